@@ -1,0 +1,11 @@
+#pragma once
+// The `glisk` command line (CLI11): `serve` runs the API and all workers, `migrate` applies the
+// schema, `config` prints the configuration variables. Configuration comes from the environment
+// with `.env` in the working directory as fallback.
+
+namespace glisk::cli {
+
+// Returns the process exit code: 0 ok, 1 runtime failure, 2 bad configuration or usage.
+int run(int argc, char** argv, char** envp);
+
+}  // namespace glisk::cli

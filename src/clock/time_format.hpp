@@ -1,0 +1,19 @@
+#pragma once
+// Timestamps as the stores keep them: ISO-8601 UTC with milliseconds, "2026-11-30T11:16:20.123Z".
+// The fixed width makes SQLite's text comparison order them correctly; PostgreSQL reads the same
+// text into timestamptz. parse_time also reads PostgreSQL's own output ("2026-11-30 11:16:20.123+00").
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clock/clock.hpp"
+
+namespace glisk::clock {
+
+std::string format_time(TimePoint t);
+
+// nullopt when `text` is not such a timestamp.
+std::optional<TimePoint> parse_time(std::string_view text);
+
+}  // namespace glisk::clock

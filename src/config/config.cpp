@@ -1,0 +1,245 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+namespace glisk::config {
+namespace {
+
+using Problems = std::vector<std::string>;
+// Applies a (present, non-empty) value to the config, or appends a problem.
+using Apply = std::function<void(Config&, const std::string& value, Problems&)>;
+
+struct Variable {
+  VariableInfo info;
+  Apply apply;
+  bool required_in_production = false;
+};
+
+Apply integer(int Config::*field, long min, long max) {
+  return [=](Config& c, const std::string& value, Problems& problems) {
+    long parsed = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+    if (ec != std::errc{} || end != value.data() + value.size()) {
+      problems.push_back("'" + value + "' is not a whole number");
+    } else if (parsed < min || parsed > max) {
+      problems.push_back(std::to_string(parsed) + " is out of range: use " + std::to_string(min) + ".." +
+                         std::to_string(max));
+    } else {
+      c.*field = static_cast<int>(parsed);
+    }
+  };
+}
+
+Apply number(double Config::*field, double min, double max) {
+  return [=](Config& c, const std::string& value, Problems& problems) {
+    double parsed = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+    if (ec != std::errc{} || end != value.data() + value.size() || !std::isfinite(parsed)) {
+      problems.push_back("'" + value + "' is not a number");
+    } else if (parsed < min || parsed > max) {
+      std::ostringstream range;
+      range << min << ".." << max;
+      problems.push_back(value + " is out of range: use " + range.str());
+    } else {
+      c.*field = parsed;
+    }
+  };
+}
+
+Apply text(std::string Config::*field) {
+  return [=](Config& c, const std::string& value, Problems&) { c.*field = value; };
+}
+
+template <typename T>
+Apply choice(T Config::*field, std::vector<std::pair<std::string, T>> options) {
+  return [=](Config& c, const std::string& value, Problems& problems) {
+    std::string names;
+    for (const auto& [name, option] : options) {
+      if (value == name) {
+        c.*field = option;
+        return;
+      }
+      names += (names.empty() ? "" : " | ") + name;
+    }
+    problems.push_back("'" + value + "' is not one of " + names);
+  };
+}
+
+Apply text_choice(std::string Config::*field, std::vector<std::string> options) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (auto& o : options) pairs.emplace_back(o, o);
+  return choice(field, std::move(pairs));
+}
+
+Apply database_url() {
+  return [](Config& c, const std::string& value, Problems& problems) {
+    static constexpr std::string_view kSchemes[] = {"sqlite://", "postgresql://", "postgres://",
+                                                    "postgresql+asyncpg://", "postgresql+psycopg://"};
+    for (auto scheme : kSchemes) {
+      if (value.starts_with(scheme) && value.size() > scheme.size()) {
+        c.database_url = value;
+        return;
+      }
+    }
+    problems.push_back("'" + redact_url(value) +
+                       "' is not a database URL: use sqlite:///abs/path.db, sqlite://./relative.db or "
+                       "postgresql://user:pass@host:port/db");
+  };
+}
+
+Apply host() {
+  return [](Config& c, const std::string& value, Problems& problems) {
+    if (value.find_first_of(" /:") != std::string::npos && value.find(':') == std::string::npos) {
+      problems.push_back("'" + value + "' is not a host name or IP address");
+      return;
+    }
+    c.host = value;
+  };
+}
+
+const std::vector<Variable>& table() {
+  static const std::vector<Variable> kTable = {
+      {{"APP_ENV", "development", "development | production; production makes LOG_FORMAT json and requires the secrets", false},
+       text_choice(&Config::app_env, {"development", "production", "test"})},
+      {{"DATABASE_URL", "sqlite://./glisk.db", "sqlite:///abs/path.db, sqlite://./rel.db or postgresql://user:pass@host:port/db (postgresql+asyncpg:// accepted)", true},
+       database_url()},
+      {{"DATABASE_POOL_SIZE", "8", "database connections per process", false},
+       integer(&Config::database_pool_size, 1, 200)},
+      {{"HOST", "127.0.0.1", "address the HTTP API listens on", false}, host()},
+      {{"PORT", "8000", "port of the HTTP API (0 picks a free one)", false}, integer(&Config::port, 0, 65535)},
+      {{"LOG_LEVEL", "info", "debug | info | warning | error", false},
+       text_choice(&Config::log_level, {"debug", "info", "warning", "error"})},
+      {{"LOG_FORMAT", "console (json in production)", "json (one JSON object per line) | console", false},
+       choice(&Config::log_format, std::vector<std::pair<std::string, LogFormat>>{{"json", LogFormat::kJson}, {"console", LogFormat::kConsole}})},
+      {{"POLL_INTERVAL_SECONDS", "1", "fallback poll interval; workers are woken at once when work arrives", false},
+       number(&Config::poll_interval_seconds, 0.01, 3600)},
+      {{"WORKER_BATCH_SIZE", "10", "tokens in flight per worker (a finished token frees its slot at once)", false},
+       integer(&Config::worker_batch_size, 1, 1000)},
+      {{"SHUTDOWN_TIMEOUT_SECONDS", "25", "on SIGTERM, how long in-flight work may finish before its leases are released", false},
+       number(&Config::shutdown_timeout_seconds, 0, 3600)},
+      {{"LEASE_SECONDS", "60", "how long a claim holds a token without renewal; a dead process's tokens return after it", false},
+       number(&Config::lease_seconds, 1, 86400)},
+      {{"MAX_ATTEMPTS", "3", "attempts per stage before a token is failed", false}, integer(&Config::max_attempts, 1, 100)},
+      {{"RETRY_BASE_SECONDS", "2", "first retry delay; doubles per attempt, with jitter", false},
+       number(&Config::retry_base_seconds, 0, 86400)},
+      {{"RETRY_MAX_SECONDS", "300", "cap of the retry delay", false}, number(&Config::retry_max_seconds, 0, 86400)},
+      {{"REPLICATE_API_TOKEN", "", "Replicate API token (r8_…); required in production", true},
+       text(&Config::replicate_api_token), true},
+      {{"REPLICATE_MODEL_VERSION", "black-forest-labs/flux-schnell", "model (owner/name or owner/name:version)", false},
+       text(&Config::replicate_model_version)},
+      {{"FALLBACK_CENSORED_PROMPT", "Cute kittens playing in a sunny meadow, soft watercolor", "prompt used once when the model refuses the author's prompt", false},
+       text(&Config::fallback_censored_prompt)},
+      {{"PINATA_JWT", "", "Pinata API JWT; required in production", true}, text(&Config::pinata_jwt), true},
+      {{"PINATA_GATEWAY", "gateway.pinata.cloud", "IPFS gateway host for image links", false}, text(&Config::pinata_gateway)},
+      {{"KEEPER_PRIVATE_KEY", "", "0x-prefixed key of the wallet that sends reveals; required in production", true},
+       text(&Config::keeper_private_key), true},
+      {{"KEEPER_GAS_STRATEGY", "medium", "fast | medium | slow priority fee", false},
+       choice(&Config::keeper_gas_strategy, std::vector<std::pair<std::string, GasStrategy>>{
+                                                {"fast", GasStrategy::kFast}, {"medium", GasStrategy::kMedium}, {"slow", GasStrategy::kSlow}})},
+      {{"REVEAL_GAS_BUFFER", "1.2", "gas limit = estimate × buffer", false}, number(&Config::reveal_gas_buffer, 1.0, 10.0)},
+      {{"TRANSACTION_TIMEOUT_SECONDS", "180", "how long to wait for a reveal receipt before bumping gas", false},
+       number(&Config::transaction_timeout_seconds, 1, 86400)},
+      {{"BATCH_REVEAL_WAIT_SECONDS", "5", "longest wait for a fuller reveal batch", false},
+       number(&Config::batch_reveal_wait_seconds, 0, 3600)},
+      {{"BATCH_REVEAL_MAX_TOKENS", "50", "most tokens per reveal transaction", false},
+       integer(&Config::batch_reveal_max_tokens, 1, 500)},
+  };
+  return kTable;
+}
+
+}  // namespace
+
+const std::vector<VariableInfo>& variables() {
+  static const std::vector<VariableInfo> kInfos = [] {
+    std::vector<VariableInfo> infos;
+    for (const auto& v : table()) infos.push_back(v.info);
+    return infos;
+  }();
+  return kInfos;
+}
+
+namespace {
+std::string join_lines(const std::vector<std::string>& problems) {
+  std::string out = "invalid configuration (" + std::to_string(problems.size()) + " problem" +
+                    (problems.size() == 1 ? "" : "s") + "):";
+  for (const auto& p : problems) out += "\n  - " + p;
+  return out;
+}
+}  // namespace
+
+ConfigError::ConfigError(std::vector<std::string> problems)
+    : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
+
+Environment environment_from(char** envp) {
+  Environment env;
+  for (char** e = envp; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    env.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+  }
+  return env;
+}
+
+Environment merge(const Environment& overrides, const Environment& fallback) {
+  Environment out = fallback;
+  for (const auto& [k, v] : overrides) out.insert_or_assign(k, v);
+  return out;
+}
+
+Config load_config(const Environment& env) {
+  Config config;
+  Problems problems;
+  auto value_of = [&](std::string_view name) -> const std::string* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : &it->second;
+  };
+  if (const auto* app_env = value_of("APP_ENV"); app_env != nullptr && *app_env == "production") {
+    config.log_format = LogFormat::kJson;
+  }
+  for (const auto& var : table()) {
+    const std::string* value = value_of(var.info.name);
+    if (value == nullptr || value->empty()) continue;
+    Problems mine;
+    var.apply(config, *value, mine);
+    for (auto& p : mine) {
+      // A secret's value never reaches a message, whatever the parser above wrote.
+      if (var.info.secret) {
+        for (size_t at = p.find(*value); at != std::string::npos; at = p.find(*value, at)) p.replace(at, value->size(), "***");
+      }
+      problems.push_back(std::string(var.info.name) + ": " + p);
+    }
+  }
+  if (config.retry_max_seconds < config.retry_base_seconds) {
+    problems.push_back("RETRY_MAX_SECONDS: must be at least RETRY_BASE_SECONDS");
+  }
+  if (config.is_production()) {
+    for (const auto& var : table()) {
+      const std::string* value = value_of(var.info.name);
+      if (var.required_in_production && (value == nullptr || value->empty())) {
+        problems.push_back(std::string(var.info.name) + ": missing; required when APP_ENV=production (" +
+                           std::string(var.info.meaning) + ")");
+      }
+    }
+  }
+  if (!problems.empty()) throw ConfigError(std::move(problems));
+  return config;
+}
+
+std::string redact_url(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  size_t start = scheme + 3;
+  size_t at = url.find('@', start);
+  size_t slash = url.find('/', start);
+  if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) return std::string(url);
+  size_t colon = url.find(':', start);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+}
+
+}  // namespace glisk::config

@@ -1,0 +1,88 @@
+#pragma once
+// Service configuration: read from the process environment, with a `.env` file in the working
+// directory as fallback (the environment wins). Every variable is declared once in a table
+// (name, default, meaning, whether it is a secret); `load_config` checks them all and throws one
+// ConfigError listing every bad or missing variable, so an operator fixes them in one go.
+// Secret values never appear in an error message.
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace glisk::config {
+
+enum class LogFormat { kJson, kConsole };
+enum class GasStrategy { kSlow, kMedium, kFast };
+
+struct Config {
+  // service
+  std::string app_env = "development";
+  std::string database_url = "sqlite://./glisk.db";
+  int database_pool_size = 8;
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  std::string log_level = "info";
+  LogFormat log_format = LogFormat::kConsole;
+  // workers (names and defaults from the seed)
+  double poll_interval_seconds = 1.0;
+  int worker_batch_size = 10;
+  double shutdown_timeout_seconds = 25.0;
+  double lease_seconds = 60.0;
+  int max_attempts = 3;
+  double retry_base_seconds = 2.0;
+  double retry_max_seconds = 300.0;
+  // image generation (seed)
+  std::string replicate_api_token;
+  std::string replicate_model_version = "black-forest-labs/flux-schnell";
+  std::string fallback_censored_prompt = "Cute kittens playing in a sunny meadow, soft watercolor";
+  // IPFS (seed)
+  std::string pinata_jwt;
+  std::string pinata_gateway = "gateway.pinata.cloud";
+  // reveal (seed)
+  std::string keeper_private_key;
+  GasStrategy keeper_gas_strategy = GasStrategy::kMedium;
+  double reveal_gas_buffer = 1.2;
+  double transaction_timeout_seconds = 180.0;
+  double batch_reveal_wait_seconds = 5.0;
+  int batch_reveal_max_tokens = 50;
+
+  bool is_production() const { return app_env == "production"; }
+};
+
+using Environment = std::map<std::string, std::string, std::less<>>;
+
+// One declared variable; the README's configuration table lists the same rows.
+struct VariableInfo {
+  std::string_view name;
+  std::string_view default_value;  // as the operator would write it; empty = unset
+  std::string_view meaning;
+  bool secret;
+};
+const std::vector<VariableInfo>& variables();
+
+// Thrown by load_config with every problem found, one per line in what().
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+// The process environment (envp of main) as a map.
+Environment environment_from(char** envp);
+
+// `overrides` wins over `fallback` (the process environment over `.env`).
+Environment merge(const Environment& overrides, const Environment& fallback);
+
+// Builds the configuration from variables; unknown variables are ignored (the environment holds
+// many unrelated ones). Throws ConfigError.
+Config load_config(const Environment& env);
+
+// Renders a value for logs: secrets become "***" and URLs lose their password.
+std::string redact_url(std::string_view url);
+
+}  // namespace glisk::config

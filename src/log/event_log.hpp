@@ -1,0 +1,53 @@
+#pragma once
+// Structured event log: one line per event, named with the seed's event names
+// (`application.startup`, `worker.started`, `token.claimed`, …) so `grep "worker\."` and
+// `grep "token\."` keep working. JSON objects per line in json format, `time LEVEL event k=v …`
+// in console format. Thread-safe; writes go through an spdlog sink (stderr by default, a memory
+// stream in tests). Callers must not put secrets in fields.
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string_view>
+
+#include "config/config.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace glisk::log {
+
+// Fields keep the order they are written in, so every line starts timestamp, level, event.
+using Fields = nlohmann::ordered_json;
+
+enum class Level { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
+
+Level parse_level(std::string_view name);  // "debug" | "info" | "warning" | "error"; else info
+
+class EventLog {
+ public:
+  // Logs to stderr.
+  EventLog(config::LogFormat format, Level min_level);
+  // Logs to `out` (tests); `out` must outlive the EventLog.
+  EventLog(config::LogFormat format, Level min_level, std::ostream& out);
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  void debug(std::string_view event, const Fields& fields = Fields::object()) const;
+  void info(std::string_view event, const Fields& fields = Fields::object()) const;
+  void warn(std::string_view event, const Fields& fields = Fields::object()) const;
+  void error(std::string_view event, const Fields& fields = Fields::object()) const;
+  void write(Level level, std::string_view event, const Fields& fields) const;
+
+  // The line as it would be written, without the trailing newline (exposed for tests).
+  std::string format_line(Level level, std::string_view event, const Fields& fields) const;
+
+ private:
+  config::LogFormat format_;
+  Level min_level_;
+  std::shared_ptr<spdlog::logger> logger_;
+};
+
+}  // namespace glisk::log

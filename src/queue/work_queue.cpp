@@ -1,0 +1,245 @@
+#include "queue/work_queue.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <unordered_map>
+
+#include "clock/time_format.hpp"
+#include "store/token_store.hpp"
+
+namespace glisk::queue {
+namespace {
+
+using store::Params;
+using store::SqlValue;
+using store::Transaction;
+using store::TxMode;
+using token::Stage;
+
+std::string status_text(token::TokenStatus s) { return std::string(token::to_string(s)); }
+
+// The stage whose input `status` is, if any (uploading → ipfs, ready → reveal).
+std::optional<Stage> stage_waiting_in(token::TokenStatus status) {
+  for (Stage s : token::kAllStages) {
+    if (token::spec(s).input == status) return s;
+  }
+  return std::nullopt;
+}
+
+SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue{*v} : SqlValue{nullptr}; }
+
+// The guard every move after a claim carries: still ours, still in the stage.
+constexpr std::string_view kLeaseGuard = " WHERE token_id = $1 AND locked_by = $2 AND status = $3";
+
+}  // namespace
+
+WorkQueue::WorkQueue(store::Database& db, clock::Clock& clock, WakeBoard& wake, std::string instance,
+                     std::chrono::milliseconds lease)
+    : db_(db), clock_(clock), wake_(wake), instance_(std::move(instance)), lease_(lease) {}
+
+std::string WorkQueue::next_lease() { return instance_ + "#" + std::to_string(++lease_counter_); }
+
+std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
+  if (limit <= 0) return {};
+  const auto& s = token::spec(stage);
+  const auto now = clock_.now();
+  const std::string now_text = clock::format_time(now);
+  const std::string until = clock::format_time(now + lease_);
+  const std::string lease = next_lease();
+  const std::string input = status_text(s.input);
+  const std::string working = status_text(s.working);
+  const std::string due =
+      "status IN ($5, $1) AND (locked_until IS NULL OR locked_until < $4) AND (next_attempt_at IS NULL OR next_attempt_at <= $4) "
+      "ORDER BY COALESCE(next_attempt_at, queued_at), token_id LIMIT $6";
+
+  std::vector<Claim> claims;
+  std::unordered_map<int64_t, std::optional<std::string>> previous;
+  std::vector<int64_t> order;
+  auto result = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    if (db_.dialect() == store::Dialect::kPostgres) {
+      // One statement: SKIP LOCKED lets concurrent claimers take disjoint tokens without waiting.
+      return tx.exec("UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, locked_until = $3, updated_at = $4 "
+                     "FROM (SELECT token_id AS claimed_id, locked_by AS previous_lease FROM tokens_s0 WHERE " + due +
+                     " FOR UPDATE SKIP LOCKED) AS c WHERE t.token_id = c.claimed_id RETURNING c.previous_lease, " +
+                     std::string(store::kTokenColumns),
+                     {working, lease, until, now_text, input, int64_t{limit}});
+    }
+    // SQLite: BEGIN IMMEDIATE holds the write lock, so the read and the update are one atomic step.
+    auto picked = tx.exec("SELECT token_id, locked_by FROM tokens_s0 WHERE " + due,
+                          {working, nullptr, nullptr, now_text, input, int64_t{limit}});
+    std::string ids = "[";
+    for (const auto& row : picked.rows) {
+      int64_t id = std::stoll(row[0].value());
+      previous[id] = row[1];
+      order.push_back(id);
+      ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
+    }
+    ids += "]";
+    if (order.empty()) return store::Result{};
+    return tx.exec("UPDATE tokens_s0 SET status = $1, locked_by = $2, locked_until = $3, updated_at = $4 "
+                   "WHERE token_id IN (SELECT value FROM json_each($5)) RETURNING " + std::string(store::kTokenColumns),
+                   {working, lease, until, now_text, ids});
+  });
+
+  const bool has_previous_column = !result.columns.empty() && result.columns[0] == "previous_lease";
+  for (size_t i = 0; i < result.rows.size(); ++i) {
+    Claim c{store::token_from_row(result, i), lease, std::nullopt};
+    c.recovered_from = has_previous_column ? result.rows[i][0] : previous[c.token.token_id];
+    claims.push_back(std::move(c));
+  }
+  // Oldest first, as selected (RETURNING does not keep the order).
+  std::sort(claims.begin(), claims.end(), [](const Claim& a, const Claim& b) {
+    auto ka = a.token.next_attempt_at.value_or(a.token.queued_at);
+    auto kb = b.token.next_attempt_at.value_or(b.token.queued_at);
+    return ka != kb ? ka < kb : a.token.token_id < b.token.token_id;
+  });
+  return claims;
+}
+
+std::vector<int64_t> WorkQueue::renew(Stage stage, const std::vector<std::pair<int64_t, std::string>>& held) {
+  if (held.empty()) return {};
+  const auto& s = token::spec(stage);
+  const auto now = clock_.now();
+  const std::string until = clock::format_time(now + lease_);
+  const std::string now_text = clock::format_time(now);
+  return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    std::vector<int64_t> renewed;
+    for (const auto& [id, lease] : held) {
+      auto r = tx.exec("UPDATE tokens_s0 SET locked_until = $4, updated_at = $5" + std::string(kLeaseGuard),
+                       {id, lease, status_text(s.working), until, now_text});
+      if (r.affected == 1) renewed.push_back(id);
+    }
+    return renewed;
+  });
+}
+
+bool WorkQueue::save(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
+  const auto& s = token::spec(stage);
+  return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    auto r = tx.exec(
+        "UPDATE tokens_s0 SET image_url = COALESCE($4, image_url), image_cid = COALESCE($5, image_cid), "
+        "metadata_cid = COALESCE($6, metadata_cid), reveal_tx_hash = COALESCE($7, reveal_tx_hash), "
+        "prediction_id = CASE WHEN $8 = 1 THEN NULL ELSE COALESCE($9, prediction_id) END, updated_at = $10" +
+            std::string(kLeaseGuard),
+        {token_id, lease, status_text(s.working), opt(patch.image_url), opt(patch.image_cid), opt(patch.metadata_cid),
+         opt(patch.reveal_tx_hash), int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id),
+         clock::format_time(clock_.now())});
+    return r.affected == 1;
+  });
+}
+
+bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
+  const auto& s = token::spec(stage);
+  assert(token::is_legal_transition(s.working, s.output));
+  const auto next = stage_waiting_in(s.output);
+  // The next stage starts with a clean attempt count, so the seed's reset never leaves a token
+  // held back by a counter it cannot see.
+  const std::string reset_next = next ? ", " + std::string(token::spec(*next).attempts_column) + " = 0" : "";
+  const std::string now_text = clock::format_time(clock_.now());
+  bool done = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    auto r = tx.exec(
+        "UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, next_attempt_at = NULL, "
+        "generation_error = NULL, failed_stage = NULL, queued_at = $5, updated_at = $5, "
+        "image_url = COALESCE($6, image_url), image_cid = COALESCE($7, image_cid), "
+        "metadata_cid = COALESCE($8, metadata_cid), reveal_tx_hash = COALESCE($9, reveal_tx_hash), "
+        "prediction_id = CASE WHEN $10 = 1 THEN NULL ELSE COALESCE($11, prediction_id) END" +
+            reset_next + std::string(kLeaseGuard),
+        {token_id, lease, status_text(s.working), status_text(s.output), now_text, opt(patch.image_url),
+         opt(patch.image_cid), opt(patch.metadata_cid), opt(patch.reveal_tx_hash),
+         int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id)});
+    if (r.affected != 1) return false;
+    if (next) db_.notify_on_commit(tx, kWakeChannel, token::to_string(*next));
+    return true;
+  });
+  if (done && next) wake_.notify(*next);
+  return done;
+}
+
+FailureOutcome WorkQueue::record_failure(Stage stage, int64_t token_id, const std::string& lease,
+                                         const std::string& error, clock::TimePoint retry_at, int max_attempts) {
+  const auto& s = token::spec(stage);
+  const std::string attempts(s.attempts_column);
+  const std::string exhausted = "(" + attempts + " + 1 >= $4)";
+  // Inside CASE PostgreSQL cannot infer the parameter's type from the column; SQLite has no casts.
+  const std::string retry_at_param = db_.dialect() == store::Dialect::kPostgres ? "$7::timestamptz" : "$7";
+  auto r = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    return tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, " +
+                       "status = CASE WHEN " + exhausted + " THEN 'failed' ELSE $5 END, " +
+                       "failed_stage = CASE WHEN " + exhausted + " THEN $6 ELSE NULL END, " +
+                       "next_attempt_at = CASE WHEN " + exhausted + " THEN NULL ELSE " + retry_at_param + " END, " +
+                       "generation_error = $8, locked_by = NULL, locked_until = NULL, updated_at = $9" +
+                       std::string(kLeaseGuard) + " RETURNING status",
+                   {token_id, lease, status_text(s.working), int64_t{max_attempts}, status_text(s.input),
+                    std::string(token::to_string(stage)), clock::format_time(retry_at), error,
+                    clock::format_time(clock_.now())});
+  });
+  if (r.rows.empty()) return FailureOutcome::kLeaseLost;
+  return r.rows[0][0] == "failed" ? FailureOutcome::kFailed : FailureOutcome::kRetryScheduled;
+}
+
+bool WorkQueue::fail(Stage stage, int64_t token_id, const std::string& lease, const std::string& error) {
+  const auto& s = token::spec(stage);
+  const std::string attempts(s.attempts_column);
+  return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    auto r = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, status = 'failed', failed_stage = $4, " +
+                         "next_attempt_at = NULL, generation_error = $5, locked_by = NULL, locked_until = NULL, updated_at = $6" +
+                         std::string(kLeaseGuard),
+                     {token_id, lease, status_text(s.working), std::string(token::to_string(stage)), error,
+                      clock::format_time(clock_.now())});
+    return r.affected == 1;
+  });
+}
+
+bool WorkQueue::release(Stage stage, int64_t token_id, const std::string& lease) {
+  const auto& s = token::spec(stage);
+  bool done = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    auto r = tx.exec("UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, updated_at = $5" +
+                         std::string(kLeaseGuard),
+                     {token_id, lease, status_text(s.working), status_text(s.input), clock::format_time(clock_.now())});
+    if (r.affected != 1) return false;
+    db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
+    return true;
+  });
+  if (done) wake_.notify(stage);
+  return done;
+}
+
+bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason) {
+  const auto& s = token::spec(Stage::kIpfs);
+  assert(token::is_legal_transition(s.working, token::TokenStatus::kDetected));
+  const std::string now_text = clock::format_time(clock_.now());
+  bool done = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    auto r = tx.exec("UPDATE tokens_s0 SET status = 'detected', generation_attempts = generation_attempts + 1, "
+                     "image_url = NULL, prediction_id = NULL, generation_error = $4, next_attempt_at = NULL, "
+                     "locked_by = NULL, locked_until = NULL, queued_at = $5, updated_at = $5" +
+                         std::string(kLeaseGuard),
+                     {token_id, lease, status_text(s.working), reason, now_text});
+    if (r.affected != 1) return false;
+    db_.notify_on_commit(tx, kWakeChannel, token::to_string(Stage::kImage));
+    return true;
+  });
+  if (done) wake_.notify(Stage::kImage);
+  return done;
+}
+
+void WorkQueue::announce(Stage stage) {
+  if (db_.dialect() == store::Dialect::kPostgres) {
+    store::in_transaction(db_, TxMode::kWrite,
+                          [&](Transaction& tx) { db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage)); });
+  }
+  wake_.notify(stage);
+}
+
+std::optional<clock::TimePoint> WorkQueue::next_due(Stage stage) {
+  const auto& s = token::spec(stage);
+  const std::string now_text = clock::format_time(clock_.now());
+  auto r = store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    return tx.exec("SELECT MIN(next_attempt_at) FROM tokens_s0 WHERE status IN ($1, $2) AND next_attempt_at > $3 "
+                   "AND (locked_until IS NULL OR locked_until < $3)",
+                   {status_text(s.input), status_text(s.working), now_text});
+  });
+  if (r.rows.empty() || !r.rows[0][0]) return std::nullopt;
+  return clock::parse_time(*r.rows[0][0]);
+}
+
+}  // namespace glisk::queue

@@ -1,0 +1,102 @@
+#pragma once
+// The durable work queue over tokens_s0: every stage claims, keeps, finishes and gives up tokens
+// through this class, so the rules live in one place.
+//
+// - claim(): atomically takes up to N due tokens of a stage and writes a lease (locked_by =
+//   a fresh lease id, locked_until = now + lease). PostgreSQL does it in one UPDATE … FROM
+//   (SELECT … FOR UPDATE SKIP LOCKED); SQLite inside BEGIN IMMEDIATE. A token whose lease ran
+//   out (its process died) is due again and is taken up by any instance; nothing is reset at
+//   startup, so a second instance never steals live work.
+// - Every later move is a guarded UPDATE (`WHERE token_id = ? AND locked_by = lease AND status = working`):
+//   a process that lost its lease changes nothing and is told so (false / kLeaseLost).
+// - Moves that make work for a stage wake it: in this process at once (WakeBoard), in other
+//   processes through PostgreSQL NOTIFY on kWakeChannel.
+// No transaction spans an outside call: callers claim, call the provider, then finish.
+// Thread-safe.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clock/clock.hpp"
+#include "queue/wake_signal.hpp"
+#include "store/database.hpp"
+#include "token/token.hpp"
+
+namespace glisk::queue {
+
+inline constexpr std::string_view kWakeChannel = "glisk_work";
+
+struct Claim {
+  token::Token token;
+  std::string lease;                         // pass back to every later call
+  std::optional<std::string> recovered_from;  // the lease of a holder that let it expire
+};
+
+// Fields a stage records on its token. Unset fields are left alone.
+struct TokenPatch {
+  std::optional<std::string> image_url{};
+  std::optional<std::string> image_cid{};
+  std::optional<std::string> metadata_cid{};
+  std::optional<std::string> reveal_tx_hash{};
+  std::optional<std::string> prediction_id{};
+  bool clear_prediction_id = false;
+};
+
+enum class FailureOutcome { kRetryScheduled, kFailed, kLeaseLost };
+
+class WorkQueue {
+ public:
+  // `instance` names this process in leases (e.g. host:pid:nonce); `lease` is the lease length.
+  WorkQueue(store::Database& db, clock::Clock& clock, WakeBoard& wake, std::string instance,
+            std::chrono::milliseconds lease);
+
+  const std::string& instance() const { return instance_; }
+  std::chrono::milliseconds lease_length() const { return lease_; }
+
+  std::vector<Claim> claim(token::Stage stage, int limit);
+
+  // Extends the leases still held; returns the token ids whose lease was extended.
+  std::vector<int64_t> renew(token::Stage stage, const std::vector<std::pair<int64_t, std::string>>& held);
+
+  // Records fields while keeping the lease (e.g. a prediction id before waiting on it).
+  bool save(token::Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch);
+
+  // Finishes the stage: the token moves to the stage's output, its lease, backoff and error are
+  // cleared, the next stage's attempt counter starts at 0, and the next stage is woken.
+  bool complete(token::Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch = {});
+
+  // Counts a failed attempt. Below `max_attempts` the token goes back to the stage's input, due at
+  // `retry_at`; at `max_attempts` it is failed. `error` is kept in generation_error.
+  FailureOutcome record_failure(token::Stage stage, int64_t token_id, const std::string& lease, const std::string& error,
+                                clock::TimePoint retry_at, int max_attempts);
+
+  // Fails the token now (a permanent error), counting the attempt.
+  bool fail(token::Stage stage, int64_t token_id, const std::string& lease, const std::string& error);
+
+  // Gives the token back unfinished (shutdown): due again at once, no attempt counted.
+  bool release(token::Stage stage, int64_t token_id, const std::string& lease);
+
+  // Sends a token of the ipfs stage back to the image stage (its image expired at the host),
+  // counted as an image attempt. Legal only by the lifecycle's rules.
+  bool send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason);
+
+  // Tells the workers of `stage`, here and in other processes, that work may have arrived.
+  void announce(token::Stage stage);
+
+  // When the earliest not-yet-due token of the stage becomes due (backoff or lease expiry).
+  std::optional<clock::TimePoint> next_due(token::Stage stage);
+
+ private:
+  std::string next_lease();
+  void wake_after_commit(store::Transaction& tx, token::Stage stage);
+
+  store::Database& db_;
+  clock::Clock& clock_;
+  WakeBoard& wake_;
+  const std::string instance_;
+  const std::chrono::milliseconds lease_;
+  std::atomic<uint64_t> lease_counter_{0};
+};
+
+}  // namespace glisk::queue

@@ -1,0 +1,102 @@
+#include "service/service.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "store/migrations.hpp"
+
+namespace glisk::service {
+
+std::string make_instance_id() {
+  char host[256] = "host";
+  gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  char suffix[9];
+  std::snprintf(suffix, sizeof suffix, "%08x", rd());
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + suffix;
+}
+
+namespace {
+std::chrono::milliseconds millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
+}
+}  // namespace
+
+Service::Service(config::Config config, const log::EventLog& log, clock::Clock& clock)
+    : config_(std::move(config)), log_(log), clock_(clock) {}
+
+Service::~Service() { stop(); }
+
+int Service::start() {
+  db_ = store::open_database(config_.database_url, config_.database_pool_size);
+  auto applied = store::migrate(*db_, clock_.now());
+  log_.info("database.ready", {{"database", db_->describe()}, {"migrations_applied", applied},
+                               {"schema_version", store::schema_version(*db_)}});
+  tokens_ = std::make_unique<store::TokenStore>(*db_, clock_);
+  const std::string instance = make_instance_id();
+  queue_ = std::make_unique<queue::WorkQueue>(*db_, clock_, wake_, instance, millis(config_.lease_seconds));
+  supervisor_ = std::make_unique<workers::Supervisor>(log_, std::chrono::seconds(1));
+  start_wake_listener();
+  // The stage workers register here as their stages are built (image, ipfs, reveal).
+
+  api_ = std::make_unique<http::ApiServer>(*tokens_, log_,
+                                           db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite");
+  const int port = api_->start(config_.host, config_.port);
+  log_.info("application.startup", {{"instance", instance}, {"version", GLISK_VERSION}, {"host", config_.host},
+                                    {"port", port}, {"app_env", config_.app_env}, {"database", db_->describe()}});
+  return port;
+}
+
+void Service::start_wake_listener() {
+  if (db_->dialect() != store::Dialect::kPostgres) return;  // SQLite: one process, in-process wake-ups
+  supervisor_->start("wake_listener", [this](std::stop_token stop) {
+    auto subscription = db_->subscribe(queue::kWakeChannel);
+    // Work may have arrived while we were not listening.
+    for (auto stage : token::kAllStages) wake_.notify(stage);
+    while (!stop.stop_requested()) {
+      for (const auto& payload : subscription->wait(std::chrono::milliseconds(500))) {
+        if (auto stage = token::parse_stage(payload)) wake_.notify(*stage);
+      }
+    }
+  });
+}
+
+bool Service::stop() {
+  if (stopped_ || !supervisor_) return true;
+  stopped_ = true;
+  bool all = supervisor_->stop(millis(config_.shutdown_timeout_seconds) + std::chrono::seconds(2));
+  if (api_) api_->stop();
+  log_.info("application.shutdown", {{"clean", all}});
+  return all;
+}
+
+int serve(const config::Config& config, const log::EventLog& log) {
+  // Block the signals in every thread and take them here, synchronously.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  clock::SystemClock clock;
+  Service service(config, log, clock);
+  try {
+    service.start();
+  } catch (const std::exception& e) {
+    log.error("application.startup_failed", {{"error", e.what()}});
+    return 1;
+  }
+  int received = 0;
+  sigwait(&signals, &received);
+  log.info("application.stopping", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+  if (!service.stop()) {
+    // Tasks that did not stop still run on detached threads: leave without running destructors.
+    std::fflush(nullptr);
+    std::_Exit(0);
+  }
+  return 0;
+}
+
+}  // namespace glisk::service

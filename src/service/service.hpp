@@ -1,0 +1,59 @@
+#pragma once
+// What `glisk serve` runs, assembled from a Config: the database (migrated at start), the work
+// queue with its wake-ups, the supervised workers, and the HTTP API. Dependencies are built here
+// and passed down; nothing is global.
+
+#include <memory>
+#include <string>
+
+#include "clock/clock.hpp"
+#include "config/config.hpp"
+#include "http/api_server.hpp"
+#include "log/event_log.hpp"
+#include "queue/wake_signal.hpp"
+#include "queue/work_queue.hpp"
+#include "store/database.hpp"
+#include "store/token_store.hpp"
+#include "workers/stage_worker.hpp"
+#include "workers/supervisor.hpp"
+
+namespace glisk::service {
+
+// host:pid:random — unique per process start, readable in locked_by.
+std::string make_instance_id();
+
+class Service {
+ public:
+  Service(config::Config config, const log::EventLog& log, clock::Clock& clock);
+  ~Service();
+
+  // Opens and migrates the database, starts the supervised tasks and the HTTP API; returns the
+  // port it listens on. Throws (DatabaseError, std::runtime_error) when it cannot start.
+  int start();
+
+  // Stops claiming, lets in-flight work finish for SHUTDOWN_TIMEOUT_SECONDS, releases the rest,
+  // stops the API. True when every task stopped in time.
+  bool stop();
+
+  store::Database& database() { return *db_; }
+  queue::WorkQueue& queue() { return *queue_; }
+
+ private:
+  void start_wake_listener();
+
+  const config::Config config_;
+  const log::EventLog& log_;
+  clock::Clock& clock_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<store::TokenStore> tokens_;
+  queue::WakeBoard wake_;
+  std::unique_ptr<queue::WorkQueue> queue_;
+  std::unique_ptr<workers::Supervisor> supervisor_;
+  std::unique_ptr<http::ApiServer> api_;
+  bool stopped_ = false;
+};
+
+// Runs the service until SIGINT or SIGTERM; returns the process exit code.
+int serve(const config::Config& config, const log::EventLog& log);
+
+}  // namespace glisk::service

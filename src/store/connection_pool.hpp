@@ -1,0 +1,61 @@
+#pragma once
+// A bounded pool of database connections shared by threads. take() hands out an idle connection,
+// opens a new one while fewer than `capacity` exist, or waits. A connection that broke is handed
+// back as nullptr and its slot is freed, so the pool heals after a server restart.
+
+#include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace glisk::store::detail {
+
+template <typename Connection>
+class ConnectionPool {
+ public:
+  using Factory = std::function<std::unique_ptr<Connection>()>;
+
+  ConnectionPool(size_t capacity, Factory open) : capacity_(std::max<size_t>(1, capacity)), open_(std::move(open)) {}
+
+  std::unique_ptr<Connection> take() {
+    std::unique_lock lock(mutex_);
+    available_.wait(lock, [&] { return !idle_.empty() || count_ < capacity_; });
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+    ++count_;
+    lock.unlock();
+    try {
+      return open_();
+    } catch (...) {
+      give_back(nullptr);
+      throw;
+    }
+  }
+
+  void give_back(std::unique_ptr<Connection> connection) {
+    {
+      std::lock_guard lock(mutex_);
+      if (connection) {
+        idle_.push_back(std::move(connection));
+      } else {
+        --count_;
+      }
+    }
+    available_.notify_one();
+  }
+
+ private:
+  const size_t capacity_;
+  const Factory open_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mutex_
+  size_t count_ = 0;                               // open connections; guarded by mutex_
+};
+
+}  // namespace glisk::store::detail

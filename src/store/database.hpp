@@ -1,0 +1,114 @@
+#pragma once
+// The storage seam: one small interface, two real implementations (SQLite, PostgreSQL).
+// Statements are written once with `$1, $2, …` placeholders; both backends accept them.
+// Values travel as text/integers; timestamps as ISO-8601 text (clock/time_format.hpp).
+//
+// Thread-safety: a Database is shared by all threads (it holds a connection pool); a Transaction
+// belongs to one thread. A Transaction destroyed without commit() rolls back.
+//
+// Errors are typed (below) so callers can tell "try again" from "fix something".
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace glisk::store {
+
+enum class Dialect { kSqlite, kPostgres };
+enum class TxMode { kRead, kWrite };
+
+using SqlValue = std::variant<std::nullptr_t, int64_t, double, std::string>;
+using Params = std::vector<SqlValue>;
+
+// Rows of a result, every value as text (NULL = nullopt), addressed by column index.
+struct Result {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+
+  size_t column(std::string_view name) const;  // throws QueryError when absent
+};
+
+class DatabaseError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+// The server is unreachable or the connection broke: transient, retry later.
+class ConnectionError : public DatabaseError {
+ public:
+  using DatabaseError::DatabaseError;
+};
+// Lock contention, serialization failure or deadlock: transient, retry the transaction.
+class BusyError : public DatabaseError {
+ public:
+  using DatabaseError::DatabaseError;
+};
+// A unique, foreign-key or check constraint refused the change.
+class ConstraintError : public DatabaseError {
+ public:
+  using DatabaseError::DatabaseError;
+};
+// Anything else (a bad statement, a schema that does not match): a bug or a wrong database.
+class QueryError : public DatabaseError {
+ public:
+  using DatabaseError::DatabaseError;
+};
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual Result exec(std::string_view sql, const Params& params = {}) = 0;
+  virtual void commit() = 0;
+};
+
+// Notifications between processes (PostgreSQL LISTEN/NOTIFY).
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+  // Waits up to `timeout` for notifications; returns their payloads (empty on timeout).
+  // Throws ConnectionError when the connection is lost; subscribe again to resume.
+  virtual std::vector<std::string> wait(std::chrono::milliseconds timeout) = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual Dialect dialect() const = 0;
+  // Write transactions take the write lock at once on SQLite (BEGIN IMMEDIATE), so a
+  // read-then-write inside them cannot race another process.
+  virtual std::unique_ptr<Transaction> begin(TxMode mode) = 0;
+  // Queues a notification that is delivered to subscribers when `tx` commits (nothing on SQLite,
+  // whose processes fall back to polling).
+  virtual void notify_on_commit(Transaction& tx, std::string_view channel, std::string_view payload) = 0;
+  // nullptr when the backend has no cross-process notifications (SQLite).
+  virtual std::unique_ptr<Subscription> subscribe(std::string_view channel) = 0;
+  // Where it points, safe for logs (no password).
+  virtual std::string describe() const = 0;
+};
+
+// Runs `body(tx)` in a transaction and commits it; rolls back if body throws.
+template <typename Body>
+auto in_transaction(Database& db, TxMode mode, Body&& body) {
+  auto tx = db.begin(mode);
+  if constexpr (std::is_void_v<decltype(body(*tx))>) {
+    body(*tx);
+    tx->commit();
+  } else {
+    auto result = body(*tx);
+    tx->commit();
+    return result;
+  }
+}
+
+// Opens the database a DATABASE_URL names: sqlite://PATH or postgresql://… (also postgres:// and
+// postgresql+asyncpg://). Connections open lazily, so an unreachable server is reported by the
+// first transaction, not here. Throws DatabaseError for an unusable URL.
+std::unique_ptr<Database> open_database(const std::string& url, int pool_size);
+
+}  // namespace glisk::store

@@ -1,0 +1,221 @@
+#include "store/postgres_database.hpp"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <charconv>
+#include <cstring>
+
+#include "config/config.hpp"
+
+namespace glisk::store {
+namespace detail {
+
+class PgConnection {
+ public:
+  explicit PgConnection(const std::string& uri) {
+    // Our defaults come first so that the URI's own parameters win over them.
+    const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+    const char* values[] = {"5", "glisk", uri.c_str(), nullptr};
+    conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+      std::string message = conn_ != nullptr ? PQerrorMessage(conn_) : "out of memory";
+      PQfinish(conn_);
+      conn_ = nullptr;
+      while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+      throw ConnectionError("cannot connect to PostgreSQL at " + config::redact_url(uri) + ": " + message +
+                            " (check DATABASE_URL and that the server is up)");
+    }
+    // Server NOTICEs ("relation already exists, skipping") would go to stderr unstructured.
+    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    exec("SET TIME ZONE 'UTC'", {});
+  }
+  ~PgConnection() { PQfinish(conn_); }
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  PGconn* raw() { return conn_; }
+
+  Result exec(std::string_view sql, const Params& params) {
+    std::vector<std::string> texts(params.size());
+    std::vector<const char*> values(params.size(), nullptr);
+    for (size_t i = 0; i < params.size(); ++i) {
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, int64_t>) texts[i] = std::to_string(v);
+            if constexpr (std::is_same_v<T, double>) {
+              char buf[64];
+              auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+              texts[i].assign(buf, end);
+            }
+            if constexpr (std::is_same_v<T, std::string>) texts[i] = v;
+            if constexpr (!std::is_same_v<T, std::nullptr_t>) values[i] = texts[i].c_str();
+          },
+          params[i]);
+    }
+    std::string statement(sql);
+    PGresult* res = params.empty() ? PQexec(conn_, statement.c_str())
+                                   : PQexecParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr,
+                                                  values.data(), nullptr, nullptr, 0);
+    std::unique_ptr<PGresult, decltype(&PQclear)> guard(res, &PQclear);
+    ExecStatusType status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw_error(res);
+
+    Result result;
+    int ncol = PQnfields(res);
+    int nrow = PQntuples(res);
+    for (int c = 0; c < ncol; ++c) result.columns.emplace_back(PQfname(res, c));
+    result.rows.reserve(static_cast<size_t>(nrow));
+    for (int r = 0; r < nrow; ++r) {
+      auto& row = result.rows.emplace_back();
+      row.reserve(static_cast<size_t>(ncol));
+      for (int c = 0; c < ncol; ++c) {
+        if (PQgetisnull(res, r, c)) {
+          row.emplace_back(std::nullopt);
+        } else {
+          row.emplace_back(std::string(PQgetvalue(res, r, c), static_cast<size_t>(PQgetlength(res, r, c))));
+        }
+      }
+    }
+    const char* tuples = PQcmdTuples(res);
+    result.affected = (tuples != nullptr && *tuples != '\0') ? std::stoll(tuples) : 0;
+    return result;
+  }
+
+ private:
+  [[noreturn]] void throw_error(PGresult* res) {
+    std::string message = res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    std::string sqlstate = state != nullptr ? state : "";
+    if (broken() || sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") {
+      throw ConnectionError("PostgreSQL connection lost: " + message + " (the server restarted or is unreachable; retrying)");
+    }
+    if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") throw BusyError("PostgreSQL: " + message);
+    if (sqlstate.starts_with("23")) throw ConstraintError("PostgreSQL: " + message);
+    throw QueryError("PostgreSQL [" + sqlstate + "]: " + message);
+  }
+
+  PGconn* conn_ = nullptr;
+};
+
+}  // namespace detail
+
+namespace {
+
+class PgTransaction final : public Transaction {
+ public:
+  PgTransaction(PostgresDatabase::Pool& pool, std::unique_ptr<detail::PgConnection> conn, TxMode mode)
+      : pool_(pool), conn_(std::move(conn)) {
+    try {
+      run(mode == TxMode::kWrite ? "BEGIN" : "BEGIN READ ONLY");
+    } catch (...) {
+      if (conn_) pool_.give_back(nullptr);  // the destructor does not run for a failed constructor
+      throw;
+    }
+  }
+  ~PgTransaction() override {
+    if (!conn_) return;
+    try {
+      conn_->exec("ROLLBACK", {});
+      finish();
+    } catch (...) {
+      pool_.give_back(nullptr);
+      conn_.reset();
+    }
+  }
+  Result exec(std::string_view sql, const Params& params) override { return run(sql, params); }
+  void commit() override {
+    run("COMMIT");
+    finish();
+  }
+
+ private:
+  Result run(std::string_view sql, const Params& params = {}) {
+    if (!conn_) throw QueryError("transaction already finished");
+    try {
+      return conn_->exec(sql, params);
+    } catch (const ConnectionError&) {
+      conn_.reset();  // a broken connection never returns to the pool
+      pool_.give_back(nullptr);
+      throw;
+    }
+  }
+  void finish() {
+    if (conn_->broken()) {
+      conn_.reset();
+      pool_.give_back(nullptr);
+    } else {
+      pool_.give_back(std::move(conn_));
+    }
+  }
+
+  PostgresDatabase::Pool& pool_;
+  std::unique_ptr<detail::PgConnection> conn_;
+};
+
+std::string quoted_identifier(PGconn* conn, std::string_view name) {
+  char* quoted = PQescapeIdentifier(conn, name.data(), name.size());
+  if (quoted == nullptr) throw QueryError("invalid channel name");
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
+
+class PgSubscription final : public Subscription {
+ public:
+  PgSubscription(const std::string& uri, std::string_view channel) : conn_(uri) {
+    conn_.exec("LISTEN " + quoted_identifier(conn_.raw(), channel), {});
+  }
+
+  std::vector<std::string> wait(std::chrono::milliseconds timeout) override {
+    std::vector<std::string> payloads = drain();
+    if (!payloads.empty()) return payloads;
+    pollfd fd{PQsocket(conn_.raw()), POLLIN, 0};
+    if (fd.fd < 0) throw ConnectionError("PostgreSQL notification connection lost");
+    int ready = ::poll(&fd, 1, static_cast<int>(timeout.count()));
+    if (ready < 0 && errno != EINTR) throw ConnectionError(std::string("poll failed: ") + std::strerror(errno));
+    if (ready > 0 && PQconsumeInput(conn_.raw()) == 0) {
+      throw ConnectionError(std::string("PostgreSQL notification connection lost: ") + PQerrorMessage(conn_.raw()));
+    }
+    return drain();
+  }
+
+ private:
+  std::vector<std::string> drain() {
+    std::vector<std::string> payloads;
+    while (PGnotify* n = PQnotifies(conn_.raw())) {
+      payloads.emplace_back(n->extra != nullptr ? n->extra : "");
+      PQfreemem(n);
+    }
+    return payloads;
+  }
+
+  detail::PgConnection conn_;
+};
+
+}  // namespace
+
+PostgresDatabase::PostgresDatabase(std::string uri, int pool_size)
+    : uri_(std::move(uri)),
+      pool_(static_cast<size_t>(pool_size), [this] { return std::make_unique<detail::PgConnection>(uri_); }) {}
+
+PostgresDatabase::~PostgresDatabase() = default;
+
+std::unique_ptr<Transaction> PostgresDatabase::begin(TxMode mode) {
+  return std::make_unique<PgTransaction>(pool_, pool_.take(), mode);
+}
+
+void PostgresDatabase::notify_on_commit(Transaction& tx, std::string_view channel, std::string_view payload) {
+  tx.exec("SELECT pg_notify($1, $2)", {std::string(channel), std::string(payload)});
+}
+
+std::unique_ptr<Subscription> PostgresDatabase::subscribe(std::string_view channel) {
+  return std::make_unique<PgSubscription>(uri_, channel);
+}
+
+std::string PostgresDatabase::describe() const { return config::redact_url(uri_); }
+
+}  // namespace glisk::store

@@ -1,0 +1,75 @@
+#pragma once
+// A token of season 0 and the lifecycle it moves through:
+//
+//   detected ──claim──▶ generating ──▶ uploading ──▶ ready ──▶ revealed
+//        ▲                  │              │           │
+//        └──retry/release───┘              │           │        any stage ──▶ failed
+//        ▲                                 │           │        failed ──(operator retry)──▶ stage input
+//        └─────────── image expired ───────┘           │
+//
+// Three stages work on it. A stage claims tokens in its input status (image: `detected`; ipfs:
+// `uploading`; reveal: `ready`) under a lease; the image stage marks its claims `generating`, the
+// others keep the status and are told apart by the lease alone (so the seed's queue-depth queries
+// keep their meaning). This file is the one place that knows which transitions are legal.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clock/clock.hpp"
+
+namespace glisk::token {
+
+enum class TokenStatus { kDetected, kGenerating, kUploading, kReady, kRevealed, kFailed };
+enum class Stage { kImage, kIpfs, kReveal };
+
+inline constexpr std::array<TokenStatus, 6> kAllStatuses = {TokenStatus::kDetected, TokenStatus::kGenerating,
+                                                           TokenStatus::kUploading, TokenStatus::kReady,
+                                                           TokenStatus::kRevealed, TokenStatus::kFailed};
+inline constexpr std::array<Stage, 3> kAllStages = {Stage::kImage, Stage::kIpfs, Stage::kReveal};
+
+std::string_view to_string(TokenStatus status);  // the lowercase word stored in tokens_s0.status
+std::optional<TokenStatus> parse_status(std::string_view text);
+std::string_view to_string(Stage stage);  // "image" | "ipfs" | "reveal"
+std::optional<Stage> parse_stage(std::string_view text);
+
+struct StageSpec {
+  Stage stage;
+  TokenStatus input;    // waiting for this stage
+  TokenStatus working;  // claimed by this stage (== input except for the image stage)
+  TokenStatus output;   // done with this stage
+  std::string_view attempts_column;
+  std::string_view worker_name;  // as in the seed's logs: image_generation, ipfs_upload, reveal
+};
+const StageSpec& spec(Stage stage);
+
+bool is_legal_transition(TokenStatus from, TokenStatus to);
+
+struct Token {
+  int64_t token_id = 0;
+  int64_t author_id = 0;
+  TokenStatus status = TokenStatus::kDetected;
+  std::optional<std::string> minter_address;
+  std::optional<std::string> image_url;
+  std::optional<std::string> image_cid;
+  std::optional<std::string> metadata_cid;
+  std::optional<std::string> reveal_tx_hash;
+  std::optional<std::string> prediction_id;
+  int generation_attempts = 0;
+  int upload_attempts = 0;
+  int reveal_attempts = 0;
+  std::optional<std::string> generation_error;  // the latest error of whichever stage (see README)
+  std::optional<Stage> failed_stage;
+  std::optional<clock::TimePoint> next_attempt_at;
+  std::optional<std::string> locked_by;
+  std::optional<clock::TimePoint> locked_until;
+  clock::TimePoint queued_at{};
+  clock::TimePoint created_at{};
+  clock::TimePoint updated_at{};
+
+  int attempts(Stage stage) const;
+};
+
+}  // namespace glisk::token

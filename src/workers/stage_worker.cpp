@@ -1,0 +1,260 @@
+#include "workers/stage_worker.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace glisk::workers {
+namespace {
+
+std::function<double()> default_jitter() {
+  auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+  return [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
+}
+
+double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+
+}  // namespace
+
+StageWorker::StageWorker(token::Stage stage, queue::WorkQueue& queue, queue::WakeBoard& wake, TokenProcessor& processor,
+                         clock::Clock& clock, const log::EventLog& log, WorkerOptions options,
+                         std::function<double()> jitter)
+    : stage_(stage),
+      name_(token::spec(stage).worker_name),
+      queue_(queue),
+      wake_(wake),
+      processor_(processor),
+      clock_(clock),
+      log_(log),
+      options_(options),
+      jitter_(jitter ? std::move(jitter) : default_jitter()) {}
+
+size_t StageWorker::step() {
+  auto claims = queue_.claim(stage_, options_.batch_size);
+  for (const auto& claim : claims) handle(claim, {});
+  return claims.size();
+}
+
+void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
+  const int64_t id = claim.token.token_id;
+  const std::string stage_name(token::to_string(stage_));
+  if (claim.recovered_from) {
+    log_.warn("worker.recovery", {{"worker", name_}, {"token_id", id}, {"previous_lease", *claim.recovered_from},
+                                  {"reason", "the previous holder's lease expired (process died or hung)"}});
+  }
+  log_.debug("token.claimed", {{"worker", name_}, {"token_id", id}, {"lease", claim.lease}});
+  try {
+    std::string error;
+    std::optional<std::chrono::milliseconds> retry_after;
+    bool permanent = false;
+    try {
+      auto patch = processor_.process(claim, queue_, stop);
+      if (queue_.complete(stage_, id, claim.lease, patch)) {
+        log_.info("token.stage_completed", {{"worker", name_}, {"stage", stage_name}, {"token_id", id},
+                                            {"status", token::to_string(token::spec(stage_).output)}});
+      } else {
+        log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id},
+                                       {"detail", "finished after its lease was lost; another holder's result stands"}});
+      }
+      return;
+    } catch (const PermanentError& e) {
+      permanent = true;
+      error = e.what();
+    } catch (const TransientError& e) {
+      error = e.what();
+      retry_after = e.retry_after();
+    } catch (const std::exception& e) {
+      error = std::string("unexpected error: ") + e.what();
+    }
+
+    const std::string message = stage_name + ": " + error;
+    if (permanent) {
+      if (queue_.fail(stage_, id, claim.lease, message)) {
+        log_.error("token.failed", {{"worker", name_}, {"token_id", id}, {"stage", stage_name}, {"error", message}, {"permanent", true}});
+      }
+      return;
+    }
+    double jitter;
+    {
+      std::lock_guard lock(jitter_mutex_);
+      jitter = jitter_();
+    }
+    const int attempt = claim.token.attempts(stage_) + 1;
+    const auto delay = queue::retry_delay(options_.backoff, attempt, jitter, retry_after);
+    switch (queue_.record_failure(stage_, id, claim.lease, message, clock_.now() + delay, options_.max_attempts)) {
+      case queue::FailureOutcome::kRetryScheduled:
+        log_.warn("token.retry_scheduled", {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
+                                            {"max_attempts", options_.max_attempts}, {"retry_in_seconds", seconds(delay)},
+                                            {"error", message}});
+        break;
+      case queue::FailureOutcome::kFailed:
+        log_.error("token.failed", {{"worker", name_}, {"token_id", id}, {"stage", stage_name}, {"attempts", attempt},
+                                    {"error", message}, {"permanent", false}});
+        break;
+      case queue::FailureOutcome::kLeaseLost:
+        log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}, {"error", message}});
+        break;
+    }
+  } catch (const std::exception& e) {
+    // The database refused the outcome: the lease runs out and the token is taken up again.
+    log_.error("token.outcome_not_recorded", {{"worker", name_}, {"token_id", id}, {"error", e.what()},
+                                              {"detail", "the token returns to the queue when its lease expires"}});
+  }
+}
+
+void StageWorker::run(std::stop_token stop) {
+  std::mutex mutex;
+  std::condition_variable_any work_ready;
+  std::deque<queue::Claim> pending;         // claimed, not yet started; guarded by mutex
+  std::map<int64_t, std::string> in_flight;  // token id → lease, pending or running; guarded by mutex
+  std::stop_source abandon;                  // asks running processors to give up: shutdown timeout passed
+
+  auto slot_body = [&](std::stop_token slot_stop) {
+    for (;;) {
+      std::optional<queue::Claim> next;
+      {
+        std::unique_lock lock(mutex);
+        work_ready.wait(lock, slot_stop, [&] { return !pending.empty(); });
+        if (pending.empty()) return;  // stopped
+        next = std::move(pending.front());
+        pending.pop_front();
+      }
+      handle(*next, abandon.get_token());
+      {
+        std::lock_guard lock(mutex);
+        in_flight.erase(next->token.token_id);
+      }
+      wake_.notify(stage_);  // a slot is free: let the dispatcher claim again
+    }
+  };
+  std::vector<std::jthread> slots;
+  for (int i = 0; i < options_.batch_size; ++i) {
+    slots.emplace_back(slot_body);
+  }
+
+  auto renew_body = [&](std::stop_token renew_stop) {
+    const auto every = std::max<std::chrono::milliseconds>(queue_.lease_length() / 3, std::chrono::milliseconds(100));
+    std::mutex sleep_mutex;
+    std::condition_variable_any sleeper;
+    for (;;) {
+      {
+        std::unique_lock lock(sleep_mutex);
+        sleeper.wait_for(lock, renew_stop, every, [] { return false; });
+      }
+      if (renew_stop.stop_requested()) return;
+      std::vector<std::pair<int64_t, std::string>> held;
+      {
+        std::lock_guard lock(mutex);
+        held.assign(in_flight.begin(), in_flight.end());
+      }
+      try {
+        auto renewed = queue_.renew(stage_, held);
+        if (renewed.size() != held.size()) {
+          log_.warn("token.lease_lost", {{"worker", name_}, {"count", held.size() - renewed.size()},
+                                         {"detail", "lease renewal found tokens no longer ours"}});
+        }
+      } catch (const std::exception& e) {
+        log_.warn("worker.lease_renewal_failed", {{"worker", name_}, {"error", e.what()}});
+      }
+    }
+  };
+  std::jthread renewer(renew_body);
+
+  log_.info("worker.ready", {{"worker", name_}, {"slots", options_.batch_size},
+                             {"poll_interval_seconds", seconds(options_.poll_interval)}});
+  auto& signal = wake_.of(stage_);
+  std::exception_ptr crash;
+  try {
+  while (!stop.stop_requested()) {
+    const uint64_t seen = signal.sequence();
+    size_t free = 0;
+    {
+      std::lock_guard lock(mutex);
+      free = static_cast<size_t>(options_.batch_size) - in_flight.size();
+    }
+    auto timeout = options_.poll_interval;
+    if (free > 0) {
+      try {
+        auto claims = queue_.claim(stage_, static_cast<int>(free));
+        if (!claims.empty()) {
+          {
+            std::lock_guard lock(mutex);
+            for (auto& c : claims) {
+              in_flight.emplace(c.token.token_id, c.lease);
+              pending.push_back(std::move(c));
+            }
+          }
+          work_ready.notify_all();
+          continue;  // more may be due: claim again while slots are free
+        }
+        // Nothing due: sleep until woken, or until the earliest backoff ends, or one poll interval.
+        if (auto due = queue_.next_due(stage_)) {
+          auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*due - clock_.now());
+          timeout = std::clamp(until, std::chrono::milliseconds(1), options_.poll_interval);
+        }
+      } catch (const store::DatabaseError& e) {
+        log_.error("worker.database_unavailable", {{"worker", name_}, {"error", e.what()},
+                                                   {"retry_in_seconds", seconds(options_.poll_interval)}});
+      }
+    }
+    signal.wait(seen, timeout, stop);
+  }
+  } catch (...) {
+    crash = std::current_exception();  // settle the in-flight tokens first, then let the supervisor see it
+  }
+
+  // Drain: nothing new starts; give back what never started, let running work finish in time.
+  std::vector<queue::Claim> unstarted;
+  {
+    std::lock_guard lock(mutex);
+    unstarted.assign(std::make_move_iterator(pending.begin()), std::make_move_iterator(pending.end()));
+    pending.clear();
+    for (const auto& c : unstarted) in_flight.erase(c.token.token_id);
+  }
+  for (const auto& c : unstarted) {
+    try {
+      queue_.release(stage_, c.token.token_id, c.lease);
+    } catch (const std::exception& e) {
+      log_.warn("token.release_failed", {{"worker", name_}, {"token_id", c.token.token_id}, {"error", e.what()}});
+    }
+  }
+  const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
+  {
+    std::unique_lock lock(mutex);
+    while (!in_flight.empty() && std::chrono::steady_clock::now() < deadline) {
+      lock.unlock();
+      signal.wait(signal.sequence(), std::chrono::milliseconds(50), {});
+      lock.lock();
+    }
+  }
+  renewer.request_stop();
+  renewer.join();
+  std::map<int64_t, std::string> unfinished;
+  {
+    std::lock_guard lock(mutex);
+    unfinished = in_flight;
+  }
+  for (const auto& [id, lease] : unfinished) {
+    try {
+      if (queue_.release(stage_, id, lease)) {
+        log_.warn("token.released", {{"worker", name_}, {"token_id", id},
+                                     {"detail", "still running at shutdown timeout; any instance takes it up again"}});
+      }
+    } catch (const std::exception& e) {
+      log_.warn("token.release_failed", {{"worker", name_}, {"token_id", id}, {"error", e.what()}});
+    }
+  }
+  // Only now ask running processors to give up: their leases are released, so whatever they
+  // report is refused and the token waits, unharmed, for the next holder.
+  abandon.request_stop();
+  for (auto& slot : slots) slot.request_stop();
+  slots.clear();  // joins; a processor still inside an outside call returns when it notices `stop`
+  if (crash) std::rethrow_exception(crash);
+}
+
+}  // namespace glisk::workers

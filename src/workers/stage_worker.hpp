@@ -1,0 +1,76 @@
+#pragma once
+// Runs one stage over the work queue with continuous concurrency: up to `batch_size` tokens in
+// flight, each on its own slot; a finished token frees its slot at once and the worker claims
+// again, so nobody waits for the slowest of a batch (the seed's schedule did). The worker wakes
+// when work arrives (WakeBoard), or after `poll_interval` at the latest. Leases of in-flight
+// tokens are renewed every third of the lease.
+//
+// step() is the single-step form for tests and one-shot runs: claim what is due and process it in
+// the calling thread. run() is the loop; on stop it claims nothing more, lets in-flight work
+// finish for up to `shutdown_timeout`, and releases the leases of what did not.
+//
+// The stage's own work is a TokenProcessor; its errors follow workers/errors.hpp.
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <stop_token>
+#include <string>
+
+#include "clock/clock.hpp"
+#include "log/event_log.hpp"
+#include "queue/backoff.hpp"
+#include "queue/work_queue.hpp"
+#include "workers/errors.hpp"
+
+namespace glisk::workers {
+
+class TokenProcessor {
+ public:
+  virtual ~TokenProcessor() = default;
+  // Does the stage's outside work for one claimed token; returns the fields to record when the
+  // token moves on. May call queue.save() to checkpoint (e.g. a prediction id). Should return
+  // soon after `stop` is requested. Throws TransientError / PermanentError.
+  virtual queue::TokenPatch process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) = 0;
+};
+
+struct WorkerOptions {
+  int batch_size = 10;
+  std::chrono::milliseconds poll_interval{1000};
+  int max_attempts = 3;
+  queue::BackoffPolicy backoff;
+  std::chrono::milliseconds shutdown_timeout{25'000};
+};
+
+class StageWorker {
+ public:
+  // `jitter` returns uniform numbers in [0,1) for the backoff; defaults to a seeded generator.
+  StageWorker(token::Stage stage, queue::WorkQueue& queue, queue::WakeBoard& wake, TokenProcessor& processor,
+              clock::Clock& clock, const log::EventLog& log, WorkerOptions options,
+              std::function<double()> jitter = {});
+
+  const std::string& name() const { return name_; }
+  token::Stage stage() const { return stage_; }
+
+  // Claims up to batch_size due tokens and processes them one after another. Returns the count.
+  size_t step();
+
+  // The loop (see above). Returns after stop is requested and in-flight work is settled.
+  void run(std::stop_token stop);
+
+ private:
+  void handle(const queue::Claim& claim, std::stop_token stop);
+
+  const token::Stage stage_;
+  const std::string name_;
+  queue::WorkQueue& queue_;
+  queue::WakeBoard& wake_;
+  TokenProcessor& processor_;
+  clock::Clock& clock_;
+  const log::EventLog& log_;
+  const WorkerOptions options_;
+  std::mutex jitter_mutex_;
+  std::function<double()> jitter_;  // guarded by jitter_mutex_
+};
+
+}  // namespace glisk::workers

@@ -1,0 +1,96 @@
+#include "workers/supervisor.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace glisk::workers {
+
+struct Supervisor::Task {
+  std::string name;
+  std::atomic<int> restarts{0};
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;  // guarded by mutex
+  std::jthread thread;
+};
+
+Supervisor::Supervisor(const log::EventLog& log, std::chrono::milliseconds restart_delay)
+    : log_(log), restart_delay_(restart_delay) {}
+
+Supervisor::~Supervisor() {
+  for (auto& t : tasks_) {
+    if (t) t->thread.request_stop();
+  }
+  for (auto& t : tasks_) {
+    if (t && t->thread.joinable()) t->thread.join();
+  }
+}
+
+void Supervisor::start(std::string name, Body body) {
+  auto task = std::make_unique<Task>();
+  task->name = std::move(name);
+  Task* raw = task.get();
+  // Captures no `this`: a task detached by stop() may outlive the Supervisor.
+  raw->thread = std::jthread([&log = log_, delay = restart_delay_, raw, body = std::move(body)](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      log.info("worker.started", {{"worker", raw->name}});
+      try {
+        body(stop);
+        if (stop.stop_requested()) break;
+        log.error("worker.crashed", {{"worker", raw->name}, {"error", "returned without being asked to stop"}});
+      } catch (const std::exception& e) {
+        log.error("worker.crashed", {{"worker", raw->name}, {"error", e.what()}});
+      } catch (...) {
+        log.error("worker.crashed", {{"worker", raw->name}, {"error", "unknown exception"}});
+      }
+      if (stop.stop_requested()) break;
+      raw->restarts++;
+      log.warn("worker.restarting", {{"worker", raw->name}, {"delay_seconds", static_cast<double>(delay.count()) / 1000.0},
+                                      {"restarts", raw->restarts.load()}});
+      std::mutex m;
+      std::condition_variable_any cv;
+      std::unique_lock lock(m);
+      cv.wait_for(lock, stop, delay, [] { return false; });
+    }
+    log.info("worker.stopped", {{"worker", raw->name}});
+    {
+      std::lock_guard lock(raw->mutex);
+      raw->done = true;
+    }
+    raw->done_cv.notify_all();
+  });
+  tasks_.push_back(std::move(task));
+}
+
+bool Supervisor::stop(std::chrono::milliseconds timeout) {
+  for (auto& t : tasks_) {
+    if (t) t->thread.request_stop();
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool all = true;
+  for (auto& t : tasks_) {
+    if (!t) continue;
+    std::unique_lock lock(t->mutex);
+    if (t->done_cv.wait_until(lock, deadline, [&] { return t->done; })) {
+      lock.unlock();
+      if (t->thread.joinable()) t->thread.join();
+    } else {
+      all = false;
+      log_.error("worker.stop_timeout", {{"worker", t->name}, {"detail", "did not stop in time; exiting without it"}});
+      t->thread.detach();
+      (void)t.release();  // the detached thread still uses its Task: leak it rather than free it under it
+    }
+  }
+  return all;
+}
+
+int Supervisor::restarts(const std::string& name) const {
+  for (const auto& t : tasks_) {
+    if (t && t->name == name) return t->restarts.load();
+  }
+  return 0;
+}
+
+}  // namespace glisk::workers

@@ -1,0 +1,44 @@
+#pragma once
+// Keeps long-running tasks (the stage workers, the wake-up listener) alive, as the seed's
+// lifespan did: each runs on its own thread; a task that throws (or returns unasked) is logged
+// as `worker.crashed`, then `worker.restarting`, and started again after `restart_delay` (1 s).
+// stop() asks every task to stop (std::stop_token) and waits for them up to a deadline.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "log/event_log.hpp"
+
+namespace glisk::workers {
+
+class Supervisor {
+ public:
+  using Body = std::function<void(std::stop_token)>;
+
+  Supervisor(const log::EventLog& log, std::chrono::milliseconds restart_delay);
+  ~Supervisor();  // stops whatever still runs, waiting without a deadline
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  // Adds and starts a task.
+  void start(std::string name, Body body);
+
+  // Requests stop and waits up to `timeout`; true when every task ended. Tasks that did not end
+  // are detached: the caller is expected to exit the process.
+  bool stop(std::chrono::milliseconds timeout);
+
+  // How many times the named task was restarted after a crash.
+  int restarts(const std::string& name) const;
+
+ private:
+  struct Task;
+  const log::EventLog& log_;
+  const std::chrono::milliseconds restart_delay_;
+  std::vector<std::unique_ptr<Task>> tasks_;
+};
+
+}  // namespace glisk::workers

@@ -1,0 +1,129 @@
+#include <fstream>
+#include <iterator>
+#include <gtest/gtest.h>
+
+#include "config/config.hpp"
+#include "config/dotenv.hpp"
+
+using glisk::config::ConfigError;
+using glisk::config::Environment;
+using glisk::config::load_config;
+
+TEST(Config, DefaultsAreTheSeeds) {
+  auto c = load_config({});
+  EXPECT_EQ(c.database_url, "sqlite://./glisk.db");
+  EXPECT_EQ(c.poll_interval_seconds, 1.0);
+  EXPECT_EQ(c.worker_batch_size, 10);
+  EXPECT_EQ(c.host, "127.0.0.1");
+  EXPECT_EQ(c.port, 8000);
+  EXPECT_EQ(c.batch_reveal_max_tokens, 50);
+  EXPECT_EQ(c.reveal_gas_buffer, 1.2);
+  EXPECT_EQ(c.shutdown_timeout_seconds, 25.0);
+  EXPECT_EQ(c.log_format, glisk::config::LogFormat::kConsole);
+}
+
+TEST(Config, ReadsValues) {
+  auto c = load_config({{"WORKER_BATCH_SIZE", "20"}, {"POLL_INTERVAL_SECONDS", "0.5"}, {"KEEPER_GAS_STRATEGY", "fast"},
+                        {"DATABASE_URL", "postgresql+asyncpg://glisk:pw@db:5432/glisk"}, {"LOG_FORMAT", "json"}});
+  EXPECT_EQ(c.worker_batch_size, 20);
+  EXPECT_EQ(c.poll_interval_seconds, 0.5);
+  EXPECT_EQ(c.keeper_gas_strategy, glisk::config::GasStrategy::kFast);
+  EXPECT_EQ(c.database_url, "postgresql+asyncpg://glisk:pw@db:5432/glisk");
+  EXPECT_EQ(c.log_format, glisk::config::LogFormat::kJson);
+}
+
+TEST(Config, ListsEveryBadVariableAtOnce) {
+  try {
+    load_config({{"WORKER_BATCH_SIZE", "ten"}, {"POLL_INTERVAL_SECONDS", "-1"}, {"KEEPER_GAS_STRATEGY", "turbo"},
+                 {"PORT", "70000"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems().size(), 4u) << e.what();
+    std::string all = e.what();
+    EXPECT_NE(all.find("WORKER_BATCH_SIZE: 'ten' is not a whole number"), std::string::npos) << all;
+    EXPECT_NE(all.find("POLL_INTERVAL_SECONDS: -1 is out of range"), std::string::npos) << all;
+    EXPECT_NE(all.find("KEEPER_GAS_STRATEGY: 'turbo' is not one of fast | medium | slow"), std::string::npos) << all;
+    EXPECT_NE(all.find("PORT: 70000 is out of range: use 0..65535"), std::string::npos) << all;
+  }
+}
+
+TEST(Config, ProductionRequiresSecretsAndNamesThem) {
+  try {
+    load_config({{"APP_ENV", "production"}, {"PINATA_JWT", "eyJsecret"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    std::string all = e.what();
+    EXPECT_EQ(e.problems().size(), 2u) << all;
+    EXPECT_NE(all.find("REPLICATE_API_TOKEN: missing; required when APP_ENV=production"), std::string::npos) << all;
+    EXPECT_NE(all.find("KEEPER_PRIVATE_KEY: missing"), std::string::npos) << all;
+    EXPECT_EQ(all.find("eyJsecret"), std::string::npos);
+  }
+}
+
+TEST(Config, ProductionDefaultsToJsonLogs) {
+  auto c = load_config({{"APP_ENV", "production"}, {"REPLICATE_API_TOKEN", "r8_x"}, {"PINATA_JWT", "j"},
+                        {"KEEPER_PRIVATE_KEY", "0x01"}});
+  EXPECT_EQ(c.log_format, glisk::config::LogFormat::kJson);
+}
+
+TEST(Config, SecretValuesNeverAppearInErrors) {
+  try {
+    load_config({{"DATABASE_URL", "mysql://root:hunter2@db/glisk"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    std::string all = e.what();
+    EXPECT_EQ(all.find("hunter2"), std::string::npos) << all;
+    EXPECT_NE(all.find("DATABASE_URL"), std::string::npos) << all;
+  }
+}
+
+TEST(Config, RedactsUrlPasswords) {
+  EXPECT_EQ(glisk::config::redact_url("postgresql://glisk:s3cret@h:5432/db"), "postgresql://glisk:***@h:5432/db");
+  EXPECT_EQ(glisk::config::redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+  EXPECT_EQ(glisk::config::redact_url("postgresql://glisk@h/db"), "postgresql://glisk@h/db");
+}
+
+TEST(Config, EveryVariableIsInTheReadme) {
+  std::ifstream readme(std::string(GLISK_SOURCE_DIR) + "/README.md");
+  ASSERT_TRUE(readme) << "README.md not found";
+  std::string text((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
+  for (const auto& v : glisk::config::variables()) {
+    EXPECT_NE(text.find("`" + std::string(v.name) + "`"), std::string::npos) << v.name << " is missing from the README table";
+  }
+}
+
+TEST(Dotenv, ParsesTheCommonForms) {
+  auto env = glisk::config::parse_dotenv(
+      "# comment\n"
+      "A=1\n"
+      "export B = two words # trailing comment\n"
+      "C=\"quoted # not a comment\\nnext\"\n"
+      "D='single $literal'\n"
+      "\n"
+      "E=\n");
+  EXPECT_EQ(env.at("A"), "1");
+  EXPECT_EQ(env.at("B"), "two words");
+  EXPECT_EQ(env.at("C"), "quoted # not a comment\nnext");
+  EXPECT_EQ(env.at("D"), "single $literal");
+  EXPECT_EQ(env.at("E"), "");
+}
+
+TEST(Dotenv, MalformedLinesAreNamedWithoutTheirValue) {
+  try {
+    glisk::config::parse_dotenv("GOOD=1\nno equals sign here\nKEY=\"unterminated secret\n");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    std::string all = e.what();
+    EXPECT_NE(all.find(".env line 2: expected KEY=VALUE"), std::string::npos) << all;
+    EXPECT_NE(all.find(".env line 3"), std::string::npos) << all;
+    EXPECT_EQ(all.find("unterminated secret"), std::string::npos) << all;
+  }
+}
+
+TEST(Dotenv, EnvironmentWinsOverFile) {
+  Environment file{{"PORT", "9000"}, {"HOST", "0.0.0.0"}};
+  Environment process{{"PORT", "8001"}};
+  auto merged = glisk::config::merge(process, file);
+  EXPECT_EQ(merged.at("PORT"), "8001");
+  EXPECT_EQ(merged.at("HOST"), "0.0.0.0");
+}

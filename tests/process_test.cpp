@@ -1,0 +1,164 @@
+// Tests across real processes: several claimers on one database, a claimer killed with SIGKILL,
+// and the `glisk` binary itself (serve, SIGTERM, migrate, bad configuration).
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "queue/work_queue.hpp"
+#include "store/migrations.hpp"
+#include "subprocess.hpp"
+#include "test_support.hpp"
+
+using namespace glisk;
+using namespace std::chrono_literals;
+using glisk::testing::Backend;
+using glisk::testing::Subprocess;
+using token::Stage;
+using token::TokenStatus;
+
+namespace {
+
+std::string temp_workdir() {
+  auto dir = std::filesystem::temp_directory_path() / ("glisk_proc_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+std::vector<int64_t> claimed_ids(const std::string& out) {
+  std::vector<int64_t> ids;
+  std::regex line(R"(claimed (\d+))");
+  for (std::sregex_iterator it(out.begin(), out.end(), line), end; it != end; ++it) ids.push_back(std::stoll((*it)[1]));
+  return ids;
+}
+
+}  // namespace
+
+class ProcessTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  glisk::testing::TestDatabase tdb{GetParam()};
+  clock::SystemClock clock;
+  queue::WakeBoard wake;
+  store::TokenStore tokens{tdb.db(), clock};
+  std::string workdir = temp_workdir();
+};
+
+TEST_P(ProcessTest, ClaimersInSeparateProcessesNeverShareATokenAndLoseNone) {
+  constexpr int kTokens = 400;
+  glisk::testing::add_detected_tokens(tokens, 1, kTokens);
+  std::vector<std::unique_ptr<Subprocess>> claimers;
+  for (int i = 0; i < 3; ++i) {
+    claimers.push_back(std::make_unique<Subprocess>(
+        std::vector<std::string>{GLISK_QUEUE_CLAIMER, tdb.url(), "drain", "60000", "5"}, std::map<std::string, std::string>{}, workdir));
+  }
+  std::vector<int64_t> all;
+  for (auto& c : claimers) {
+    ASSERT_EQ(c->wait(120s), 0) << c->all_stderr();
+    auto ids = claimed_ids(c->all_stdout());
+    EXPECT_EQ(c->all_stdout().find("lost"), std::string::npos);
+    all.insert(all.end(), ids.begin(), ids.end());
+  }
+  std::set<int64_t> unique(all.begin(), all.end());
+  EXPECT_EQ(all.size(), unique.size()) << "a token was claimed twice";
+  EXPECT_EQ(unique.size(), static_cast<size_t>(kTokens));
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], kTokens);
+}
+
+TEST_P(ProcessTest, TokensOfAKilledProcessAreTakenUpWhenItsLeaseRunsOut) {
+  glisk::testing::add_detected_tokens(tokens, 1, 5);
+  Subprocess holder({GLISK_QUEUE_CLAIMER, tdb.url(), "hold", "2000", "5"}, {}, workdir);
+  ASSERT_TRUE(holder.read_stdout_until([](const std::string& l) { return l == "holding"; }, 30s)) << holder.all_stderr();
+  ASSERT_EQ(claimed_ids(holder.all_stdout()).size(), 5u);
+  holder.signal(SIGKILL);
+  EXPECT_EQ(holder.wait(10s), 128 + SIGKILL);
+
+  queue::WorkQueue survivor(tdb.db(), clock, wake, "survivor", 60s);
+  EXPECT_TRUE(survivor.claim(Stage::kImage, 10).empty()) << "the dead holder's leases are still running";
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kGenerating], 5) << "nothing resets in-flight tokens";
+  std::vector<queue::Claim> taken;
+  for (int i = 0; i < 100 && taken.empty(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    taken = survivor.claim(Stage::kImage, 10);
+  }
+  ASSERT_EQ(taken.size(), 5u);
+  for (auto& c : taken) {
+    EXPECT_TRUE(c.recovered_from) << c.token.token_id;
+    EXPECT_TRUE(survivor.complete(Stage::kImage, c.token.token_id, c.lease));
+  }
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], 5);
+}
+
+TEST_P(ProcessTest, ServeIsHealthyAndStopsCleanlyOnSigterm) {
+  Subprocess serve({GLISK_BINARY, "serve"},
+                   {{"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"SHUTDOWN_TIMEOUT_SECONDS", "5"}},
+                   workdir);
+  int port = 0;
+  ASSERT_TRUE(serve.read_stderr_until(
+      [&](const std::string& line) {
+        if (line.find("\"application.startup\"") == std::string::npos) return false;
+        port = nlohmann::json::parse(line)["port"].get<int>();
+        return true;
+      },
+      30s))
+      << serve.all_stderr();
+  httplib::Client client("127.0.0.1", port);
+  auto res = client.Get("/health");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(res->body)["status"], "healthy");
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(30s), 0) << serve.all_stderr();
+  const std::string& log = serve.all_stderr();
+  EXPECT_NE(log.find("\"application.shutdown\""), std::string::npos) << log;
+  if (GetParam() == Backend::kPostgres) {
+    EXPECT_NE(log.find("\"worker.started\",\"worker\":\"wake_listener\""), std::string::npos) << log;
+    EXPECT_NE(log.find("\"worker.stopped\",\"worker\":\"wake_listener\""), std::string::npos) << log;
+  }
+  EXPECT_EQ(log.find("glisk:glisk@"), std::string::npos) << "the database password reached the log";
+}
+
+TEST_P(ProcessTest, MigrateAppliesTheSchema) {
+  glisk::testing::TestDatabase fresh{GetParam(), /*migrate=*/false};
+  Subprocess migrate({GLISK_BINARY, "migrate"}, {{"DATABASE_URL", fresh.url()}, {"LOG_FORMAT", "json"}}, workdir);
+  EXPECT_EQ(migrate.wait(30s), 0) << migrate.all_stderr();
+  EXPECT_NE(migrate.all_stderr().find("\"database.migrated\""), std::string::npos);
+  EXPECT_EQ(store::schema_version(fresh.db()), static_cast<int>(store::migrations().size()));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ProcessTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         glisk::testing::backend_param_name);
+
+TEST(Cli, BadConfigurationStopsStartupWithOneMessageListingEverything) {
+  Subprocess serve({GLISK_BINARY, "serve"}, {{"WORKER_BATCH_SIZE", "abc"}, {"POLL_INTERVAL_SECONDS", "-1"}}, temp_workdir());
+  EXPECT_EQ(serve.wait(10s), 2);
+  const std::string& err = serve.all_stderr();
+  EXPECT_NE(err.find("invalid configuration (2 problems)"), std::string::npos) << err;
+  EXPECT_NE(err.find("WORKER_BATCH_SIZE: 'abc' is not a whole number"), std::string::npos) << err;
+  EXPECT_NE(err.find("POLL_INTERVAL_SECONDS: -1 is out of range"), std::string::npos) << err;
+}
+
+TEST(Cli, DotenvIsReadAndTheEnvironmentWins) {
+  auto dir = temp_workdir() + "/dotenv";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream env(dir + "/.env");
+    env << "WORKER_BATCH_SIZE=not-a-number\nPORT=99999\n";
+  }
+  Subprocess serve({GLISK_BINARY, "serve"}, {{"PORT", "8123"}}, dir);
+  EXPECT_EQ(serve.wait(10s), 2);
+  EXPECT_NE(serve.all_stderr().find("WORKER_BATCH_SIZE: 'not-a-number'"), std::string::npos) << serve.all_stderr();
+  EXPECT_EQ(serve.all_stderr().find("PORT"), std::string::npos) << "the environment's PORT wins over .env";
+}
+
+TEST(Cli, AnUnreachableDatabaseFailsStartupClearly) {
+  Subprocess serve({GLISK_BINARY, "serve"},
+                   {{"DATABASE_URL", "postgresql://glisk:pw@127.0.0.1:1/glisk"}, {"LOG_FORMAT", "json"}}, temp_workdir());
+  EXPECT_EQ(serve.wait(30s), 1);
+  EXPECT_NE(serve.all_stderr().find("application.startup_failed"), std::string::npos) << serve.all_stderr();
+  EXPECT_NE(serve.all_stderr().find("cannot connect to PostgreSQL"), std::string::npos) << serve.all_stderr();
+}

@@ -1,0 +1,243 @@
+// The stage worker: outcomes of one step (driven with a manual clock), continuous concurrency,
+// wake-ups and graceful shutdown (driven with real threads).
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <functional>
+#include <thread>
+
+#include "queue/work_queue.hpp"
+#include "test_support.hpp"
+#include "workers/stage_worker.hpp"
+
+using namespace glisk;
+using namespace std::chrono_literals;
+using glisk::testing::Backend;
+using glisk::testing::TestDatabase;
+using token::Stage;
+using token::TokenStatus;
+
+namespace {
+
+// A processor whose behaviour each test scripts.
+class ScriptedProcessor : public workers::TokenProcessor {
+ public:
+  std::function<queue::TokenPatch(const queue::Claim&, std::stop_token)> script;
+  std::atomic<int> calls{0};
+  queue::TokenPatch process(const queue::Claim& claim, queue::WorkQueue&, std::stop_token stop) override {
+    ++calls;
+    return script(claim, stop);
+  }
+};
+
+}  // namespace
+
+class StageWorkerTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  TestDatabase tdb{GetParam()};
+  clock::ManualClock manual;
+  clock::SystemClock system;
+  queue::WakeBoard wake;
+  store::TokenStore tokens{tdb.db(), manual};
+  glisk::testing::CapturedLog captured;
+  ScriptedProcessor processor;
+
+  workers::WorkerOptions options(int batch = 10) {
+    workers::WorkerOptions o;
+    o.batch_size = batch;
+    o.poll_interval = 30s;  // long on purpose: the tests must be woken, not polled
+    o.max_attempts = 3;
+    o.backoff = {2s, 300s};
+    o.shutdown_timeout = 5s;
+    return o;
+  }
+};
+
+TEST_P(StageWorkerTest, StepCompletesTokensAndRecordsTheirFields) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 3);
+  processor.script = [](const queue::Claim& c, std::stop_token) {
+    return queue::TokenPatch{.image_url = "https://img/" + std::to_string(c.token.token_id)};
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
+  EXPECT_EQ(worker.step(), 3u);
+  EXPECT_EQ(worker.step(), 0u);
+  for (int id = 1; id <= 3; ++id) {
+    auto t = *tokens.find_token(id);
+    EXPECT_EQ(t.status, TokenStatus::kUploading);
+    EXPECT_EQ(t.image_url, "https://img/" + std::to_string(id));
+  }
+  EXPECT_EQ(captured.count("token.stage_completed"), 3);
+}
+
+TEST_P(StageWorkerTest, TransientErrorsRetryWithBackoffThenFail) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+    throw workers::TransientError("Replicate answered 503");
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 1.0; });
+  EXPECT_EQ(worker.step(), 1u);
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kDetected);
+  EXPECT_EQ(t.next_attempt_at, manual.now() + 2s);  // base × 2^0, full jitter
+  EXPECT_EQ(worker.step(), 0u) << "the backoff holds it";
+  manual.advance(2s);
+  EXPECT_EQ(worker.step(), 1u);
+  EXPECT_EQ(tokens.find_token(1)->next_attempt_at, manual.now() + 4s);
+  manual.advance(4s);
+  EXPECT_EQ(worker.step(), 1u);
+  t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kFailed);
+  EXPECT_EQ(t.generation_attempts, 3);
+  EXPECT_EQ(t.generation_error, "image: Replicate answered 503");
+  EXPECT_EQ(captured.count("token.retry_scheduled"), 2);
+  EXPECT_EQ(captured.count("token.failed"), 1);
+}
+
+TEST_P(StageWorkerTest, RetryAfterIsHonoured) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+    throw workers::TransientError("429 Too Many Requests", 45s);
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 0.5; });
+  worker.step();
+  EXPECT_EQ(tokens.find_token(1)->next_attempt_at, manual.now() + 45s);
+}
+
+TEST_P(StageWorkerTest, PermanentErrorsFailAtOnceWithTheirMessage) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+    throw workers::PermanentError("401 Unauthorized: check REPLICATE_API_TOKEN");
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
+  worker.step();
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kFailed);
+  EXPECT_EQ(t.generation_attempts, 1);
+  EXPECT_EQ(t.generation_error, "image: 401 Unauthorized: check REPLICATE_API_TOKEN");
+  EXPECT_EQ(processor.calls, 1);
+}
+
+TEST_P(StageWorkerTest, UnexpectedExceptionsCountAsTransient) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch { throw std::logic_error("bug"); };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
+  worker.step();
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kDetected);
+  EXPECT_EQ(t.generation_attempts, 1);
+  EXPECT_EQ(t.generation_error, "image: unexpected error: bug");
+}
+
+TEST_P(StageWorkerTest, RecoveredTokensAreLogged) {
+  queue::WorkQueue dead(tdb.db(), manual, wake, "dead", 60s);
+  queue::WorkQueue q(tdb.db(), manual, wake, "alive", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  ASSERT_EQ(dead.claim(Stage::kImage, 1).size(), 1u);
+  manual.advance(61s);
+  processor.script = [](const queue::Claim&, std::stop_token) { return queue::TokenPatch{}; };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
+  EXPECT_EQ(worker.step(), 1u);
+  EXPECT_EQ(captured.count("worker.recovery"), 1);
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+}
+
+TEST_P(StageWorkerTest, ASlowTokenDoesNotHoldTheOthersBack) {
+  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);   // the slow one is first in line
+  glisk::testing::add_detected_tokens(tokens, 2, 30, "0x00000000000000000000000000000000000000b2");
+  std::mutex m;
+  std::condition_variable cv;
+  bool release_slow = false;
+  std::atomic<int> fast_done{0};
+  processor.script = [&](const queue::Claim& c, std::stop_token) {
+    if (c.token.token_id == 1) {
+      std::unique_lock lock(m);
+      cv.wait_for(lock, 20s, [&] { return release_slow; });
+    } else {
+      ++fast_done;
+    }
+    return queue::TokenPatch{};
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, options(4));
+  std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
+  // All 30 fast tokens pass through the 3 other slots while the slow one holds its slot.
+  for (int i = 0; i < 400 && fast_done < 30; ++i) std::this_thread::sleep_for(25ms);
+  EXPECT_EQ(fast_done, 30);
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kGenerating);
+  {
+    std::lock_guard lock(m);
+    release_slow = true;
+  }
+  cv.notify_all();
+  for (int i = 0; i < 400 && tokens.count_by_status()[TokenStatus::kUploading] < 31; ++i) std::this_thread::sleep_for(25ms);
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], 31);
+}
+
+TEST_P(StageWorkerTest, WorkIsPickedUpWhenAnnouncedNotAfterThePollInterval) {
+  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  std::atomic<int> done{0};
+  processor.script = [&](const queue::Claim&, std::stop_token) {
+    ++done;
+    return queue::TokenPatch{};
+  };
+  workers::StageWorker worker(Stage::kIpfs, q, wake, processor, system, captured.log, options());
+  std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
+  std::this_thread::sleep_for(200ms);  // the worker found nothing and sleeps (poll interval 30 s)
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  auto c = q.claim(Stage::kImage, 1).at(0);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(q.complete(Stage::kImage, 1, c.lease));  // wakes the ipfs stage
+  while (done == 0 && std::chrono::steady_clock::now() - start < 10s) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(done, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST_P(StageWorkerTest, ShutdownLetsInFlightWorkFinish) {
+  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 2);
+  std::atomic<int> started{0};
+  processor.script = [&](const queue::Claim&, std::stop_token) {
+    ++started;
+    std::this_thread::sleep_for(300ms);
+    return queue::TokenPatch{.image_url = "done"};
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, options(2));
+  std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
+  while (started < 2) std::this_thread::sleep_for(5ms);
+  runner.request_stop();
+  runner.join();
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], 2);
+}
+
+TEST_P(StageWorkerTest, ShutdownReleasesWhatDoesNotFinishInTime) {
+  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  std::atomic<bool> started{false}, saw_abandon{false};
+  processor.script = [&](const queue::Claim&, std::stop_token stop) -> queue::TokenPatch {
+    started = true;
+    while (!stop.stop_requested()) std::this_thread::sleep_for(5ms);  // a long provider call
+    saw_abandon = true;
+    throw workers::TransientError("interrupted by shutdown");
+  };
+  auto opts = options(1);
+  opts.shutdown_timeout = 300ms;
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, opts);
+  std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
+  while (!started) std::this_thread::sleep_for(5ms);
+  runner.request_stop();
+  runner.join();
+  EXPECT_TRUE(saw_abandon);
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kDetected);
+  EXPECT_FALSE(t.locked_by);
+  EXPECT_EQ(t.generation_attempts, 0) << "a shutdown is not the token's fault";
+  EXPECT_EQ(captured.count("token.released"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StageWorkerTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         glisk::testing::backend_param_name);

@@ -1,0 +1,122 @@
+// The store suite: runs unchanged against SQLite and PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "store/migrations.hpp"
+#include "store/token_store.hpp"
+#include "test_support.hpp"
+
+using namespace glisk;
+using glisk::testing::Backend;
+using glisk::testing::TestDatabase;
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  TestDatabase tdb{GetParam()};
+  clock::ManualClock clock;
+  store::TokenStore tokens{tdb.db(), clock};
+};
+
+TEST_P(StoreTest, MigrationsAreRecordedAndIdempotent) {
+  EXPECT_EQ(store::schema_version(tdb.db()), static_cast<int>(store::migrations().size()));
+  EXPECT_TRUE(store::migrate(tdb.db(), clock.now()).empty());
+  auto r = store::in_transaction(tdb.db(), store::TxMode::kRead,
+                                 [](store::Transaction& tx) { return tx.exec("SELECT version, name FROM schema_migrations"); });
+  ASSERT_EQ(r.rows.size(), store::migrations().size());
+  EXPECT_EQ(r.rows[0][0], "1");
+}
+
+TEST_P(StoreTest, ConcurrentMigrationsOnAFreshDatabaseApplyOnce) {
+  TestDatabase fresh{GetParam(), /*migrate=*/false};
+  std::vector<std::thread> threads;
+  std::atomic<int> applied{0}, errors{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      try {
+        auto db = fresh.open_another(1);
+        applied += static_cast<int>(store::migrate(*db, clock.now()).size());
+      } catch (const std::exception& e) {
+        ++errors;
+        ADD_FAILURE() << e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(applied, static_cast<int>(store::migrations().size()));
+}
+
+TEST_P(StoreTest, AuthorsAreUpsertedByWallet) {
+  auto id = tokens.upsert_author("0xabc", std::string("first prompt"));
+  EXPECT_EQ(tokens.upsert_author("0xabc", std::nullopt), id);  // no prompt given: keeps the old one
+  EXPECT_EQ(tokens.find_author("0xabc")->prompt_text, "first prompt");
+  EXPECT_EQ(tokens.upsert_author("0xabc", std::string("second")), id);
+  EXPECT_EQ(tokens.author_by_id(id)->prompt_text, "second");
+  EXPECT_FALSE(tokens.find_author("0xdef"));
+}
+
+TEST_P(StoreTest, TokensInsertOnceAndReadBack) {
+  auto author = tokens.upsert_author("0xabc", std::nullopt);
+  EXPECT_TRUE(tokens.insert_token({42, author, std::string("0xminter")}));
+  EXPECT_FALSE(tokens.insert_token({42, author, std::nullopt}));  // idempotent
+  auto t = tokens.find_token(42);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->status, token::TokenStatus::kDetected);
+  EXPECT_EQ(t->author_id, author);
+  EXPECT_EQ(t->minter_address, "0xminter");
+  EXPECT_EQ(t->generation_attempts, 0);
+  EXPECT_EQ(std::chrono::floor<std::chrono::milliseconds>(clock.now()), t->created_at);
+  EXPECT_FALSE(tokens.find_token(43));
+}
+
+TEST_P(StoreTest, ATokenNeedsAKnownAuthor) {
+  EXPECT_THROW(tokens.insert_token({1, 999, std::nullopt}), store::ConstraintError);
+}
+
+TEST_P(StoreTest, StatusIsCheckedByTheSchema) {
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  EXPECT_THROW(store::in_transaction(tdb.db(), store::TxMode::kWrite,
+                                     [](store::Transaction& tx) { tx.exec("UPDATE tokens_s0 SET status = 'lost'"); }),
+               store::ConstraintError);
+  EXPECT_EQ(tokens.find_token(1)->status, token::TokenStatus::kDetected);
+}
+
+TEST_P(StoreTest, AnExceptionRollsTheTransactionBack) {
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  EXPECT_THROW(store::in_transaction(tdb.db(), store::TxMode::kWrite,
+                                     [](store::Transaction& tx) {
+                                       tx.exec("UPDATE tokens_s0 SET status = 'ready'");
+                                       throw std::runtime_error("boom");
+                                     }),
+               std::runtime_error);
+  EXPECT_EQ(tokens.find_token(1)->status, token::TokenStatus::kDetected);
+}
+
+TEST_P(StoreTest, CountsByStatusIncludeEveryStatus) {
+  glisk::testing::add_detected_tokens(tokens, 1, 3);
+  auto counts = tokens.count_by_status();
+  EXPECT_EQ(counts.size(), token::kAllStatuses.size());
+  EXPECT_EQ(counts[token::TokenStatus::kDetected], 3);
+  EXPECT_EQ(counts[token::TokenStatus::kRevealed], 0);
+}
+
+TEST_P(StoreTest, QueueStatsShowDepthAndAgeOfTheOldestDue) {
+  glisk::testing::add_detected_tokens(tokens, 1, 2);
+  clock.advance(std::chrono::seconds(30));
+  auto stats = tokens.queue_stats();
+  ASSERT_EQ(stats.size(), 3u);
+  EXPECT_EQ(stats[0].stage, token::Stage::kImage);
+  EXPECT_EQ(stats[0].depth, 2);
+  EXPECT_EQ(stats[0].due, 2);
+  EXPECT_EQ(stats[0].in_flight, 0);
+  ASSERT_TRUE(stats[0].oldest_due_age_seconds);
+  EXPECT_NEAR(*stats[0].oldest_due_age_seconds, 30.0, 0.01);
+  EXPECT_EQ(stats[1].depth, 0);
+  EXPECT_FALSE(stats[1].oldest_due_age_seconds);
+}
+
+TEST_P(StoreTest, PingAnswers) { EXPECT_NO_THROW(tokens.ping()); }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         glisk::testing::backend_param_name);

@@ -1,0 +1,79 @@
+#include "test_support.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+
+#include "store/migrations.hpp"
+
+namespace glisk::testing {
+namespace {
+std::atomic<int> g_counter{0};  // unique names within this test process
+
+std::string unique_suffix() { return std::to_string(getpid()) + "_" + std::to_string(++g_counter); }
+}  // namespace
+
+std::string backend_name(Backend backend) { return backend == Backend::kSqlite ? "SQLite" : "PostgreSQL"; }
+
+std::string postgres_server_url() {
+  const char* url = std::getenv("GLISK_TEST_POSTGRES_URL");
+  if (url == nullptr || *url == '\0') {
+    throw std::runtime_error(
+        "GLISK_TEST_POSTGRES_URL is not set: the PostgreSQL tests need a server. Run ./scripts/test, which starts "
+        "one, or `export GLISK_TEST_POSTGRES_URL=$(scripts/pg-test-server start)`");
+  }
+  return url;
+}
+
+TestDatabase::TestDatabase(Backend backend, bool migrate) : backend_(backend) {
+  if (backend == Backend::kSqlite) {
+    sqlite_path_ = (std::filesystem::temp_directory_path() / ("glisk_test_" + unique_suffix() + ".db")).string();
+    url_ = "sqlite://" + sqlite_path_;
+  } else {
+    const std::string server = postgres_server_url();
+    schema_ = "t_" + unique_suffix();
+    auto admin = store::open_database(server, 1);
+    store::in_transaction(*admin, store::TxMode::kWrite,
+                          [&](store::Transaction& tx) { tx.exec("CREATE SCHEMA " + schema_); });
+    // Every connection of this test sees only its own schema.
+    url_ = server + (server.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
+  }
+  db_ = store::open_database(url_, 8);
+  if (migrate) store::migrate(*db_, clock::SystemClock{}.now());
+}
+
+TestDatabase::~TestDatabase() {
+  db_.reset();
+  if (backend_ == Backend::kSqlite) {
+    for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(sqlite_path_ + ext);
+  } else {
+    try {
+      auto admin = store::open_database(postgres_server_url(), 1);
+      store::in_transaction(*admin, store::TxMode::kWrite,
+                            [&](store::Transaction& tx) { tx.exec("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE"); });
+    } catch (const std::exception&) {
+      // leave the schema behind; the test already reported what went wrong
+    }
+  }
+}
+
+std::unique_ptr<store::Database> TestDatabase::open_another(int pool_size) const {
+  return store::open_database(url_, pool_size);
+}
+
+void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count, const std::string& wallet) {
+  const int64_t author = tokens.upsert_author(wallet, std::string("a lighthouse at dusk"));
+  for (int i = 0; i < count; ++i) tokens.insert_token({first_id + i, author, std::nullopt});
+}
+
+int CapturedLog::count(const std::string& event) const {
+  const std::string needle = "\"event\":\"" + event + "\"";
+  const std::string s = out.str();
+  int n = 0;
+  for (size_t at = s.find(needle); at != std::string::npos; at = s.find(needle, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace glisk::testing

@@ -1,0 +1,59 @@
+#pragma once
+// Shared test fixtures: a fresh migrated database per test on either backend, and small helpers.
+// PostgreSQL tests need GLISK_TEST_POSTGRES_URL (./scripts/test starts a server and sets it);
+// without it they fail with a message saying so: a missing service is never a skip.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "clock/clock.hpp"
+#include "log/event_log.hpp"
+#include "store/database.hpp"
+#include "store/token_store.hpp"
+
+namespace glisk::testing {
+
+enum class Backend { kSqlite, kPostgres };
+
+std::string backend_name(Backend backend);
+inline std::string backend_param_name(const ::testing::TestParamInfo<Backend>& info) { return backend_name(info.param); }
+
+// GLISK_TEST_POSTGRES_URL, or throws std::runtime_error explaining how to get one.
+std::string postgres_server_url();
+
+class TestDatabase {
+ public:
+  explicit TestDatabase(Backend backend, bool migrate = true);
+  ~TestDatabase();
+  TestDatabase(const TestDatabase&) = delete;
+  TestDatabase& operator=(const TestDatabase&) = delete;
+
+  Backend backend() const { return backend_; }
+  // A DATABASE_URL for this database, usable by other processes.
+  const std::string& url() const { return url_; }
+  store::Database& db() { return *db_; }
+  std::unique_ptr<store::Database> open_another(int pool_size = 4) const;
+
+ private:
+  Backend backend_;
+  std::string url_;
+  std::string sqlite_path_;
+  std::string schema_;
+  std::unique_ptr<store::Database> db_;
+};
+
+// Creates an author and tokens first_id .. first_id+count-1 in `detected`.
+void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count, const std::string& wallet = "0x00000000000000000000000000000000000000a1");
+
+// A log that writes into a string, for asserting on events.
+struct CapturedLog {
+  std::ostringstream out;
+  log::EventLog log{config::LogFormat::kJson, log::Level::kDebug, out};
+  std::string text() const { return out.str(); }
+  int count(const std::string& event) const;
+};
+
+}  // namespace glisk::testing
