@@ -5,19 +5,22 @@
 namespace glisk::store {
 namespace {
 
-// Timestamps are timestamptz on PostgreSQL and ISO-8601 text on SQLite (clock/time_format.hpp).
+// Schemas are written once; render() turns the type words in braces into each dialect's:
+//   {pk}  an auto-increment primary key    {int8} a 64-bit integer
+//   {ts}  a timestamp: timestamptz on PostgreSQL, ISO-8601 text on SQLite (clock/time_format.hpp)
+//   {now} the current time in that form    {wei} an unsigned 256-bit amount
 // The tokens_s0 column names follow the seed so its psql recipes run unchanged.
-constexpr std::string_view kInitSqlite = R"sql(
+constexpr std::string_view kInit = R"sql(
 CREATE TABLE authors (
-  id             INTEGER PRIMARY KEY AUTOINCREMENT,
+  id             {pk},
   wallet_address TEXT NOT NULL UNIQUE,
   prompt_text    TEXT,
-  created_at     TEXT NOT NULL,
-  updated_at     TEXT NOT NULL
+  created_at     {ts} NOT NULL DEFAULT {now},
+  updated_at     {ts} NOT NULL DEFAULT {now}
 );
 CREATE TABLE tokens_s0 (
-  token_id            INTEGER PRIMARY KEY,
-  author_id           INTEGER NOT NULL REFERENCES authors(id),
+  token_id            {int8} PRIMARY KEY,
+  author_id           {int8} NOT NULL REFERENCES authors(id),
   minter_address      TEXT,
   status              TEXT NOT NULL DEFAULT 'detected'
                       CHECK (status IN ('detected','generating','uploading','ready','revealed','failed')),
@@ -31,121 +34,69 @@ CREATE TABLE tokens_s0 (
   reveal_attempts     INTEGER NOT NULL DEFAULT 0,
   generation_error    TEXT,
   failed_stage        TEXT CHECK (failed_stage IN ('image','ipfs','reveal')),
-  next_attempt_at     TEXT,
+  next_attempt_at     {ts},
   locked_by           TEXT,
-  locked_until        TEXT,
-  queued_at           TEXT NOT NULL,
-  created_at          TEXT NOT NULL,
-  updated_at          TEXT NOT NULL
+  locked_until        {ts},
+  queued_at           {ts} NOT NULL DEFAULT {now},
+  created_at          {ts} NOT NULL DEFAULT {now},
+  updated_at          {ts} NOT NULL DEFAULT {now}
 );
 CREATE INDEX tokens_s0_queue ON tokens_s0 (status, next_attempt_at);
 CREATE INDEX tokens_s0_created ON tokens_s0 (created_at);
 CREATE INDEX tokens_s0_author ON tokens_s0 (author_id);
 CREATE TABLE mint_events (
-  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              {pk},
   tx_hash         TEXT NOT NULL,
   log_index       INTEGER NOT NULL,
-  block_number    INTEGER NOT NULL,
+  block_number    {int8} NOT NULL,
   block_hash      TEXT,
   minter_address  TEXT NOT NULL,
   author_wallet   TEXT NOT NULL,
-  start_token_id  INTEGER NOT NULL,
+  start_token_id  {int8} NOT NULL,
   quantity        INTEGER NOT NULL,
-  detected_at     TEXT NOT NULL,
+  detected_at     {ts} NOT NULL DEFAULT {now},
   UNIQUE (tx_hash, log_index)
 );
 CREATE TABLE reveal_transactions (
-  id                       INTEGER PRIMARY KEY AUTOINCREMENT,
+  id                       {pk},
   tx_hash                  TEXT UNIQUE,
   token_ids                TEXT NOT NULL,
-  nonce                    INTEGER,
-  max_fee_per_gas          TEXT,
-  max_priority_fee_per_gas TEXT,
-  gas_limit                INTEGER,
+  nonce                    {int8},
+  max_fee_per_gas          {wei},
+  max_priority_fee_per_gas {wei},
+  gas_limit                {int8},
   status                   TEXT NOT NULL DEFAULT 'pending'
                            CHECK (status IN ('pending','confirmed','failed','replaced')),
-  block_number             INTEGER,
-  gas_used                 INTEGER,
+  block_number             {int8},
+  gas_used                 {int8},
   error                    TEXT,
-  created_at               TEXT NOT NULL,
-  updated_at               TEXT NOT NULL
+  created_at               {ts} NOT NULL DEFAULT {now},
+  updated_at               {ts} NOT NULL DEFAULT {now}
 );
 CREATE TABLE system_state (
   key        TEXT PRIMARY KEY,
   value      TEXT NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at {ts} NOT NULL DEFAULT {now}
 );
 )sql";
 
-constexpr std::string_view kInitPostgres = R"sql(
-CREATE TABLE authors (
-  id             BIGSERIAL PRIMARY KEY,
-  wallet_address TEXT NOT NULL UNIQUE,
-  prompt_text    TEXT,
-  created_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
-  updated_at     TIMESTAMPTZ NOT NULL DEFAULT now()
-);
-CREATE TABLE tokens_s0 (
-  token_id            BIGINT PRIMARY KEY,
-  author_id           BIGINT NOT NULL REFERENCES authors(id),
-  minter_address      TEXT,
-  status              TEXT NOT NULL DEFAULT 'detected'
-                      CHECK (status IN ('detected','generating','uploading','ready','revealed','failed')),
-  image_url           TEXT,
-  image_cid           TEXT,
-  metadata_cid        TEXT,
-  reveal_tx_hash      TEXT,
-  prediction_id       TEXT,
-  generation_attempts INTEGER NOT NULL DEFAULT 0,
-  upload_attempts     INTEGER NOT NULL DEFAULT 0,
-  reveal_attempts     INTEGER NOT NULL DEFAULT 0,
-  generation_error    TEXT,
-  failed_stage        TEXT CHECK (failed_stage IN ('image','ipfs','reveal')),
-  next_attempt_at     TIMESTAMPTZ,
-  locked_by           TEXT,
-  locked_until        TIMESTAMPTZ,
-  queued_at           TIMESTAMPTZ NOT NULL DEFAULT now(),
-  created_at          TIMESTAMPTZ NOT NULL DEFAULT now(),
-  updated_at          TIMESTAMPTZ NOT NULL DEFAULT now()
-);
-CREATE INDEX tokens_s0_queue ON tokens_s0 (status, next_attempt_at);
-CREATE INDEX tokens_s0_created ON tokens_s0 (created_at);
-CREATE INDEX tokens_s0_author ON tokens_s0 (author_id);
-CREATE TABLE mint_events (
-  id              BIGSERIAL PRIMARY KEY,
-  tx_hash         TEXT NOT NULL,
-  log_index       INTEGER NOT NULL,
-  block_number    BIGINT NOT NULL,
-  block_hash      TEXT,
-  minter_address  TEXT NOT NULL,
-  author_wallet   TEXT NOT NULL,
-  start_token_id  BIGINT NOT NULL,
-  quantity        INTEGER NOT NULL,
-  detected_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
-  UNIQUE (tx_hash, log_index)
-);
-CREATE TABLE reveal_transactions (
-  id                       BIGSERIAL PRIMARY KEY,
-  tx_hash                  TEXT UNIQUE,
-  token_ids                TEXT NOT NULL,
-  nonce                    BIGINT,
-  max_fee_per_gas          NUMERIC(78,0),
-  max_priority_fee_per_gas NUMERIC(78,0),
-  gas_limit                BIGINT,
-  status                   TEXT NOT NULL DEFAULT 'pending'
-                           CHECK (status IN ('pending','confirmed','failed','replaced')),
-  block_number             BIGINT,
-  gas_used                 BIGINT,
-  error                    TEXT,
-  created_at               TIMESTAMPTZ NOT NULL DEFAULT now(),
-  updated_at               TIMESTAMPTZ NOT NULL DEFAULT now()
-);
-CREATE TABLE system_state (
-  key        TEXT PRIMARY KEY,
-  value      TEXT NOT NULL,
-  updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
-);
-)sql";
+std::string render(std::string_view sql, Dialect dialect) {
+  const bool pg = dialect == Dialect::kPostgres;
+  const std::pair<std::string_view, std::string_view> words[] = {
+      {"{pk}", pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT"},
+      {"{int8}", pg ? "BIGINT" : "INTEGER"},
+      {"{ts}", pg ? "TIMESTAMPTZ" : "TEXT"},
+      {"{now}", pg ? "now()" : "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"},
+      {"{wei}", pg ? "NUMERIC(78,0)" : "TEXT"},
+  };
+  std::string out(sql);
+  for (const auto& [word, type] : words) {
+    for (size_t at = out.find(word); at != std::string::npos; at = out.find(word, at + type.size())) {
+      out.replace(at, word.size(), type);
+    }
+  }
+  return out;
+}
 
 constexpr std::string_view kCreateMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -162,7 +113,7 @@ constexpr int64_t kMigrationLockKey = 7'426'001;
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "initial schema: authors, tokens_s0 with its work queue columns, mint_events, reveal_transactions, system_state",
-       kInitSqlite, kInitPostgres},
+       kInit},
   };
   return kMigrations;
 }
@@ -177,7 +128,7 @@ std::vector<int> migrate(Database& db, clock::TimePoint now) {
       tx.exec(kCreateMigrationsTable);
       auto found = tx.exec("SELECT 1 FROM schema_migrations WHERE version = $1", {int64_t{m.version}});
       if (!found.rows.empty()) return false;
-      tx.exec(db.dialect() == Dialect::kPostgres ? m.postgres_sql : m.sqlite_sql);
+      tx.exec(render(m.sql, db.dialect()));
       tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
               {int64_t{m.version}, std::string(m.name), clock::format_time(now)});
       return true;

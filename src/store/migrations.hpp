@@ -15,8 +15,7 @@ namespace glisk::store {
 struct Migration {
   int version;
   std::string_view name;
-  std::string_view sqlite_sql;
-  std::string_view postgres_sql;
+  std::string_view sql;  // with the type words of migrations.cpp, rendered per dialect
 };
 
 const std::vector<Migration>& migrations();
