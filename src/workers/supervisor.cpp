@@ -21,57 +21,55 @@ Supervisor::Supervisor(const log::EventLog& log, std::chrono::milliseconds resta
 
 Supervisor::~Supervisor() {
   for (auto& t : tasks_) {
-    if (t) t->thread.request_stop();
+    t->thread.request_stop();
   }
   for (auto& t : tasks_) {
-    if (t && t->thread.joinable()) t->thread.join();
+    if (t->thread.joinable()) t->thread.join();
   }
 }
 
 void Supervisor::start(std::string name, Body body) {
-  auto task = std::make_unique<Task>();
+  auto task = std::make_shared<Task>();
   task->name = std::move(name);
-  Task* raw = task.get();
-  // Captures no `this`: a task detached by stop() may outlive the Supervisor.
-  raw->thread = std::jthread([&log = log_, delay = restart_delay_, raw, body = std::move(body)](std::stop_token stop) {
+  // Captures no `this` and shares the Task: a task detached by stop() may outlive the Supervisor.
+  task->thread = std::jthread([&log = log_, delay = restart_delay_, self = task, body = std::move(body)](std::stop_token stop) {
     while (!stop.stop_requested()) {
-      log.info("worker.started", {{"worker", raw->name}});
+      log.info("worker.started", {{"worker", self->name}});
       try {
         body(stop);
         if (stop.stop_requested()) break;
-        log.error("worker.crashed", {{"worker", raw->name}, {"error", "returned without being asked to stop"}});
+        log.error("worker.crashed", {{"worker", self->name}, {"error", "returned without being asked to stop"}});
       } catch (const std::exception& e) {
-        log.error("worker.crashed", {{"worker", raw->name}, {"error", e.what()}});
+        log.error("worker.crashed", {{"worker", self->name}, {"error", e.what()}});
       } catch (...) {
-        log.error("worker.crashed", {{"worker", raw->name}, {"error", "unknown exception"}});
+        log.error("worker.crashed", {{"worker", self->name}, {"error", "unknown exception"}});
       }
       if (stop.stop_requested()) break;
-      raw->restarts++;
-      log.warn("worker.restarting", {{"worker", raw->name}, {"delay_seconds", static_cast<double>(delay.count()) / 1000.0},
-                                      {"restarts", raw->restarts.load()}});
+      self->restarts++;
+      log.warn("worker.restarting", {{"worker", self->name}, {"delay_seconds", static_cast<double>(delay.count()) / 1000.0},
+                                      {"restarts", self->restarts.load()}});
       std::mutex m;
       std::condition_variable_any cv;
       std::unique_lock lock(m);
       cv.wait_for(lock, stop, delay, [] { return false; });
     }
-    log.info("worker.stopped", {{"worker", raw->name}});
+    log.info("worker.stopped", {{"worker", self->name}});
     {
-      std::lock_guard lock(raw->mutex);
-      raw->done = true;
+      std::lock_guard lock(self->mutex);
+      self->done = true;
     }
-    raw->done_cv.notify_all();
+    self->done_cv.notify_all();
   });
   tasks_.push_back(std::move(task));
 }
 
 bool Supervisor::stop(std::chrono::milliseconds timeout) {
   for (auto& t : tasks_) {
-    if (t) t->thread.request_stop();
+    t->thread.request_stop();
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   bool all = true;
   for (auto& t : tasks_) {
-    if (!t) continue;
     std::unique_lock lock(t->mutex);
     if (t->done_cv.wait_until(lock, deadline, [&] { return t->done; })) {
       lock.unlock();
@@ -79,8 +77,7 @@ bool Supervisor::stop(std::chrono::milliseconds timeout) {
     } else {
       all = false;
       log_.error("worker.stop_timeout", {{"worker", t->name}, {"detail", "did not stop in time; exiting without it"}});
-      t->thread.detach();
-      (void)t.release();  // the detached thread still uses its Task: leak it rather than free it under it
+      t->thread.detach();  // it still holds its Task, and frees it when it ends
     }
   }
   return all;
@@ -88,7 +85,7 @@ bool Supervisor::stop(std::chrono::milliseconds timeout) {
 
 int Supervisor::restarts(const std::string& name) const {
   for (const auto& t : tasks_) {
-    if (t && t->name == name) return t->restarts.load();
+    if (t->name == name) return t->restarts.load();
   }
   return 0;
 }

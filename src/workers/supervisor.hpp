@@ -28,7 +28,7 @@ class Supervisor {
   void start(std::string name, Body body);
 
   // Requests stop and waits up to `timeout`; true when every task ended. Tasks that did not end
-  // are detached: the caller is expected to exit the process.
+  // are detached (they keep the EventLog in use): the caller is expected to exit the process.
   bool stop(std::chrono::milliseconds timeout);
 
   // How many times the named task was restarted after a crash.
@@ -38,7 +38,7 @@ class Supervisor {
   struct Task;
   const log::EventLog& log_;
   const std::chrono::milliseconds restart_delay_;
-  std::vector<std::unique_ptr<Task>> tasks_;
+  std::vector<std::shared_ptr<Task>> tasks_;
 };
 
 }  // namespace glisk::workers
