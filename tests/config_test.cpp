@@ -54,9 +54,30 @@ TEST(Config, ProductionRequiresSecretsAndNamesThem) {
   } catch (const ConfigError& e) {
     std::string all = e.what();
     EXPECT_EQ(e.problems().size(), 2u) << all;
-    EXPECT_NE(all.find("REPLICATE_API_TOKEN: missing; required when APP_ENV=production"), std::string::npos) << all;
+    EXPECT_NE(all.find("REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production)"),
+              std::string::npos) << all;
     EXPECT_NE(all.find("KEEPER_PRIVATE_KEY: missing"), std::string::npos) << all;
     EXPECT_EQ(all.find("eyJsecret"), std::string::npos);
+  }
+}
+
+TEST(Config, ImageProviderDefaultsToLocalWithoutAToken) {
+  EXPECT_EQ(load_config({}).image_provider, "local");
+  EXPECT_EQ(load_config({{"REPLICATE_API_TOKEN", "r8_x"}}).image_provider, "replicate");
+  EXPECT_EQ(load_config({{"REPLICATE_API_TOKEN", "r8_x"}, {"IMAGE_PROVIDER", "local"}}).image_provider, "local");
+  EXPECT_THROW(load_config({{"IMAGE_PROVIDER", "replicate"}}), ConfigError);
+}
+
+TEST(Config, ChecksTheModelNameAndApiUrl) {
+  auto c = load_config({{"REPLICATE_MODEL_VERSION", "stability-ai/sdxl:" + std::string(64, 'a')},
+                        {"REPLICATE_API_URL", "http://127.0.0.1:9000/"}});
+  EXPECT_EQ(c.replicate_api_url, "http://127.0.0.1:9000");
+  try {
+    load_config({{"REPLICATE_MODEL_VERSION", "flux"}, {"REPLICATE_API_URL", "api.replicate.com"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.problems().size(), 2u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("REPLICATE_MODEL_VERSION: 'flux' is not owner/name"), std::string::npos);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 
+#include "fakes/fake_replicate.hpp"
 #include "queue/work_queue.hpp"
 #include "store/migrations.hpp"
 #include "subprocess.hpp"
@@ -128,6 +129,41 @@ TEST_P(ProcessTest, MigrateAppliesTheSchema) {
   EXPECT_EQ(migrate.wait(30s), 0) << migrate.all_stderr();
   EXPECT_NE(migrate.all_stderr().find("\"database.migrated\""), std::string::npos);
   EXPECT_EQ(store::schema_version(fresh.db()), static_cast<int>(store::migrations().size()));
+}
+
+TEST_P(ProcessTest, AServiceKilledMidPredictionResumesItAfterRestartWithoutPayingAgain) {
+  glisk::testing::FakeReplicate fake;
+  fake.hold(true);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  const std::map<std::string, std::string> env = {
+      {"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"IMAGE_PROVIDER", "replicate"},
+      {"REPLICATE_API_URL", fake.url()}, {"REPLICATE_API_TOKEN", glisk::testing::FakeReplicate::kToken},
+      {"LEASE_SECONDS", "2"}, {"POLL_INTERVAL_SECONDS", "0.2"}};
+  {
+    Subprocess first({GLISK_BINARY, "serve"}, env, workdir);
+    std::optional<std::string> saved;
+    for (int i = 0; i < 300 && !saved; ++i) {
+      std::this_thread::sleep_for(50ms);
+      saved = tokens.find_token(1)->prediction_id;
+    }
+    ASSERT_TRUE(saved) << first.all_stderr();
+    first.signal(SIGKILL);
+    EXPECT_EQ(first.wait(10s), 128 + SIGKILL);
+  }
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kGenerating);
+  const auto prediction = tokens.find_token(1)->prediction_id;
+  fake.hold(false);  // the prediction finishes while nobody watches
+
+  Subprocess second({GLISK_BINARY, "serve"}, env, workdir);
+  for (int i = 0; i < 300 && tokens.find_token(1)->status != TokenStatus::kUploading; ++i) std::this_thread::sleep_for(50ms);
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kUploading) << second.all_stderr();
+  EXPECT_EQ(t.prediction_id, prediction);
+  EXPECT_EQ(t.image_url, fake.url() + "/files/" + *prediction + ".webp");
+  EXPECT_EQ(fake.creates(), 1) << "a second prediction was paid for";
+  second.signal(SIGTERM);
+  EXPECT_EQ(second.wait(30s), 0);
+  EXPECT_NE(second.all_stderr().find("\"worker.recovery\""), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ProcessTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),

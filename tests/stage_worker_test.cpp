@@ -24,7 +24,7 @@ class ScriptedProcessor : public workers::TokenProcessor {
  public:
   std::function<queue::TokenPatch(const queue::Claim&, std::stop_token)> script;
   std::atomic<int> calls{0};
-  queue::TokenPatch process(const queue::Claim& claim, queue::WorkQueue&, std::stop_token stop) override {
+  workers::StageOutcome process(const queue::Claim& claim, queue::WorkQueue&, std::stop_token stop) override {
     ++calls;
     return script(claim, stop);
   }
@@ -67,14 +67,14 @@ TEST_P(StageWorkerTest, StepCompletesTokensAndRecordsTheirFields) {
     EXPECT_EQ(t.status, TokenStatus::kUploading);
     EXPECT_EQ(t.image_url, "https://img/" + std::to_string(id));
   }
-  EXPECT_EQ(captured.count("token.stage_completed"), 3);
+  EXPECT_EQ(captured.count("token.generation.succeeded"), 3);
 }
 
 TEST_P(StageWorkerTest, TransientErrorsRetryWithBackoffThenFail) {
   queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
-    throw workers::TransientError("Replicate answered 503");
+    throw errors::TransientError("Replicate answered 503");
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 1.0; });
   EXPECT_EQ(worker.step(), 1u);
@@ -91,15 +91,15 @@ TEST_P(StageWorkerTest, TransientErrorsRetryWithBackoffThenFail) {
   EXPECT_EQ(t.status, TokenStatus::kFailed);
   EXPECT_EQ(t.generation_attempts, 3);
   EXPECT_EQ(t.generation_error, "image: Replicate answered 503");
-  EXPECT_EQ(captured.count("token.retry_scheduled"), 2);
-  EXPECT_EQ(captured.count("token.failed"), 1);
+  EXPECT_EQ(captured.count("token.generation.retry"), 2);
+  EXPECT_EQ(captured.count("token.generation.failed"), 1);
 }
 
 TEST_P(StageWorkerTest, RetryAfterIsHonoured) {
   queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
-    throw workers::TransientError("429 Too Many Requests", 45s);
+    throw errors::TransientError("429 Too Many Requests", 45s);
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 0.5; });
   worker.step();
@@ -110,7 +110,7 @@ TEST_P(StageWorkerTest, PermanentErrorsFailAtOnceWithTheirMessage) {
   queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
-    throw workers::PermanentError("401 Unauthorized: check REPLICATE_API_TOKEN");
+    throw errors::PermanentError("401 Unauthorized: check REPLICATE_API_TOKEN");
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
   worker.step();
@@ -222,7 +222,7 @@ TEST_P(StageWorkerTest, ShutdownReleasesWhatDoesNotFinishInTime) {
     started = true;
     while (!stop.stop_requested()) std::this_thread::sleep_for(5ms);  // a long provider call
     saw_abandon = true;
-    throw workers::TransientError("interrupted by shutdown");
+    throw errors::TransientError("interrupted by shutdown");
   };
   auto opts = options(1);
   opts.shutdown_timeout = 300ms;

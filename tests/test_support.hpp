@@ -7,7 +7,9 @@
 
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <typeinfo>
 
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
@@ -55,5 +57,16 @@ struct CapturedLog {
   std::string text() const { return out.str(); }
   int count(const std::string& event) const;
 };
+
+// Runs `f`, which must throw E, and returns what it threw for checks on the message.
+template <typename E, typename F>
+E thrown(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e;
+  }
+  throw std::logic_error(std::string("expected an exception of type ") + typeid(E).name());
+}
 
 }  // namespace glisk::testing

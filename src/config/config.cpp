@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <regex>
 #include <sstream>
 
 namespace glisk::config {
@@ -91,6 +92,29 @@ Apply database_url() {
   };
 }
 
+Apply http_url(std::string Config::*field) {
+  return [=](Config& c, const std::string& value, Problems& problems) {
+    if (!value.starts_with("http://") && !value.starts_with("https://")) {
+      problems.push_back("'" + value + "' is not an http:// or https:// URL");
+      return;
+    }
+    std::string url = value;
+    while (url.ends_with("/")) url.pop_back();
+    c.*field = url;
+  };
+}
+
+Apply model_name() {
+  return [](Config& c, const std::string& value, Problems& problems) {
+    static const std::regex kModel(R"(^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(:[0-9a-f]{64})?$)");
+    if (!std::regex_match(value, kModel)) {
+      problems.push_back("'" + value + "' is not owner/name or owner/name:<64-hex version>");
+      return;
+    }
+    c.replicate_model_version = value;
+  };
+}
+
 Apply host() {
   return [](Config& c, const std::string& value, Problems& problems) {
     if (value.find_first_of(" /:") != std::string::npos && value.find(':') == std::string::npos) {
@@ -127,10 +151,22 @@ const std::vector<Variable>& table() {
       {{"RETRY_BASE_SECONDS", "2", "first retry delay; doubles per attempt, with jitter", false},
        number(&Config::retry_base_seconds, 0, 86400)},
       {{"RETRY_MAX_SECONDS", "300", "cap of the retry delay", false}, number(&Config::retry_max_seconds, 0, 86400)},
-      {{"REPLICATE_API_TOKEN", "", "Replicate API token (r8_…); required in production", true},
-       text(&Config::replicate_api_token), true},
-      {{"REPLICATE_MODEL_VERSION", "black-forest-labs/flux-schnell", "model (owner/name or owner/name:version)", false},
-       text(&Config::replicate_model_version)},
+      {{"IMAGE_PROVIDER", "replicate if REPLICATE_API_TOKEN is set or in production, else local",
+        "replicate (paid API) | local (embedded deterministic generator)", false},
+       text_choice(&Config::image_provider, {"replicate", "local"})},
+      {{"REPLICATE_API_TOKEN", "", "Replicate API token (r8_…); required when IMAGE_PROVIDER=replicate", true},
+       text(&Config::replicate_api_token)},
+      {{"REPLICATE_MODEL_VERSION", "black-forest-labs/flux-schnell", "model (owner/name or owner/name:64-hex-version)", false},
+       model_name()},
+      {{"REPLICATE_API_URL", "https://api.replicate.com", "base URL of the Replicate API", false},
+       http_url(&Config::replicate_api_url)},
+      {{"REPLICATE_PREFER_WAIT_SECONDS", "0", "0: create predictions asynchronously and save their id at once; 1-60: ask Replicate to hold the create call (faster, but a crash in that window loses the id)", false},
+       integer(&Config::replicate_prefer_wait_seconds, 0, 60)},
+      {{"IMAGE_TIMEOUT_SECONDS", "120", "longest wait for one prediction; then it is canceled and retried", false},
+       number(&Config::image_timeout_seconds, 1, 3600)},
+      {{"DEFAULT_PROMPT", "An abstract painting of light and colour", "prompt for authors who have none", false},
+       text(&Config::default_prompt)},
+      {{"DATA_DIR", "./data", "where the local image generator keeps its images", false}, text(&Config::data_dir)},
       {{"FALLBACK_CENSORED_PROMPT", "Cute kittens playing in a sunny meadow, soft watercolor", "prompt used once when the model refuses the author's prompt", false},
        text(&Config::fallback_censored_prompt)},
       {{"PINATA_JWT", "", "Pinata API JWT; required in production", true}, text(&Config::pinata_jwt), true},
@@ -213,6 +249,13 @@ Config load_config(const Environment& env) {
       }
       problems.push_back(std::string(var.info.name) + ": " + p);
     }
+  }
+  if (config.image_provider.empty()) {
+    config.image_provider = (!config.replicate_api_token.empty() || config.is_production()) ? "replicate" : "local";
+  }
+  if (config.image_provider == "replicate" && config.replicate_api_token.empty()) {
+    problems.push_back("REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production); "
+                       "set it, or IMAGE_PROVIDER=local for the embedded generator");
   }
   if (config.retry_max_seconds < config.retry_base_seconds) {
     problems.push_back("RETRY_MAX_SECONDS: must be at least RETRY_BASE_SECONDS");

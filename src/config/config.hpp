@@ -33,7 +33,13 @@ struct Config {
   int max_attempts = 3;
   double retry_base_seconds = 2.0;
   double retry_max_seconds = 300.0;
-  // image generation (seed)
+  // image generation (seed, plus the provider choice and its limits)
+  std::string image_provider;  // "local" | "replicate"; resolved by load_config when unset
+  std::string replicate_api_url = "https://api.replicate.com";
+  int replicate_prefer_wait_seconds = 0;
+  double image_timeout_seconds = 120.0;
+  std::string default_prompt = "An abstract painting of light and colour";
+  std::string data_dir = "./data";
   std::string replicate_api_token;
   std::string replicate_model_version = "black-forest-labs/flux-schnell";
   std::string fallback_censored_prompt = "Cute kittens playing in a sunny meadow, soft watercolor";

@@ -5,7 +5,10 @@
 
 #include <random>
 
+#include "image/local_generator.hpp"
+#include "image/replicate_provider.hpp"
 #include "store/migrations.hpp"
+#include "workers/image_generation.hpp"
 
 namespace glisk::service {
 
@@ -39,7 +42,7 @@ int Service::start() {
   queue_ = std::make_unique<queue::WorkQueue>(*db_, clock_, wake_, instance, millis(config_.lease_seconds));
   supervisor_ = std::make_unique<workers::Supervisor>(log_, std::chrono::seconds(1));
   start_wake_listener();
-  // The stage workers register here as their stages are built (image, ipfs, reveal).
+  start_image_worker();
 
   api_ = std::make_unique<http::ApiServer>(*tokens_, log_,
                                            db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite");
@@ -61,6 +64,38 @@ void Service::start_wake_listener() {
       }
     }
   });
+}
+
+workers::WorkerOptions Service::worker_options() const {
+  workers::WorkerOptions o;
+  o.batch_size = config_.worker_batch_size;
+  o.poll_interval = millis(config_.poll_interval_seconds);
+  o.max_attempts = config_.max_attempts;
+  o.backoff = {millis(config_.retry_base_seconds), millis(config_.retry_max_seconds)};
+  o.shutdown_timeout = millis(config_.shutdown_timeout_seconds);
+  return o;
+}
+
+void Service::start_image_worker() {
+  if (config_.image_provider == "replicate") {
+    image::ReplicateOptions options;
+    options.api_url = config_.replicate_api_url;
+    options.api_token = config_.replicate_api_token;
+    options.model = config_.replicate_model_version;
+    options.timeout = millis(config_.image_timeout_seconds);
+    options.prefer_wait_seconds = config_.replicate_prefer_wait_seconds;
+    image_provider_ = std::make_unique<image::ReplicateProvider>(http_, options);
+  } else {
+    image_provider_ = std::make_unique<image::LocalImageGenerator>(config_.data_dir);
+  }
+  auto& processor = processors_.emplace_back(std::make_unique<workers::ImageGenerationProcessor>(
+      *tokens_, *image_provider_, log_,
+      workers::ImageGenerationOptions{config_.default_prompt, config_.fallback_censored_prompt}));
+  auto& worker = workers_.emplace_back(std::make_unique<workers::StageWorker>(
+      token::Stage::kImage, *queue_, wake_, *processor, clock_, log_, worker_options()));
+  log_.info("worker.configured", {{"worker", worker->name()}, {"provider", image_provider_->name()},
+                                  {"model", config_.image_provider == "replicate" ? config_.replicate_model_version : "local"}});
+  supervisor_->start(worker->name(), [w = worker.get()](std::stop_token stop) { w->run(stop); });
 }
 
 bool Service::stop() {

@@ -9,6 +9,8 @@
 #include "clock/clock.hpp"
 #include "config/config.hpp"
 #include "http/api_server.hpp"
+#include "image/image_provider.hpp"
+#include "net/http_client.hpp"
 #include "log/event_log.hpp"
 #include "queue/wake_signal.hpp"
 #include "queue/work_queue.hpp"
@@ -40,6 +42,8 @@ class Service {
 
  private:
   void start_wake_listener();
+  void start_image_worker();
+  workers::WorkerOptions worker_options() const;
 
   const config::Config config_;
   const log::EventLog& log_;
@@ -48,6 +52,10 @@ class Service {
   std::unique_ptr<store::TokenStore> tokens_;
   queue::WakeBoard wake_;
   std::unique_ptr<queue::WorkQueue> queue_;
+  net::HttpClient http_;
+  std::unique_ptr<image::ImageProvider> image_provider_;
+  std::vector<std::unique_ptr<workers::TokenProcessor>> processors_;
+  std::vector<std::unique_ptr<workers::StageWorker>> workers_;
   std::unique_ptr<workers::Supervisor> supervisor_;
   std::unique_ptr<http::ApiServer> api_;
   bool stopped_ = false;

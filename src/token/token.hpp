@@ -41,7 +41,8 @@ struct StageSpec {
   TokenStatus working;  // claimed by this stage (== input except for the image stage)
   TokenStatus output;   // done with this stage
   std::string_view attempts_column;
-  std::string_view worker_name;  // as in the seed's logs: image_generation, ipfs_upload, reveal
+  std::string_view worker_name;   // as in the seed's logs: image_generation, ipfs_upload, reveal
+  std::string_view event_prefix;  // token.generation | token.upload | token.reveal (+ .started, .succeeded, …)
 };
 const StageSpec& spec(Stage stage);
 

@@ -42,30 +42,37 @@ size_t StageWorker::step() {
 
 void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
   const int64_t id = claim.token.token_id;
+  const auto& spec = token::spec(stage_);
   const std::string stage_name(token::to_string(stage_));
+  const std::string prefix(spec.event_prefix);
+  const int attempt = claim.token.attempts(stage_) + 1;
   if (claim.recovered_from) {
     log_.warn("worker.recovery", {{"worker", name_}, {"token_id", id}, {"previous_lease", *claim.recovered_from},
                                   {"reason", "the previous holder's lease expired (process died or hung)"}});
   }
-  log_.debug("token.claimed", {{"worker", name_}, {"token_id", id}, {"lease", claim.lease}});
+  log_.info(prefix + ".started", {{"worker", name_}, {"token_id", id}, {"attempt", attempt}});
+  const auto started = std::chrono::steady_clock::now();
   try {
     std::string error;
     std::optional<std::chrono::milliseconds> retry_after;
     bool permanent = false;
     try {
-      auto patch = processor_.process(claim, queue_, stop);
-      if (queue_.complete(stage_, id, claim.lease, patch)) {
-        log_.info("token.stage_completed", {{"worker", name_}, {"stage", stage_name}, {"token_id", id},
-                                            {"status", token::to_string(token::spec(stage_).output)}});
+      auto outcome = processor_.process(claim, queue_, stop);
+      if (queue_.complete(stage_, id, claim.lease, outcome.patch)) {
+        log::Fields fields = {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
+                              {"duration_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+                              {"status", token::to_string(spec.output)}};
+        for (const auto& [k, v] : outcome.details.items()) fields[k] = v;
+        log_.info(prefix + ".succeeded", fields);
       } else {
         log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id},
                                        {"detail", "finished after its lease was lost; another holder's result stands"}});
       }
       return;
-    } catch (const PermanentError& e) {
+    } catch (const errors::PermanentError& e) {
       permanent = true;
       error = e.what();
-    } catch (const TransientError& e) {
+    } catch (const errors::TransientError& e) {
       error = e.what();
       retry_after = e.retry_after();
     } catch (const std::exception& e) {
@@ -75,7 +82,8 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
     const std::string message = stage_name + ": " + error;
     if (permanent) {
       if (queue_.fail(stage_, id, claim.lease, message)) {
-        log_.error("token.failed", {{"worker", name_}, {"token_id", id}, {"stage", stage_name}, {"error", message}, {"permanent", true}});
+        log_.error(prefix + ".failed", {{"worker", name_}, {"token_id", id}, {"attempts", attempt}, {"error", message},
+                                        {"permanent", true}});
       }
       return;
     }
@@ -84,17 +92,16 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
       std::lock_guard lock(jitter_mutex_);
       jitter = jitter_();
     }
-    const int attempt = claim.token.attempts(stage_) + 1;
     const auto delay = queue::retry_delay(options_.backoff, attempt, jitter, retry_after);
     switch (queue_.record_failure(stage_, id, claim.lease, message, clock_.now() + delay, options_.max_attempts)) {
       case queue::FailureOutcome::kRetryScheduled:
-        log_.warn("token.retry_scheduled", {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
-                                            {"max_attempts", options_.max_attempts}, {"retry_in_seconds", seconds(delay)},
-                                            {"error", message}});
+        log_.warn(prefix + ".retry", {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
+                                      {"max_attempts", options_.max_attempts}, {"retry_in_seconds", seconds(delay)},
+                                      {"error", message}});
         break;
       case queue::FailureOutcome::kFailed:
-        log_.error("token.failed", {{"worker", name_}, {"token_id", id}, {"stage", stage_name}, {"attempts", attempt},
-                                    {"error", message}, {"permanent", false}});
+        log_.error(prefix + ".failed", {{"worker", name_}, {"token_id", id}, {"attempts", attempt}, {"error", message},
+                                        {"permanent", false}});
         break;
       case queue::FailureOutcome::kLeaseLost:
         log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}, {"error", message}});

@@ -21,17 +21,26 @@
 #include "log/event_log.hpp"
 #include "queue/backoff.hpp"
 #include "queue/work_queue.hpp"
-#include "workers/errors.hpp"
+#include "errors/errors.hpp"
 
 namespace glisk::workers {
+
+// What a processor reports for a token it finished: the fields to record, and details for the
+// `<stage>.succeeded` event (e.g. whether the fallback prompt was used).
+struct StageOutcome {
+  StageOutcome(queue::TokenPatch p = {}, log::Fields d = log::Fields::object())  // NOLINT: implicit on purpose
+      : patch(std::move(p)), details(std::move(d)) {}
+  queue::TokenPatch patch;
+  log::Fields details;
+};
 
 class TokenProcessor {
  public:
   virtual ~TokenProcessor() = default;
-  // Does the stage's outside work for one claimed token; returns the fields to record when the
-  // token moves on. May call queue.save() to checkpoint (e.g. a prediction id). Should return
-  // soon after `stop` is requested. Throws TransientError / PermanentError.
-  virtual queue::TokenPatch process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) = 0;
+  // Does the stage's outside work for one claimed token. May call queue.save() to checkpoint
+  // (e.g. a prediction id). Should return soon after `stop` is requested (the shutdown timeout
+  // passed). Throws the errors of errors/errors.hpp.
+  virtual StageOutcome process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) = 0;
 };
 
 struct WorkerOptions {

@@ -2,7 +2,9 @@
 // The error policy of the stages, in one place. Providers turn outside failures into these at
 // their boundary; the stage worker decides from the type alone what happens to the token:
 //   TransientError  – retry with backoff (honouring retry_after), fail after MAX_ATTEMPTS;
-//   PermanentError  – fail now; the message must say what to fix (e.g. which variable).
+//   PermanentError  – fail now; the message must say what to fix (e.g. which variable);
+//   ContentPolicyError – the image model refused the prompt; the image stage retries once with
+//                     FALLBACK_CENSORED_PROMPT, then it is permanent.
 // Any other exception escaping a processor is a bug and is treated as transient, so a token is
 // never retried forever and never lost.
 
@@ -11,7 +13,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace glisk::workers {
+namespace glisk::errors {
 
 class TransientError : public std::runtime_error {
  public:
@@ -28,4 +30,9 @@ class PermanentError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-}  // namespace glisk::workers
+class ContentPolicyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace glisk::errors

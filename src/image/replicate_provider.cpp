@@ -1,0 +1,204 @@
+#include "image/replicate_provider.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "errors/errors.hpp"
+
+namespace glisk::image {
+namespace {
+
+using nlohmann::json;
+using errors::ContentPolicyError;
+using errors::PermanentError;
+using errors::TransientError;
+
+// What Replicate said, for messages: the problem's detail (or title), or the start of the body.
+std::string problem_text(const net::HttpResponse& r) {
+  auto body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object()) {
+    for (const char* key : {"detail", "title", "error"}) {
+      if (body.contains(key) && body[key].is_string() && !body[key].get<std::string>().empty()) {
+        return body[key].get<std::string>();
+      }
+    }
+  }
+  std::string text = r.body.substr(0, 200);
+  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return text.empty() ? "(empty body)" : text;
+}
+
+// "Expected available in 1 second" / "… in 12 seconds" in a 429's detail.
+std::optional<std::chrono::milliseconds> retry_after_from_detail(const std::string& detail) {
+  static const std::regex kAvailable(R"(available in ([0-9]+(?:\.[0-9]+)?) seconds?)", std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(detail, m, kAvailable)) return std::nullopt;
+  return std::chrono::milliseconds(static_cast<int64_t>(std::stod(m[1]) * 1000));
+}
+
+bool is_content_policy(const std::string& error) {
+  std::string lower = error;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower.find("nsfw") != std::string::npos || lower.find("sensitive") != std::string::npos ||
+         lower.find("content policy") != std::string::npos || lower.find("safety") != std::string::npos;
+}
+
+// Turns an answer into a prediction object, or throws the error class it stands for.
+json prediction_from(const net::HttpResponse& r, const std::string& what, const std::string& model) {
+  const std::string said = problem_text(r);
+  const std::string status = std::to_string(r.status);
+  if (r.status == 401 || r.status == 403) {
+    throw PermanentError("Replicate refused the API token (" + status + ": " + said + "): check REPLICATE_API_TOKEN");
+  }
+  if (r.status == 402) {
+    throw PermanentError("Replicate requires payment (402: " + said + "): add credit or billing to the Replicate account");
+  }
+  if (r.status == 404) {
+    throw PermanentError("Replicate does not know '" + model + "' (404: " + said + "): check REPLICATE_MODEL_VERSION");
+  }
+  if (r.status == 400 || r.status == 422) {
+    throw PermanentError("Replicate refused the input to " + what + " (" + status + ": " + said +
+                         "): check REPLICATE_MODEL_VERSION and the prompt");
+  }
+  if (r.status == 429) {
+    std::optional<std::chrono::milliseconds> wait;
+    if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, std::chrono::system_clock::now());
+    if (!wait) wait = retry_after_from_detail(said);
+    throw TransientError("Replicate rate limit on " + what + " (429: " + said + ")", wait);
+  }
+  if (r.status < 200 || r.status >= 300) {
+    throw TransientError("Replicate answered " + status + " to " + what + ": " + said);
+  }
+  auto body = json::parse(r.body, nullptr, false);
+  if (!body.is_object() || !body.contains("id") || !body["id"].is_string() || !body.contains("status") ||
+      !body["status"].is_string()) {
+    throw TransientError("Replicate answered " + what + " with something that is not a prediction: " +
+                         r.body.substr(0, 120));
+  }
+  return body;
+}
+
+// The first image URL of the output, which is a list of URLs or a single URL.
+std::optional<std::string> first_output_url(const json& prediction) {
+  if (!prediction.contains("output")) return std::nullopt;
+  const json& out = prediction["output"];
+  const json* first = out.is_array() ? (out.empty() ? nullptr : &out[0]) : &out;
+  if (first == nullptr || !first->is_string()) return std::nullopt;
+  const auto& url = first->get_ref<const std::string&>();
+  if (!url.starts_with("https://") && !url.starts_with("http://")) return std::nullopt;
+  return url;
+}
+
+void sleep_for(std::chrono::milliseconds delay, std::stop_token stop) {
+  std::mutex m;
+  std::condition_variable_any cv;
+  std::unique_lock lock(m);
+  cv.wait_for(lock, stop, delay, [] { return false; });
+}
+
+}  // namespace
+
+ReplicateProvider::ReplicateProvider(const net::HttpClient& http, ReplicateOptions options)
+    : http_(http), options_(std::move(options)) {
+  static const std::regex kModel(R"(^([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)(?::([0-9a-f]{64}))?$)");
+  std::smatch m;
+  if (!std::regex_match(options_.model, m, kModel)) {
+    throw std::invalid_argument("REPLICATE_MODEL_VERSION '" + options_.model +
+                                "' is not owner/name or owner/name:<64-hex version>");
+  }
+  if (m[3].matched) {
+    version_ = m[3];
+    create_path_ = "/v1/predictions";
+  } else {
+    create_path_ = "/v1/models/" + std::string(m[1]) + "/" + std::string(m[2]) + "/predictions";
+  }
+}
+
+net::HttpResponse ReplicateProvider::call(const std::string& method, const std::string& path, const std::string& body,
+                                          std::chrono::milliseconds timeout, bool prefer_wait,
+                                          std::stop_token stop) const {
+  net::HttpRequest request;
+  request.method = method;
+  request.url = options_.api_url + path;
+  request.headers = {{"Authorization", "Bearer " + options_.api_token}, {"Accept", "application/json"}};
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+  if (prefer_wait) request.headers.emplace_back("Prefer", "wait=" + std::to_string(options_.prefer_wait_seconds));
+  request.body = body;
+  request.timeout = timeout;
+  request.max_response_bytes = 4u << 20;
+  try {
+    return http_.send(request, stop);
+  } catch (const net::TransportError& e) {
+    if (e.kind() == net::TransportError::Kind::kAborted) throw TransientError("interrupted by shutdown while calling Replicate");
+    throw TransientError(std::string("Replicate unreachable: ") + e.what());
+  }
+}
+
+void ReplicateProvider::cancel(const std::string& id) const {
+  try {
+    call("POST", "/v1/predictions/" + id + "/cancel", "{}", std::chrono::seconds(10), false, {});
+  } catch (const std::exception&) {
+    // best effort: an uncanceled prediction still ends on its own
+  }
+}
+
+GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std::optional<std::string>& resume_id,
+                                           const PredictionStarted& on_started, std::stop_token stop) {
+  const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+  const auto per_call = std::chrono::milliseconds(30'000);
+  json prediction;
+
+  if (resume_id) {
+    auto r = call("GET", "/v1/predictions/" + *resume_id, "", per_call, false, stop);
+    if (r.status != 404) {
+      prediction = prediction_from(r, "a prediction lookup", options_.model);
+      const auto& status = prediction["status"].get_ref<const std::string&>();
+      const std::string error = prediction.value("error", json()).is_string() ? prediction["error"].get<std::string>() : "";
+      if (status == "failed" && is_content_policy(error)) throw ContentPolicyError("the model refused the prompt: " + error);
+      // A failed or canceled prediction delivers nothing: start a new one below.
+      if ((status == "failed" || status == "canceled") && !first_output_url(prediction)) prediction = json();
+    }
+  }
+
+  if (prediction.is_null()) {
+    json body = {{"input", {{"prompt", prompt}, {"num_outputs", 1}}}};
+    if (!version_.empty()) body["version"] = version_;
+    const bool wait = options_.prefer_wait_seconds > 0;
+    auto r = call("POST", create_path_, body.dump(), per_call + std::chrono::seconds(options_.prefer_wait_seconds), wait, stop);
+    prediction = prediction_from(r, "creating a prediction", options_.model);
+    on_started(prediction["id"].get<std::string>());
+  }
+
+  const std::string id = prediction["id"].get<std::string>();
+  auto delay = options_.poll_initial;
+  for (;;) {
+    // A blocking create can answer "processing" with the output already there: that counts.
+    if (auto url = first_output_url(prediction)) return {*url, id};
+    const auto& status = prediction["status"].get_ref<const std::string&>();
+    const std::string error = prediction.contains("error") && prediction["error"].is_string() ? prediction["error"].get<std::string>() : "";
+    if (status == "succeeded") throw TransientError("Replicate prediction " + id + " succeeded without an image URL in its output");
+    if (status == "failed") {
+      if (is_content_policy(error)) throw ContentPolicyError("the model refused the prompt: " + error);
+      throw TransientError("Replicate prediction " + id + " failed: " + (error.empty() ? "no reason given" : error));
+    }
+    if (status == "canceled") throw TransientError("Replicate prediction " + id + " was canceled");
+    if (status != "starting" && status != "processing") {
+      throw TransientError("Replicate prediction " + id + " has unknown status '" + status + "'");
+    }
+    if (std::chrono::steady_clock::now() + delay > deadline) {
+      cancel(id);
+      throw TransientError("Replicate prediction " + id + " did not finish within " +
+                           std::to_string(options_.timeout.count() / 1000) + " s (IMAGE_TIMEOUT_SECONDS); canceled it");
+    }
+    sleep_for(delay, stop);
+    if (stop.stop_requested()) throw TransientError("interrupted by shutdown while waiting for prediction " + id);
+    delay = std::min(options_.poll_max, delay * 2);
+    prediction = prediction_from(call("GET", "/v1/predictions/" + id, "", per_call, false, stop), "a prediction lookup",
+                                 options_.model);
+  }
+}
+
+}  // namespace glisk::image

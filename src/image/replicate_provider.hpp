@@ -1,0 +1,55 @@
+#pragma once
+// Replicate's predictions API (https://replicate.com/docs/reference/http), for flux-schnell and
+// any model that takes {"prompt": …} and returns image URLs.
+//
+// - Create: POST /v1/models/{owner}/{name}/predictions, or POST /v1/predictions with "version"
+//   for a pinned `owner/name:version`. Bearer token. With prefer_wait > 0 the create call asks
+//   `Prefer: wait=N` and may come back already done (even "processing" with the output filled).
+// - The id goes to `on_started` before any waiting; then GET /v1/predictions/{id} is polled with
+//   backoff until succeeded / failed / canceled, within `timeout`; a prediction still running at
+//   the timeout is canceled (POST …/cancel). An interrupted wait (shutdown) does not cancel: the
+//   next holder of the token resumes the same prediction.
+// - Errors: problem+json (title, detail, status). 401/403/402/404/422/400 are permanent, with a
+//   message naming the variable to fix; 429 (Retry-After, or "Expected available in N seconds"),
+//   5xx, timeouts, dropped connections and malformed answers are transient; a prediction that
+//   failed for NSFW/sensitive content is a ContentPolicyError.
+// The token never appears in an error message.
+
+#include <chrono>
+
+#include "image/image_provider.hpp"
+#include "net/http_client.hpp"
+
+namespace glisk::image {
+
+struct ReplicateOptions {
+  std::string api_url = "https://api.replicate.com";
+  std::string api_token;
+  std::string model = "black-forest-labs/flux-schnell";  // owner/name or owner/name:version
+  std::chrono::milliseconds timeout{120'000};            // a prediction's whole life
+  int prefer_wait_seconds = 0;                           // 0: create returns at once (async)
+  std::chrono::milliseconds poll_initial{250};
+  std::chrono::milliseconds poll_max{2000};
+};
+
+class ReplicateProvider final : public ImageProvider {
+ public:
+  // Throws std::invalid_argument when the model name is not owner/name[:version].
+  ReplicateProvider(const net::HttpClient& http, ReplicateOptions options);
+
+  std::string_view name() const override { return "replicate"; }
+  GeneratedImage generate(const std::string& prompt, const std::optional<std::string>& resume_id,
+                          const PredictionStarted& on_started, std::stop_token stop) override;
+
+ private:
+  net::HttpResponse call(const std::string& method, const std::string& path, const std::string& body,
+                         std::chrono::milliseconds timeout, bool prefer_wait, std::stop_token stop) const;
+  void cancel(const std::string& id) const;
+
+  const net::HttpClient& http_;
+  const ReplicateOptions options_;
+  std::string create_path_;
+  std::string version_;  // the pinned version id, when the model names one
+};
+
+}  // namespace glisk::image

@@ -1,0 +1,57 @@
+#pragma once
+// An HTTP client over libcurl for the outside APIs (Replicate, Pinata, the image hosts).
+// One request per call, with a total timeout, a response size cap, and a stop token that aborts
+// the transfer (shutdown). Transport failures become TransportError with a kind the callers map
+// to their error classes; an HTTP status, even 5xx, is a normal response. Thread-safe: every
+// call uses its own curl handle.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace glisk::net {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds timeout{30'000};
+  size_t max_response_bytes = 64u << 20;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // names lowercased; the last value wins
+  std::string body;
+
+  const std::string* header(const std::string& lowercase_name) const;
+};
+
+class TransportError : public std::runtime_error {
+ public:
+  enum class Kind { kTimeout, kConnect, kDropped, kTooLarge, kAborted, kOther };
+  TransportError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+class HttpClient {
+ public:
+  HttpClient();
+  // Throws TransportError; never for an HTTP status.
+  HttpResponse send(const HttpRequest& request, std::stop_token stop = {}) const;
+};
+
+// Parses a Retry-After header value: delay-seconds or an HTTP date (relative to `now`).
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value,
+                                                           std::chrono::system_clock::time_point now);
+
+}  // namespace glisk::net

@@ -1,0 +1,74 @@
+#include "workers/image_generation.hpp"
+
+#include "errors/errors.hpp"
+
+namespace glisk::workers {
+namespace {
+
+constexpr size_t kMaxPromptCharacters = 1000;
+
+size_t utf8_characters(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;  // count every byte that starts a character
+  return n;
+}
+
+}  // namespace
+
+std::string validated_prompt(std::string_view raw) {
+  auto is_space = [](unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  while (!raw.empty() && is_space(raw.front())) raw.remove_prefix(1);
+  while (!raw.empty() && is_space(raw.back())) raw.remove_suffix(1);
+  if (raw.empty()) throw errors::PermanentError("the prompt is empty: the author must set a prompt (1-1000 characters)");
+  const size_t length = utf8_characters(raw);
+  if (length > kMaxPromptCharacters) {
+    throw errors::PermanentError("the prompt has " + std::to_string(length) +
+                                 " characters, more than 1000: the author must set a shorter prompt");
+  }
+  return std::string(raw);
+}
+
+ImageGenerationProcessor::ImageGenerationProcessor(store::TokenStore& tokens, image::ImageProvider& provider,
+                                                   const log::EventLog& log, ImageGenerationOptions options)
+    : tokens_(tokens), provider_(provider), log_(log), options_(std::move(options)) {}
+
+StageOutcome ImageGenerationProcessor::process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) {
+  const auto& token = claim.token;
+  if (token.image_url) {
+    return {queue::TokenPatch{}, {{"provider", provider_.name()}, {"reused_image", true}}};
+  }
+  auto author = tokens_.author_by_id(token.author_id);
+  const std::string prompt = validated_prompt(author && author->prompt_text ? *author->prompt_text : options_.default_prompt);
+
+  std::optional<std::string> started_id;
+  auto on_started = [&](const std::string& prediction_id) {
+    started_id = prediction_id;
+    if (!queue.save(token::Stage::kImage, token.token_id, claim.lease, {.prediction_id = prediction_id})) {
+      throw errors::TransientError("lost the token's lease before prediction " + prediction_id + " could be recorded");
+    }
+  };
+
+  bool fallback = false;
+  image::GeneratedImage image;
+  try {
+    image = provider_.generate(prompt, token.prediction_id, on_started, stop);
+  } catch (const errors::ContentPolicyError& e) {
+    // The reason is the provider's text; the prompt itself never reaches the log.
+    log_.warn("token.censored", {{"worker", "image_generation"}, {"token_id", token.token_id}, {"reason", e.what()},
+                                 {"action", "retrying once with FALLBACK_CENSORED_PROMPT"}});
+    queue.save(token::Stage::kImage, token.token_id, claim.lease, {.clear_prediction_id = true});
+    fallback = true;
+    try {
+      image = provider_.generate(validated_prompt(options_.fallback_prompt), std::nullopt, on_started, stop);
+    } catch (const errors::ContentPolicyError& again) {
+      throw errors::PermanentError(std::string("the model refused FALLBACK_CENSORED_PROMPT too (") + again.what() +
+                                   "): set a milder FALLBACK_CENSORED_PROMPT");
+    }
+  }
+  log::Fields details = {{"provider", provider_.name()}, {"fallback_prompt", fallback},
+                         {"resumed", token.prediction_id.has_value() && !started_id}};
+  if (image.prediction_id) details["prediction_id"] = *image.prediction_id;
+  return {queue::TokenPatch{.image_url = image.url, .prediction_id = image.prediction_id}, details};
+}
+
+}  // namespace glisk::workers

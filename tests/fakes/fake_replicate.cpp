@@ -1,0 +1,205 @@
+#include "fakes/fake_replicate.hpp"
+
+namespace glisk::testing {
+
+using nlohmann::json;
+
+namespace {
+json problem(int status, const std::string& title, const std::string& detail) {
+  return {{"title", title}, {"detail", detail}, {"status", status}};
+}
+void reply(httplib::Response& res, int status, const std::string& body, const char* type = "application/json") {
+  res.status = status;
+  res.set_content(body, type);
+}
+}  // namespace
+
+FakeReplicate::FakeReplicate() {
+  server_.Post(R"(/v1/models/([^/]+)/([^/]+)/predictions|/v1/predictions)", [this](const httplib::Request& req,
+                                                                                   httplib::Response& res) {
+    wait_latency();
+    if (!authorized(req, res)) return;
+    std::unique_lock lock(mutex_);
+    last_prefer_ = req.get_header_value("Prefer");
+    if (drops_ > 0) {
+      --drops_;
+      lock.unlock();
+      // Promise a long body, send a little, then fail: httplib closes the connection.
+      res.set_content_provider(1000, "application/json", [](size_t offset, size_t, httplib::DataSink& sink) {
+        if (offset == 0) sink.write("{\"id\":\"", 7);
+        return false;
+      });
+      return;
+    }
+    if (!create_answers_.empty()) {
+      auto [status, body, headers] = create_answers_.front();
+      create_answers_.pop_front();
+      for (auto& [k, v] : headers) res.set_header(k, v);
+      reply(res, status, body, body.starts_with("{") ? "application/problem+json" : "text/plain");
+      return;
+    }
+    if (req.matches.size() > 2 && req.matches[1].matched &&
+        !(req.matches[1] == "black-forest-labs" && req.matches[2] == "flux-schnell")) {
+      reply(res, 404, problem(404, "Not found", "The requested resource could not be found.").dump());
+      return;
+    }
+    auto body = json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("input") || !body["input"].contains("prompt") ||
+        !body["input"]["prompt"].is_string()) {
+      reply(res, 422, problem(422, "Input validation failed", "- input: prompt is required").dump());
+      return;
+    }
+    ++creates_;
+    Prediction p;
+    p.id = "fake" + std::to_string(++next_id_) + "abcdefghij";
+    p.prompt = body["input"]["prompt"].get<std::string>();
+    prompts_.push_back(p.prompt);
+    if (!refused_word_.empty() && p.prompt.find(refused_word_) != std::string::npos) {
+      p.status = "failed";
+      p.error = kNsfwError;
+    } else if (polls_to_finish_ == 0 && !held_) {
+      // With Prefer: wait the real API can answer "processing" with the output already there.
+      p.status = last_prefer_.empty() ? "succeeded" : "processing";
+    }
+    predictions_[p.id] = p;
+    reply(res, 201, to_json(p).dump());
+  });
+
+  server_.Get(R"(/v1/predictions/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    wait_latency();
+    if (!authorized(req, res)) return;
+    ++gets_;
+    std::lock_guard lock(mutex_);
+    if (!get_answers_.empty()) {
+      auto [status, body] = get_answers_.front();
+      get_answers_.pop_front();
+      reply(res, status, body);
+      return;
+    }
+    auto it = predictions_.find(req.matches[1]);
+    if (it == predictions_.end()) {
+      reply(res, 404, problem(404, "Not found", "The requested resource could not be found.").dump());
+      return;
+    }
+    advance(it->second);
+    reply(res, 200, to_json(it->second).dump());
+  });
+
+  server_.Post(R"(/v1/predictions/([^/]+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res)) return;
+    ++cancels_;
+    std::lock_guard lock(mutex_);
+    auto it = predictions_.find(req.matches[1]);
+    if (it == predictions_.end()) {
+      reply(res, 404, problem(404, "Not found", "The requested resource could not be found.").dump());
+      return;
+    }
+    if (it->second.status == "starting" || it->second.status == "processing") it->second.status = "canceled";
+    reply(res, 200, to_json(it->second).dump());
+  });
+
+  server_.Get(R"(/files/([^/]+)\.webp)", [](const httplib::Request& req, httplib::Response& res) {
+    reply(res, 200, image_bytes(req.matches[1]), "image/webp");
+  });
+
+  port_ = server_.bind_to_any_port("127.0.0.1");
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+FakeReplicate::~FakeReplicate() {
+  server_.stop();
+  thread_.join();
+}
+
+void FakeReplicate::wait_latency() const {
+  std::chrono::milliseconds latency;
+  {
+    std::lock_guard lock(mutex_);
+    latency = latency_;
+  }
+  std::this_thread::sleep_for(latency);
+}
+
+bool FakeReplicate::authorized(const httplib::Request& req, httplib::Response& res) {
+  if (req.get_header_value("Authorization") == std::string("Bearer ") + kToken) return true;
+  reply(res, 401, problem(401, "Unauthenticated", "You did not pass a valid authentication token").dump(),
+        "application/problem+json");
+  return false;
+}
+
+void FakeReplicate::advance(Prediction& p) {
+  if (p.status != "starting" && p.status != "processing") return;
+  ++p.polls;
+  if (held_) {
+    p.status = "processing";
+  } else if (p.polls >= polls_to_finish_) {
+    p.status = "succeeded";
+  } else {
+    p.status = "processing";
+  }
+}
+
+json FakeReplicate::to_json(const Prediction& p) const {
+  json out = nullptr;
+  if (p.status == "succeeded" || (p.status == "processing" && !held_ && p.polls >= polls_to_finish_)) {
+    out = json::array({url() + "/files/" + p.id + ".webp"});
+  }
+  return {{"id", p.id},
+          {"model", "black-forest-labs/flux-schnell"},
+          {"version", "dp-fake"},
+          {"input", {{"prompt", p.prompt}, {"num_outputs", 1}}},
+          {"logs", ""},
+          {"output", out},
+          {"error", p.error.empty() ? json(nullptr) : json(p.error)},
+          {"status", p.status},
+          {"created_at", "2026-11-30T11:16:20.000000Z"},
+          {"urls", {{"get", url() + "/v1/predictions/" + p.id}, {"cancel", url() + "/v1/predictions/" + p.id + "/cancel"}}}};
+}
+
+void FakeReplicate::set_polls_to_finish(int polls) {
+  std::lock_guard lock(mutex_);
+  polls_to_finish_ = polls;
+}
+void FakeReplicate::hold(bool held) {
+  std::lock_guard lock(mutex_);
+  held_ = held;
+}
+void FakeReplicate::set_refused_word(std::string word) {
+  std::lock_guard lock(mutex_);
+  refused_word_ = std::move(word);
+}
+void FakeReplicate::queue_create_answer(int status, std::string body, std::map<std::string, std::string> headers) {
+  std::lock_guard lock(mutex_);
+  create_answers_.emplace_back(status, std::move(body), std::move(headers));
+}
+void FakeReplicate::queue_create_drop() {
+  std::lock_guard lock(mutex_);
+  ++drops_;
+}
+void FakeReplicate::set_latency(std::chrono::milliseconds latency) {
+  std::lock_guard lock(mutex_);
+  latency_ = latency;
+}
+void FakeReplicate::queue_get_answer(int status, std::string body) {
+  std::lock_guard lock(mutex_);
+  get_answers_.emplace_back(status, std::move(body));
+}
+std::vector<std::string> FakeReplicate::prompts() const {
+  std::lock_guard lock(mutex_);
+  return prompts_;
+}
+std::string FakeReplicate::last_prefer_header() const {
+  std::lock_guard lock(mutex_);
+  return last_prefer_;
+}
+std::string FakeReplicate::image_bytes(const std::string& prediction_id) {
+  // A tiny WebP-looking payload: RIFF header, size, WEBP tag, and the id to tell images apart.
+  std::string body = "WEBPVP8 " + prediction_id;
+  std::string out = "RIFF";
+  uint32_t size = static_cast<uint32_t>(body.size());
+  out.append(reinterpret_cast<const char*>(&size), 4);
+  return out + body;
+}
+
+}  // namespace glisk::testing

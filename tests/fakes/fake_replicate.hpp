@@ -1,0 +1,87 @@
+#pragma once
+// A fake Replicate API for tests, on real HTTP (127.0.0.1, a free port), speaking the documented
+// wire format: prediction objects, problem+json errors, `Prefer: wait`, polling, cancel, and an
+// output file server for the image URLs. Tests script its behaviour: predictions that need several
+// polls or are held until released, NSFW refusals, queued error answers (429 with Retry-After,
+// 500, 401, 422, malformed JSON), dropped connections and slow answers. Thread-safe.
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace glisk::testing {
+
+class FakeReplicate {
+ public:
+  FakeReplicate();
+  ~FakeReplicate();
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  static constexpr const char* kToken = "r8_fake_token";
+  static constexpr const char* kNsfwError =
+      "All generated images contained NSFW content. Try running it again with a different prompt.";
+
+  // A prediction succeeds after this many GETs (0: at once).
+  void set_polls_to_finish(int polls);
+  // While held, predictions stay "processing" however often they are polled.
+  void hold(bool held);
+  // Prompts containing this word fail with kNsfwError.
+  void set_refused_word(std::string word);
+  // The next create calls answer this instead (first in, first out).
+  void queue_create_answer(int status, std::string body, std::map<std::string, std::string> headers = {});
+  // The next create calls drop the connection after part of the answer.
+  void queue_create_drop();
+  // Every answer waits this long first.
+  void set_latency(std::chrono::milliseconds latency);
+  // The next GET of a prediction answers this instead.
+  void queue_get_answer(int status, std::string body);
+
+  int creates() const { return creates_; }
+  int gets() const { return gets_; }
+  int cancels() const { return cancels_; }
+  std::vector<std::string> prompts() const;
+  std::string last_prefer_header() const;
+  // The bytes served for a prediction's output file.
+  static std::string image_bytes(const std::string& prediction_id);
+
+ private:
+  struct Prediction {
+    std::string id;
+    std::string prompt;
+    std::string status = "starting";
+    int polls = 0;
+    std::string error;
+  };
+  nlohmann::json to_json(const Prediction& p) const;
+  void advance(Prediction& p);  // one poll's worth of progress; mutex_ held
+  bool authorized(const httplib::Request& req, httplib::Response& res);
+  void wait_latency() const;
+
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+
+  mutable std::mutex mutex_;
+  std::map<std::string, Prediction> predictions_;       // guarded by mutex_
+  std::deque<std::tuple<int, std::string, std::map<std::string, std::string>>> create_answers_;
+  std::deque<std::pair<int, std::string>> get_answers_;
+  int drops_ = 0;
+  int polls_to_finish_ = 0;
+  bool held_ = false;
+  std::string refused_word_ = "nsfw";
+  std::chrono::milliseconds latency_{0};
+  std::vector<std::string> prompts_;
+  std::string last_prefer_;
+  std::atomic<int> creates_{0}, gets_{0}, cancels_{0};
+  int next_id_ = 0;
+};
+
+}  // namespace glisk::testing

@@ -1,0 +1,230 @@
+// The image stage end to end: StageWorker + ImageGenerationProcessor + the Replicate client
+// against the fake Replicate server, on SQLite and PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "fakes/fake_replicate.hpp"
+#include "image/local_generator.hpp"
+#include "image/replicate_provider.hpp"
+#include "queue/work_queue.hpp"
+#include "test_support.hpp"
+#include "workers/image_generation.hpp"
+
+using namespace glisk;
+using namespace std::chrono_literals;
+using glisk::testing::Backend;
+using glisk::testing::FakeReplicate;
+using token::Stage;
+using token::TokenStatus;
+
+class ImageGenerationTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  glisk::testing::TestDatabase tdb{GetParam()};
+  clock::ManualClock clock;
+  queue::WakeBoard wake;
+  store::TokenStore tokens{tdb.db(), clock};
+  queue::WorkQueue queue{tdb.db(), clock, wake, "img", 60s};
+  glisk::testing::CapturedLog captured;
+  FakeReplicate fake;
+  net::HttpClient http;
+  image::ReplicateProvider provider{http, [&] {
+                                      image::ReplicateOptions o;
+                                      o.api_url = fake.url();
+                                      o.api_token = FakeReplicate::kToken;
+                                      o.timeout = 5s;
+                                      o.poll_initial = 5ms;
+                                      o.poll_max = 20ms;
+                                      return o;
+                                    }()};
+  workers::ImageGenerationProcessor processor{tokens, provider, captured.log,
+                                              {"a default prompt", "cute kittens, watercolor"}};
+  workers::StageWorker worker{Stage::kImage, queue, wake, processor, clock, captured.log,
+                              [] {
+                                workers::WorkerOptions o;
+                                o.max_attempts = 3;
+                                o.backoff = {2s, 60s};
+                                return o;
+                              }(),
+                              [] { return 1.0; }};
+
+  void add_token(int64_t id, std::optional<std::string> prompt, const std::string& wallet = "0xa1") {
+    auto author = tokens.upsert_author(wallet, prompt);
+    tokens.insert_token({id, author, std::nullopt});
+  }
+};
+
+TEST_P(ImageGenerationTest, GeneratesAndMovesTheTokenOn) {
+  add_token(1, std::string("a lighthouse at dusk"));
+  fake.set_polls_to_finish(2);
+  EXPECT_EQ(worker.step(), 1u);
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kUploading);
+  ASSERT_TRUE(t.prediction_id);
+  EXPECT_EQ(t.image_url, fake.url() + "/files/" + *t.prediction_id + ".webp");
+  EXPECT_EQ(fake.prompts(), std::vector<std::string>{"a lighthouse at dusk"});
+  EXPECT_EQ(captured.count("token.generation.started"), 1);
+  EXPECT_EQ(captured.count("token.generation.succeeded"), 1);
+  EXPECT_NE(captured.text().find("\"fallback_prompt\":false"), std::string::npos);
+}
+
+TEST_P(ImageGenerationTest, ThePredictionIdIsSavedBeforeWaiting) {
+  add_token(1, std::string("a lighthouse"));
+  fake.hold(true);
+  std::thread step([&] { worker.step(); });
+  std::optional<std::string> saved;
+  for (int i = 0; i < 500 && !saved; ++i) {
+    std::this_thread::sleep_for(10ms);
+    saved = tokens.find_token(1)->prediction_id;
+  }
+  ASSERT_TRUE(saved) << "no prediction id on the token while the prediction runs";
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kGenerating);
+  fake.hold(false);
+  step.join();
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+  EXPECT_EQ(tokens.find_token(1)->prediction_id, saved);
+}
+
+TEST_P(ImageGenerationTest, ATokenTakenOverAfterACrashResumesItsPrediction) {
+  add_token(1, std::string("a lighthouse"));
+  fake.hold(true);
+  // A holder that dies mid-wait: its processing stops, its lease is left behind.
+  queue::WorkQueue dead(tdb.db(), clock, wake, "dead", 60s);
+  auto claim = dead.claim(Stage::kImage, 1).at(0);
+  std::stop_source crash;
+  std::thread holder([&] { EXPECT_ANY_THROW(processor.process(claim, dead, crash.get_token())); });
+  while (fake.gets() == 0) std::this_thread::sleep_for(5ms);
+  crash.request_stop();
+  holder.join();
+  fake.hold(false);
+  EXPECT_EQ(worker.step(), 0u) << "the lease is still running";
+  clock.advance(61s);
+  EXPECT_EQ(worker.step(), 1u);
+  EXPECT_EQ(fake.creates(), 1) << "the second holder paid for nothing new";
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+  EXPECT_EQ(captured.count("worker.recovery"), 1);
+  EXPECT_NE(captured.text().find("\"resumed\":true"), std::string::npos);
+}
+
+TEST_P(ImageGenerationTest, ARefusedPromptIsRetriedOnceWithTheFallback) {
+  add_token(1, std::string("something nsfw and secret"));
+  worker.step();
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kUploading);
+  EXPECT_EQ(fake.prompts(), (std::vector<std::string>{"something nsfw and secret", "cute kittens, watercolor"}));
+  EXPECT_EQ(captured.count("token.censored"), 1);
+  EXPECT_EQ(captured.text().find("nsfw and secret"), std::string::npos) << "the prompt reached the log";
+  EXPECT_NE(captured.text().find("\"fallback_prompt\":true"), std::string::npos);
+}
+
+TEST_P(ImageGenerationTest, ARefusedFallbackFailsTheToken) {
+  fake.set_refused_word("a");  // both prompts contain an "a"
+  add_token(1, std::string("a lighthouse"));
+  worker.step();
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kFailed);
+  EXPECT_NE(t.generation_error->find("set a milder FALLBACK_CENSORED_PROMPT"), std::string::npos) << *t.generation_error;
+}
+
+TEST_P(ImageGenerationTest, PermanentErrorsFailAtOnceSayingWhatToFix) {
+  add_token(1, std::string("a lighthouse"));
+  fake.queue_create_answer(401, R"({"title":"Unauthenticated","detail":"Invalid token","status":401})");
+  worker.step();
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kFailed);
+  EXPECT_EQ(t.generation_attempts, 1);
+  EXPECT_EQ(t.failed_stage, Stage::kImage);
+  EXPECT_NE(t.generation_error->find("check REPLICATE_API_TOKEN"), std::string::npos) << *t.generation_error;
+  EXPECT_EQ(captured.count("token.generation.failed"), 1);
+}
+
+TEST_P(ImageGenerationTest, TransientErrorsBackOffDurablyThenFail) {
+  add_token(1, std::string("a lighthouse"));
+  for (int i = 0; i < 3; ++i) fake.queue_create_answer(503, R"({"title":"Service Unavailable","detail":"busy","status":503})");
+  worker.step();
+  EXPECT_EQ(tokens.find_token(1)->next_attempt_at, clock.now() + 2s);
+  EXPECT_EQ(worker.step(), 0u);
+  clock.advance(2s);
+  worker.step();
+  clock.advance(4s);
+  worker.step();
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kFailed);
+  EXPECT_EQ(t.generation_attempts, 3);
+  EXPECT_EQ(captured.count("token.generation.retry"), 2);
+  EXPECT_EQ(fake.creates(), 0);
+}
+
+TEST_P(ImageGenerationTest, RateLimitsSetTheNextAttempt) {
+  add_token(1, std::string("a lighthouse"));
+  fake.queue_create_answer(429, R"({"title":"Too Many Requests","detail":"throttled","status":429})", {{"Retry-After", "30"}});
+  worker.step();
+  EXPECT_EQ(tokens.find_token(1)->next_attempt_at, clock.now() + 30s);
+  clock.advance(30s);
+  worker.step();
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+}
+
+TEST_P(ImageGenerationTest, PromptsAreValidated) {
+  add_token(1, std::nullopt, "0xa1");                      // no prompt: the default
+  add_token(2, std::string(1001, 'x'), "0xa2");            // too long
+  add_token(3, std::string(" \t\n "), "0xa3");             // blank
+  add_token(4, "  " + std::string(1000, 'y') + "  ", "0xa4");  // exactly 1000 after trimming
+  worker.step();
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+  EXPECT_EQ(fake.prompts().at(0), "a default prompt");
+  EXPECT_EQ(tokens.find_token(2)->status, TokenStatus::kFailed);
+  EXPECT_NE(tokens.find_token(2)->generation_error->find("more than 1000"), std::string::npos);
+  EXPECT_EQ(tokens.find_token(3)->status, TokenStatus::kFailed);
+  EXPECT_NE(tokens.find_token(3)->generation_error->find("the prompt is empty"), std::string::npos);
+  EXPECT_EQ(tokens.find_token(4)->status, TokenStatus::kUploading);
+  EXPECT_EQ(fake.creates(), 2);
+}
+
+TEST_P(ImageGenerationTest, TheSeedsResetSendsFixedTokensThroughAgainWithoutPayingTwice) {
+  add_token(1, std::string("a lighthouse"));
+  fake.queue_create_answer(401, R"({"title":"Unauthenticated","detail":"Invalid token","status":401})");
+  worker.step();
+  ASSERT_EQ(tokens.find_token(1)->status, TokenStatus::kFailed);
+  // The operator fixes the key, then runs the seed's reset.
+  store::in_transaction(tdb.db(), store::TxMode::kWrite, [](store::Transaction& tx) {
+    tx.exec("UPDATE tokens_s0 SET status = 'detected', generation_attempts = 0, generation_error = NULL "
+            "WHERE status = 'failed' AND generation_attempts < 3");
+  });
+  EXPECT_EQ(worker.step(), 1u);
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+  // Reset again (as if the upload had failed): the image it has is kept, nothing is paid again.
+  store::in_transaction(tdb.db(), store::TxMode::kWrite,
+                        [](store::Transaction& tx) { tx.exec("UPDATE tokens_s0 SET status = 'detected'"); });
+  EXPECT_EQ(worker.step(), 1u);
+  EXPECT_EQ(fake.creates(), 1);
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ImageGenerationTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         glisk::testing::backend_param_name);
+
+TEST(LocalImageGenerator, SamePromptSameBytesDifferentPromptDifferentImage) {
+  auto a = image::render_png("a lighthouse at dusk");
+  EXPECT_EQ(a, image::render_png("a lighthouse at dusk"));
+  EXPECT_EQ(a.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  auto b = image::render_png("a lighthouse at dawn");
+  EXPECT_NE(a, b);
+  EXPECT_GT(a.size(), 1000u);
+}
+
+TEST(LocalImageGenerator, WritesTheFileAndReturnsAFileUrl) {
+  auto dir = std::filesystem::temp_directory_path() / ("glisk_local_" + std::to_string(getpid()));
+  image::LocalImageGenerator generator(dir);
+  auto image = generator.generate("a lighthouse", std::nullopt, [](const std::string&) {}, {});
+  ASSERT_TRUE(image.url.starts_with("file://" + dir.string() + "/images/"));
+  std::ifstream f(image.url.substr(7), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes, image::render_png("a lighthouse"));
+  EXPECT_FALSE(image.prediction_id);
+  EXPECT_EQ(generator.generate("a lighthouse", std::nullopt, [](const std::string&) {}, {}).url, image.url);
+  std::filesystem::remove_all(dir);
+}
