@@ -53,7 +53,7 @@ TEST(Config, ProductionRequiresSecretsAndNamesThem) {
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     std::string all = e.what();
-    EXPECT_EQ(e.problems().size(), 2u) << all;
+    EXPECT_EQ(e.problems().size(), 2u) << all;  // the JWT is there; the token and the key are not
     EXPECT_NE(all.find("REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production)"),
               std::string::npos) << all;
     EXPECT_NE(all.find("KEEPER_PRIVATE_KEY: missing"), std::string::npos) << all;

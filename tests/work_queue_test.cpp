@@ -201,13 +201,27 @@ TEST_P(WorkQueueTest, AnExpiredImageGoesBackForANewOne) {
   auto c = queue.claim(Stage::kImage, 1).at(0);
   ASSERT_TRUE(queue.complete(Stage::kImage, 1, c.lease, {.image_url = "https://old", .prediction_id = "p1"}));
   auto up = queue.claim(Stage::kIpfs, 1).at(0);
-  ASSERT_TRUE(queue.send_back_for_new_image(1, up.lease, "ipfs: image URL answered 404 (expired)"));
+  ASSERT_TRUE(queue.send_back_for_new_image(1, up.lease, "ipfs: image URL answered 404 (expired)", 3));
   auto t = get(1);
   EXPECT_EQ(t.status, TokenStatus::kDetected);
   EXPECT_EQ(t.generation_attempts, 1);
   EXPECT_FALSE(t.image_url);
   EXPECT_FALSE(t.prediction_id);
   EXPECT_EQ(queue.claim(Stage::kImage, 1).size(), 1u);
+}
+
+TEST_P(WorkQueueTest, AnImageThatKeepsExpiringFailsAtMaxAttempts) {
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  for (int i = 1; i <= 2; ++i) {
+    auto c = queue.claim(Stage::kImage, 1).at(0);
+    ASSERT_TRUE(queue.complete(Stage::kImage, 1, c.lease, {.image_url = "https://x"}));
+    auto up = queue.claim(Stage::kIpfs, 1).at(0);
+    ASSERT_TRUE(queue.send_back_for_new_image(1, up.lease, "ipfs: 410 Gone", 2));
+  }
+  auto t = get(1);
+  EXPECT_EQ(t.status, TokenStatus::kFailed);
+  EXPECT_EQ(t.failed_stage, Stage::kImage);
+  EXPECT_EQ(t.generation_attempts, 2);
 }
 
 TEST_P(WorkQueueTest, TheNextStageStartsWithAFreshAttemptCount) {

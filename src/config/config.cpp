@@ -169,8 +169,20 @@ const std::vector<Variable>& table() {
       {{"DATA_DIR", "./data", "where the local image generator keeps its images", false}, text(&Config::data_dir)},
       {{"FALLBACK_CENSORED_PROMPT", "Cute kittens playing in a sunny meadow, soft watercolor", "prompt used once when the model refuses the author's prompt", false},
        text(&Config::fallback_censored_prompt)},
-      {{"PINATA_JWT", "", "Pinata API JWT; required in production", true}, text(&Config::pinata_jwt), true},
+      {{"IPFS_PROVIDER", "pinata if PINATA_JWT is set or in production, else local",
+        "pinata | local (content-addressed store on disk, served at GET /ipfs/{cid})", false},
+       text_choice(&Config::ipfs_provider, {"pinata", "local"})},
+      {{"PINATA_JWT", "", "Pinata API JWT (needs the pinFileToIPFS scope); required when IPFS_PROVIDER=pinata", true},
+       text(&Config::pinata_jwt)},
+      {{"PINATA_API_URL", "https://api.pinata.cloud", "base URL of the Pinata API", false}, http_url(&Config::pinata_api_url)},
       {{"PINATA_GATEWAY", "gateway.pinata.cloud", "IPFS gateway host for image links", false}, text(&Config::pinata_gateway)},
+      {{"IPFS_LOCAL_DIR", "DATA_DIR/ipfs", "where IPFS_PROVIDER=local keeps pinned content", false}, text(&Config::ipfs_local_dir)},
+      {{"MAX_IMAGE_BYTES", "20000000", "largest image the upload stage downloads", false},
+       integer(&Config::max_image_bytes, 1000, 1'000'000'000)},
+      {{"METADATA_NAME_TEMPLATE", "GLISK S0 #{token_id}", "the metadata name; {token_id} is replaced", false},
+       text(&Config::metadata_name_template)},
+      {{"METADATA_DESCRIPTION", "An AI-generated image from its author's prompt, revealed by glisk.", "the metadata description", false},
+       text(&Config::metadata_description)},
       {{"KEEPER_PRIVATE_KEY", "", "0x-prefixed key of the wallet that sends reveals; required in production", true},
        text(&Config::keeper_private_key), true},
       {{"KEEPER_GAS_STRATEGY", "medium", "fast | medium | slow priority fee", false},
@@ -257,6 +269,14 @@ Config load_config(const Environment& env) {
     problems.push_back("REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production); "
                        "set it, or IMAGE_PROVIDER=local for the embedded generator");
   }
+  if (config.ipfs_provider.empty()) {
+    config.ipfs_provider = (!config.pinata_jwt.empty() || config.is_production()) ? "pinata" : "local";
+  }
+  if (config.ipfs_provider == "pinata" && config.pinata_jwt.empty()) {
+    problems.push_back("PINATA_JWT: missing; required when IPFS_PROVIDER=pinata (the default in production); "
+                       "set it, or IPFS_PROVIDER=local for the embedded store");
+  }
+  if (config.ipfs_local_dir.empty()) config.ipfs_local_dir = config.data_dir + "/ipfs";
   if (config.retry_max_seconds < config.retry_base_seconds) {
     problems.push_back("RETRY_MAX_SECONDS: must be at least RETRY_BASE_SECONDS");
   }

@@ -43,9 +43,15 @@ struct Config {
   std::string replicate_api_token;
   std::string replicate_model_version = "black-forest-labs/flux-schnell";
   std::string fallback_censored_prompt = "Cute kittens playing in a sunny meadow, soft watercolor";
-  // IPFS (seed)
+  // IPFS (seed, plus the pinner choice, limits and metadata)
+  std::string ipfs_provider;  // "local" | "pinata"; resolved by load_config when unset
   std::string pinata_jwt;
+  std::string pinata_api_url = "https://api.pinata.cloud";
   std::string pinata_gateway = "gateway.pinata.cloud";
+  std::string ipfs_local_dir;  // default: DATA_DIR/ipfs
+  int max_image_bytes = 20'000'000;
+  std::string metadata_name_template = "GLISK S0 #{token_id}";
+  std::string metadata_description = "An AI-generated image from its author's prompt, revealed by glisk.";
   // reveal (seed)
   std::string keeper_private_key;
   GasStrategy keeper_gas_strategy = GasStrategy::kMedium;

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "clock/time_format.hpp"
+#include "ipfs/cid.hpp"
 #include "token/token.hpp"
 
 namespace glisk::http {
@@ -23,7 +24,7 @@ class NotFound : public std::runtime_error {
 
 // The one place where errors become status codes.
 int status_for(const std::exception& e) {
-  if (dynamic_cast<const BadRequest*>(&e) != nullptr) return 400;
+  if (dynamic_cast<const BadRequest*>(&e) != nullptr || dynamic_cast<const ipfs::InvalidCid*>(&e) != nullptr) return 400;
   if (dynamic_cast<const NotFound*>(&e) != nullptr) return 404;
   if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) return 503;
   return 500;
@@ -84,8 +85,13 @@ int64_t parse_token_id(const std::string& text) {
 
 }  // namespace
 
-ApiServer::ApiServer(store::TokenStore& tokens, const log::EventLog& log, std::string database_kind)
-    : tokens_(tokens), log_(log), database_kind_(std::move(database_kind)), server_(std::make_unique<httplib::Server>()) {
+ApiServer::ApiServer(store::TokenStore& tokens, const log::EventLog& log, std::string database_kind,
+                     const ipfs::LocalIpfsStore* ipfs_store)
+    : tokens_(tokens),
+      log_(log),
+      database_kind_(std::move(database_kind)),
+      ipfs_store_(ipfs_store),
+      server_(std::make_unique<httplib::Server>()) {
   routes();
 }
 
@@ -128,6 +134,18 @@ void ApiServer::routes() {
                 {"oldest_due_age_seconds", q.oldest_due_age_seconds ? json(*q.oldest_due_age_seconds) : json(nullptr)}};
           }
           reply(res, 200, {{"tokens", statuses}, {"total", total}, {"queues", queues}});
+        }));
+
+  s.Get(R"(/ipfs/([^/]*))", guarded(log_, [this](const httplib::Request& req, httplib::Response& res) {
+          if (ipfs_store_ == nullptr) {
+            throw NotFound("this service keeps no IPFS content (IPFS_PROVIDER=pinata): open it through the gateway");
+          }
+          auto bytes = ipfs_store_->read(req.matches[1].str());  // InvalidCid → 400
+          if (!bytes) throw NotFound("no content with CID " + req.matches[1].str());
+          res.status = 200;
+          res.set_header("Cache-Control", "public, max-age=31536000, immutable");  // content-addressed
+          const std::string type = ipfs::sniff_content_type(*bytes);
+          res.set_content(std::move(*bytes), type);
         }));
 
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {

@@ -3,6 +3,8 @@
 //   GET /health            200 {"status":"healthy"} after a real database round trip, else 503
 //   GET /api/tokens/{id}   the token's state; 400 when id is not a number, 404 when unknown
 //   GET /api/stats         tokens per status; per stage: depth, due, in flight, oldest due age
+//   GET /ipfs/{cid}        content of the local IPFS store (IPFS_PROVIDER=local): 400 for a malformed
+//                          CID, 404 for an unknown one
 // Status codes are chosen in one place (status_for in api_server.cpp). Listens on its own
 // threads; start() returns once the socket is bound.
 
@@ -10,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "ipfs/local_store.hpp"
 #include "log/event_log.hpp"
 #include "store/token_store.hpp"
 
@@ -21,7 +24,9 @@ namespace glisk::http {
 
 class ApiServer {
  public:
-  ApiServer(store::TokenStore& tokens, const log::EventLog& log, std::string database_kind);
+  // `ipfs_store` may be null (content then lives at the pinning service's gateway).
+  ApiServer(store::TokenStore& tokens, const log::EventLog& log, std::string database_kind,
+            const ipfs::LocalIpfsStore* ipfs_store = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -37,6 +42,7 @@ class ApiServer {
   store::TokenStore& tokens_;
   const log::EventLog& log_;
   const std::string database_kind_;
+  const ipfs::LocalIpfsStore* ipfs_store_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };

@@ -204,16 +204,20 @@ bool WorkQueue::release(Stage stage, int64_t token_id, const std::string& lease)
   return done;
 }
 
-bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason) {
+bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason,
+                                        int max_attempts) {
   const auto& s = token::spec(Stage::kIpfs);
   assert(token::is_legal_transition(s.working, token::TokenStatus::kDetected));
   const std::string now_text = clock::format_time(clock_.now());
   bool done = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    auto r = tx.exec("UPDATE tokens_s0 SET status = 'detected', generation_attempts = generation_attempts + 1, "
+    auto r = tx.exec("UPDATE tokens_s0 SET "
+                     "status = CASE WHEN generation_attempts + 1 >= $6 THEN 'failed' ELSE 'detected' END, "
+                     "failed_stage = CASE WHEN generation_attempts + 1 >= $6 THEN 'image' ELSE NULL END, "
+                     "generation_attempts = generation_attempts + 1, "
                      "image_url = NULL, prediction_id = NULL, generation_error = $4, next_attempt_at = NULL, "
                      "locked_by = NULL, locked_until = NULL, queued_at = $5, updated_at = $5" +
                          std::string(kLeaseGuard),
-                     {token_id, lease, status_text(s.working), reason, now_text});
+                     {token_id, lease, status_text(s.working), reason, now_text, int64_t{max_attempts}});
     if (r.affected != 1) return false;
     db_.notify_on_commit(tx, kWakeChannel, token::to_string(Stage::kImage));
     return true;

@@ -78,8 +78,8 @@ class WorkQueue {
   bool release(token::Stage stage, int64_t token_id, const std::string& lease);
 
   // Sends a token of the ipfs stage back to the image stage (its image expired at the host),
-  // counted as an image attempt. Legal only by the lifecycle's rules.
-  bool send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason);
+  // counted as an image attempt; at `max_attempts` image attempts the token is failed instead.
+  bool send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason, int max_attempts);
 
   // Tells the workers of `stage`, here and in other processes, that work may have arrived.
   void announce(token::Stage stage);

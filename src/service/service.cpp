@@ -8,7 +8,9 @@
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
 #include "store/migrations.hpp"
+#include "ipfs/pinata_pinner.hpp"
 #include "workers/image_generation.hpp"
+#include "workers/ipfs_upload.hpp"
 
 namespace glisk::service {
 
@@ -43,9 +45,10 @@ int Service::start() {
   supervisor_ = std::make_unique<workers::Supervisor>(log_, std::chrono::seconds(1));
   start_wake_listener();
   start_image_worker();
+  start_ipfs_worker();
 
-  api_ = std::make_unique<http::ApiServer>(*tokens_, log_,
-                                           db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite");
+  api_ = std::make_unique<http::ApiServer>(
+      *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_);
   const int port = api_->start(config_.host, config_.port);
   log_.info("application.startup", {{"instance", instance}, {"version", GLISK_VERSION}, {"host", config_.host},
                                     {"port", port}, {"app_env", config_.app_env}, {"database", db_->describe()}});
@@ -91,10 +94,34 @@ void Service::start_image_worker() {
   auto& processor = processors_.emplace_back(std::make_unique<workers::ImageGenerationProcessor>(
       *tokens_, *image_provider_, log_,
       workers::ImageGenerationOptions{config_.default_prompt, config_.fallback_censored_prompt}));
-  auto& worker = workers_.emplace_back(std::make_unique<workers::StageWorker>(
-      token::Stage::kImage, *queue_, wake_, *processor, clock_, log_, worker_options()));
-  log_.info("worker.configured", {{"worker", worker->name()}, {"provider", image_provider_->name()},
-                                  {"model", config_.image_provider == "replicate" ? config_.replicate_model_version : "local"}});
+  start_worker(*processor, token::Stage::kImage,
+               {{"provider", image_provider_->name()},
+                {"model", config_.image_provider == "replicate" ? config_.replicate_model_version : "local"}});
+}
+
+void Service::start_ipfs_worker() {
+  if (config_.ipfs_provider == "pinata") {
+    pinner_ = std::make_unique<ipfs::PinataPinner>(http_, ipfs::PinataOptions{config_.pinata_api_url, config_.pinata_jwt});
+  } else {
+    auto local = std::make_unique<ipfs::LocalIpfsStore>(config_.ipfs_local_dir);
+    local_ipfs_ = local.get();
+    pinner_ = std::move(local);
+  }
+  workers::IpfsUploadOptions options;
+  options.max_image_bytes = static_cast<size_t>(config_.max_image_bytes);
+  options.name_template = config_.metadata_name_template;
+  options.description = config_.metadata_description;
+  auto& processor = processors_.emplace_back(
+      std::make_unique<workers::IpfsUploadProcessor>(*tokens_, http_, *pinner_, log_, options));
+  start_worker(*processor, token::Stage::kIpfs, {{"pinner", pinner_->name()}});
+}
+
+void Service::start_worker(workers::TokenProcessor& processor, token::Stage stage, const log::Fields& configured) {
+  auto& worker = workers_.emplace_back(
+      std::make_unique<workers::StageWorker>(stage, *queue_, wake_, processor, clock_, log_, worker_options()));
+  log::Fields fields = {{"worker", worker->name()}};
+  for (const auto& [k, v] : configured.items()) fields[k] = v;
+  log_.info("worker.configured", fields);
   supervisor_->start(worker->name(), [w = worker.get()](std::stop_token stop) { w->run(stop); });
 }
 

@@ -10,6 +10,8 @@
 #include "config/config.hpp"
 #include "http/api_server.hpp"
 #include "image/image_provider.hpp"
+#include "ipfs/local_store.hpp"
+#include "ipfs/pinner.hpp"
 #include "net/http_client.hpp"
 #include "log/event_log.hpp"
 #include "queue/wake_signal.hpp"
@@ -43,6 +45,8 @@ class Service {
  private:
   void start_wake_listener();
   void start_image_worker();
+  void start_ipfs_worker();
+  void start_worker(workers::TokenProcessor& processor, token::Stage stage, const log::Fields& configured);
   workers::WorkerOptions worker_options() const;
 
   const config::Config config_;
@@ -54,6 +58,8 @@ class Service {
   std::unique_ptr<queue::WorkQueue> queue_;
   net::HttpClient http_;
   std::unique_ptr<image::ImageProvider> image_provider_;
+  std::unique_ptr<ipfs::IpfsPinner> pinner_;
+  ipfs::LocalIpfsStore* local_ipfs_ = nullptr;  // the pinner, when it is the local store
   std::vector<std::unique_ptr<workers::TokenProcessor>> processors_;
   std::vector<std::unique_ptr<workers::StageWorker>> workers_;
   std::unique_ptr<workers::Supervisor> supervisor_;

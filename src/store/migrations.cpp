@@ -114,6 +114,8 @@ const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "initial schema: authors, tokens_s0 with its work queue columns, mint_events, reveal_transactions, system_state",
        kInit},
+      {2, "authors: X and Farcaster handles, shown in token metadata",
+       "ALTER TABLE authors ADD COLUMN x_handle TEXT; ALTER TABLE authors ADD COLUMN farcaster_handle TEXT;"},
   };
   return kMigrations;
 }

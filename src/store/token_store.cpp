@@ -75,19 +75,28 @@ int64_t TokenStore::upsert_author(const std::string& wallet_address, const std::
 namespace {
 std::optional<Author> author_from(const Result& r) {
   if (r.rows.empty()) return std::nullopt;
-  return Author{std::stoll(r.rows[0][0].value()), r.rows[0][1].value(), r.rows[0][2]};
+  return Author{std::stoll(r.rows[0][0].value()), r.rows[0][1].value(), r.rows[0][2], r.rows[0][3], r.rows[0][4]};
 }
 }  // namespace
 
 std::optional<Author> TokenStore::find_author(const std::string& wallet_address) {
   return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return author_from(tx.exec("SELECT id, wallet_address, prompt_text FROM authors WHERE wallet_address = $1", {wallet_address}));
+    return author_from(tx.exec("SELECT id, wallet_address, prompt_text, x_handle, farcaster_handle FROM authors WHERE wallet_address = $1", {wallet_address}));
   });
 }
 
 std::optional<Author> TokenStore::author_by_id(int64_t id) {
   return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return author_from(tx.exec("SELECT id, wallet_address, prompt_text FROM authors WHERE id = $1", {id}));
+    return author_from(tx.exec("SELECT id, wallet_address, prompt_text, x_handle, farcaster_handle FROM authors WHERE id = $1", {id}));
+  });
+}
+
+void TokenStore::set_author_handles(int64_t id, const std::optional<std::string>& x_handle,
+                                    const std::optional<std::string>& farcaster_handle) {
+  auto opt = [](const std::optional<std::string>& v) { return v ? SqlValue{*v} : SqlValue{nullptr}; };
+  in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    tx.exec("UPDATE authors SET x_handle = $2, farcaster_handle = $3, updated_at = $4 WHERE id = $1",
+            {id, opt(x_handle), opt(farcaster_handle), clock::format_time(clock_.now())});
   });
 }
 

@@ -18,6 +18,8 @@ struct Author {
   int64_t id = 0;
   std::string wallet_address;
   std::optional<std::string> prompt_text;
+  std::optional<std::string> x_handle;
+  std::optional<std::string> farcaster_handle;
 };
 
 struct NewToken {
@@ -49,6 +51,9 @@ class TokenStore {
   int64_t upsert_author(const std::string& wallet_address, const std::optional<std::string>& prompt_text);
   std::optional<Author> find_author(const std::string& wallet_address);
   std::optional<Author> author_by_id(int64_t id);
+  // Sets the author's social handles (shown in metadata); empty optionals clear them.
+  void set_author_handles(int64_t id, const std::optional<std::string>& x_handle,
+                          const std::optional<std::string>& farcaster_handle);
 
   // Inserts a `detected` token; false when the token id already exists (idempotent).
   bool insert_token(const NewToken& token);

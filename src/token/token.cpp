@@ -40,10 +40,10 @@ std::optional<Stage> parse_stage(std::string_view text) {
 const StageSpec& spec(Stage stage) {
   static constexpr StageSpec kSpecs[] = {
       {Stage::kImage, TokenStatus::kDetected, TokenStatus::kGenerating, TokenStatus::kUploading, "generation_attempts",
-       "image_generation", "token.generation"},
+       "image_generation", "token.generation", "token.generation.retry"},
       {Stage::kIpfs, TokenStatus::kUploading, TokenStatus::kUploading, TokenStatus::kReady, "upload_attempts",
-       "ipfs_upload", "token.upload"},
-      {Stage::kReveal, TokenStatus::kReady, TokenStatus::kReady, TokenStatus::kRevealed, "reveal_attempts", "reveal", "token.reveal"},
+       "ipfs_upload", "ipfs.upload", "ipfs.transient_error"},
+      {Stage::kReveal, TokenStatus::kReady, TokenStatus::kReady, TokenStatus::kRevealed, "reveal_attempts", "reveal", "token.reveal", "token.reveal.retry"},
   };
   return kSpecs[static_cast<int>(stage)];
 }

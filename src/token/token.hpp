@@ -42,7 +42,8 @@ struct StageSpec {
   TokenStatus output;   // done with this stage
   std::string_view attempts_column;
   std::string_view worker_name;   // as in the seed's logs: image_generation, ipfs_upload, reveal
-  std::string_view event_prefix;  // token.generation | token.upload | token.reveal (+ .started, .succeeded, …)
+  std::string_view event_prefix;  // token.generation | ipfs.upload | token.reveal (+ .started, .succeeded, .failed)
+  std::string_view retry_event;   // logged when an attempt failed and the token will be retried
 };
 const StageSpec& spec(Stage stage);
 

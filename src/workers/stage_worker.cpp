@@ -58,6 +58,16 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
     bool permanent = false;
     try {
       auto outcome = processor_.process(claim, queue_, stop);
+      if (outcome.new_image_reason) {
+        const std::string reason = stage_name + ": " + *outcome.new_image_reason;
+        if (queue_.send_back_for_new_image(id, claim.lease, reason, options_.max_attempts)) {
+          log_.warn(prefix + ".sent_back", {{"worker", name_}, {"token_id", id}, {"reason", reason},
+                                            {"detail", "back to detected for a new image (counts as an image attempt)"}});
+        } else {
+          log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}});
+        }
+        return;
+      }
       if (queue_.complete(stage_, id, claim.lease, outcome.patch)) {
         log::Fields fields = {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
                               {"duration_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
@@ -95,7 +105,7 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
     const auto delay = queue::retry_delay(options_.backoff, attempt, jitter, retry_after);
     switch (queue_.record_failure(stage_, id, claim.lease, message, clock_.now() + delay, options_.max_attempts)) {
       case queue::FailureOutcome::kRetryScheduled:
-        log_.warn(prefix + ".retry", {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
+        log_.warn(std::string(spec.retry_event), {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
                                       {"max_attempts", options_.max_attempts}, {"retry_in_seconds", seconds(delay)},
                                       {"error", message}});
         break;

@@ -26,12 +26,19 @@
 namespace glisk::workers {
 
 // What a processor reports for a token it finished: the fields to record, and details for the
-// `<stage>.succeeded` event (e.g. whether the fallback prompt was used).
+// `<stage>.succeeded` event (e.g. whether the fallback prompt was used). Or, for the upload
+// stage, that the image is gone at its host and the token needs a new one.
 struct StageOutcome {
   StageOutcome(queue::TokenPatch p = {}, log::Fields d = log::Fields::object())  // NOLINT: implicit on purpose
       : patch(std::move(p)), details(std::move(d)) {}
+  static StageOutcome needs_new_image(std::string reason) {
+    StageOutcome o;
+    o.new_image_reason = std::move(reason);
+    return o;
+  }
   queue::TokenPatch patch;
   log::Fields details;
+  std::optional<std::string> new_image_reason;
 };
 
 class TokenProcessor {

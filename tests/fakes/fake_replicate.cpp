@@ -24,11 +24,7 @@ FakeReplicate::FakeReplicate() {
     if (drops_ > 0) {
       --drops_;
       lock.unlock();
-      // Promise a long body, send a little, then fail: httplib closes the connection.
-      res.set_content_provider(1000, "application/json", [](size_t offset, size_t, httplib::DataSink& sink) {
-        if (offset == 0) sink.write("{\"id\":\"", 7);
-        return false;
-      });
+      drop_midway(res);
       return;
     }
     if (!create_answers_.empty()) {
@@ -102,14 +98,7 @@ FakeReplicate::FakeReplicate() {
     reply(res, 200, image_bytes(req.matches[1]), "image/webp");
   });
 
-  port_ = server_.bind_to_any_port("127.0.0.1");
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-}
-
-FakeReplicate::~FakeReplicate() {
-  server_.stop();
-  thread_.join();
+  listen();
 }
 
 void FakeReplicate::wait_latency() const {

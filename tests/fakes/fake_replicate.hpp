@@ -5,8 +5,6 @@
 // polls or are held until released, NSFW refusals, queued error answers (429 with Retry-After,
 // 500, 401, 422, malformed JSON), dropped connections and slow answers. Thread-safe.
 
-#include <httplib.h>
-
 #include <atomic>
 #include <chrono>
 #include <deque>
@@ -17,14 +15,13 @@
 #include <thread>
 #include <vector>
 
+#include "fakes/fake_server.hpp"
+
 namespace glisk::testing {
 
-class FakeReplicate {
+class FakeReplicate : public FakeServer {
  public:
   FakeReplicate();
-  ~FakeReplicate();
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   static constexpr const char* kToken = "r8_fake_token";
   static constexpr const char* kNsfwError =
       "All generated images contained NSFW content. Try running it again with a different prompt.";
@@ -64,10 +61,6 @@ class FakeReplicate {
   void advance(Prediction& p);  // one poll's worth of progress; mutex_ held
   bool authorized(const httplib::Request& req, httplib::Response& res);
   void wait_latency() const;
-
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
 
   mutable std::mutex mutex_;
   std::map<std::string, Prediction> predictions_;       // guarded by mutex_

@@ -1,0 +1,91 @@
+#include "ipfs/pinata_pinner.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "errors/errors.hpp"
+
+namespace glisk::ipfs {
+namespace {
+
+using nlohmann::json;
+
+std::string what_pinata_said(const net::HttpResponse& r) {
+  auto body = json::parse(r.body, nullptr, false);
+  if (body.is_object() && body.contains("error")) {
+    const auto& e = body["error"];
+    if (e.is_string()) return e.get<std::string>();
+    if (e.is_object()) {
+      std::string reason = e.value("reason", "");
+      std::string details = e.value("details", "");
+      return reason + (reason.empty() || details.empty() ? "" : ": ") + details;
+    }
+  }
+  if (body.is_object() && body.contains("message") && body["message"].is_string()) return body["message"].get<std::string>();
+  std::string text = r.body.substr(0, 200);
+  return text.empty() ? "(empty body)" : text;
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> pinata_multipart(const PinRequest& request) {
+  // A boundary that does not occur in the content (checked, since the content is arbitrary bytes).
+  std::string boundary = "----glisk-boundary-7f3a9c";
+  while (request.bytes.find(boundary) != std::string_view::npos) boundary += "x";
+  json metadata = {{"name", request.file_name}, {"keyvalues", request.keyvalues}};
+  std::string body;
+  body.reserve(request.bytes.size() + 1024);
+  body += "--" + boundary + "\r\n";
+  body += "Content-Disposition: form-data; name=\"file\"; filename=\"" + request.file_name + "\"\r\n";
+  body += "Content-Type: " + request.content_type + "\r\n\r\n";
+  body.append(request.bytes);
+  body += "\r\n--" + boundary + "\r\n";
+  body += "Content-Disposition: form-data; name=\"pinataOptions\"\r\n\r\n{\"cidVersion\":1}\r\n";
+  body += "--" + boundary + "\r\n";
+  body += "Content-Disposition: form-data; name=\"pinataMetadata\"\r\n\r\n" + metadata.dump() + "\r\n";
+  body += "--" + boundary + "--\r\n";
+  return {body, boundary};
+}
+
+PinataPinner::PinataPinner(const net::HttpClient& http, PinataOptions options) : http_(http), options_(std::move(options)) {}
+
+std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
+  auto [body, boundary] = pinata_multipart(request);
+  net::HttpRequest http_request;
+  http_request.method = "POST";
+  http_request.url = options_.api_url + "/pinning/pinFileToIPFS";
+  http_request.headers = {{"Authorization", "Bearer " + options_.jwt},
+                          {"Content-Type", "multipart/form-data; boundary=" + boundary},
+                          {"Accept", "application/json"}};
+  http_request.body = std::move(body);
+  http_request.timeout = options_.timeout;
+  http_request.max_response_bytes = 1u << 20;
+  net::HttpResponse r;
+  try {
+    r = http_.send(http_request, stop);
+  } catch (const net::TransportError& e) {
+    throw errors::TransientError(std::string("Pinata unreachable: ") + e.what());
+  }
+  const std::string what = "pinning " + request.file_name;
+  const std::string said = what_pinata_said(r);
+  const std::string status = std::to_string(r.status);
+  if (r.status == 401 || r.status == 403) {
+    throw errors::PermanentError("Pinata refused the JWT when " + what + " (" + status + ": " + said +
+                                 "): check PINATA_JWT and that its key has the pinFileToIPFS scope");
+  }
+  if (r.status == 429) {
+    std::optional<std::chrono::milliseconds> wait;
+    if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, std::chrono::system_clock::now());
+    throw errors::TransientError("Pinata rate limit when " + what + " (429: " + said + ")", wait);
+  }
+  if (r.status >= 400 && r.status < 500) {
+    throw errors::PermanentError("Pinata refused " + what + " (" + status + ": " + said + ")");
+  }
+  if (r.status < 200 || r.status >= 300) throw errors::TransientError("Pinata answered " + status + " when " + what + ": " + said);
+  auto answer = json::parse(r.body, nullptr, false);
+  if (!answer.is_object() || !answer.contains("IpfsHash") || !answer["IpfsHash"].is_string()) {
+    throw errors::TransientError("Pinata answered " + what + " without an IpfsHash: " + r.body.substr(0, 120));
+  }
+  return answer["IpfsHash"].get<std::string>();
+}
+
+}  // namespace glisk::ipfs

@@ -1,0 +1,49 @@
+#pragma once
+// Stage 2 (`uploading → ready`): pins a token's image and its ERC-721 metadata.
+//
+// For each claimed token: download the image (size cap, PNG/JPEG/WebP only), compute its CID,
+// pin it, check the pinner answered the same CID, save `image_cid` (a retry then skips the
+// download, which may have expired by then), build the metadata, pin and check it the same way,
+// and move on with `metadata_cid`. A CID mismatch never advances the token. An image the host
+// no longer has sends the token back to `detected` for a new image (one image attempt).
+// Events: ipfs.upload.started/succeeded/failed (from the stage worker), ipfs.image_uploaded,
+// ipfs.metadata_uploaded, ipfs.transient_error.
+
+#include <chrono>
+
+#include "ipfs/metadata.hpp"
+#include "ipfs/pinner.hpp"
+#include "log/event_log.hpp"
+#include "net/http_client.hpp"
+#include "store/token_store.hpp"
+#include "workers/stage_worker.hpp"
+
+namespace glisk::workers {
+
+struct IpfsUploadOptions {
+  size_t max_image_bytes = 20'000'000;
+  std::chrono::milliseconds download_timeout{60'000};
+  std::string name_template = "GLISK S0 #{token_id}";
+  std::string description;
+};
+
+class IpfsUploadProcessor final : public TokenProcessor {
+ public:
+  IpfsUploadProcessor(store::TokenStore& tokens, const net::HttpClient& http, ipfs::IpfsPinner& pinner,
+                      const log::EventLog& log, IpfsUploadOptions options);
+
+  StageOutcome process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) override;
+
+ private:
+  // Pins `bytes` and returns their CID, after checking the pinner stored them under it.
+  std::string pin_checked(std::string_view bytes, const std::string& file_name, const std::string& content_type,
+                          int64_t token_id, std::stop_token stop);
+
+  store::TokenStore& tokens_;
+  const net::HttpClient& http_;
+  ipfs::IpfsPinner& pinner_;
+  const log::EventLog& log_;
+  const IpfsUploadOptions options_;
+};
+
+}  // namespace glisk::workers

@@ -1,0 +1,108 @@
+#include "fakes/fake_pinata.hpp"
+
+#include "ipfs/cid.hpp"
+
+namespace glisk::testing {
+
+using nlohmann::json;
+
+namespace {
+std::string pinata_error(const std::string& reason, const std::string& details) {
+  return json{{"error", {{"reason", reason}, {"details", details}}}}.dump();
+}
+}  // namespace
+
+FakePinata::FakePinata() {
+  server_.Post("/pinning/pinFileToIPFS", [this](const httplib::Request& req, httplib::Response& res) {
+    ++requests_;
+    std::unique_lock lock(mutex_);
+    if (drops_ > 0) {
+      --drops_;
+      drop_midway(res);
+      return;
+    }
+    if (!answers_.empty()) {
+      auto [status, body, headers] = answers_.front();
+      answers_.pop_front();
+      for (auto& [k, v] : headers) res.set_header(k, v);
+      res.status = status;
+      res.set_content(body, "application/json");
+      return;
+    }
+    if (req.get_header_value("Authorization") != std::string("Bearer ") + kJwt) {
+      res.status = 401;
+      res.set_content(pinata_error("INVALID_CREDENTIALS", "Invalid authentication credentials provided"), "application/json");
+      return;
+    }
+    if (!req.is_multipart_form_data() || !req.has_file("file")) {
+      res.status = 400;
+      res.set_content(pinata_error("INVALID_FILE", "No file was provided"), "application/json");
+      return;
+    }
+    Pin pin;
+    const auto file = req.get_file_value("file");
+    pin.bytes = file.content;
+    pin.file_name = file.filename;
+    pin.content_type = file.content_type;
+    pin.options = json::parse(req.get_file_value("pinataOptions").content, nullptr, false);
+    pin.metadata = json::parse(req.get_file_value("pinataMetadata").content, nullptr, false);
+    if (!pin.options.is_object() || pin.options.value("cidVersion", 0) != 1) {
+      // Real Pinata would answer a CIDv0 ("Qm…"): the client must ask for version 1.
+      res.status = 200;
+      res.set_content(json{{"IpfsHash", "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"}, {"PinSize", pin.bytes.size()},
+                           {"Timestamp", "2026-11-30T11:16:20.000Z"}}.dump(),
+                      "application/json");
+      return;
+    }
+    std::string cid = ipfs::cid_v1_for_file(pin.bytes);
+    const bool duplicate = pins_.count(cid) > 0;
+    const size_t size = pin.bytes.size();
+    pins_[cid] = std::move(pin);
+    if (wrong_) cid = ipfs::cid_v1_for_file("something else entirely");
+    res.status = 200;
+    res.set_content(json{{"IpfsHash", cid}, {"PinSize", size}, {"Timestamp", "2026-11-30T11:16:20.000Z"},
+                         {"isDuplicate", duplicate}}.dump(),
+                    "application/json");
+  });
+  listen();
+}
+
+void FakePinata::queue_answer(int status, std::string body, std::map<std::string, std::string> headers) {
+  std::lock_guard lock(mutex_);
+  answers_.emplace_back(status, std::move(body), std::move(headers));
+}
+void FakePinata::queue_drop() {
+  std::lock_guard lock(mutex_);
+  ++drops_;
+}
+void FakePinata::answer_wrong_cids(bool wrong) {
+  std::lock_guard lock(mutex_);
+  wrong_ = wrong;
+}
+std::map<std::string, FakePinata::Pin> FakePinata::pins() const {
+  std::lock_guard lock(mutex_);
+  return pins_;
+}
+
+FakeImageHost::FakeImageHost() {
+  server_.Get(R"(/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
+    ++requests_;
+    std::lock_guard lock(mutex_);
+    auto it = files_.find(req.path);
+    if (it == files_.end()) {
+      res.status = 404;
+      res.set_content("Not Found", "text/plain");
+      return;
+    }
+    res.status = it->second.first;
+    res.set_content(it->second.second, "application/octet-stream");
+  });
+  listen();
+}
+
+void FakeImageHost::put(const std::string& path, int status, std::string body) {
+  std::lock_guard lock(mutex_);
+  files_[path] = {status, std::move(body)};
+}
+
+}  // namespace glisk::testing

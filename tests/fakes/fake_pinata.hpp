@@ -1,0 +1,64 @@
+#pragma once
+// A fake Pinata pinning API on real HTTP: POST /pinning/pinFileToIPFS with multipart/form-data
+// (file, pinataOptions, pinataMetadata), a JWT check, answers with the real fields
+// (IpfsHash, PinSize, Timestamp, isDuplicate) and Pinata's error shape
+// ({"error":{"reason":…,"details":…}}). It stores what it is given under the CID it computes
+// (with glisk's own CID code: the CID cross-check against an independent implementation is
+// tests/ipfs_cid_test.cpp). Tests can queue error answers, truncated answers, and a wrong-CID mode.
+// Also a tiny image host that serves scripted paths, for the download side.
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <tuple>
+
+#include "fakes/fake_server.hpp"
+
+namespace glisk::testing {
+
+class FakePinata : public FakeServer {
+ public:
+  static constexpr const char* kJwt = "eyJfake.jwt.token";
+
+  struct Pin {
+    std::string bytes;
+    std::string file_name;
+    std::string content_type;
+    nlohmann::json options;
+    nlohmann::json metadata;
+  };
+
+  FakePinata();
+  void queue_answer(int status, std::string body, std::map<std::string, std::string> headers = {});
+  void queue_drop();
+  void answer_wrong_cids(bool wrong);
+
+  int requests() const { return requests_; }
+  std::map<std::string, Pin> pins() const;  // by CID
+
+ private:
+  mutable std::mutex mutex_;
+  std::deque<std::tuple<int, std::string, std::map<std::string, std::string>>> answers_;  // guarded by mutex_
+  int drops_ = 0;
+  bool wrong_ = false;
+  std::map<std::string, Pin> pins_;
+  std::atomic<int> requests_{0};
+};
+
+class FakeImageHost : public FakeServer {
+ public:
+  FakeImageHost();
+  // Serves `path` with this status and body.
+  void put(const std::string& path, int status, std::string body);
+  int requests() const { return requests_; }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::pair<int, std::string>> files_;  // guarded by mutex_
+  std::atomic<int> requests_{0};
+};
+
+}  // namespace glisk::testing
