@@ -69,4 +69,15 @@ E thrown(F&& f) {
   throw std::logic_error(std::string("expected an exception of type ") + typeid(E).name());
 }
 
+// The message of the E that `f` throws, or "no error" (another exception type escapes and fails).
+template <typename E, typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 }  // namespace glisk::testing

@@ -1,0 +1,212 @@
+// EIP-1559 transactions and ABI calls, checked against an independent implementation: ethers v6
+// (scripts/eth-reference.mjs, installed by scripts/install-node-tools) signs the same
+// transactions and encodes the same calls, and the bytes must be equal. A missing node or
+// ethers fails these tests with a message saying so: never a skip.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "eth/abi.hpp"
+#include "eth/hex.hpp"
+#include "eth/rlp.hpp"
+#include "eth/signer.hpp"
+#include "eth/transaction.hpp"
+
+using namespace glisk::eth;
+
+namespace {
+
+constexpr std::string_view kAnvilKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+constexpr std::string_view kWeb3DocsKey = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+const std::string kMaxU256 = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Runs the ethers reference on `request` and puts its output lines into `lines`.
+::testing::AssertionResult run_reference(const std::string& request, std::vector<std::string>& lines) {
+  std::string command = "cd " + shell_quoted(GLISK_SOURCE_DIR) + " && node scripts/eth-reference.mjs " +
+                        shell_quoted(request) + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return ::testing::AssertionFailure() << "popen failed for: " << command;
+  std::string out;
+  char buffer[4096];
+  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  int status = pclose(pipe);
+  if (status != 0) {
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return ::testing::AssertionFailure()
+           << "the ethers reference failed (exit code " << code << "): " << out
+           << "It needs node (20 or later) and the ethers package that scripts/install-node-tools installs: "
+              "run scripts/install-node-tools";
+  }
+  std::istringstream stream(out);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return ::testing::AssertionSuccess();
+}
+
+std::string tx_request(std::string_view key, const Eip1559Transaction& tx) {
+  return std::string(R"({"kind":"tx","privateKey":")") + std::string(key) + R"(","tx":{"chainId":")" +
+         std::to_string(tx.chain_id) + R"(","nonce":")" + std::to_string(tx.nonce) +
+         R"(","maxPriorityFeePerGas":")" + tx.max_priority_fee_per_gas.to_dec() + R"(","maxFeePerGas":")" +
+         tx.max_fee_per_gas.to_dec() + R"(","gasLimit":")" + std::to_string(tx.gas_limit) + R"(","to":)" +
+         (tx.to ? "\"" + tx.to->to_checksum() + "\"" : std::string("null")) + R"(,"value":")" + tx.value.to_dec() +
+         R"(","data":")" + to_hex(tx.data) + "\"}}";
+}
+
+// Whether glisk's signed bytes and hash for `tx` equal those of ethers.
+::testing::AssertionResult matches_ethers(std::string_view key, const Eip1559Transaction& tx) {
+  SignedTransaction signed_tx = sign_transaction(tx, PrivateKey::from_hex(key));
+  std::vector<std::string> lines;
+  if (auto ran = run_reference(tx_request(key, tx), lines); !ran) return ran;
+  if (lines.size() != 2) return ::testing::AssertionFailure() << "ethers printed " << lines.size() << " lines";
+  if (lines[0] != to_hex(signed_tx.raw)) {
+    return ::testing::AssertionFailure() << "signed bytes differ:\n glisk  " << to_hex(signed_tx.raw) << "\n ethers "
+                                         << lines[0];
+  }
+  if (lines[1] != to_hex(signed_tx.hash)) {
+    return ::testing::AssertionFailure() << "hash differs: glisk " << to_hex(signed_tx.hash) << ", ethers " << lines[1];
+  }
+  return ::testing::AssertionSuccess();
+}
+
+std::string call_request(std::string_view signature, const std::string& args_json) {
+  return R"j({"kind":"call","signature":")j" + std::string(signature) + R"j(","args":)j" + args_json + "}";
+}
+
+Eip1559Transaction transfer() {
+  Eip1559Transaction tx;
+  tx.chain_id = 31337;
+  tx.nonce = 0;
+  tx.max_priority_fee_per_gas = U256(1'000'000'000);
+  tx.max_fee_per_gas = U256(2'000'000'000);
+  tx.gas_limit = 21000;
+  tx.to = Address::parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+  tx.value = U256::from_dec("1000000000000000000");
+  return tx;
+}
+
+std::string long_uri() { return "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/metadata.json"; }
+
+Bytes reveal_call() {
+  return encode_call("batchRevealMultiple(uint256[],string[])",
+                     {std::vector<U256>{1, 2, 3}, std::vector<std::string>{"ipfs://a", long_uri(), "ipfs://c"}});
+}
+
+}  // namespace
+
+TEST(EthTransaction, SignedBytesRecoverToTheSigner) {
+  Eip1559Transaction tx = transfer();
+  PrivateKey key = PrivateKey::from_hex(kAnvilKey);
+  SignedTransaction signed_tx = sign_transaction(tx, key);
+  ASSERT_EQ(signed_tx.raw.at(0), kEip1559TransactionType);
+  RlpItem fields = rlp_decode(std::span(signed_tx.raw).subspan(1));
+  ASSERT_EQ(fields.items.size(), 12u);
+  Signature signature;
+  signature.y_parity = static_cast<uint8_t>(rlp_to_uint(fields.items[9]).low_u64());
+  signature.r = rlp_to_uint(fields.items[10]).to_be_bytes();
+  signature.s = rlp_to_uint(fields.items[11]).to_be_bytes();
+  EXPECT_EQ(recover_address(tx.signing_hash(), signature), key.address());
+  EXPECT_EQ(signed_tx.hash, keccak256(signed_tx.raw));
+}
+
+TEST(EthTransaction, EncodesCreationWithAnEmptyTo) {
+  Eip1559Transaction tx = transfer();
+  tx.to.reset();
+  Bytes encoded = tx.encode_unsigned();
+  RlpItem fields = rlp_decode(std::span(encoded).subspan(1));
+  ASSERT_EQ(fields.items.size(), 9u);
+  EXPECT_FALSE(fields.items[5].is_list);
+  EXPECT_TRUE(fields.items[5].bytes.empty());
+  EXPECT_TRUE(fields.items[8].is_list && fields.items[8].items.empty());  // the access list
+}
+
+TEST(EthReference, TransferMatchesEthers) { EXPECT_TRUE(matches_ethers(kAnvilKey, transfer())); }
+
+TEST(EthReference, ContractCreationMatchesEthers) {
+  Eip1559Transaction tx = transfer();
+  tx.to.reset();
+  tx.value = U256(0);
+  tx.gas_limit = 3'000'000;
+  tx.data = from_hex("0x6080604052348015600f57600080fd5b50603f80601d6000396000f3fe6080604052600080fdfea164736f6c6343000818000a");
+  EXPECT_TRUE(matches_ethers(kAnvilKey, tx));
+}
+
+TEST(EthReference, LargeValuesMatchEthers) {
+  Eip1559Transaction tx = transfer();
+  tx.chain_id = 84532;
+  tx.nonce = 9007199254740991;  // the largest nonce ethers takes (a JavaScript safe integer)
+  tx.max_priority_fee_per_gas = U256::from_dec(kMaxU256);
+  tx.max_fee_per_gas = U256::from_dec(kMaxU256);
+  tx.gas_limit = 30'000'000;
+  tx.value = U256::from_dec(kMaxU256);
+  EXPECT_TRUE(matches_ethers(kWeb3DocsKey, tx));
+}
+
+TEST(EthReference, ZeroFieldsAndEmptyDataMatchEthers) {
+  Eip1559Transaction tx = transfer();
+  tx.chain_id = 1;
+  tx.max_priority_fee_per_gas = U256(0);
+  tx.value = U256(0);
+  EXPECT_TRUE(matches_ethers(kWeb3DocsKey, tx));
+}
+
+TEST(EthReference, RevealCallTransactionMatchesEthers) {
+  Eip1559Transaction tx = transfer();
+  tx.nonce = 42;
+  tx.gas_limit = 500'000;
+  tx.value = U256(0);
+  tx.data = reveal_call();
+  EXPECT_TRUE(matches_ethers(kAnvilKey, tx));
+}
+
+TEST(EthReference, BatchRevealCallMatchesEthers) {
+  std::vector<std::string> lines;
+  ASSERT_TRUE(run_reference(call_request("batchRevealMultiple(uint256[],string[])",
+                                         R"j([["1","2","3"],["ipfs://a",")j" + long_uri() + R"j(","ipfs://c"]])j"),
+                            lines));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(to_hex(reveal_call()), lines[0]);
+}
+
+TEST(EthReference, EmptyArraysMatchEthers) {
+  std::vector<std::string> lines;
+  ASSERT_TRUE(run_reference(call_request("batchRevealMultiple(uint256[],string[])", "[[],[]]"), lines));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(to_hex(encode_call("batchRevealMultiple(uint256[],string[])", {std::vector<U256>{}, std::vector<std::string>{}})),
+            lines[0]);
+}
+
+TEST(EthReference, StaticAndStringArgumentsMatchEthers) {
+  std::string text = "exactly-32-bytes-of-text-0123456";
+  std::vector<std::string> lines;
+  ASSERT_TRUE(run_reference(call_request("mint(address,uint256,string)",
+                                         R"j(["0x70997970C51812dc3A010C7d01b50e0d17dc79C8",")j" + kMaxU256 +
+                                             R"j(",")j" + text + R"j("])j"),
+                            lines));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(to_hex(encode_call("mint(address,uint256,string)",
+                               {Address::parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), U256::from_dec(kMaxU256), text})),
+            lines[0]);
+}
+
+TEST(EthReference, PersonalSignMatchesEthers) {
+  std::string message = "reveal token 7 at 2026-11-30";
+  std::vector<std::string> lines;
+  ASSERT_TRUE(run_reference(R"j({"kind":"message","privateKey":")j" + std::string(kAnvilKey) + R"j(","message":")j" +
+                                message + R"j("})j",
+                            lines));
+  ASSERT_EQ(lines.size(), 2u);
+  Hash hash = personal_message_hash(message);
+  EXPECT_EQ(to_hex(hash), lines[0]);
+  EXPECT_EQ(to_hex(PrivateKey::from_hex(kAnvilKey).sign_hash(hash).to_rsv()), lines[1]);
+  EXPECT_EQ(recover_address(hash, Signature::from_rsv(from_hex(lines[1]))), PrivateKey::from_hex(kAnvilKey).address());
+}
