@@ -1,0 +1,323 @@
+// The JSON-RPC client against a real anvil (from .tools/node; scripts/install-node-tools puts it
+// there) on a free loopback port, and against a scripted HTTP server for answers no real node
+// gives. A missing anvil or solc fails the suite with a message saying what to run: never a skip.
+
+#include <cryptopp/keccak.h>
+#include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <regex>
+#include <thread>
+
+#include "chain/rpc_client.hpp"
+#include "fakes/fake_server.hpp"
+#include "subprocess.hpp"
+#include "test_support.hpp"
+
+namespace glisk::chain {
+namespace {
+
+using glisk::testing::thrown;
+
+constexpr const char* kFirstAccount = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";  // anvil's, unlocked
+constexpr const char* kTenThousandEther = "0x21e19e0c9bab2400000";                    // 10^22 wei
+constexpr uint64_t kMintPrice = 1000;                                                  // wei
+
+std::string to_hex(const unsigned char* bytes, size_t n) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += kDigits[bytes[i] >> 4];
+    out += kDigits[bytes[i] & 15];
+  }
+  return out;
+}
+
+// "0x" + keccak256(text) in hex: an event's topic when `text` is its signature.
+std::string keccak_hex(const std::string& text) {
+  CryptoPP::Keccak_256 keccak;
+  unsigned char digest[32];
+  keccak.CalculateDigest(digest, reinterpret_cast<const CryptoPP::byte*>(text.data()), text.size());
+  return "0x" + to_hex(digest, sizeof digest);
+}
+
+// The ABI selector of a function or error: the first 4 bytes of keccak256 of its signature.
+std::string selector(const std::string& signature) { return keccak_hex(signature).substr(0, 10); }
+
+std::string word(uint64_t value) {  // one 32-byte ABI word, without 0x
+  std::string hex = to_quantity(value).substr(2);
+  return std::string(64 - hex.size(), '0') + hex;
+}
+
+// Runs a repository script; throws with its output when it fails.
+void run_script(const std::string& name) {
+  glisk::testing::Subprocess script({"/bin/bash", std::string(GLISK_SOURCE_DIR) + "/scripts/" + name}, {}, GLISK_SOURCE_DIR);
+  int rc = script.wait(std::chrono::minutes(3));
+  if (rc != 0) {
+    throw std::runtime_error("scripts/" + name + " failed (exit " + std::to_string(rc) + "): " + script.all_stderr() +
+                             script.all_stdout());
+  }
+}
+
+// anvil on 127.0.0.1, a port the kernel picks, until destruction.
+class Anvil {
+ public:
+  Anvil() {
+#if defined(__aarch64__)
+    const std::string platform = "linux-arm64";
+#else
+    const std::string platform = "linux-amd64";
+#endif
+    const std::string binary =
+        std::string(GLISK_SOURCE_DIR) + "/.tools/node/node_modules/@foundry-rs/anvil-" + platform + "/bin/anvil";
+    if (access(binary.c_str(), X_OK) != 0) {
+      throw std::runtime_error("anvil is missing (" + binary + "); run scripts/install-node-tools");
+    }
+    process_ = std::make_unique<glisk::testing::Subprocess>(
+        std::vector<std::string>{binary, "--host", "127.0.0.1", "--port", "0"}, std::map<std::string, std::string>{}, "/tmp");
+    // anvil logs little after startup (a line per request), far less than a pipe holds.
+    std::smatch match;
+    const std::regex listening(R"(Listening on (127\.0\.0\.1:\d+))");
+    bool up = process_->read_stdout_until(
+        [&](const std::string& line) {
+          if (!std::regex_search(line, match, listening)) return false;
+          url_ = "http://" + match[1].str();
+          return true;
+        },
+        std::chrono::seconds(60));
+    if (!up) throw std::runtime_error("anvil did not start: " + process_->all_stdout() + process_->all_stderr());
+  }
+  ~Anvil() {
+    process_->signal(SIGTERM);
+    process_->wait(std::chrono::seconds(10));
+  }
+  const std::string& url() const { return url_; }
+
+ private:
+  std::unique_ptr<glisk::testing::Subprocess> process_;
+  std::string url_;
+};
+
+// One anvil and one deployed GliskNFT for the suite: starting anvil is the slow part.
+class ChainRpcTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      run_script("compile-contracts");
+      anvil_ = new Anvil();
+    } catch (const std::exception& e) {
+      setup_error_ = new std::string(e.what());
+    }
+  }
+  static void TearDownTestSuite() {
+    delete anvil_;
+    anvil_ = nullptr;
+    delete setup_error_;
+    setup_error_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_EQ(setup_error_, nullptr) << *setup_error_;
+    client_ = std::make_unique<RpcClient>(http_, anvil_->url());
+  }
+
+  // Deploys build/contracts/GliskNFT.json from the unlocked first account; returns its address.
+  std::string deploy_glisk_nft() {
+    std::ifstream in(std::string(GLISK_SOURCE_DIR) + "/build/contracts/GliskNFT.json");
+    JsonValue artifact = JsonValue::parse(in);
+    const std::string code = artifact.at("bytecode").get<std::string>() + word(kMintPrice);  // constructor(uint256)
+    JsonValue tx{{"from", kFirstAccount}, {"data", code}};
+    tx["gas"] = to_quantity(client_->estimate_gas(tx));
+    std::string hash = client_->call("eth_sendTransaction", JsonValue::array({tx})).get<std::string>();
+    auto receipt = wait_for_receipt(hash);
+    EXPECT_EQ(receipt.at("status"), "0x1");
+    return receipt.at("contractAddress").get<std::string>();
+  }
+
+  JsonValue wait_for_receipt(const std::string& hash) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto receipt = client_->get_transaction_receipt(hash)) return *receipt;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    throw std::runtime_error("no receipt for " + hash + " after 30 s");
+  }
+
+  static Anvil* anvil_;
+  static std::string* setup_error_;
+  net::HttpClient http_;
+  std::unique_ptr<RpcClient> client_;
+};
+
+Anvil* ChainRpcTest::anvil_ = nullptr;
+std::string* ChainRpcTest::setup_error_ = nullptr;
+
+TEST_F(ChainRpcTest, ChainIdIsAnvils) { EXPECT_EQ(client_->chain_id(), 31337u); }
+
+TEST_F(ChainRpcTest, BlockNumberAndBlock) {
+  uint64_t number = client_->block_number();
+  auto block = client_->get_block_by_number(to_quantity(number));
+  ASSERT_TRUE(block.has_value());
+  EXPECT_EQ(block->at("number"), to_quantity(number));
+  EXPECT_FALSE(client_->get_block_by_number(to_quantity(number + 1000)).has_value());
+}
+
+TEST_F(ChainRpcTest, FirstDefaultAccountHoldsTenThousandEther) {
+  // Read at block 0: later tests spend from this account.
+  EXPECT_EQ(client_->get_balance(kFirstAccount, "0x0"), kTenThousandEther);
+}
+
+TEST_F(ChainRpcTest, DeploysGliskNftAndCallsNextTokenId) {
+  std::string contract = deploy_glisk_nft();
+  ASSERT_EQ(contract.size(), 42u);
+  EXPECT_EQ(selector("nextTokenId()"), "0x75794a3c");
+  std::string result = client_->eth_call(contract, selector("nextTokenId()"));
+  EXPECT_EQ(result, "0x" + word(1));
+  EXPECT_EQ(client_->eth_call(contract, selector("mintPrice()")), "0x" + word(kMintPrice));
+  EXPECT_GE(client_->get_transaction_count(kFirstAccount), 1u);
+}
+
+TEST_F(ChainRpcTest, RevertBecomesRpcErrorWithRevertData) {
+  std::string contract = deploy_glisk_nft();
+  // mint(author, 1) without paying reverts with WrongPayment(expected=1000, sent=0).
+  std::string mint = selector("mint(address,uint256)") + std::string(24, '0') + std::string(kFirstAccount).substr(2) + word(1);
+  auto e = thrown<RpcError>([&] { client_->eth_call(contract, mint); });
+  EXPECT_EQ(e.code(), 3);
+  EXPECT_NE(e.message().find("execution reverted"), std::string::npos) << e.message();
+  EXPECT_EQ(e.data(), selector("WrongPayment(uint256,uint256)") + word(kMintPrice) + word(0));
+  EXPECT_NE(std::string(e.what()).find("eth_call: node answered error 3"), std::string::npos) << e.what();
+}
+
+TEST_F(ChainRpcTest, UnknownMethodBecomesRpcError) {
+  auto e = thrown<RpcError>([&] { client_->call("glisk_noSuchMethod", JsonValue::array()); });
+  EXPECT_EQ(e.code(), -32601);
+  EXPECT_NE(std::string(e.what()).find("glisk_noSuchMethod: node answered error -32601"), std::string::npos) << e.what();
+}
+
+TEST_F(ChainRpcTest, PendingTransactionHasNoReceipt) {
+  const std::string unknown = "0x" + std::string(64, 'a');
+  EXPECT_FALSE(client_->get_transaction_receipt(unknown).has_value());
+  EXPECT_FALSE(client_->get_transaction_by_hash(unknown).has_value());
+}
+
+TEST_F(ChainRpcTest, FeeHistoryAndLogs) {
+  JsonValue history = client_->fee_history(1, "latest", {50.0});
+  EXPECT_TRUE(history.contains("baseFeePerGas")) << history.dump();
+  std::string contract = deploy_glisk_nft();
+  JsonValue logs = client_->get_logs({{"fromBlock", "0x0"}, {"toBlock", "latest"}, {"address", contract}});
+  ASSERT_EQ(logs.size(), 1u);  // OwnershipTransferred from the constructor
+  EXPECT_EQ(logs[0].at("topics")[0], keccak_hex("OwnershipTransferred(address,address)"));
+}
+
+// --- Failures no healthy node gives, without anvil. ---
+
+int unused_port() {  // a port nothing listens on, for "connection refused"
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("cannot reserve a loopback port");
+  }
+  close(fd);  // bound but never listening, then closed: connecting is refused
+  return ntohs(addr.sin_port);
+}
+
+TEST(ChainRpc, UnreachableNodeIsTransientAfterRetries) {
+  net::HttpClient http;
+  RpcClient client(http, "http://127.0.0.1:" + std::to_string(unused_port()) + "/v2/secret-key?k=1",
+                   {.timeout = std::chrono::seconds(2), .max_attempts = 3, .retry_backoff = std::chrono::milliseconds(10)});
+  auto e = thrown<errors::TransientError>([&] { client.chain_id(); });
+  std::string what = e.what();
+  EXPECT_NE(what.find("eth_chainId at http://127.0.0.1:"), std::string::npos) << what;
+  EXPECT_NE(what.find("node unreachable after 3 attempts (last: Couldn't connect to server)"), std::string::npos) << what;
+  EXPECT_EQ(what.find("secret-key"), std::string::npos) << what;
+}
+
+TEST(ChainRpc, StopTokenAbortsBeforeSending) {
+  net::HttpClient http;
+  RpcClient client(http, "http://127.0.0.1:" + std::to_string(unused_port()));
+  std::stop_source stop;
+  stop.request_stop();
+  auto e = thrown<RpcAborted>([&] { client.block_number(stop.get_token()); });
+  EXPECT_NE(std::string(e.what()).find("aborted (shutting down)"), std::string::npos) << e.what();
+}
+
+// Answers every request with a fixed status and body (the body may use {id} for the request id).
+class ScriptedNode : public glisk::testing::FakeServer {
+ public:
+  ScriptedNode(int status, std::string body) {
+    server_.Post("/", [status, body](const httplib::Request& req, httplib::Response& res) {
+      std::string out = body;
+      if (auto at = out.find("{id}"); at != std::string::npos) {
+        out.replace(at, 4, nlohmann::json::parse(req.body).at("id").dump());
+      }
+      res.status = status;
+      res.set_content(out, "application/json");
+    });
+    listen();
+  }
+};
+
+TEST(ChainRpc, NonJsonAnswerIsMalformed) {
+  ScriptedNode node(200, "<html>gateway</html>");
+  net::HttpClient http;
+  auto e = thrown<MalformedResponse>([&] { RpcClient(http, node.url()).chain_id(); });
+  EXPECT_NE(std::string(e.what()).find("eth_chainId at " + node.url() + ": answer is not a JSON object"), std::string::npos)
+      << e.what();
+}
+
+TEST(ChainRpc, AnswerToAnotherRequestIsMalformed) {
+  ScriptedNode node(200, R"({"jsonrpc":"2.0","id":999999,"result":"0x1"})");
+  net::HttpClient http;
+  auto e = thrown<MalformedResponse>([&] { RpcClient(http, node.url()).chain_id(); });
+  EXPECT_NE(std::string(e.what()).find("answer has id 999999, expected 1"), std::string::npos) << e.what();
+}
+
+TEST(ChainRpc, NonQuantityResultIsMalformed) {
+  ScriptedNode node(200, R"({"jsonrpc":"2.0","id":{id},"result":"12"})");
+  net::HttpClient http;
+  auto e = thrown<MalformedResponse>([&] { RpcClient(http, node.url()).block_number(); });
+  EXPECT_NE(std::string(e.what()).find("not a 0x-hex quantity of at most 64 bits: \"12\""), std::string::npos) << e.what();
+}
+
+TEST(ChainRpc, ErrorObjectWinsOverHttpStatus) {
+  ScriptedNode node(500, R"({"jsonrpc":"2.0","id":{id},"error":{"code":-32000,"message":"nonce too low","data":{"n":1}}})");
+  net::HttpClient http;
+  auto e = thrown<RpcError>([&] { RpcClient(http, node.url()).send_raw_transaction("0x02"); });
+  EXPECT_EQ(e.code(), -32000);
+  EXPECT_EQ(e.message(), "nonce too low");
+  EXPECT_EQ(e.data(), R"({"n":1})");
+}
+
+TEST(ChainRpc, BusyNodeIsTransient) {
+  ScriptedNode node(503, "overloaded");
+  net::HttpClient http;
+  auto e = thrown<errors::TransientError>([&] { RpcClient(http, node.url()).chain_id(); });
+  EXPECT_NE(std::string(e.what()).find("HTTP 503 (node busy or down)"), std::string::npos) << e.what();
+}
+
+TEST(ChainRpc, RefusedAccessIsPermanent) {
+  ScriptedNode node(401, "unauthorized");
+  net::HttpClient http;
+  auto e = thrown<errors::PermanentError>([&] { RpcClient(http, node.url()).chain_id(); });
+  EXPECT_NE(std::string(e.what()).find("access refused; check RPC_URL and its API key"), std::string::npos) << e.what();
+}
+
+TEST(ChainRpc, Quantities) {
+  EXPECT_EQ(to_quantity(0), "0x0");
+  EXPECT_EQ(to_quantity(31337), "0x7a69");
+  EXPECT_EQ(parse_quantity("0xffffffffffffffff"), UINT64_MAX);
+  auto e = thrown<std::invalid_argument>([] { parse_quantity("0x1ffffffffffffffff"); });
+  EXPECT_STREQ(e.what(), "not a 0x-hex quantity of at most 64 bits: \"0x1ffffffffffffffff\"");
+}
+
+}  // namespace
+}  // namespace glisk::chain
