@@ -4,6 +4,8 @@
 
 #include <cctype>
 #include <charconv>
+#include <chrono>
+#include <thread>
 #include <unordered_map>
 
 namespace glisk::store {
@@ -49,7 +51,20 @@ class SqliteConnection {
     }
     sqlite3_busy_timeout(db_, 10'000);
     sqlite3_extended_result_codes(db_, 1);
-    run_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+    // Switching a fresh file to WAL needs a moment alone with it, and SQLite answers "locked" at
+    // once (without the busy handler) when another connection is busy: wait for that ourselves.
+    for (int tries = 0;; ++tries) {
+      try {
+        run_script("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+        break;
+      } catch (const BusyError&) {
+        if (tries >= 500) {
+          sqlite3_close_v2(db_);
+          throw;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
   }
   ~SqliteConnection() {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
