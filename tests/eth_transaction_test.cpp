@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "subprocess.hpp"
 #include "eth/abi.hpp"
 #include "eth/hex.hpp"
 #include "eth/rlp.hpp"
@@ -25,30 +26,16 @@ constexpr std::string_view kAnvilKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb4
 constexpr std::string_view kWeb3DocsKey = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 const std::string kMaxU256 = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
 
-std::string shell_quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // Runs the ethers reference on `request` and puts its output lines into `lines`.
 ::testing::AssertionResult run_reference(const std::string& request, std::vector<std::string>& lines) {
-  std::string command = "cd " + shell_quoted(GLISK_SOURCE_DIR) + " && node scripts/eth-reference.mjs " +
-                        shell_quoted(request) + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return ::testing::AssertionFailure() << "popen failed for: " << command;
-  std::string out;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  int status = pclose(pipe);
-  if (status != 0) {
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto run = glisk::testing::run_node_script("scripts/eth-reference.mjs", {request});
+  if (run.exit_code != 0) {
     return ::testing::AssertionFailure()
-           << "the ethers reference failed (exit code " << code << "): " << out
+           << "the ethers reference failed (exit code " << run.exit_code << "): " << run.err << run.out
            << "It needs node (20 or later) and the ethers package that scripts/install-node-tools installs: "
               "run scripts/install-node-tools";
   }
-  std::istringstream stream(out);
+  std::istringstream stream(run.out);
   for (std::string line; std::getline(stream, line);) lines.push_back(line);
   return ::testing::AssertionSuccess();
 }

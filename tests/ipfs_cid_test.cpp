@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ipfs/cid.hpp"
+#include "subprocess.hpp"
 
 using glisk::ipfs::Cid;
 using glisk::ipfs::cid_v1_for_file;
@@ -44,12 +45,6 @@ std::string pseudo_random_bytes(size_t size, uint64_t seed) {
   return out;
 }
 
-std::string shell_quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // A fresh directory under the system temp dir, removed with everything in it.
 class TempDir {
  public:
@@ -75,34 +70,23 @@ class TempDir {
 // Whether the C++ CID of each of `files` equals the JavaScript importer's, run once on all of them.
 ::testing::AssertionResult matches_reference(const std::vector<std::string>& files, DagLayout layout = {}) {
   TempDir dir;
-  std::string command = "cd " + shell_quoted(GLISK_SOURCE_DIR) + " && node scripts/ipfs-cid-reference.mjs" +
-                        " --chunk-size " + std::to_string(layout.chunk_size) + " --max-links " +
-                        std::to_string(layout.max_links);
+  std::vector<std::string> args = {"--chunk-size", std::to_string(layout.chunk_size), "--max-links",
+                                   std::to_string(layout.max_links)};
   std::vector<std::string> expected;
   for (size_t i = 0; i < files.size(); ++i) {
-    command += " " + shell_quoted(dir.write("file" + std::to_string(i), files[i]));
+    args.push_back(dir.write("file" + std::to_string(i), files[i]));
     FileCidBuilder builder(layout);
     builder.append(files[i]);
     expected.push_back(builder.finish().to_string());
   }
-  std::string errors = dir.write("stderr", "");
-  command += " 2>" + shell_quoted(errors);
-
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return ::testing::AssertionFailure() << "popen failed for: " << command;
-  std::string out;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  int status = pclose(pipe);
-  if (status != 0) {
-    std::ostringstream stderr_text;
-    stderr_text << std::ifstream(errors).rdbuf();
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto run = glisk::testing::run_node_script("scripts/ipfs-cid-reference.mjs", args);
+  if (run.exit_code != 0) {
     return ::testing::AssertionFailure()
-           << "the JavaScript reference failed (exit code " << code << "): " << stderr_text.str()
+           << "the JavaScript reference failed (exit code " << run.exit_code << "): " << run.err
            << "It needs node (20 or later) and the packages that scripts/install-node-tools installs: "
               "run scripts/install-node-tools";
   }
+  const std::string& out = run.out;
   std::istringstream lines(out);
   for (size_t i = 0; i < files.size(); ++i) {
     std::string actual;

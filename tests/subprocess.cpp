@@ -128,4 +128,13 @@ int Subprocess::wait(std::chrono::milliseconds timeout) {
   return -1;
 }
 
+CommandResult run_node_script(const std::string& script, const std::vector<std::string>& args,
+                              std::chrono::milliseconds timeout) {
+  std::vector<std::string> argv = {"/usr/bin/env", "node", script};
+  argv.insert(argv.end(), args.begin(), args.end());
+  Subprocess node(argv, {}, GLISK_SOURCE_DIR);
+  const int code = node.wait(timeout);
+  return {code, node.all_stdout(), node.all_stderr()};
+}
+
 }  // namespace glisk::testing

@@ -45,4 +45,15 @@ class Subprocess {
   bool exited_ = false;
 };
 
+struct CommandResult {
+  int exit_code;  // as Subprocess::wait returns it; -1 on timeout
+  std::string out;
+  std::string err;
+};
+
+// Runs `node <script> <args…>` from the source tree (GLISK_SOURCE_DIR) and waits for it: the
+// independent reference implementations the tests compare against.
+CommandResult run_node_script(const std::string& script, const std::vector<std::string>& args,
+                              std::chrono::milliseconds timeout = std::chrono::milliseconds(300'000));
+
 }  // namespace glisk::testing
