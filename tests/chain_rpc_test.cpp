@@ -15,6 +15,7 @@
 #include <regex>
 #include <thread>
 
+#include "anvil.hpp"
 #include "chain/rpc_client.hpp"
 #include "fakes/fake_server.hpp"
 #include "subprocess.hpp"
@@ -55,62 +56,13 @@ std::string word(uint64_t value) {  // one 32-byte ABI word, without 0x
   return std::string(64 - hex.size(), '0') + hex;
 }
 
-// Runs a repository script; throws with its output when it fails.
-void run_script(const std::string& name) {
-  glisk::testing::Subprocess script({"/bin/bash", std::string(GLISK_SOURCE_DIR) + "/scripts/" + name}, {}, GLISK_SOURCE_DIR);
-  int rc = script.wait(std::chrono::minutes(3));
-  if (rc != 0) {
-    throw std::runtime_error("scripts/" + name + " failed (exit " + std::to_string(rc) + "): " + script.all_stderr() +
-                             script.all_stdout());
-  }
-}
-
-// anvil on 127.0.0.1, a port the kernel picks, until destruction.
-class Anvil {
- public:
-  Anvil() {
-#if defined(__aarch64__)
-    const std::string platform = "linux-arm64";
-#else
-    const std::string platform = "linux-amd64";
-#endif
-    const std::string binary =
-        std::string(GLISK_SOURCE_DIR) + "/.tools/node/node_modules/@foundry-rs/anvil-" + platform + "/bin/anvil";
-    if (access(binary.c_str(), X_OK) != 0) {
-      throw std::runtime_error("anvil is missing (" + binary + "); run scripts/install-node-tools");
-    }
-    process_ = std::make_unique<glisk::testing::Subprocess>(
-        std::vector<std::string>{binary, "--host", "127.0.0.1", "--port", "0"}, std::map<std::string, std::string>{}, "/tmp");
-    // anvil logs little after startup (a line per request), far less than a pipe holds.
-    std::smatch match;
-    const std::regex listening(R"(Listening on (127\.0\.0\.1:\d+))");
-    bool up = process_->read_stdout_until(
-        [&](const std::string& line) {
-          if (!std::regex_search(line, match, listening)) return false;
-          url_ = "http://" + match[1].str();
-          return true;
-        },
-        std::chrono::seconds(60));
-    if (!up) throw std::runtime_error("anvil did not start: " + process_->all_stdout() + process_->all_stderr());
-  }
-  ~Anvil() {
-    process_->signal(SIGTERM);
-    process_->wait(std::chrono::seconds(10));
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::unique_ptr<glisk::testing::Subprocess> process_;
-  std::string url_;
-};
-
 // One anvil and one deployed GliskNFT for the suite: starting anvil is the slow part.
 class ChainRpcTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     try {
-      run_script("compile-contracts");
-      anvil_ = new Anvil();
+      glisk::testing::compile_contracts();
+      anvil_ = new glisk::testing::Anvil();
     } catch (const std::exception& e) {
       setup_error_ = new std::string(e.what());
     }
@@ -126,35 +78,15 @@ class ChainRpcTest : public ::testing::Test {
     client_ = std::make_unique<RpcClient>(http_, anvil_->url());
   }
 
-  // Deploys build/contracts/GliskNFT.json from the unlocked first account; returns its address.
-  std::string deploy_glisk_nft() {
-    std::ifstream in(std::string(GLISK_SOURCE_DIR) + "/build/contracts/GliskNFT.json");
-    JsonValue artifact = JsonValue::parse(in);
-    const std::string code = artifact.at("bytecode").get<std::string>() + word(kMintPrice);  // constructor(uint256)
-    JsonValue tx{{"from", kFirstAccount}, {"data", code}};
-    tx["gas"] = to_quantity(client_->estimate_gas(tx));
-    std::string hash = client_->call("eth_sendTransaction", JsonValue::array({tx})).get<std::string>();
-    auto receipt = wait_for_receipt(hash);
-    EXPECT_EQ(receipt.at("status"), "0x1");
-    return receipt.at("contractAddress").get<std::string>();
-  }
+  std::string deploy_glisk_nft() { return glisk::testing::deploy_glisk_nft(*client_, kMintPrice); }
 
-  JsonValue wait_for_receipt(const std::string& hash) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (auto receipt = client_->get_transaction_receipt(hash)) return *receipt;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    throw std::runtime_error("no receipt for " + hash + " after 30 s");
-  }
-
-  static Anvil* anvil_;
+  static glisk::testing::Anvil* anvil_;
   static std::string* setup_error_;
   net::HttpClient http_;
   std::unique_ptr<RpcClient> client_;
 };
 
-Anvil* ChainRpcTest::anvil_ = nullptr;
+glisk::testing::Anvil* ChainRpcTest::anvil_ = nullptr;
 std::string* ChainRpcTest::setup_error_ = nullptr;
 
 TEST_F(ChainRpcTest, ChainIdIsAnvils) { EXPECT_EQ(client_->chain_id(), 31337u); }

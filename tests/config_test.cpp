@@ -4,6 +4,7 @@
 
 #include "config/config.hpp"
 #include "config/dotenv.hpp"
+#include "test_support.hpp"
 
 using glisk::config::ConfigError;
 using glisk::config::Environment;
@@ -83,7 +84,7 @@ TEST(Config, ChecksTheModelNameAndApiUrl) {
 
 TEST(Config, ProductionDefaultsToJsonLogs) {
   auto c = load_config({{"APP_ENV", "production"}, {"REPLICATE_API_TOKEN", "r8_x"}, {"PINATA_JWT", "j"},
-                        {"KEEPER_PRIVATE_KEY", "0x01"}});
+                        {"KEEPER_PRIVATE_KEY", "0x" + std::string(63, '0') + "1"}});
   EXPECT_EQ(c.log_format, glisk::config::LogFormat::kJson);
 }
 
@@ -148,3 +149,63 @@ TEST(Dotenv, EnvironmentWinsOverFile) {
   EXPECT_EQ(merged.at("PORT"), "8001");
   EXPECT_EQ(merged.at("HOST"), "0.0.0.0");
 }
+
+namespace glisk::config {
+namespace {
+
+using glisk::testing::error_of;
+
+TEST(Config, ChecksTheChainSettings) {
+  const std::string key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+  auto c = load_config({{"KEEPER_PRIVATE_KEY", key},
+                        {"GLISK_NFT_CONTRACT_ADDRESS", "0x5fbdb2315678afecb367f032d93f642f64180aa3"},
+                        {"REVEAL_FUNCTION", "revealTokens(uint256[],string[])"},
+                        {"REVEAL_MAX_GAS_PRICE_GWEI", "2.5"},
+                        {"START_BLOCK", "12345678901"},
+                        {"MINT_WATCHER", "off"}});
+  EXPECT_EQ(c.keeper_private_key, key);
+  EXPECT_EQ(c.contract_address, "0x5FbDB2315678afecb367f032d93F642f64180aa3");  // EIP-55
+  EXPECT_EQ(c.reveal_function, "revealTokens(uint256[],string[])");
+  EXPECT_DOUBLE_EQ(c.reveal_max_gas_price_gwei, 2.5);
+  EXPECT_EQ(c.start_block, 12345678901);
+  EXPECT_FALSE(c.mint_watcher);
+  try {
+    load_config({{"KEEPER_PRIVATE_KEY", "0xdeadbeefsecret"},
+                 {"GLISK_NFT_CONTRACT_ADDRESS", "0x5FbDB2315678afecb367f032d93F642f64180aA3"},  // checksum typo
+                 {"REVEAL_FUNCTION", "reveal(uint256[])"},
+                 {"RPC_URL", "ws://node"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    std::string all = e.what();
+    EXPECT_EQ(e.problems().size(), 4u) << all;
+    EXPECT_NE(all.find("KEEPER_PRIVATE_KEY: "), std::string::npos) << all;
+    EXPECT_EQ(all.find("deadbeef"), std::string::npos) << all;
+    EXPECT_NE(all.find("GLISK_NFT_CONTRACT_ADDRESS: "), std::string::npos) << all;
+    EXPECT_NE(all.find("REVEAL_FUNCTION: 'reveal(uint256[])' is not a function taking (uint256[],string[])"), std::string::npos) << all;
+    EXPECT_NE(all.find("RPC_URL: "), std::string::npos) << all;
+    EXPECT_EQ(all.find("ws://node"), std::string::npos) << all;  // RPC_URL may carry a key: never echoed
+  }
+}
+
+TEST(Config, ReadsTheKeeperKeyFromAFile) {
+  const std::string key = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+  const std::string path = ::testing::TempDir() + "/keeper_key_test";
+  {
+    std::ofstream out(path);
+    out << key << "\n";
+  }
+  EXPECT_EQ(load_config({{"KEEPER_PRIVATE_KEY_FILE", path}}).keeper_private_key, key);
+  EXPECT_NE(error_of<ConfigError>([&] { load_config({{"KEEPER_PRIVATE_KEY_FILE", path}, {"KEEPER_PRIVATE_KEY", key}}); })
+                .find("set together with KEEPER_PRIVATE_KEY"),
+            std::string::npos);
+  EXPECT_NE(error_of<ConfigError>([&] { load_config({{"KEEPER_PRIVATE_KEY_FILE", path + ".missing"}}); })
+                .find("KEEPER_PRIVATE_KEY_FILE: cannot read"),
+            std::string::npos);
+  EXPECT_EQ(load_config({{"APP_ENV", "production"}, {"REPLICATE_API_TOKEN", "r8_x"}, {"PINATA_JWT", "j"},
+                         {"KEEPER_PRIVATE_KEY_FILE", path}})
+                .keeper_private_key,
+            key);
+}
+
+}  // namespace
+}  // namespace glisk::config

@@ -41,31 +41,6 @@ bool transport_retryable(net::TransportError::Kind kind) {
 
 }  // namespace
 
-RpcError::RpcError(const std::string& method, int64_t code, std::string message, std::string data)
-    : std::runtime_error(method + ": node answered error " + std::to_string(code) + ": " + message +
-                         (data.empty() ? "" : " (data " + data + ")")),
-      code_(code),
-      message_(std::move(message)),
-      data_(std::move(data)) {}
-
-std::string to_quantity(uint64_t value) {
-  char buf[16];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, 16);
-  return "0x" + std::string(buf, end);
-}
-
-uint64_t parse_quantity(std::string_view hex) {
-  if (hex.size() < 3 || hex.size() > 18 || hex[0] != '0' || (hex[1] != 'x' && hex[1] != 'X')) {
-    throw std::invalid_argument("not a 0x-hex quantity of at most 64 bits: \"" + std::string(hex) + "\"");
-  }
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(hex.data() + 2, hex.data() + hex.size(), value, 16);
-  if (ec != std::errc{} || end != hex.data() + hex.size()) {
-    throw std::invalid_argument("not a 0x-hex quantity of at most 64 bits: \"" + std::string(hex) + "\"");
-  }
-  return value;
-}
-
 RpcClient::RpcClient(const net::HttpClient& http, std::string url, RpcOptions options)
     : http_(http), url_(std::move(url)), safe_url_(redact_url(url_)), options_(options) {}
 
@@ -152,81 +127,6 @@ JsonValue RpcClient::call_once(const std::string& method, const JsonValue& param
   auto result = body.find("result");
   if (result == body.end()) throw MalformedResponse(where + ": answer has neither result nor error");
   return std::move(*result);
-}
-
-std::string RpcClient::string_result(const std::string& method, const JsonValue& result) const {
-  if (!result.is_string()) throw MalformedResponse(method + " at " + safe_url_ + ": expected a string result, got " + result.dump());
-  return result.get<std::string>();
-}
-
-uint64_t RpcClient::quantity_result(const std::string& method, const JsonValue& result) const {
-  try {
-    return parse_quantity(string_result(method, result));
-  } catch (const std::invalid_argument& e) {
-    throw MalformedResponse(method + " at " + safe_url_ + ": " + e.what());
-  }
-}
-
-uint64_t RpcClient::chain_id(std::stop_token stop) {
-  return quantity_result("eth_chainId", call("eth_chainId", JsonValue::array(), stop));
-}
-
-uint64_t RpcClient::block_number(std::stop_token stop) {
-  return quantity_result("eth_blockNumber", call("eth_blockNumber", JsonValue::array(), stop));
-}
-
-std::string RpcClient::get_balance(const std::string& address, const std::string& block, std::stop_token stop) {
-  return string_result("eth_getBalance", call("eth_getBalance", JsonValue::array({address, block}), stop));
-}
-
-uint64_t RpcClient::get_transaction_count(const std::string& address, const std::string& block, std::stop_token stop) {
-  return quantity_result("eth_getTransactionCount", call("eth_getTransactionCount", JsonValue::array({address, block}), stop));
-}
-
-std::string RpcClient::eth_call(const std::string& to, const std::string& data, const std::string& block,
-                                std::stop_token stop) {
-  JsonValue tx{{"to", to}, {"data", data}};
-  return string_result("eth_call", call("eth_call", JsonValue::array({tx, block}), stop));
-}
-
-std::string RpcClient::send_raw_transaction(const std::string& signed_tx_hex, std::stop_token stop) {
-  return string_result("eth_sendRawTransaction", call("eth_sendRawTransaction", JsonValue::array({signed_tx_hex}), stop));
-}
-
-std::optional<JsonValue> RpcClient::get_transaction_receipt(const std::string& tx_hash, std::stop_token stop) {
-  JsonValue result = call("eth_getTransactionReceipt", JsonValue::array({tx_hash}), stop);
-  if (result.is_null()) return std::nullopt;
-  return result;
-}
-
-std::optional<JsonValue> RpcClient::get_transaction_by_hash(const std::string& tx_hash, std::stop_token stop) {
-  JsonValue result = call("eth_getTransactionByHash", JsonValue::array({tx_hash}), stop);
-  if (result.is_null()) return std::nullopt;
-  return result;
-}
-
-uint64_t RpcClient::estimate_gas(const JsonValue& tx, std::stop_token stop) {
-  return quantity_result("eth_estimateGas", call("eth_estimateGas", JsonValue::array({tx}), stop));
-}
-
-JsonValue RpcClient::fee_history(uint64_t block_count, const std::string& newest_block,
-                                 const std::vector<double>& reward_percentiles, std::stop_token stop) {
-  JsonValue result = call("eth_feeHistory", JsonValue::array({to_quantity(block_count), newest_block, reward_percentiles}), stop);
-  if (!result.is_object()) throw MalformedResponse("eth_feeHistory at " + safe_url_ + ": expected an object, got " + result.dump());
-  return result;
-}
-
-JsonValue RpcClient::get_logs(const JsonValue& filter, std::stop_token stop) {
-  JsonValue result = call("eth_getLogs", JsonValue::array({filter}), stop);
-  if (!result.is_array()) throw MalformedResponse("eth_getLogs at " + safe_url_ + ": expected an array, got " + result.dump());
-  return result;
-}
-
-std::optional<JsonValue> RpcClient::get_block_by_number(const std::string& block, bool full_transactions,
-                                                        std::stop_token stop) {
-  JsonValue result = call("eth_getBlockByNumber", JsonValue::array({block, full_transactions}), stop);
-  if (result.is_null()) return std::nullopt;
-  return result;
 }
 
 }  // namespace glisk::chain

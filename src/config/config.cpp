@@ -1,11 +1,16 @@
 #include "config/config.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <regex>
 #include <sstream>
+
+#include "eth/address.hpp"
+#include "eth/signer.hpp"
 
 namespace glisk::config {
 namespace {
@@ -45,6 +50,21 @@ Apply number(double Config::*field, double min, double max) {
       std::ostringstream range;
       range << min << ".." << max;
       problems.push_back(value + " is out of range: use " + range.str());
+    } else {
+      c.*field = parsed;
+    }
+  };
+}
+
+Apply integer64(int64_t Config::*field, int64_t min, int64_t max) {
+  return [=](Config& c, const std::string& value, Problems& problems) {
+    int64_t parsed = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+    if (ec != std::errc{} || end != value.data() + value.size()) {
+      problems.push_back("'" + value + "' is not a whole number");
+    } else if (parsed < min || parsed > max) {
+      problems.push_back(std::to_string(parsed) + " is out of range: use " + std::to_string(min) + ".." +
+                         std::to_string(max));
     } else {
       c.*field = parsed;
     }
@@ -112,6 +132,40 @@ Apply model_name() {
       return;
     }
     c.replicate_model_version = value;
+  };
+}
+
+Apply address(std::string Config::*field) {
+  return [=](Config& c, const std::string& value, Problems& problems) {
+    try {
+      c.*field = eth::Address::parse(value).to_checksum();
+    } catch (const eth::InvalidAddress& e) {
+      problems.push_back(std::string(e.what()));
+    }
+  };
+}
+
+// The key is checked here so a typo stops startup, not the first reveal; the message never
+// carries the value (eth::InvalidKey promises that, and load_config masks it again).
+Apply private_key() {
+  return [](Config& c, const std::string& value, Problems& problems) {
+    try {
+      (void)eth::PrivateKey::from_hex(value);
+      c.keeper_private_key = value;
+    } catch (const eth::InvalidKey& e) {
+      problems.push_back(e.what());
+    }
+  };
+}
+
+Apply reveal_function() {
+  return [](Config& c, const std::string& value, Problems& problems) {
+    static const std::regex kShape(R"(^[A-Za-z_][A-Za-z0-9_]*\(uint256\[\],string\[\]\)$)");
+    if (!std::regex_match(value, kShape)) {
+      problems.push_back("'" + value + "' is not a function taking (uint256[],string[]), e.g. batchRevealMultiple(uint256[],string[])");
+      return;
+    }
+    c.reveal_function = value;
   };
 }
 
@@ -183,8 +237,20 @@ const std::vector<Variable>& table() {
        text(&Config::metadata_name_template)},
       {{"METADATA_DESCRIPTION", "An AI-generated image from its author's prompt, revealed by glisk.", "the metadata description", false},
        text(&Config::metadata_description)},
-      {{"KEEPER_PRIVATE_KEY", "", "0x-prefixed key of the wallet that sends reveals; required in production", true},
-       text(&Config::keeper_private_key), true},
+      {{"KEEPER_PRIVATE_KEY", "", "0x-prefixed key of the wallet that sends reveals (or KEEPER_PRIVATE_KEY_FILE); one of them is required in production", true},
+       private_key()},
+      {{"KEEPER_PRIVATE_KEY_FILE", "", "file holding the keeper key (e.g. a mounted secret), instead of KEEPER_PRIVATE_KEY", false},
+       text(&Config::keeper_private_key_file)},
+      {{"RPC_URL", "http://127.0.0.1:8545", "Ethereum JSON-RPC endpoint (may carry an API key: never logged whole)", true},
+       http_url(&Config::rpc_url)},
+      {{"GLISK_NFT_CONTRACT_ADDRESS", "", "the GliskNFT contract; unset: no chain watcher and no reveals", false},
+       address(&Config::contract_address)},
+      {{"REVEAL_FUNCTION", "batchRevealMultiple(uint256[],string[])", "contract function the keeper calls with token ids and ipfs:// URIs", false},
+       reveal_function()},
+      {{"REVEAL_CONFIRMATIONS", "1", "blocks a reveal needs (its own included) before tokens are marked revealed", false},
+       integer(&Config::reveal_confirmations, 1, 100)},
+      {{"REVEAL_MAX_GAS_PRICE_GWEI", "", "cap on what a reveal pays per gas (base fee + tip); above it batches wait", false},
+       number(&Config::reveal_max_gas_price_gwei, 0.000000001, 1'000'000)},
       {{"KEEPER_GAS_STRATEGY", "medium", "fast | medium | slow priority fee", false},
        choice(&Config::keeper_gas_strategy, std::vector<std::pair<std::string, GasStrategy>>{
                                                 {"fast", GasStrategy::kFast}, {"medium", GasStrategy::kMedium}, {"slow", GasStrategy::kSlow}})},
@@ -195,6 +261,17 @@ const std::vector<Variable>& table() {
        number(&Config::batch_reveal_wait_seconds, 0, 3600)},
       {{"BATCH_REVEAL_MAX_TOKENS", "50", "most tokens per reveal transaction", false},
        integer(&Config::batch_reveal_max_tokens, 1, 500)},
+      {{"ALCHEMY_WEBHOOK_SECRET", "", "signing key of the Alchemy webhook; POST /webhooks/alchemy answers 503 without it", true},
+       text(&Config::alchemy_webhook_secret)},
+      {{"MINT_WATCHER", "on", "on | off: poll the chain for BatchMinted (on whenever GLISK_NFT_CONTRACT_ADDRESS is set)", false},
+       choice(&Config::mint_watcher, std::vector<std::pair<std::string, bool>>{{"on", true}, {"off", false}})},
+      {{"START_BLOCK", "the contract's deployment block, else 0", "first block the watcher scans when it has no cursor yet", false},
+       integer64(&Config::start_block, 0, INT64_MAX)},
+      {{"LOG_RANGE_BLOCKS", "1000", "most blocks per eth_getLogs request", false}, integer(&Config::log_range_blocks, 1, 100'000)},
+      {{"MINT_CONFIRMATIONS", "2", "blocks a mint needs (its own included) before its tokens are created", false},
+       integer(&Config::mint_confirmations, 1, 1000)},
+      {{"WATCHER_POLL_SECONDS", "2", "how often the watcher asks the node for new blocks", false},
+       number(&Config::watcher_poll_seconds, 0.05, 3600)},
   };
   return kTable;
 }
@@ -279,6 +356,28 @@ Config load_config(const Environment& env) {
   if (config.ipfs_local_dir.empty()) config.ipfs_local_dir = config.data_dir + "/ipfs";
   if (config.retry_max_seconds < config.retry_base_seconds) {
     problems.push_back("RETRY_MAX_SECONDS: must be at least RETRY_BASE_SECONDS");
+  }
+  if (!config.keeper_private_key_file.empty()) {
+    if (!config.keeper_private_key.empty()) {
+      problems.push_back("KEEPER_PRIVATE_KEY_FILE: set together with KEEPER_PRIVATE_KEY; keep one of them");
+    } else {
+      std::ifstream in(config.keeper_private_key_file);
+      std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
+      if (!in && !in.eof()) {
+        problems.push_back("KEEPER_PRIVATE_KEY_FILE: cannot read " + config.keeper_private_key_file);
+      } else {
+        try {
+          (void)eth::PrivateKey::from_hex(key);
+          config.keeper_private_key = key;
+        } catch (const eth::InvalidKey& e) {
+          problems.push_back("KEEPER_PRIVATE_KEY_FILE: " + config.keeper_private_key_file + ": " + e.what());
+        }
+      }
+    }
+  }
+  if (config.is_production() && config.keeper_private_key.empty() && config.keeper_private_key_file.empty()) {
+    problems.push_back("KEEPER_PRIVATE_KEY: missing; required when APP_ENV=production (or KEEPER_PRIVATE_KEY_FILE)");
   }
   if (config.is_production()) {
     for (const auto& var : table()) {

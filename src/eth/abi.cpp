@@ -198,6 +198,10 @@ Bytes encode_call(std::string_view signature, const std::vector<AbiValue>& args)
     const std::string& type = parsed.types[i];
     if (type == "uint256") {
       append_word(heads, expect<U256>(args[i], type, i));
+    } else if (type == "bool") {  // passed as U256 0 or 1
+      const U256& value = expect<U256>(args[i], type, i);
+      if (value > U256(1)) throw InvalidAbi("argument " + std::to_string(i) + " of type bool must be 0 or 1");
+      append_word(heads, value);
     } else if (type == "address") {
       const auto& bytes = expect<Address>(args[i], type, i).bytes();
       heads.resize(heads.size() + 12, 0);

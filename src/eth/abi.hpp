@@ -2,7 +2,7 @@
 // The Solidity contract ABI, for the few types glisk's contract calls use.
 //   function_selector – first 4 bytes of keccak256 of the canonical signature text.
 //   encode_call       – selector + arguments, checked against the types in the signature;
-//                       supports uint256, address, string, uint256[], string[] (dynamic values
+//                       supports uint256, bool (as U256 0/1), address, string, uint256[], string[] (dynamic values
 //                       go to the tail with offsets relative to the start of the arguments).
 //   decode_*          – one return value of type uint256 / bool / address / string.
 //   decode_revert     – readable text of revert data: Error(string), Panic(uint256), or a custom

@@ -80,6 +80,18 @@ CREATE TABLE system_state (
 );
 )sql";
 
+// Every transaction the keeper signs gets a row before it is broadcast. Rows of one sender and
+// nonce are the attempts of one batch (the first and its fee-bumped replacements); which of them
+// mined decides the outcome (reveal/reveal_journal.hpp).
+constexpr std::string_view kRevealJournal = R"sql(
+ALTER TABLE reveal_transactions ADD COLUMN sender TEXT;
+ALTER TABLE reveal_transactions ADD COLUMN raw_tx TEXT;
+ALTER TABLE reveal_transactions ADD COLUMN submitted_at {ts};
+ALTER TABLE reveal_transactions ADD COLUMN confirmed_at {ts};
+ALTER TABLE reveal_transactions ADD COLUMN effective_gas_price {wei};
+CREATE INDEX reveal_transactions_open ON reveal_transactions (status, sender, nonce);
+)sql";
+
 std::string render(std::string_view sql, Dialect dialect) {
   const bool pg = dialect == Dialect::kPostgres;
   const std::pair<std::string_view, std::string_view> words[] = {
@@ -116,6 +128,8 @@ const std::vector<Migration>& migrations() {
        kInit},
       {2, "authors: X and Farcaster handles, shown in token metadata",
        "ALTER TABLE authors ADD COLUMN x_handle TEXT; ALTER TABLE authors ADD COLUMN farcaster_handle TEXT;"},
+      {3, "reveal_transactions as the keeper's journal: sender, signed bytes (to send again unchanged), times, price paid",
+       kRevealJournal},
   };
   return kMigrations;
 }

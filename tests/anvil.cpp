@@ -1,0 +1,105 @@
+#include "anvil.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <stdexcept>
+#include <thread>
+
+#include "eth/abi.hpp"
+#include "eth/hex.hpp"
+
+namespace glisk::testing {
+
+Anvil::Anvil(std::vector<std::string> extra_args) {
+#if defined(__aarch64__)
+  const std::string platform = "linux-arm64";
+#else
+  const std::string platform = "linux-amd64";
+#endif
+  const std::string binary =
+      std::string(GLISK_SOURCE_DIR) + "/.tools/node/node_modules/@foundry-rs/anvil-" + platform + "/bin/anvil";
+  if (access(binary.c_str(), X_OK) != 0) {
+    throw std::runtime_error("anvil is missing (" + binary + "); run scripts/install-node-tools");
+  }
+  std::vector<std::string> argv = {binary, "--host", "127.0.0.1", "--port", "0"};
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+  process_ = std::make_unique<Subprocess>(argv, std::map<std::string, std::string>{}, "/tmp");
+  // anvil logs little after startup (a line per request), far less than a pipe holds.
+  std::smatch match;
+  const std::regex listening(R"(Listening on 127\.0\.0\.1:(\d+))");
+  bool up = process_->read_stdout_until(
+      [&](const std::string& line) {
+        if (!std::regex_search(line, match, listening)) return false;
+        port_ = std::stoi(match[1].str());
+        url_ = "http://127.0.0.1:" + match[1].str();
+        return true;
+      },
+      std::chrono::seconds(60));
+  if (!up) throw std::runtime_error("anvil did not start: " + process_->all_stdout() + process_->all_stderr());
+}
+
+Anvil::~Anvil() {
+  process_->signal(SIGTERM);
+  process_->wait(std::chrono::seconds(10));
+}
+
+void compile_contracts() {
+  Subprocess script({"/bin/bash", std::string(GLISK_SOURCE_DIR) + "/scripts/compile-contracts"}, {}, GLISK_SOURCE_DIR);
+  int rc = script.wait(std::chrono::minutes(3));
+  if (rc != 0) {
+    throw std::runtime_error("scripts/compile-contracts failed (exit " + std::to_string(rc) + "): " +
+                             script.all_stderr() + script.all_stdout());
+  }
+}
+
+chain::JsonValue wait_for_receipt(chain::RpcClient& rpc, const std::string& hash, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto receipt = rpc.get_transaction_receipt(hash)) return *receipt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("no receipt for " + hash + " in time");
+}
+
+chain::JsonValue send_from_unlocked(chain::RpcClient& rpc, const std::string& from, const chain::JsonValue& fields,
+                                    std::chrono::milliseconds timeout) {
+  chain::JsonValue tx = fields;
+  tx["from"] = from;
+  if (!tx.contains("gas")) tx["gas"] = chain::to_quantity(rpc.estimate_gas(tx) * 2);
+  std::string hash = rpc.call("eth_sendTransaction", chain::JsonValue::array({tx})).get<std::string>();
+  auto receipt = wait_for_receipt(rpc, hash, timeout);
+  if (receipt.at("status") != "0x1") throw std::runtime_error("transaction " + hash + " reverted");
+  return receipt;
+}
+
+std::string deploy_glisk_nft(chain::RpcClient& rpc, uint64_t mint_price, const std::string& owner) {
+  std::ifstream in(std::string(GLISK_SOURCE_DIR) + "/build/contracts/GliskNFT.json");
+  if (!in) throw std::runtime_error("build/contracts/GliskNFT.json is missing: run scripts/compile-contracts");
+  chain::JsonValue artifact = chain::JsonValue::parse(in);
+  const std::string code =
+      artifact.at("bytecode").get<std::string>() + eth::to_hex(eth::U256(mint_price).to_be_bytes()).substr(2);
+  auto receipt = send_from_unlocked(rpc, owner, {{"data", code}});
+  return receipt.at("contractAddress").get<std::string>();
+}
+
+chain::JsonValue mint(chain::RpcClient& rpc, const std::string& contract, const std::string& minter,
+                      const std::string& prompt_author, uint64_t quantity, uint64_t mint_price) {
+  auto data = eth::encode_call("mint(address,uint256)", {eth::Address::parse(prompt_author), eth::U256(quantity)});
+  return send_from_unlocked(rpc, minter,
+                            {{"to", contract}, {"data", eth::to_hex(data)}, {"value", chain::to_quantity(mint_price * quantity)}});
+}
+
+void set_keeper(chain::RpcClient& rpc, const std::string& contract, const std::string& keeper, const std::string& owner) {
+  auto data = eth::encode_call("setKeeper(address,bool)", {eth::Address::parse(keeper), eth::U256(1)});
+  send_from_unlocked(rpc, owner, {{"to", contract}, {"data", eth::to_hex(data)}});
+}
+
+std::string token_uri(chain::RpcClient& rpc, const std::string& contract, uint64_t token_id) {
+  auto data = eth::encode_call("tokenURI(uint256)", {eth::U256(token_id)});
+  return eth::decode_string(eth::from_hex(rpc.eth_call(contract, eth::to_hex(data))));
+}
+
+}  // namespace glisk::testing
