@@ -22,7 +22,7 @@ inline constexpr const char* kAnvilKey0 = "0xac0974bec39a17e36ba4a6b4d238ff944ba
 inline constexpr const char* kAnvilAccount1 = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 inline constexpr const char* kAnvilKey1 = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 inline constexpr const char* kAnvilAccount2 = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
-inline constexpr const char* kAnvilKey2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3d71b5fe2d1fd4bf";
+inline constexpr const char* kAnvilKey2 = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 
 class Anvil {
  public:

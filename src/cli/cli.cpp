@@ -1,9 +1,15 @@
 #include "cli/cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
+#include "chain/one_shot_sender.hpp"
+#include "chain/rpc_client.hpp"
 #include "clock/clock.hpp"
+#include "eth/abi.hpp"
+#include "eth/signer.hpp"
 #include "config/config.hpp"
 #include "config/dotenv.hpp"
 #include "log/event_log.hpp"
@@ -11,6 +17,47 @@
 #include "store/migrations.hpp"
 
 namespace glisk::cli {
+namespace {
+
+int deploy_contract(const config::Config& config, const log::EventLog& log, const std::string& artifact_path,
+                    const std::string& mint_price, const std::vector<std::string>& extra_keepers) {
+  try {
+    if (config.keeper_private_key.empty()) {
+      throw std::runtime_error("set KEEPER_PRIVATE_KEY (or KEEPER_PRIVATE_KEY_FILE): its wallet deploys and owns the contract");
+    }
+    std::ifstream in(artifact_path);
+    if (!in) throw std::runtime_error("cannot read " + artifact_path + "; run scripts/compile-contracts first");
+    auto artifact = nlohmann::json::parse(in, nullptr, false);
+    if (!artifact.is_object() || !artifact.contains("bytecode") || !artifact["bytecode"].is_string()) {
+      throw std::runtime_error(artifact_path + " has no \"bytecode\" string; run scripts/compile-contracts again");
+    }
+    const auto key = eth::PrivateKey::from_hex(config.keeper_private_key);
+    std::vector<eth::Address> keepers;
+    for (const auto& k : extra_keepers) keepers.push_back(eth::Address::parse(k));
+    eth::Bytes code = eth::from_hex(artifact["bytecode"].get<std::string>(), "contract bytecode");
+    const auto price = eth::U256::parse(mint_price).to_be_bytes();  // constructor(uint256 mintPrice)
+    code.insert(code.end(), price.begin(), price.end());
+
+    net::HttpClient http;
+    chain::RpcClient rpc(http, config.rpc_url);
+    auto receipt = chain::send_and_wait(rpc, key, {std::nullopt, code, {}});
+    const std::string address = eth::Address::parse(receipt.at("contractAddress").get<std::string>()).to_checksum();
+    log.info("chain.contract_deployed", {{"contract", address}, {"owner", key.address().to_checksum()},
+                                         {"block", receipt.value("blockNumber", "")}, {"rpc", rpc.describe()}});
+    for (const auto& keeper : keepers) {
+      auto data = eth::encode_call("setKeeper(address,bool)", {keeper, eth::U256(1)});
+      chain::send_and_wait(rpc, key, {eth::Address::parse(address), data, {}});
+      log.info("chain.keeper_set", {{"contract", address}, {"keeper", keeper.to_checksum()}});
+    }
+    std::cout << address << std::endl;  // the one line on stdout, for scripts
+    return 0;
+  } catch (const std::exception& e) {
+    log.error("chain.deploy_failed", {{"error", e.what()}});
+    return 1;
+  }
+}
+
+}  // namespace
 
 int run(int argc, char** argv, char** envp) {
   CLI::App app{"glisk: carries NFT tokens from mint to reveal (image generation, IPFS pinning, batched reveals)"};
@@ -21,6 +68,16 @@ int run(int argc, char** argv, char** envp) {
   auto* serve = app.add_subcommand("serve", "run the HTTP API and all workers until SIGINT/SIGTERM");
   auto* migrate = app.add_subcommand("migrate", "apply the database schema migrations and exit");
   auto* config_cmd = app.add_subcommand("config", "list every configuration variable with its default and meaning");
+  auto* chain_cmd = app.add_subcommand("chain", "the contract on chain");
+  chain_cmd->require_subcommand(1);
+  auto* deploy = chain_cmd->add_subcommand(
+      "deploy", "deploy GliskNFT from KEEPER_PRIVATE_KEY's wallet (its owner, so it may reveal) and print its address");
+  std::string artifact = "build/contracts/GliskNFT.json";
+  std::string mint_price = "1000000000000000";
+  std::vector<std::string> extra_keepers;
+  deploy->add_option("--artifact", artifact, "compiled contract (scripts/compile-contracts writes it)")->capture_default_str();
+  deploy->add_option("--mint-price", mint_price, "price per token in wei")->capture_default_str();
+  deploy->add_option("--keeper", extra_keepers, "another address allowed to reveal (setKeeper), repeatable");
   CLI11_PARSE(app, argc, argv);
 
   if (config_cmd->parsed()) {
@@ -55,6 +112,7 @@ int run(int argc, char** argv, char** envp) {
     }
   }
   if (serve->parsed()) return service::serve(config, log);
+  if (deploy->parsed()) return deploy_contract(config, log, artifact, mint_price, extra_keepers);
   return 2;
 }
 

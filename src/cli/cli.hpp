@@ -1,6 +1,6 @@
 #pragma once
 // The `glisk` command line (CLI11): `serve` runs the API and all workers, `migrate` applies the
-// schema, `config` prints the configuration variables. Configuration comes from the environment
+// schema, `config` prints the configuration variables, `chain deploy` deploys the contract. Configuration comes from the environment
 // with `.env` in the working directory as fallback.
 
 namespace glisk::cli {

@@ -50,4 +50,32 @@ SignedTransaction sign_transaction(const Eip1559Transaction& transaction, const 
   return signed_tx;
 }
 
+Eip1559Transaction decode_signed_transaction(std::span<const uint8_t> raw) {
+  if (raw.empty() || raw[0] != kEip1559TransactionType) throw InvalidRlp("not a type-2 transaction (first byte)");
+  RlpItem list = rlp_decode(raw.subspan(1));
+  if (!list.is_list || list.items.size() != 12) throw InvalidRlp("a signed type-2 transaction has 12 fields");
+  for (size_t i = 0; i < 12; ++i) {
+    if (list.items[i].is_list != (i == 8)) throw InvalidRlp("field " + std::to_string(i) + " has the wrong kind");
+  }
+  if (!list.items[8].items.empty()) throw InvalidRlp("access lists are not used by glisk");
+  auto u64 = [&](size_t i) {
+    U256 v = rlp_to_uint(list.items[i]);
+    if (!v.fits_u64()) throw InvalidRlp("field " + std::to_string(i) + " exceeds 64 bits");
+    return v.low_u64();
+  };
+  Eip1559Transaction tx;
+  tx.chain_id = u64(0);
+  tx.nonce = u64(1);
+  tx.max_priority_fee_per_gas = rlp_to_uint(list.items[2]);
+  tx.max_fee_per_gas = rlp_to_uint(list.items[3]);
+  tx.gas_limit = u64(4);
+  if (!list.items[5].bytes.empty()) {
+    if (list.items[5].bytes.size() != 20) throw InvalidRlp("`to` is not 20 bytes");
+    tx.to = Address::from_bytes(list.items[5].bytes);
+  }
+  tx.value = rlp_to_uint(list.items[6]);
+  tx.data = list.items[7].bytes;
+  return tx;
+}
+
 }  // namespace glisk::eth

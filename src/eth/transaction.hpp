@@ -43,4 +43,9 @@ struct SignedTransaction {
 // Signs `transaction` with `key` and returns its wire bytes and hash.
 SignedTransaction sign_transaction(const Eip1559Transaction& transaction, const PrivateKey& key);
 
+// The transaction inside signed wire bytes (encode_signed's output), without its signature: what
+// a replacement at the same nonce starts from. Throws InvalidRlp when `raw` is not a canonical
+// type-2 transaction with a non-empty access list absent.
+Eip1559Transaction decode_signed_transaction(std::span<const uint8_t> raw);
+
 }  // namespace glisk::eth

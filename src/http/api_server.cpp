@@ -133,7 +133,14 @@ void ApiServer::routes() {
                 {"in_flight", q.in_flight},
                 {"oldest_due_age_seconds", q.oldest_due_age_seconds ? json(*q.oldest_due_age_seconds) : json(nullptr)}};
           }
-          reply(res, 200, {{"tokens", statuses}, {"total", total}, {"queues", queues}});
+          json body = {{"tokens", statuses}, {"total", total}, {"queues", queues}};
+          if (reveal_journal_ != nullptr) {
+            auto r = reveal_journal_->summary();
+            body["reveal"] = {{"transactions", {{"pending", r.pending}, {"confirmed", r.confirmed}, {"failed", r.failed}}},
+                              {"last_error", r.last_error ? json(*r.last_error) : json(nullptr)},
+                              {"last_error_at", r.last_error_at ? json(*r.last_error_at) : json(nullptr)}};
+          }
+          reply(res, 200, body);
         }));
 
   s.Get(R"(/ipfs/([^/]*))", guarded(log_, [this](const httplib::Request& req, httplib::Response& res) {

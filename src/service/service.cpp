@@ -3,12 +3,18 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <random>
 
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
 #include "store/migrations.hpp"
+#include "chain/rpc_client.hpp"
 #include "ipfs/pinata_pinner.hpp"
+#include "reveal/keeper.hpp"
+#include "reveal/reveal_worker.hpp"
+#include "reveal/sender_lease.hpp"
 #include "workers/image_generation.hpp"
 #include "workers/ipfs_upload.hpp"
 
@@ -46,9 +52,12 @@ int Service::start() {
   start_wake_listener();
   start_image_worker();
   start_ipfs_worker();
+  reveal_journal_ = std::make_unique<reveal::RevealJournal>(*db_, clock_);
+  start_reveal_worker(instance);
 
   api_ = std::make_unique<http::ApiServer>(
       *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_);
+  api_->set_reveal_journal(reveal_journal_.get());
   const int port = api_->start(config_.host, config_.port);
   log_.info("application.startup", {{"instance", instance}, {"version", GLISK_VERSION}, {"host", config_.host},
                                     {"port", port}, {"app_env", config_.app_env}, {"database", db_->describe()}});
@@ -114,6 +123,73 @@ void Service::start_ipfs_worker() {
   auto& processor = processors_.emplace_back(
       std::make_unique<workers::IpfsUploadProcessor>(*tokens_, http_, *pinner_, log_, options));
   start_worker(*processor, token::Stage::kIpfs, {{"pinner", pinner_->name()}});
+}
+
+void Service::start_reveal_worker(const std::string& instance) {
+  if (config_.contract_address.empty() || config_.keeper_private_key.empty()) {
+    log_.warn("reveal.disabled",
+              {{"reason", config_.contract_address.empty() ? "GLISK_NFT_CONTRACT_ADDRESS is not set"
+                                                           : "KEEPER_PRIVATE_KEY (or KEEPER_PRIVATE_KEY_FILE) is not set"},
+               {"detail", "tokens wait in ready until the service runs with both"}});
+    return;
+  }
+  const auto key = eth::PrivateKey::from_hex(config_.keeper_private_key);  // checked by load_config
+  const std::string keeper = key.address().to_checksum();
+  reveal::KeeperOptions keeper_options;
+  keeper_options.contract = config_.contract_address;
+  keeper_options.strategy = config_.keeper_gas_strategy;
+  keeper_options.gas_buffer = config_.reveal_gas_buffer;
+  keeper_options.max_gas_price = reveal::gwei_to_wei(config_.reveal_max_gas_price_gwei);
+  keeper_options.confirmations = config_.reveal_confirmations;
+  keeper_options.transaction_timeout = millis(config_.transaction_timeout_seconds);
+  keeper_options.permanent_error_delay = millis(config_.retry_max_seconds);
+  keeper_options.transient_error_delay = millis(config_.retry_base_seconds);
+  reveal::RevealOptions options;
+  options.contract = config_.contract_address;
+  options.function = config_.reveal_function;
+  options.max_batch = config_.batch_reveal_max_tokens;
+  options.batch_wait = millis(config_.batch_reveal_wait_seconds);
+  options.poll_interval = millis(config_.poll_interval_seconds);
+  options.receipt_poll = std::min(millis(config_.poll_interval_seconds), std::chrono::milliseconds(1000));
+  options.backoff = {millis(config_.retry_base_seconds), millis(config_.retry_max_seconds)};
+  options.permanent_error_delay = millis(config_.retry_max_seconds);
+  log_.info("worker.configured", {{"worker", "reveal"}, {"keeper", keeper}, {"contract", config_.contract_address},
+                                  {"rpc", chain::RpcClient(http_, config_.rpc_url).describe()},
+                                  {"function", config_.reveal_function},
+                                  {"batch_max", config_.batch_reveal_max_tokens},
+                                  {"tip_percentile", reveal::reward_percentile(config_.keeper_gas_strategy)},
+                                  {"max_gas_price_gwei", config_.reveal_max_gas_price_gwei}});
+
+  supervisor_->start("reveal", [this, key, keeper, keeper_options, options, instance](std::stop_token stop) {
+    chain::RpcClient rpc(http_, config_.rpc_url);
+    // The chain id goes into every signature; a node that cannot say it cannot take reveals.
+    uint64_t chain_id = 0;
+    for (auto delay = std::chrono::milliseconds(1000); !stop.stop_requested();
+         delay = std::min(delay * 2, std::chrono::milliseconds(30'000))) {
+      try {
+        chain_id = rpc.chain_id(stop);
+        auto code = rpc.call("eth_getCode", chain::JsonValue::array({config_.contract_address, "latest"}), stop);
+        if (!code.is_string() || code.get<std::string>().size() <= 2) {
+          throw errors::TransientError("no contract at " + config_.contract_address + " on chain " +
+                                       std::to_string(chain_id) + " (" + rpc.describe() +
+                                       "); check GLISK_NFT_CONTRACT_ADDRESS and RPC_URL");
+        }
+        break;
+      } catch (const std::exception& e) {
+        log_.warn("reveal.transient_error", {{"error", e.what()}, {"retry_in_seconds", delay.count() / 1000.0}});
+        std::mutex mutex;
+        std::condition_variable_any cv;
+        std::unique_lock lock(mutex);
+        cv.wait_for(lock, stop, delay, [] { return false; });
+      }
+    }
+    if (stop.stop_requested()) return;
+    log_.info("keeper.ready", {{"keeper", keeper}, {"chain_id", chain_id}, {"contract", config_.contract_address}});
+    reveal::SenderLease lease(*db_, clock_, keeper, instance, millis(config_.lease_seconds));
+    reveal::Keeper keeper_tx(rpc, *reveal_journal_, key, chain_id, clock_, log_, keeper_options);
+    reveal::RevealWorker worker(*queue_, wake_, *tokens_, *reveal_journal_, lease, keeper_tx, rpc, clock_, log_, options);
+    worker.run(stop);
+  });
 }
 
 void Service::start_worker(workers::TokenProcessor& processor, token::Stage stage, const log::Fields& configured) {

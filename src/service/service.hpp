@@ -16,6 +16,7 @@
 #include "log/event_log.hpp"
 #include "queue/wake_signal.hpp"
 #include "queue/work_queue.hpp"
+#include "reveal/reveal_journal.hpp"
 #include "store/database.hpp"
 #include "store/token_store.hpp"
 #include "workers/stage_worker.hpp"
@@ -46,6 +47,7 @@ class Service {
   void start_wake_listener();
   void start_image_worker();
   void start_ipfs_worker();
+  void start_reveal_worker(const std::string& instance);
   void start_worker(workers::TokenProcessor& processor, token::Stage stage, const log::Fields& configured);
   workers::WorkerOptions worker_options() const;
 
@@ -62,6 +64,7 @@ class Service {
   ipfs::LocalIpfsStore* local_ipfs_ = nullptr;  // the pinner, when it is the local store
   std::vector<std::unique_ptr<workers::TokenProcessor>> processors_;
   std::vector<std::unique_ptr<workers::StageWorker>> workers_;
+  std::unique_ptr<reveal::RevealJournal> reveal_journal_;
   std::unique_ptr<workers::Supervisor> supervisor_;
   std::unique_ptr<http::ApiServer> api_;
   bool stopped_ = false;

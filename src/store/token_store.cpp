@@ -132,33 +132,35 @@ std::map<token::TokenStatus, int64_t> TokenStore::count_by_status() {
 }
 
 std::vector<StageQueueStats> TokenStore::queue_stats() {
+  std::vector<StageQueueStats> out;
+  for (auto stage : token::kAllStages) out.push_back(stage_queue_stats(stage));
+  return out;
+}
+
+StageQueueStats TokenStore::stage_queue_stats(token::Stage stage) {
   const auto now = clock_.now();
   const std::string now_text = clock::format_time(now);
-  return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    std::vector<StageQueueStats> out;
-    for (auto stage : token::kAllStages) {
-      const auto& s = token::spec(stage);
-      auto r = tx.exec(
-          "SELECT COUNT(*), "
-          "COALESCE(SUM(CASE WHEN (locked_until IS NULL OR locked_until < $1) AND "
-          "(next_attempt_at IS NULL OR next_attempt_at <= $1) THEN 1 ELSE 0 END), 0), "
-          "COALESCE(SUM(CASE WHEN locked_until >= $1 THEN 1 ELSE 0 END), 0), "
-          "MIN(CASE WHEN (locked_until IS NULL OR locked_until < $1) AND (next_attempt_at IS NULL OR next_attempt_at <= $1) "
-          "THEN COALESCE(next_attempt_at, queued_at) END) "
-          "FROM tokens_s0 WHERE status IN ($2, $3)",
-          {now_text, std::string(token::to_string(s.input)), std::string(token::to_string(s.working))});
-      const auto& row = r.rows.at(0);
-      StageQueueStats stats{stage, std::stoll(row[0].value_or("0")), std::stoll(row[1].value_or("0")),
-                            std::stoll(row[2].value_or("0")), std::nullopt};
-      if (row[3]) {
-        if (auto oldest = clock::parse_time(*row[3])) {
-          stats.oldest_due_age_seconds = std::max(0.0, std::chrono::duration<double>(now - *oldest).count());
-        }
-      }
-      out.push_back(stats);
-    }
-    return out;
+  const auto& s = token::spec(stage);
+  auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    return tx.exec(
+        "SELECT COUNT(*), "
+        "COALESCE(SUM(CASE WHEN (locked_until IS NULL OR locked_until < $1) AND "
+        "(next_attempt_at IS NULL OR next_attempt_at <= $1) THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN locked_until >= $1 THEN 1 ELSE 0 END), 0), "
+        "MIN(CASE WHEN (locked_until IS NULL OR locked_until < $1) AND (next_attempt_at IS NULL OR next_attempt_at <= $1) "
+        "THEN COALESCE(next_attempt_at, queued_at) END) "
+        "FROM tokens_s0 WHERE status IN ($2, $3)",
+        {now_text, std::string(token::to_string(s.input)), std::string(token::to_string(s.working))});
   });
+  const auto& row = r.rows.at(0);
+  StageQueueStats stats{stage, std::stoll(row[0].value_or("0")), std::stoll(row[1].value_or("0")),
+                        std::stoll(row[2].value_or("0")), std::nullopt};
+  if (row[3]) {
+    if (auto oldest = clock::parse_time(*row[3])) {
+      stats.oldest_due_age_seconds = std::max(0.0, std::chrono::duration<double>(now - *oldest).count());
+    }
+  }
+  return stats;
 }
 
 }  // namespace glisk::store

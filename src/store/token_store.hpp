@@ -61,6 +61,7 @@ class TokenStore {
 
   std::map<token::TokenStatus, int64_t> count_by_status();
   std::vector<StageQueueStats> queue_stats();
+  StageQueueStats stage_queue_stats(token::Stage stage);
 
  private:
   Database& db_;

@@ -1,0 +1,310 @@
+#include "reveal/keeper.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "eth/abi.hpp"
+#include "eth/transaction.hpp"
+#include "reveal/contract_errors.hpp"
+
+namespace glisk::reveal {
+namespace {
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+bool contains(const std::string& text, std::string_view what) { return text.find(what) != std::string::npos; }
+
+uint64_t quantity_field(const chain::JsonValue& object, const char* name) {
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_string()) {
+    throw chain::MalformedResponse(std::string("receipt without ") + name + ": " + object.dump().substr(0, 200));
+  }
+  try {
+    return chain::parse_quantity(it->get<std::string>());
+  } catch (const std::invalid_argument& e) {
+    throw chain::MalformedResponse(std::string("receipt field ") + name + ": " + e.what());
+  }
+}
+
+double seconds_between(clock::TimePoint from, clock::TimePoint to) {
+  return std::chrono::duration<double>(to - from).count();
+}
+
+}  // namespace
+
+BroadcastAnswer classify_broadcast_error(const chain::RpcError& error) {
+  const std::string m = lower(error.message());
+  if (contains(m, "already known") || contains(m, "known transaction") || contains(m, "already imported") ||
+      contains(m, "alreadyknown") || contains(m, "already exists") || contains(m, "already in mempool")) {
+    return BroadcastAnswer::kAccepted;
+  }
+  if (contains(m, "nonce too low") || contains(m, "nonce too small") || contains(m, "noncetoolow") ||
+      contains(m, "transaction already included") || contains(m, "old nonce")) {
+    return BroadcastAnswer::kNonceUsed;
+  }
+  if (contains(m, "underpriced")) return BroadcastAnswer::kUnderpriced;
+  if (contains(m, "insufficient funds")) return BroadcastAnswer::kInsufficientFunds;
+  return BroadcastAnswer::kRefused;
+}
+
+Keeper::Keeper(chain::EthRpc& rpc, RevealJournal& journal, const eth::PrivateKey& key, uint64_t chain_id,
+               clock::Clock& clock, const log::EventLog& log, KeeperOptions options)
+    : rpc_(rpc),
+      journal_(journal),
+      key_(key),
+      chain_id_(chain_id),
+      clock_(clock),
+      log_(log),
+      options_(std::move(options)),
+      sender_(key.address().to_checksum()) {}
+
+BroadcastAnswer Keeper::broadcast(const std::string& raw, std::string* error_text, std::stop_token stop) {
+  try {
+    rpc_.send_raw_transaction(raw, stop);
+    return BroadcastAnswer::kAccepted;
+  } catch (const chain::RpcError& e) {
+    if (error_text) *error_text = e.message();
+    return classify_broadcast_error(e);
+  }
+}
+
+void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calldata, std::stop_token stop) {
+  FeeQuote quote = current_fees(rpc_, options_.strategy, options_.max_gas_price, stop);
+  if (quote.above_cap) {
+    throw GasAboveCap("gas costs " + format_gwei(quote.next_base_fee + quote.tip) + " gwei (base " +
+                      format_gwei(quote.next_base_fee) + " + tip " + format_gwei(quote.tip) +
+                      "), above REVEAL_MAX_GAS_PRICE_GWEI " + format_gwei(*options_.max_gas_price));
+  }
+  const std::string data_hex = eth::to_hex(calldata);
+  uint64_t estimate = 0;
+  try {
+    estimate = rpc_.estimate_gas({{"from", sender_}, {"to", options_.contract}, {"data", data_hex}}, stop);
+  } catch (const chain::RpcError& e) {
+    // The caller simulated this call a moment ago; a revert now means the chain moved meanwhile.
+    throw errors::TransientError(std::string("eth_estimateGas refused the reveal after a clean simulation: ") + e.what());
+  }
+  const uint64_t gas_limit = static_cast<uint64_t>(static_cast<double>(estimate) * options_.gas_buffer + 0.999);
+
+  const eth::U256 balance = eth::U256::from_hex(rpc_.get_balance(sender_, "pending", stop));
+  const eth::U256 worst_cost = quote.fees.max_fee_per_gas * gas_limit;
+  if (balance < worst_cost) {
+    const std::string reason = "keeper wallet " + sender_ + " holds " + balance.to_dec() + " wei but a reveal of " +
+                               std::to_string(token_ids.size()) + " tokens may cost up to " + worst_cost.to_dec() +
+                                 " wei (" + std::to_string(gas_limit) + " gas × " +
+                                 format_gwei(quote.fees.max_fee_per_gas) + " gwei): fund the keeper wallet";
+    journal_.record_unsent(sender_, token_ids, reason);
+    throw errors::PermanentError(reason);
+  }
+  const uint64_t nonce = rpc_.get_transaction_count(sender_, "pending", stop);
+
+  eth::Eip1559Transaction tx;
+  tx.chain_id = chain_id_;
+  tx.nonce = nonce;
+  tx.max_priority_fee_per_gas = quote.fees.max_priority_fee_per_gas;
+  tx.max_fee_per_gas = quote.fees.max_fee_per_gas;
+  tx.gas_limit = gas_limit;
+  tx.to = eth::Address::parse(options_.contract);
+  tx.data = calldata;
+  const auto signed_tx = eth::sign_transaction(tx, key_);
+  SignedReveal reveal{sender_, nonce, eth::to_hex(signed_tx.hash), token_ids, quote.fees, gas_limit,
+                      eth::to_hex(signed_tx.raw)};
+  // The journal first: from here on a crash leaves a record that settle() resolves.
+  const int64_t row = journal_.record_pending(reveal);
+
+  std::string error_text;
+  BroadcastAnswer answer;
+  try {
+    answer = broadcast(reveal.raw_tx, &error_text, stop);
+  } catch (const errors::TransientError& e) {
+    // The node may or may not have it: the row stays pending and settle() finds out.
+    log_.warn("reveal.transient_error", {{"tx_hash", reveal.tx_hash}, {"nonce", nonce},
+                                         {"error", std::string("broadcast outcome unknown, will check: ") + e.what()}});
+    return;
+  }
+  switch (answer) {
+    case BroadcastAnswer::kAccepted:
+      log_.info("keeper.transaction_submitted",
+                {{"tx_hash", reveal.tx_hash}, {"nonce", nonce}, {"tokens", token_ids.size()}, {"gas_limit", gas_limit},
+                 {"max_fee_gwei", format_gwei(quote.fees.max_fee_per_gas)},
+                 {"tip_gwei", format_gwei(quote.fees.max_priority_fee_per_gas)},
+                 {"base_fee_gwei", format_gwei(quote.next_base_fee)}});
+      return;
+    case BroadcastAnswer::kNonceUsed:
+    case BroadcastAnswer::kUnderpriced:
+      // Another transaction of this key (not in our journal) took or holds the nonce.
+      journal_.refuse(row, "node refused: " + error_text);
+      throw errors::TransientError("nonce " + std::to_string(nonce) + " of " + sender_ +
+                                   " is taken by a transaction glisk did not send (" + error_text +
+                                   "); is another program using KEEPER_PRIVATE_KEY?");
+    case BroadcastAnswer::kInsufficientFunds:
+      journal_.refuse(row, "node refused: " + error_text);
+      throw errors::PermanentError("keeper wallet " + sender_ + " cannot pay for the reveal (" + error_text +
+                                   "): fund the keeper wallet");
+    case BroadcastAnswer::kRefused:
+      journal_.refuse(row, "node refused: " + error_text);
+      throw errors::PermanentError("the node refused the reveal transaction: " + error_text);
+  }
+}
+
+bool Keeper::settle(std::stop_token stop) {
+  auto rows = journal_.pending(sender_);
+  if (rows.empty()) return false;
+  const uint64_t latest = rpc_.block_number(stop);
+  std::map<uint64_t, std::vector<JournalEntry>> by_nonce;
+  for (auto& row : rows) by_nonce[row.nonce].push_back(std::move(row));
+  bool open = false;
+  for (const auto& [nonce, group] : by_nonce) {
+    if (settle_nonce(group, latest, stop)) open = true;
+  }
+  return open;
+}
+
+bool Keeper::settle_nonce(const std::vector<JournalEntry>& rows, uint64_t latest_block, std::stop_token stop) {
+  for (const auto& row : rows) {
+    if (auto receipt = rpc_.get_transaction_receipt(row.tx_hash, stop)) {
+      return settle_mined(row, *receipt, latest_block, stop);
+    }
+  }
+  const JournalEntry& newest = rows.back();
+  const uint64_t nonce = newest.nonce;
+  const uint64_t mined_count = rpc_.get_transaction_count(sender_, "latest", stop);
+  if (mined_count > nonce) {
+    // Something mined at this nonce. Ask for our receipts once more: one may have mined between
+    // the lookups above and the count.
+    for (const auto& row : rows) {
+      if (auto receipt = rpc_.get_transaction_receipt(row.tx_hash, stop)) {
+        return settle_mined(row, *receipt, rpc_.block_number(stop), stop);
+      }
+    }
+    const std::string reason = "nonce " + std::to_string(nonce) + " of " + sender_ +
+                               " was used by a transaction glisk did not send; the batch goes again";
+    journal_.abandon(sender_, nonce, newest.token_ids, reason, clock_.now() + options_.transient_error_delay, false);
+    log_.warn("reveal.transient_error", {{"nonce", nonce}, {"tokens", newest.token_ids.size()}, {"error", reason}});
+    return false;
+  }
+  bool known = false;
+  for (const auto& row : rows) {
+    if (rpc_.get_transaction_by_hash(row.tx_hash, stop)) {
+      known = true;
+      break;
+    }
+  }
+  if (!known) {
+    // Dropped from the pool, or never broadcast (a crash between the journal and the send).
+    std::string error_text;
+    BroadcastAnswer answer = broadcast(newest.raw_tx, &error_text, stop);
+    log_.info("keeper.transaction_rebroadcast",
+              {{"tx_hash", newest.tx_hash}, {"nonce", nonce}, {"answer", error_text.empty() ? "accepted" : error_text}});
+    if (answer == BroadcastAnswer::kInsufficientFunds || answer == BroadcastAnswer::kRefused) {
+      const std::string reason = "the node refused the reveal transaction when sent again: " + error_text;
+      journal_.abandon(sender_, nonce, newest.token_ids, reason, clock_.now() + options_.permanent_error_delay, true);
+      log_.error("reveal.permanent_error", {{"tx_hash", newest.tx_hash}, {"nonce", nonce}, {"error", reason}});
+      return false;
+    }
+    return true;
+  }
+  const auto now = clock_.now();
+  const bool recently_refused =
+      refused_replacement_of_ == newest.id && now - refused_replacement_at_ < options_.transaction_timeout;
+  if (now - newest.submitted_at >= options_.transaction_timeout && !recently_refused) replace(newest, stop);
+  return true;
+}
+
+bool Keeper::settle_mined(const JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block,
+                          std::stop_token stop) {
+  const uint64_t block = quantity_field(receipt, "blockNumber");
+  if (latest_block + 1 < block + static_cast<uint64_t>(options_.confirmations)) return true;  // not deep enough yet
+  const uint64_t gas_used = quantity_field(receipt, "gasUsed");
+  eth::U256 price;
+  if (receipt.contains("effectiveGasPrice") && receipt["effectiveGasPrice"].is_string()) {
+    price = eth::U256::from_hex(receipt["effectiveGasPrice"].get<std::string>());
+  }
+  const eth::U256 fee = price * gas_used;
+  const std::string status = receipt.value("status", "");
+  if (status == "0x1") {
+    const int64_t revealed = journal_.confirm(row, block, gas_used, price);
+    log_.info("keeper.transaction_confirmed",
+              {{"tx_hash", row.tx_hash}, {"nonce", row.nonce}, {"block", block}, {"gas_used", gas_used},
+               {"gas_price_gwei", format_gwei(price)}, {"fee_wei", fee.to_dec()}});
+    log_.info("reveal.batch_complete",
+              {{"tx_hash", row.tx_hash}, {"tokens", row.token_ids.size()}, {"revealed", revealed},
+               {"gas_per_token", row.token_ids.empty() ? 0 : gas_used / row.token_ids.size()},
+               {"seconds", seconds_between(row.submitted_at, clock_.now())}});
+    return false;
+  }
+  const std::string reason = revert_reason(row, block, stop);
+  journal_.fail_reverted(row, block, gas_used, price, reason, clock_.now() + options_.permanent_error_delay);
+  log_.error("reveal.permanent_error", {{"tx_hash", row.tx_hash}, {"nonce", row.nonce}, {"block", block},
+                                        {"tokens", row.token_ids.size()}, {"error", "reverted on chain: " + reason},
+                                        {"fee_wei", fee.to_dec()}});
+  return false;
+}
+
+std::string Keeper::revert_reason(const JournalEntry& row, uint64_t block_number, std::stop_token stop) {
+  // Replaying the call on the state before its block gives the reason in most cases (a
+  // transaction earlier in the same block may have been what made it fail).
+  try {
+    auto tx = eth::decode_signed_transaction(eth::from_hex(row.raw_tx));
+    rpc_.eth_call_from(sender_, options_.contract, eth::to_hex(tx.data),
+                       chain::to_quantity(block_number == 0 ? 0 : block_number - 1), stop);
+    return "reverted in block " + std::to_string(block_number) + " (the call succeeds on the previous state: "
+           "probably out of gas or a transaction earlier in the block)";
+  } catch (const chain::RpcError& e) {
+    return describe_revert(e);
+  } catch (const std::exception& e) {
+    return std::string("reverted (reason unavailable: ") + e.what() + ")";
+  }
+}
+
+void Keeper::replace(const JournalEntry& newest, std::stop_token stop) {
+  FeeQuote market = current_fees(rpc_, options_.strategy, options_.max_gas_price, stop);
+  auto fees = replacement_fees(newest.fees, market, options_.max_gas_price);
+  if (!fees) {
+    if (capped_logged_for_ != newest.id) {
+      capped_logged_for_ = newest.id;
+      log_.warn("keeper.replacement_capped",
+                {{"tx_hash", newest.tx_hash}, {"nonce", newest.nonce},
+                 {"max_fee_gwei", format_gwei(newest.fees.max_fee_per_gas)},
+                 {"cap_gwei", options_.max_gas_price ? format_gwei(*options_.max_gas_price) : "none"},
+                 {"error", "a replacement needs +10% fees, which REVEAL_MAX_GAS_PRICE_GWEI does not allow; "
+                           "the transaction keeps waiting"}});
+    }
+    return;
+  }
+  auto tx = eth::decode_signed_transaction(eth::from_hex(newest.raw_tx));
+  tx.max_fee_per_gas = fees->max_fee_per_gas;
+  tx.max_priority_fee_per_gas = fees->max_priority_fee_per_gas;
+  const auto signed_tx = eth::sign_transaction(tx, key_);
+  SignedReveal reveal{sender_, newest.nonce, eth::to_hex(signed_tx.hash), newest.token_ids, *fees, newest.gas_limit,
+                      eth::to_hex(signed_tx.raw)};
+  const int64_t row = journal_.record_pending(reveal);
+  std::string error_text;
+  BroadcastAnswer answer;
+  try {
+    answer = broadcast(reveal.raw_tx, &error_text, stop);
+  } catch (const errors::TransientError& e) {
+    log_.warn("reveal.transient_error", {{"tx_hash", reveal.tx_hash}, {"nonce", reveal.nonce},
+                                         {"error", std::string("replacement outcome unknown, will check: ") + e.what()}});
+    return;
+  }
+  if (answer == BroadcastAnswer::kAccepted) {
+    log_.info("keeper.transaction_replaced",
+              {{"old_tx_hash", newest.tx_hash}, {"tx_hash", reveal.tx_hash}, {"nonce", reveal.nonce},
+               {"max_fee_gwei", format_gwei(fees->max_fee_per_gas)},
+               {"tip_gwei", format_gwei(fees->max_priority_fee_per_gas)},
+               {"waited_seconds", seconds_between(newest.submitted_at, clock_.now())}});
+    return;
+  }
+  // Not accepted: the earlier transaction still stands (or one mined); receipts decide next time.
+  journal_.refuse(row, "replacement refused: " + error_text);
+  refused_replacement_of_ = newest.id;
+  refused_replacement_at_ = clock_.now();
+  log_.warn("reveal.transient_error",
+            {{"tx_hash", reveal.tx_hash}, {"nonce", reveal.nonce}, {"error", "replacement refused: " + error_text}});
+}
+
+}  // namespace glisk::reveal

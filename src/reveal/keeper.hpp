@@ -1,0 +1,106 @@
+#pragma once
+// The keeper: sends reveal transactions from one key and sees each through to an outcome.
+//
+// send() prices the transaction from the fee market (reveal/fees.hpp), sizes its gas from
+// eth_estimateGas × REVEAL_GAS_BUFFER, checks the wallet can pay for it, takes the nonce from the
+// node, signs it (EIP-1559, the node's chain id), writes it to the journal and only then
+// broadcasts it. settle() follows every pending transaction of this key:
+//   mined, status 1, REVEAL_CONFIRMATIONS deep → journal confirm: tokens `revealed`;
+//   mined, reverted → the reason is read by replaying the call, tokens wait (permanent error);
+//   unknown to the node (dropped, or the crash came before the broadcast) → sent again unchanged;
+//   pending longer than TRANSACTION_TIMEOUT_SECONDS → replaced at the same nonce with higher fees;
+//   its nonce used by a transaction that is not ours → abandoned, tokens due again.
+// "nonce too low", "already known" and "replacement underpriced" answers are never taken as a
+// failure of the batch: the receipts of every hash sent at that nonce decide.
+// Only the holder of the sender lease calls it (reveal/sender_lease.hpp). Not thread-safe: one
+// reveal worker drives it.
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "chain/eth_rpc.hpp"
+#include "clock/clock.hpp"
+#include "config/config.hpp"
+#include "eth/signer.hpp"
+#include "log/event_log.hpp"
+#include "reveal/fees.hpp"
+#include "reveal/reveal_journal.hpp"
+
+namespace glisk::reveal {
+
+struct KeeperOptions {
+  std::string contract;  // EIP-55
+  config::GasStrategy strategy = config::GasStrategy::kMedium;
+  double gas_buffer = 1.2;
+  std::optional<eth::U256> max_gas_price;  // wei per gas
+  int confirmations = 1;
+  std::chrono::milliseconds transaction_timeout{180'000};
+  // How long tokens wait after a reveal of theirs reverted on chain.
+  std::chrono::milliseconds permanent_error_delay{300'000};
+  // How long tokens wait after their transaction was made moot (its nonce taken by another).
+  std::chrono::milliseconds transient_error_delay{2'000};
+};
+
+// Gas costs more than REVEAL_MAX_GAS_PRICE_GWEI allows: nothing was sent; try later.
+class GasAboveCap : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The node's answer to a broadcast, sorted by what it means for the batch.
+enum class BroadcastAnswer {
+  kAccepted,           // a hash, or "already known"/"already imported": it is in the pool
+  kNonceUsed,          // "nonce too low": something mined at this nonce; receipts decide
+  kUnderpriced,        // "replacement transaction underpriced": another one at this nonce waits
+  kInsufficientFunds,  // the wallet cannot pay gas × max fee
+  kRefused,            // anything else the node refused
+};
+BroadcastAnswer classify_broadcast_error(const chain::RpcError& error);
+
+class Keeper {
+ public:
+  Keeper(chain::EthRpc& rpc, RevealJournal& journal, const eth::PrivateKey& key, uint64_t chain_id,
+         clock::Clock& clock, const log::EventLog& log, KeeperOptions options);
+
+  const std::string& sender() const { return sender_; }  // EIP-55
+
+  // Settles this key's pending transactions as described above; true while one is still open
+  // (the caller sends nothing new meanwhile, so nonces stay in order). Throws
+  // errors::TransientError when the node cannot be asked (nothing changed).
+  bool settle(std::stop_token stop = {});
+
+  // Sends a reveal of `token_ids` with `calldata` (simulated by the caller). On return it is
+  // journaled and broadcast (or its broadcast's fate is unknown, which settle() resolves).
+  // Throws GasAboveCap, errors::PermanentError (the wallet cannot pay; the node refused it) or
+  // errors::TransientError (node unreachable; nonce taken meanwhile); after a throw nothing of
+  // this batch is pending and its tokens are untouched.
+  void send(const std::vector<int64_t>& token_ids, const eth::Bytes& calldata, std::stop_token stop = {});
+
+ private:
+  // Outcome of one nonce's rows: still open, or settled (and how).
+  bool settle_nonce(const std::vector<JournalEntry>& rows, uint64_t latest_block, std::stop_token stop);
+  bool settle_mined(const JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block, std::stop_token stop);
+  void replace(const JournalEntry& newest, std::stop_token stop);
+  // Broadcasts `raw`; returns the node's answer (transport failures propagate).
+  BroadcastAnswer broadcast(const std::string& raw, std::string* error_text, std::stop_token stop);
+  std::string revert_reason(const JournalEntry& row, uint64_t block_number, std::stop_token stop);
+
+  chain::EthRpc& rpc_;
+  RevealJournal& journal_;
+  const eth::PrivateKey key_;
+  const uint64_t chain_id_;
+  clock::Clock& clock_;
+  const log::EventLog& log_;
+  const KeeperOptions options_;
+  const std::string sender_;
+  int64_t capped_logged_for_ = -1;  // the row whose "cannot replace under the cap" was logged
+  // The row whose replacement the node refused, and when: not tried again before the timeout.
+  int64_t refused_replacement_of_ = -1;
+  clock::TimePoint refused_replacement_at_{};
+};
+
+}  // namespace glisk::reveal

@@ -1,0 +1,263 @@
+#include "reveal/reveal_worker.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+
+#include "eth/abi.hpp"
+#include "reveal/contract_errors.hpp"
+
+namespace glisk::reveal {
+namespace {
+
+using token::Stage;
+
+template <typename T>
+std::vector<int64_t> ids_of(const std::vector<T>& batch) {
+  std::vector<int64_t> ids;
+  for (const auto& c : batch) ids.push_back(c.token_id);
+  return ids;
+}
+
+double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+
+void sleep_unless_stopped(std::chrono::milliseconds delay, std::stop_token stop) {
+  std::mutex mutex;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mutex);
+  cv.wait_for(lock, stop, delay, [] { return false; });
+}
+
+}  // namespace
+
+RevealWorker::RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, store::TokenStore& tokens,
+                           RevealJournal& journal, SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc,
+                           clock::Clock& clock, const log::EventLog& log, RevealOptions options)
+    : queue_(queue),
+      wake_(wake),
+      tokens_(tokens),
+      journal_(journal),
+      lease_(lease),
+      keeper_(keeper),
+      rpc_(rpc),
+      clock_(clock),
+      log_(log),
+      options_(std::move(options)) {}
+
+StepResult RevealWorker::step(std::stop_token stop) {
+  const auto now = clock_.now();
+  if (!lease_.hold()) {
+    if (!standby_logged_) {
+      standby_logged_ = true;
+      log_.info("reveal.sender_standby", {{"keeper", keeper_.sender()}, {"holder", lease_.holder().value_or("?")},
+                                          {"detail", "another instance sends for this key; taking over if it stops"}});
+    }
+    return {StepOutcome::kStandby, now + options_.poll_interval};
+  }
+  if (standby_logged_) {
+    standby_logged_ = false;
+    log_.info("reveal.sender_active", {{"keeper", keeper_.sender()}});
+  }
+  try {
+    if (keeper_.settle(stop)) return {StepOutcome::kTransactionOpen, now + options_.receipt_poll};
+  } catch (const errors::TransientError& e) {
+    log_.warn("reveal.transient_error", {{"error", std::string("checking open reveal transactions: ") + e.what()}});
+    return {StepOutcome::kError, now + options_.backoff.base};
+  }
+
+  const auto stats = tokens_.stage_queue_stats(Stage::kReveal);
+  if (stats.due == 0) return {StepOutcome::kIdle, queue_.next_due(Stage::kReveal)};
+  const double waited = stats.oldest_due_age_seconds.value_or(0);
+  if (stats.due < options_.max_batch && waited < seconds(options_.batch_wait)) {
+    const auto remaining = std::chrono::milliseconds(static_cast<int64_t>((seconds(options_.batch_wait) - waited) * 1000) + 1);
+    return {StepOutcome::kWaitingForBatch, now + remaining};
+  }
+  auto claims = queue_.claim(Stage::kReveal, options_.max_batch);
+  if (claims.empty()) return {StepOutcome::kIdle, queue_.next_due(Stage::kReveal)};
+  process(std::move(claims), stop);
+  return {StepOutcome::kProcessed, clock_.now()};
+}
+
+void RevealWorker::process(std::vector<queue::Claim> claims, std::stop_token stop) {
+  std::vector<Candidate> batch;
+  for (const auto& claim : claims) {
+    const auto& t = claim.token;
+    if (claim.recovered_from) {
+      log_.warn("worker.recovery", {{"worker", "reveal"}, {"token_id", t.token_id}, {"previous_lease", *claim.recovered_from},
+                                    {"reason", "the previous holder's lease expired (process died or hung)"}});
+    }
+    Candidate c{t.token_id, claim.lease, "", t.reveal_attempts + 1};
+    if (!t.metadata_cid || t.metadata_cid->empty()) {
+      fail_token(c, "reveal: the token has no metadata_cid; send it through the IPFS stage again");
+      continue;
+    }
+    c.uri = "ipfs://" + *t.metadata_cid;
+    batch.push_back(std::move(c));
+  }
+  if (batch.empty()) return;
+  log_.info("reveal.batch_processing", {{"tokens", batch.size()}, {"first_token_id", batch.front().token_id},
+                                        {"last_token_id", batch.back().token_id}, {"keeper", keeper_.sender()}});
+  try {
+    auto good = resolve(batch, stop);
+    if (good.empty()) return;
+    if (good.size() < batch.size()) {
+      log_.info("reveal.batch_processing", {{"tokens", good.size()}, {"detail", "what remains after simulation"}});
+    }
+    batch = std::move(good);
+    keeper_.send(ids_of(batch), calldata(batch), stop);
+  } catch (const GasAboveCap& e) {
+    log_.warn("reveal.gas_price_above_cap", {{"tokens", batch.size()}, {"error", e.what()},
+                                             {"retry_in_seconds", seconds(options_.gas_cap_recheck)}});
+    postpone(batch, std::string("reveal: waiting: ") + e.what(), options_.gas_cap_recheck, false);
+  } catch (const errors::PermanentError& e) {
+    log_.error("reveal.permanent_error", {{"tokens", batch.size()}, {"error", e.what()},
+                                          {"retry_in_seconds", seconds(options_.permanent_error_delay)}});
+    postpone(batch, std::string("reveal: ") + e.what(), options_.permanent_error_delay, true);
+  } catch (const std::exception& e) {
+    // Transient (node unreachable, a race with the chain) or unexpected: retry with backoff.
+    static thread_local std::mt19937_64 engine{std::random_device{}()};
+    const auto delay = queue::retry_delay(options_.backoff, batch.front().attempt,
+                                          std::uniform_real_distribution<double>(0, 1)(engine));
+    log_.warn("reveal.transient_error", {{"tokens", batch.size()}, {"error", e.what()}, {"retry_in_seconds", seconds(delay)}});
+    postpone(batch, std::string("reveal: ") + e.what(), delay, true);
+  }
+}
+
+std::vector<RevealWorker::Candidate> RevealWorker::resolve(std::vector<Candidate> batch, std::stop_token stop) {
+  for (;;) {
+    if (batch.empty()) return batch;
+    auto revert = simulate(batch, stop);
+    if (!revert) return batch;
+    const auto cause = classify_revert(*revert);
+    auto named = std::find_if(batch.begin(), batch.end(),
+                              [&](const Candidate& c) { return cause.token_id && c.token_id == *cause.token_id; });
+    if (cause.kind == RevertCause::Kind::kAlreadyRevealed && named != batch.end()) {
+      sync_revealed({named->token_id});
+      batch.erase(named);
+      continue;
+    }
+    if (cause.kind == RevertCause::Kind::kNonexistentToken && named != batch.end()) {
+      fail_token(*named, "reveal: the contract has no token " + std::to_string(named->token_id) + " (" + cause.reason +
+                             "); was it minted on this contract?");
+      batch.erase(named);
+      continue;
+    }
+    if (cause.kind == RevertCause::Kind::kNotAuthorized) {
+      const std::string reason = cause.reason + ": the keeper " + keeper_.sender() +
+                                 " may not reveal; the contract owner must call setKeeper(" + keeper_.sender() + ", true)";
+      journal_.record_unsent(keeper_.sender(), ids_of(batch), reason);
+      throw errors::PermanentError(reason);
+    }
+    if (batch.size() == 1) {
+      if (is_revealed_on_chain(batch[0].token_id, stop)) {
+        sync_revealed({batch[0].token_id});
+      } else {
+        fail_token(batch[0], "reveal: the contract rejects this token: " + cause.reason);
+      }
+      return {};
+    }
+    // Unknown cause: halve until the offending tokens are found.
+    const auto middle = batch.begin() + static_cast<std::ptrdiff_t>(batch.size() / 2);
+    auto left = resolve(std::vector<Candidate>(batch.begin(), middle), stop);
+    auto right = resolve(std::vector<Candidate>(middle, batch.end()), stop);
+    if (left.empty()) return right;
+    if (right.empty()) return left;
+    std::vector<Candidate> both = left;
+    both.insert(both.end(), right.begin(), right.end());
+    if (!simulate(both, stop)) return both;
+    // Each half passes alone but not together (the tokens interact): send one half now and let
+    // the other go in the next batch.
+    for (const auto& c : right) queue_.release(Stage::kReveal, c.token_id, c.lease);
+    return left;
+  }
+}
+
+std::optional<chain::RpcError> RevealWorker::simulate(const std::vector<Candidate>& batch, std::stop_token stop) {
+  try {
+    rpc_.eth_call_from(keeper_.sender(), options_.contract, eth::to_hex(calldata(batch)), "latest", stop);
+    return std::nullopt;
+  } catch (const chain::RpcError& e) {
+    if (!is_revert(e)) throw errors::TransientError(std::string("simulating the reveal: ") + e.what());
+    return e;
+  }
+}
+
+eth::Bytes RevealWorker::calldata(const std::vector<Candidate>& batch) const {
+  std::vector<eth::U256> ids;
+  std::vector<std::string> uris;
+  for (const auto& c : batch) {
+    ids.emplace_back(static_cast<uint64_t>(c.token_id));
+    uris.push_back(c.uri);
+  }
+  return eth::encode_call(options_.function, {ids, uris});
+}
+
+void RevealWorker::sync_revealed(const std::vector<int64_t>& token_ids) {
+  const int64_t changed = journal_.mark_revealed_on_chain(token_ids);
+  log_.info("reveal.already_revealed_sync", {{"token_ids", token_ids}, {"marked_revealed", changed},
+                                             {"detail", "the chain already shows these revealed; no transaction sent"}});
+}
+
+void RevealWorker::fail_token(const Candidate& token, const std::string& reason) {
+  if (queue_.fail(Stage::kReveal, token.token_id, token.lease, reason)) {
+    log_.error("token.reveal.failed", {{"worker", "reveal"}, {"token_id", token.token_id}, {"error", reason},
+                                       {"permanent", true}});
+    log_.error("reveal.permanent_error", {{"token_id", token.token_id}, {"error", reason}});
+  }
+}
+
+bool RevealWorker::is_revealed_on_chain(int64_t token_id, std::stop_token stop) {
+  try {
+    auto data = eth::encode_call("isRevealed(uint256)", {eth::U256(static_cast<uint64_t>(token_id))});
+    return eth::decode_bool(eth::from_hex(rpc_.eth_call(options_.contract, eth::to_hex(data), "latest", stop)));
+  } catch (const chain::RpcError&) {
+    return false;  // a contract without isRevealed, or a token it does not know
+  } catch (const eth::InvalidAbi&) {
+    return false;
+  }
+}
+
+void RevealWorker::postpone(const std::vector<Candidate>& batch, const std::string& reason,
+                            std::chrono::milliseconds delay, bool count_attempt) {
+  journal_.postpone(ids_of(batch), reason, clock_.now() + delay, count_attempt);
+}
+
+void RevealWorker::run(std::stop_token stop) {
+  log_.info("worker.started", {{"worker", "reveal"}, {"keeper", keeper_.sender()}, {"contract", options_.contract},
+                               {"function", options_.function}, {"batch_max", options_.max_batch},
+                               {"batch_wait_seconds", seconds(options_.batch_wait)}});
+  auto& signal = wake_.of(Stage::kReveal);
+  while (!stop.stop_requested()) {
+    const uint64_t seen = signal.sequence();
+    StepResult result;
+    try {
+      result = step(stop);
+    } catch (const std::exception& e) {
+      // The database is down or refused a move: nothing half-done stays (each move is one
+      // transaction, and the journal is written before any broadcast); try again later.
+      log_.error("reveal.transient_error", {{"error", e.what()}});
+      result = {StepOutcome::kError, clock_.now() + options_.backoff.base};
+    }
+    if (result.outcome == StepOutcome::kProcessed) continue;
+    auto wait = options_.poll_interval;
+    if (result.next_at) {
+      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*result.next_at - clock_.now());
+      wait = std::clamp(until, std::chrono::milliseconds(1), options_.poll_interval);
+    }
+    // While a transaction is open, new ready tokens do not matter: only time does.
+    if (result.outcome == StepOutcome::kTransactionOpen) {
+      sleep_unless_stopped(wait, stop);
+    } else {
+      signal.wait(seen, wait, stop);
+    }
+  }
+  try {
+    lease_.release();
+  } catch (const std::exception& e) {
+    log_.warn("reveal.transient_error", {{"error", std::string("releasing the sender lease: ") + e.what()}});
+  }
+  log_.info("worker.stopped", {{"worker", "reveal"}});
+}
+
+}  // namespace glisk::reveal

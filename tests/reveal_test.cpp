@@ -1,0 +1,488 @@
+// The reveal stage against a real anvil and the project's contract, on SQLite and PostgreSQL:
+// batches, tokens the chain already revealed or does not know, a keeper without the right, the
+// gas cap, a stuck transaction replaced, a dropped one sent again, a lost broadcast recovered
+// from the journal, the node down and back, and one sender per key across instances.
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <thread>
+
+#include "anvil.hpp"
+#include "chain/rpc_client.hpp"
+#include "clock/time_format.hpp"
+#include "eth/abi.hpp"
+#include "faulty_rpc.hpp"
+#include "queue/work_queue.hpp"
+#include "reveal/keeper.hpp"
+#include "reveal/reveal_journal.hpp"
+#include "reveal/reveal_worker.hpp"
+#include "reveal/sender_lease.hpp"
+#include "test_support.hpp"
+
+namespace glisk::reveal {
+namespace {
+
+using glisk::testing::Backend;
+using glisk::testing::CapturedLog;
+using glisk::testing::TestDatabase;
+using namespace std::chrono_literals;
+
+constexpr const char* kAuthor = "0x00000000000000000000000000000000000000a1";
+
+std::string cid_of(int64_t id) { return "bafkreitestmetadata" + std::to_string(id); }
+
+// One reveal worker as the service assembles it, on a fresh database, against `node`.
+struct RevealRig {
+  RevealRig(Backend backend, chain::EthRpc& node, const std::string& contract, const std::string& key_hex,
+            const std::string& holder = "instance-a", KeeperOptions keeper_options = {}, RevealOptions options = {})
+      : db(backend), rpc(node) {
+    build(db.db(), contract, key_hex, holder, std::move(keeper_options), std::move(options));
+  }
+  // A second instance on the same database as `other`.
+  RevealRig(RevealRig& other, const std::string& key_hex, const std::string& holder)
+      : db(other.db.backend(), false), rpc(other.rpc) {
+    shared = other.db.open_another();
+    build(*shared, other.contract_, key_hex, holder, other.keeper_options_, other.options_);
+  }
+
+  void build(store::Database& database, const std::string& contract, const std::string& key_hex,
+             const std::string& holder, KeeperOptions keeper_options, RevealOptions options) {
+    contract_ = contract;
+    keeper_options.contract = contract;
+    options.contract = contract;
+    options.batch_wait = 0ms;
+    options.backoff = {100ms, 1000ms};
+    keeper_options_ = keeper_options;
+    options_ = options;
+    tokens = std::make_unique<store::TokenStore>(database, clock);
+    queue = std::make_unique<queue::WorkQueue>(database, clock, wake, holder, 60s);
+    journal = std::make_unique<RevealJournal>(database, clock);
+    lease = std::make_unique<SenderLease>(database, clock, eth::PrivateKey::from_hex(key_hex).address().to_checksum(),
+                                          holder, 10s);
+    keeper = std::make_unique<Keeper>(rpc, *journal, eth::PrivateKey::from_hex(key_hex), 31337, clock, log.log,
+                                      keeper_options);
+    worker = std::make_unique<RevealWorker>(*queue, wake, *tokens, *journal, *lease, *keeper, rpc, clock, log.log, options);
+  }
+
+  store::Database& database() { return shared ? *shared : db.db(); }
+
+  // Tokens first..first+count-1 in `ready` with a metadata CID, ready for an hour.
+  void add_ready(int64_t first, int count) {
+    glisk::testing::add_detected_tokens(*tokens, first, count, kAuthor);
+    store::in_transaction(database(), store::TxMode::kWrite, [&](store::Transaction& tx) {
+      for (int64_t id = first; id < first + count; ++id) {
+        tx.exec("UPDATE tokens_s0 SET status = 'ready', metadata_cid = $2, image_cid = $2, queued_at = $3 WHERE token_id = $1",
+                {id, cid_of(id), clock::format_time(clock.now() - 1h)});
+      }
+    });
+  }
+
+  token::Token token(int64_t id) { return tokens->find_token(id).value(); }
+  int64_t count_status(const std::string& status) {
+    return std::stoll(store::in_transaction(database(), store::TxMode::kRead, [&](store::Transaction& tx) {
+                        return tx.exec("SELECT COUNT(*) FROM tokens_s0 WHERE status = $1", {status});
+                      }).rows[0][0].value());
+  }
+  store::Result journal_rows() {
+    return store::in_transaction(database(), store::TxMode::kRead, [&](store::Transaction& tx) {
+      return tx.exec("SELECT status, tx_hash, token_ids, error, nonce FROM reveal_transactions ORDER BY id");
+    });
+  }
+
+  // Steps until `done` holds (anvil mines at once), at most `limit` steps.
+  bool step_until(const std::function<bool()>& done, int limit = 200) {
+    for (int i = 0; i < limit; ++i) {
+      if (done()) return true;
+      worker->step();
+      std::this_thread::sleep_for(20ms);
+    }
+    return done();
+  }
+
+  TestDatabase db;
+  std::unique_ptr<store::Database> shared;
+  chain::EthRpc& rpc;
+  clock::ManualClock clock;
+  CapturedLog log;
+  queue::WakeBoard wake;
+  std::unique_ptr<store::TokenStore> tokens;
+  std::unique_ptr<queue::WorkQueue> queue;
+  std::unique_ptr<RevealJournal> journal;
+  std::unique_ptr<SenderLease> lease;
+  std::unique_ptr<Keeper> keeper;
+  std::unique_ptr<RevealWorker> worker;
+  std::string contract_;
+  KeeperOptions keeper_options_;
+  RevealOptions options_;
+};
+
+class RevealTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  static void SetUpTestSuite() {
+    try {
+      glisk::testing::compile_contracts();
+    } catch (const std::exception& e) {
+      setup_error_ = new std::string(e.what());
+    }
+  }
+  static void TearDownTestSuite() {
+    delete setup_error_;
+    setup_error_ = nullptr;
+  }
+
+  // A fresh anvil (with `args`), the contract deployed by account 0 (the owner), and `minted`
+  // tokens minted by account 1 for kAuthor.
+  void start_chain(int minted, std::vector<std::string> args = {}) {
+    ASSERT_EQ(setup_error_, nullptr) << *setup_error_;
+    anvil_ = std::make_unique<glisk::testing::Anvil>(std::move(args));
+    node_ = std::make_unique<chain::RpcClient>(http_, anvil_->url());
+    faulty_ = std::make_unique<glisk::testing::FaultyRpc>(*node_);
+    contract_ = eth::Address::parse(glisk::testing::deploy_glisk_nft(*node_)).to_checksum();
+    if (minted > 0) glisk::testing::mint(*node_, contract_, glisk::testing::kAnvilAccount1, kAuthor, minted);
+  }
+
+  std::string uri_on_chain(int64_t id) { return glisk::testing::token_uri(*node_, contract_, id); }
+  uint64_t nonce_of(const std::string& account) { return node_->get_transaction_count(account, "latest"); }
+
+  static std::string* setup_error_;
+  net::HttpClient http_;
+  std::unique_ptr<glisk::testing::Anvil> anvil_;
+  std::unique_ptr<chain::RpcClient> node_;
+  std::unique_ptr<glisk::testing::FaultyRpc> faulty_;
+  std::string contract_;
+};
+std::string* RevealTest::setup_error_ = nullptr;
+
+TEST_P(RevealTest, RevealsEveryTokenInBatchesOfAtMostTheMaximum) {
+  start_chain(120);
+  RevealOptions options;
+  options.max_batch = 50;
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", {}, options);
+  rig.add_ready(1, 120);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 120; })) << rig.log.text();
+
+  auto rows = rig.journal_rows();
+  ASSERT_EQ(rows.rows.size(), 3u);
+  std::vector<size_t> sizes;
+  for (const auto& row : rows.rows) {
+    EXPECT_EQ(row[0], "confirmed");
+    sizes.push_back(parse_token_ids(row[2].value()).size());
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{50, 50, 20}));
+  for (int64_t id = 1; id <= 120; ++id) {
+    ASSERT_EQ(uri_on_chain(id), "ipfs://" + cid_of(id)) << id;
+    auto t = rig.token(id);
+    ASSERT_TRUE(t.reveal_tx_hash.has_value());
+    EXPECT_EQ(t.locked_by, std::nullopt);
+  }
+  EXPECT_EQ(rig.token(1).reveal_tx_hash, rows.rows[0][1]);
+  EXPECT_EQ(rig.token(120).reveal_tx_hash, rows.rows[2][1]);
+  EXPECT_EQ(rig.log.count("keeper.transaction_submitted"), 3);
+  EXPECT_EQ(rig.log.count("keeper.transaction_confirmed"), 3);
+  EXPECT_EQ(rig.log.count("reveal.batch_complete"), 3);
+  EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 1u + 3u);  // the deployment, then three reveals
+}
+
+TEST_P(RevealTest, ASingleTokenIsRevealedAndTheOptionalFunctionIsUsed) {
+  start_chain(1);
+  RevealOptions options;
+  options.function = "revealTokens(uint256[],string[])";
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", {}, options);
+  rig.add_ready(1, 1);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 1; })) << rig.log.text();
+  EXPECT_EQ(uri_on_chain(1), "ipfs://" + cid_of(1));
+}
+
+TEST_P(RevealTest, WaitsForAFullerBatchUntilTheOldestHasWaitedLongEnough) {
+  start_chain(3);
+  RevealOptions options;
+  options.max_batch = 10;
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", {}, options);
+  rig.options_.batch_wait = 5s;
+  rig.worker = std::make_unique<RevealWorker>(*rig.queue, rig.wake, *rig.tokens, *rig.journal, *rig.lease, *rig.keeper,
+                                              rig.rpc, rig.clock, rig.log.log, rig.options_);
+  rig.add_ready(1, 3);
+  store::in_transaction(rig.database(), store::TxMode::kWrite, [&](store::Transaction& tx) {
+    tx.exec("UPDATE tokens_s0 SET queued_at = $1", {clock::format_time(rig.clock.now())});
+  });
+  auto first = rig.worker->step();
+  EXPECT_EQ(first.outcome, StepOutcome::kWaitingForBatch);
+  ASSERT_TRUE(first.next_at.has_value());
+  EXPECT_NEAR(std::chrono::duration<double>(*first.next_at - rig.clock.now()).count(), 5.0, 0.01);
+  rig.clock.advance(5s);
+  EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kProcessed);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 3; })) << rig.log.text();
+}
+
+TEST_P(RevealTest, ATokenAlreadyRevealedOnChainIsMarkedWithoutATransaction) {
+  start_chain(5);
+  // The owner revealed token 3 by hand (or an earlier run did, and its record was lost).
+  auto data = eth::encode_call("batchRevealMultiple(uint256[],string[])",
+                               {std::vector<eth::U256>{3}, std::vector<std::string>{"ipfs://" + cid_of(3)}});
+  glisk::testing::send_from_unlocked(*node_, glisk::testing::kAnvilAccount0, {{"to", contract_}, {"data", eth::to_hex(data)}});
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 5);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 5; })) << rig.log.text();
+  EXPECT_EQ(rig.log.count("reveal.already_revealed_sync"), 1);
+  auto rows = rig.journal_rows();
+  ASSERT_EQ(rows.rows.size(), 1u);
+  EXPECT_EQ(parse_token_ids(rows.rows[0][2].value()), (std::vector<int64_t>{1, 2, 4, 5}));
+  EXPECT_EQ(rig.token(3).reveal_tx_hash, std::nullopt);
+  EXPECT_EQ(rig.token(4).reveal_tx_hash, rows.rows[0][1]);
+}
+
+TEST_P(RevealTest, ATokenTheContractDoesNotHaveIsFailedAndTheOthersGoOn) {
+  start_chain(4);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 4);
+  rig.add_ready(999, 1);  // never minted
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 4; })) << rig.log.text();
+  auto bad = rig.token(999);
+  EXPECT_EQ(bad.status, token::TokenStatus::kFailed);
+  EXPECT_EQ(bad.failed_stage, token::Stage::kReveal);
+  EXPECT_NE(bad.generation_error.value_or("").find("ERC721NonexistentToken(999)"), std::string::npos)
+      << bad.generation_error.value_or("");
+  EXPECT_EQ(rig.journal_rows().rows.size(), 1u);  // one transaction, for the four good tokens
+}
+
+TEST_P(RevealTest, AKeeperWithoutTheRightSpendsNothingAndTheTokensWait) {
+  start_chain(3);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey2);  // neither owner nor keeper
+  rig.add_ready(1, 3);
+  EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kProcessed);
+  for (int64_t id = 1; id <= 3; ++id) {
+    auto t = rig.token(id);
+    EXPECT_EQ(t.status, token::TokenStatus::kReady);
+    ASSERT_TRUE(t.next_attempt_at.has_value());
+    EXPECT_GT(*t.next_attempt_at, rig.clock.now() + 60s);  // not retried in a tight loop
+    EXPECT_NE(t.generation_error.value_or("").find("NotKeeper(" + std::string(glisk::testing::kAnvilAccount2) + ")"),
+              std::string::npos)
+        << t.generation_error.value_or("");
+    EXPECT_NE(t.generation_error.value_or("").find("setKeeper("), std::string::npos);
+  }
+  EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount2), 0u);  // no gas spent
+  auto rows = rig.journal_rows();
+  ASSERT_EQ(rows.rows.size(), 1u);
+  EXPECT_EQ(rows.rows[0][0], "failed");
+  EXPECT_EQ(rows.rows[0][1], std::nullopt);
+  EXPECT_EQ(rig.journal->summary().last_error, rows.rows[0][3]);
+  EXPECT_EQ(rig.log.count("reveal.permanent_error"), 1);
+
+  // The owner makes it a keeper; after the wait the same tokens go through.
+  glisk::testing::set_keeper(*node_, contract_, glisk::testing::kAnvilAccount2);
+  rig.clock.advance(301s);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 3; })) << rig.log.text();
+}
+
+TEST_P(RevealTest, GasAboveTheCapSendsNothing) {
+  start_chain(2);
+  KeeperOptions keeper_options;
+  keeper_options.max_gas_price = eth::U256(1);  // 1 wei per gas: below anvil's base fee
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", keeper_options);
+  rig.add_ready(1, 2);
+  rig.worker->step();
+  EXPECT_EQ(rig.count_status("ready"), 2);
+  EXPECT_EQ(rig.log.count("reveal.gas_price_above_cap"), 1);
+  EXPECT_EQ(rig.journal_rows().rows.size(), 0u);
+  EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 1u);  // the deployment only
+  EXPECT_EQ(rig.token(1).reveal_attempts, 0);  // waiting for gas is no failed attempt
+  // Not due again at once.
+  EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kIdle);
+}
+
+TEST_P(RevealTest, AStuckTransactionIsReplacedAtTheSameNonceAndTheReplacementCounts) {
+  start_chain(3);
+  KeeperOptions keeper_options;
+  keeper_options.transaction_timeout = 30s;
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", keeper_options);
+  rig.add_ready(1, 3);
+  node_->call("evm_setAutomine", {false});
+  rig.worker->step();  // simulates and sends; nothing mines
+  ASSERT_EQ(rig.log.count("keeper.transaction_submitted"), 1) << rig.log.text();
+  EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kTransactionOpen);
+  EXPECT_EQ(rig.log.count("keeper.transaction_replaced"), 0);
+
+  rig.clock.advance(31s);
+  EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kTransactionOpen);
+  ASSERT_EQ(rig.log.count("keeper.transaction_replaced"), 1) << rig.log.text();
+  auto rows = rig.journal_rows();
+  ASSERT_EQ(rows.rows.size(), 2u);
+  EXPECT_EQ(rows.rows[0][4], rows.rows[1][4]);  // same nonce
+
+  node_->call("evm_mine", chain::JsonValue::array());
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 3; })) << rig.log.text();
+  rows = rig.journal_rows();
+  EXPECT_EQ(rows.rows[0][0], "replaced");
+  EXPECT_EQ(rows.rows[1][0], "confirmed");
+  EXPECT_EQ(rig.token(2).reveal_tx_hash, rows.rows[1][1]);
+  EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 2u);  // one reveal mined, not two
+  EXPECT_EQ(uri_on_chain(3), "ipfs://" + cid_of(3));
+}
+
+TEST_P(RevealTest, ATransactionTheNodeDroppedIsSentAgainUnchanged) {
+  start_chain(2);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 2);
+  node_->call("evm_setAutomine", {false});
+  rig.worker->step();
+  auto rows = rig.journal_rows();
+  ASSERT_EQ(rows.rows.size(), 1u) << rig.log.text();
+  const std::string hash = rows.rows[0][1].value();
+  node_->call("anvil_dropTransaction", {hash});
+  ASSERT_FALSE(node_->get_transaction_by_hash(hash).has_value());
+  rig.worker->step();
+  EXPECT_EQ(rig.log.count("keeper.transaction_rebroadcast"), 1) << rig.log.text();
+  EXPECT_TRUE(node_->get_transaction_by_hash(hash).has_value());
+  node_->call("evm_mine", chain::JsonValue::array());
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 2; })) << rig.log.text();
+  EXPECT_EQ(rig.token(1).reveal_tx_hash, hash);
+  EXPECT_EQ(rig.journal_rows().rows.size(), 1u);
+}
+
+TEST_P(RevealTest, ABroadcastLostInACrashIsRecoveredFromTheJournal) {
+  start_chain(2);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 2);
+  // The connection drops on every attempt to send: the journal row is written, the node never
+  // sees the transaction — the state a crash between the two leaves.
+  faulty_->fail("eth_sendRawTransaction", 1);
+  rig.worker->step();
+  auto rows = rig.journal_rows();
+  ASSERT_EQ(rows.rows.size(), 1u);
+  EXPECT_EQ(rows.rows[0][0], "pending");
+  EXPECT_FALSE(node_->get_transaction_by_hash(rows.rows[0][1].value()).has_value());
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 2; })) << rig.log.text();
+  EXPECT_EQ(rig.journal_rows().rows[0][0], "confirmed");
+  EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 2u);
+}
+
+TEST_P(RevealTest, TheNodeDownAndBackLosesNothing) {
+  start_chain(3);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 3);
+  faulty_->set_down(true);
+  rig.worker->step();
+  EXPECT_GE(rig.log.count("reveal.transient_error"), 1);
+  EXPECT_EQ(rig.count_status("ready"), 3);
+  EXPECT_EQ(rig.journal_rows().rows.size(), 0u);
+  EXPECT_EQ(rig.token(1).reveal_attempts, 1);
+  EXPECT_NE(rig.token(1).generation_error.value_or("").find("node unreachable"), std::string::npos);
+  faulty_->set_down(false);
+  rig.clock.advance(2s);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 3; })) << rig.log.text();
+  EXPECT_EQ(rig.token(1).generation_error, std::nullopt);
+}
+
+TEST_P(RevealTest, OneSenderPerKeyAcrossInstances) {
+  start_chain(4);
+  RevealRig a(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a");
+  RevealRig b(a, glisk::testing::kAnvilKey0, "instance-b");
+  a.add_ready(1, 4);
+  EXPECT_EQ(a.worker->step().outcome, StepOutcome::kProcessed);
+  EXPECT_EQ(b.worker->step().outcome, StepOutcome::kStandby);
+  EXPECT_EQ(b.log.count("reveal.sender_standby"), 1);
+  ASSERT_TRUE(a.step_until([&] { return a.count_status("revealed") == 4; })) << a.log.text();
+  // a stops (or dies): after the lease runs out, b takes over.
+  b.clock.advance(11s);
+  EXPECT_EQ(b.worker->step().outcome, StepOutcome::kIdle);
+  EXPECT_EQ(b.log.count("reveal.sender_active"), 1);
+  EXPECT_EQ(a.worker->step().outcome, StepOutcome::kStandby);
+}
+
+// The service as a process: killed with SIGKILL while its reveal is in the node's pool, then
+// restarted. The journal tells the new process what the old one sent: no second transaction.
+TEST_P(RevealTest, AServiceKilledWithAPendingRevealSendsNoSecondTransactionAfterRestart) {
+  start_chain(5);
+  glisk::testing::TestDatabase tdb(GetParam());
+  clock::SystemClock clock;
+  store::TokenStore tokens(tdb.db(), clock);
+  glisk::testing::add_detected_tokens(tokens, 1, 5, kAuthor);
+  store::in_transaction(tdb.db(), store::TxMode::kWrite, [&](store::Transaction& tx) {
+    for (int64_t id = 1; id <= 5; ++id) {
+      tx.exec("UPDATE tokens_s0 SET status = 'ready', metadata_cid = $2 WHERE token_id = $1", {id, cid_of(id)});
+    }
+  });
+  node_->call("evm_setAutomine", {false});
+  const std::map<std::string, std::string> env = {
+      {"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"RPC_URL", anvil_->url()},
+      {"GLISK_NFT_CONTRACT_ADDRESS", contract_}, {"KEEPER_PRIVATE_KEY", glisk::testing::kAnvilKey0},
+      {"BATCH_REVEAL_WAIT_SECONDS", "0"}, {"LEASE_SECONDS", "2"}, {"POLL_INTERVAL_SECONDS", "0.2"},
+      {"MINT_WATCHER", "off"}, {"DATA_DIR", ::testing::TempDir() + "/reveal_kill_data"}};
+  const std::string workdir = ::testing::TempDir();
+  auto submitted = [](const std::string& line) { return line.find("\"keeper.transaction_submitted\"") != std::string::npos; };
+  {
+    glisk::testing::Subprocess first({GLISK_BINARY, "serve"}, env, workdir);
+    ASSERT_TRUE(first.read_stderr_until(submitted, 60s)) << first.all_stderr();
+    first.signal(SIGKILL);
+    EXPECT_EQ(first.wait(10s), 128 + SIGKILL);
+  }
+  EXPECT_EQ(tokens.count_by_status()[token::TokenStatus::kReady], 5);
+  glisk::testing::Subprocess second({GLISK_BINARY, "serve"}, env, workdir);
+  // The new process takes the sender lease once the dead one's expires, and finds the
+  // transaction in the pool: it waits for it instead of sending another.
+  ASSERT_TRUE(second.read_stderr_until(
+      [](const std::string& line) { return line.find("\"keeper.ready\"") != std::string::npos; }, 60s))
+      << second.all_stderr();
+  std::this_thread::sleep_for(3s);
+  node_->call("evm_mine", chain::JsonValue::array());
+  for (int i = 0; i < 300 && tokens.count_by_status()[token::TokenStatus::kRevealed] < 5; ++i) {
+    std::this_thread::sleep_for(100ms);
+  }
+  second.signal(SIGTERM);
+  EXPECT_EQ(second.wait(30s), 0) << second.all_stderr();
+  ASSERT_EQ(tokens.count_by_status()[token::TokenStatus::kRevealed], 5) << second.all_stderr();
+  EXPECT_EQ(second.all_stderr().find("\"keeper.transaction_submitted\""), std::string::npos) << second.all_stderr();
+  EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 2u);  // the deployment and ONE reveal
+  auto rows = store::in_transaction(tdb.db(), store::TxMode::kRead, [&](store::Transaction& tx) {
+    return tx.exec("SELECT status, tx_hash FROM reveal_transactions");
+  });
+  ASSERT_EQ(rows.rows.size(), 1u);
+  EXPECT_EQ(rows.rows[0][0], "confirmed");
+  EXPECT_EQ(tokens.find_token(5)->reveal_tx_hash, rows.rows[0][1]);
+  for (int64_t id = 1; id <= 5; ++id) EXPECT_EQ(uri_on_chain(id), "ipfs://" + cid_of(id));
+  EXPECT_EQ(second.all_stderr().find(std::string(glisk::testing::kAnvilKey0).substr(2)), std::string::npos)
+      << "the keeper key reached the log";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RevealTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         glisk::testing::backend_param_name);
+
+}  // namespace
+}  // namespace glisk::reveal
+
+namespace glisk::reveal {
+namespace {
+
+TEST(ChainDeploy, DeploysTheContractPrintsItsAddressAndSetsKeepers) {
+  glisk::testing::compile_contracts();
+  glisk::testing::Anvil anvil;
+  glisk::testing::Subprocess deploy(
+      {GLISK_BINARY, "chain", "deploy", "--artifact", std::string(GLISK_SOURCE_DIR) + "/build/contracts/GliskNFT.json",
+       "--mint-price", "5000", "--keeper", glisk::testing::kAnvilAccount2},
+      {{"RPC_URL", anvil.url()}, {"KEEPER_PRIVATE_KEY", glisk::testing::kAnvilKey0}, {"LOG_FORMAT", "json"}},
+      ::testing::TempDir());
+  ASSERT_EQ(deploy.wait(std::chrono::seconds(60)), 0) << deploy.all_stderr();
+  std::string address = deploy.all_stdout();
+  while (!address.empty() && std::isspace(static_cast<unsigned char>(address.back()))) address.pop_back();
+  ASSERT_TRUE(eth::is_checksummed(address)) << address;
+  net::HttpClient http;
+  chain::RpcClient rpc(http, anvil.url());
+  auto price = rpc.eth_call(address, eth::to_hex(eth::encode_call("mintPrice()", {})));
+  EXPECT_EQ(eth::decode_uint256(eth::from_hex(price)), eth::U256(5000));
+  auto is_keeper = rpc.eth_call(address, eth::to_hex(eth::encode_call(
+                                             "isKeeper(address)", {eth::Address::parse(glisk::testing::kAnvilAccount2)})));
+  EXPECT_TRUE(eth::decode_bool(eth::from_hex(is_keeper)));
+  EXPECT_NE(deploy.all_stderr().find("\"chain.contract_deployed\""), std::string::npos);
+  EXPECT_EQ(deploy.all_stderr().find("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"), std::string::npos);
+}
+
+TEST(ChainDeploy, WithoutAKeyItSaysWhatToSet) {
+  glisk::testing::Subprocess deploy({GLISK_BINARY, "chain", "deploy"}, {{"LOG_FORMAT", "json"}}, ::testing::TempDir());
+  EXPECT_EQ(deploy.wait(std::chrono::seconds(30)), 1);
+  EXPECT_NE(deploy.all_stderr().find("set KEEPER_PRIVATE_KEY"), std::string::npos) << deploy.all_stderr();
+}
+
+}  // namespace
+}  // namespace glisk::reveal
