@@ -12,29 +12,9 @@
 //       prints the EIP-191 hash of the message, then wallet.signMessage's 65-byte signature.
 // Needs ethers from scripts/install-node-tools in .tools/node: exits 3 with a message naming that
 // script when it is missing, 2 on a usage error.
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { readFileSync } from 'node:fs'
 
-const toolsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '.tools', 'node')
-
-function die (code, message) {
-  process.stderr.write(message + '\n')
-  process.exit(code)
-}
-
-// ethers lives in .tools/node, not beside this script, so a bare `import` would not find it.
-async function importTool (name) {
-  const dir = join(toolsDir, 'node_modules', name)
-  if (!existsSync(join(dir, 'package.json'))) {
-    die(3, `${name} is not installed in ${toolsDir}: run scripts/install-node-tools`)
-  }
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-  const exp = pkg.exports?.['.']
-  const entry = (typeof exp === 'string' ? exp : exp?.import?.default ?? exp?.import ?? exp?.default) ?? pkg.module ?? pkg.main
-  if (typeof entry !== 'string') die(3, `${name} ${pkg.version} has no ESM entry point: run scripts/install-node-tools`)
-  return import(pathToFileURL(join(dir, entry)).href)
-}
+import { die, importTool } from './lib/node-tools.mjs'
 
 let request
 try {

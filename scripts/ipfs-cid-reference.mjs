@@ -7,30 +7,11 @@
 // deep trees from small files. Needs the packages that scripts/install-node-tools puts into
 // .tools/node: exits 3 with a message naming that script when they are missing, 2 on a usage
 // or read error.
-import { createReadStream, existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { createReadStream, existsSync } from 'node:fs'
 
-const toolsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '.tools', 'node')
+import { die, importTool } from './lib/node-tools.mjs'
+
 const usage = 'usage: node scripts/ipfs-cid-reference.mjs [--chunk-size N] [--max-links N] FILE...'
-
-function die (code, message) {
-  process.stderr.write(message + '\n')
-  process.exit(code)
-}
-
-// The packages live in .tools/node, not beside this script, so a bare `import` would not find
-// them; load each through the entry point its own package.json declares ('.', './chunker', …).
-async function importTool (name, subpath = '.') {
-  const dir = join(toolsDir, 'node_modules', name)
-  if (!existsSync(join(dir, 'package.json'))) {
-    die(3, `${name} is not installed in ${toolsDir}: run scripts/install-node-tools`)
-  }
-  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-  const entry = pkg.exports?.[subpath]?.import ?? (subpath === '.' ? pkg.main : undefined)
-  if (entry === undefined) die(3, `${name} ${pkg.version} has no export ${subpath}: run scripts/install-node-tools`)
-  return import(pathToFileURL(join(dir, entry)).href)
-}
 
 let chunkSize = 262144
 let maxLinks = 174

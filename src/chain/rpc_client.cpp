@@ -1,8 +1,6 @@
 #include "chain/rpc_client.hpp"
 
-#include <charconv>
-#include <condition_variable>
-#include <mutex>
+#include "clock/sleep.hpp"
 
 namespace glisk::chain {
 namespace {
@@ -17,15 +15,6 @@ std::string redact_url(const std::string& url) {
   size_t at = authority.rfind('@');
   if (at != std::string::npos) authority.erase(0, at + 1);
   return url.substr(0, host_start) + authority;
-}
-
-// Sleeps for `delay` unless `stop` fires first; returns false when it did.
-bool sleep_unless_stopped(std::chrono::milliseconds delay, std::stop_token stop) {
-  std::mutex mutex;
-  std::condition_variable_any cv;
-  std::unique_lock lock(mutex);
-  cv.wait_for(lock, stop, delay, [] { return false; });  // nothing notifies: only time or stop end it
-  return !stop.stop_requested();
 }
 
 std::string data_as_string(const JsonValue& error) {
@@ -70,7 +59,7 @@ JsonValue RpcClient::call(const std::string& method, const JsonValue& params, st
                                      " (last: " + reason + ")");
       }
     }
-    if (!sleep_unless_stopped(backoff, stop)) {
+    if (!clock::sleep_unless_stopped(backoff, stop)) {
       throw RpcAborted(method + " at " + safe_url_ + ": aborted (shutting down)");
     }
     backoff *= 2;

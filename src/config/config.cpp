@@ -25,9 +25,10 @@ struct Variable {
   bool required_in_production = false;
 };
 
-Apply integer(int Config::*field, long min, long max) {
+template <typename Int>
+Apply integer(Int Config::*field, int64_t min, int64_t max) {
   return [=](Config& c, const std::string& value, Problems& problems) {
-    long parsed = 0;
+    int64_t parsed = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
     if (ec != std::errc{} || end != value.data() + value.size()) {
       problems.push_back("'" + value + "' is not a whole number");
@@ -35,7 +36,7 @@ Apply integer(int Config::*field, long min, long max) {
       problems.push_back(std::to_string(parsed) + " is out of range: use " + std::to_string(min) + ".." +
                          std::to_string(max));
     } else {
-      c.*field = static_cast<int>(parsed);
+      c.*field = static_cast<Int>(parsed);
     }
   };
 }
@@ -50,21 +51,6 @@ Apply number(double Config::*field, double min, double max) {
       std::ostringstream range;
       range << min << ".." << max;
       problems.push_back(value + " is out of range: use " + range.str());
-    } else {
-      c.*field = parsed;
-    }
-  };
-}
-
-Apply integer64(int64_t Config::*field, int64_t min, int64_t max) {
-  return [=](Config& c, const std::string& value, Problems& problems) {
-    int64_t parsed = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-    if (ec != std::errc{} || end != value.data() + value.size()) {
-      problems.push_back("'" + value + "' is not a whole number");
-    } else if (parsed < min || parsed > max) {
-      problems.push_back(std::to_string(parsed) + " is out of range: use " + std::to_string(min) + ".." +
-                         std::to_string(max));
     } else {
       c.*field = parsed;
     }
@@ -266,7 +252,7 @@ const std::vector<Variable>& table() {
       {{"MINT_WATCHER", "on", "on | off: poll the chain for BatchMinted (on whenever GLISK_NFT_CONTRACT_ADDRESS is set)", false},
        choice(&Config::mint_watcher, std::vector<std::pair<std::string, bool>>{{"on", true}, {"off", false}})},
       {{"START_BLOCK", "the contract's deployment block, else 0", "first block the watcher scans when it has no cursor yet", false},
-       integer64(&Config::start_block, 0, INT64_MAX)},
+       integer(&Config::start_block, 0, INT64_MAX)},
       {{"LOG_RANGE_BLOCKS", "1000", "most blocks per eth_getLogs request", false}, integer(&Config::log_range_blocks, 1, 100'000)},
       {{"MINT_CONFIRMATIONS", "2", "blocks a mint needs (its own included) before its tokens are created", false},
        integer(&Config::mint_confirmations, 1, 1000)},

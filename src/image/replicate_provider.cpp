@@ -1,11 +1,10 @@
 #include "image/replicate_provider.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "clock/sleep.hpp"
 #include "errors/errors.hpp"
 
 namespace glisk::image {
@@ -90,13 +89,6 @@ std::optional<std::string> first_output_url(const json& prediction) {
   const auto& url = first->get_ref<const std::string&>();
   if (!url.starts_with("https://") && !url.starts_with("http://")) return std::nullopt;
   return url;
-}
-
-void sleep_for(std::chrono::milliseconds delay, std::stop_token stop) {
-  std::mutex m;
-  std::condition_variable_any cv;
-  std::unique_lock lock(m);
-  cv.wait_for(lock, stop, delay, [] { return false; });
 }
 
 }  // namespace
@@ -193,7 +185,7 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
       throw TransientError("Replicate prediction " + id + " did not finish within " +
                            std::to_string(options_.timeout.count() / 1000) + " s (IMAGE_TIMEOUT_SECONDS); canceled it");
     }
-    sleep_for(delay, stop);
+    clock::sleep_unless_stopped(delay, stop);
     if (stop.stop_requested()) throw TransientError("interrupted by shutdown while waiting for prediction " + id);
     delay = std::min(options_.poll_max, delay * 2);
     prediction = prediction_from(call("GET", "/v1/predictions/" + id, "", per_call, false, stop), "a prediction lookup",

@@ -72,6 +72,17 @@ BroadcastAnswer Keeper::broadcast(const std::string& raw, std::string* error_tex
   }
 }
 
+std::optional<BroadcastAnswer> Keeper::broadcast_journaled(const SignedReveal& reveal, std::string* error_text,
+                                                           std::stop_token stop) {
+  try {
+    return broadcast(reveal.raw_tx, error_text, stop);
+  } catch (const errors::TransientError& e) {
+    log_.warn("reveal.transient_error", {{"tx_hash", reveal.tx_hash}, {"nonce", reveal.nonce},
+                                         {"error", std::string("broadcast outcome unknown, will check: ") + e.what()}});
+    return std::nullopt;
+  }
+}
+
 void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calldata, std::stop_token stop) {
   FeeQuote quote = current_fees(rpc_, options_.strategy, options_.max_gas_price, stop);
   if (quote.above_cap) {
@@ -116,16 +127,9 @@ void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calld
   const int64_t row = journal_.record_pending(reveal);
 
   std::string error_text;
-  BroadcastAnswer answer;
-  try {
-    answer = broadcast(reveal.raw_tx, &error_text, stop);
-  } catch (const errors::TransientError& e) {
-    // The node may or may not have it: the row stays pending and settle() finds out.
-    log_.warn("reveal.transient_error", {{"tx_hash", reveal.tx_hash}, {"nonce", nonce},
-                                         {"error", std::string("broadcast outcome unknown, will check: ") + e.what()}});
-    return;
-  }
-  switch (answer) {
+  auto answer = broadcast_journaled(reveal, &error_text, stop);
+  if (!answer) return;
+  switch (*answer) {
     case BroadcastAnswer::kAccepted:
       log_.info("keeper.transaction_submitted",
                 {{"tx_hash", reveal.tx_hash}, {"nonce", nonce}, {"tokens", token_ids.size()}, {"gas_limit", gas_limit},
@@ -283,15 +287,9 @@ void Keeper::replace(const JournalEntry& newest, std::stop_token stop) {
                       eth::to_hex(signed_tx.raw)};
   const int64_t row = journal_.record_pending(reveal);
   std::string error_text;
-  BroadcastAnswer answer;
-  try {
-    answer = broadcast(reveal.raw_tx, &error_text, stop);
-  } catch (const errors::TransientError& e) {
-    log_.warn("reveal.transient_error", {{"tx_hash", reveal.tx_hash}, {"nonce", reveal.nonce},
-                                         {"error", std::string("replacement outcome unknown, will check: ") + e.what()}});
-    return;
-  }
-  if (answer == BroadcastAnswer::kAccepted) {
+  auto answer = broadcast_journaled(reveal, &error_text, stop);
+  if (!answer) return;
+  if (*answer == BroadcastAnswer::kAccepted) {
     log_.info("keeper.transaction_replaced",
               {{"old_tx_hash", newest.tx_hash}, {"tx_hash", reveal.tx_hash}, {"nonce", reveal.nonce},
                {"max_fee_gwei", format_gwei(fees->max_fee_per_gas)},

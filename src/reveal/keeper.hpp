@@ -87,6 +87,10 @@ class Keeper {
   void replace(const JournalEntry& newest, std::stop_token stop);
   // Broadcasts `raw`; returns the node's answer (transport failures propagate).
   BroadcastAnswer broadcast(const std::string& raw, std::string* error_text, std::stop_token stop);
+  // Broadcasts a journaled transaction; nullopt when the node could not be reached, so whether
+  // it arrived is unknown (logged; its row stays pending and settle() finds out).
+  std::optional<BroadcastAnswer> broadcast_journaled(const SignedReveal& reveal, std::string* error_text,
+                                                     std::stop_token stop);
   std::string revert_reason(const JournalEntry& row, uint64_t block_number, std::stop_token stop);
 
   chain::EthRpc& rpc_;

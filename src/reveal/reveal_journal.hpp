@@ -25,19 +25,7 @@
 
 namespace glisk::reveal {
 
-struct JournalEntry {
-  int64_t id = 0;
-  std::string sender;
-  uint64_t nonce = 0;
-  std::string tx_hash;
-  std::vector<int64_t> token_ids;
-  Fees fees;
-  uint64_t gas_limit = 0;
-  std::string raw_tx;  // 0x-hex, sent again unchanged when the node forgot it
-  std::string status;
-  clock::TimePoint submitted_at{};
-};
-
+// A signed reveal transaction, as the keeper records it before broadcasting.
 struct SignedReveal {
   std::string sender;
   uint64_t nonce = 0;
@@ -45,7 +33,14 @@ struct SignedReveal {
   std::vector<int64_t> token_ids;
   Fees fees;
   uint64_t gas_limit = 0;
-  std::string raw_tx;
+  std::string raw_tx;  // 0x-hex, sent again unchanged when the node forgot it
+};
+
+// A row of the journal.
+struct JournalEntry : SignedReveal {
+  int64_t id = 0;
+  std::string status;
+  clock::TimePoint submitted_at{};
 };
 
 struct JournalSummary {

@@ -1,10 +1,9 @@
 #include "reveal/reveal_worker.hpp"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 #include <random>
 
+#include "clock/sleep.hpp"
 #include "eth/abi.hpp"
 #include "reveal/contract_errors.hpp"
 
@@ -21,13 +20,6 @@ std::vector<int64_t> ids_of(const std::vector<T>& batch) {
 }
 
 double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
-
-void sleep_unless_stopped(std::chrono::milliseconds delay, std::stop_token stop) {
-  std::mutex mutex;
-  std::condition_variable_any cv;
-  std::unique_lock lock(mutex);
-  cv.wait_for(lock, stop, delay, [] { return false; });
-}
 
 }  // namespace
 
@@ -247,7 +239,7 @@ void RevealWorker::run(std::stop_token stop) {
     }
     // While a transaction is open, new ready tokens do not matter: only time does.
     if (result.outcome == StepOutcome::kTransactionOpen) {
-      sleep_unless_stopped(wait, stop);
+      clock::sleep_unless_stopped(wait, stop);
     } else {
       signal.wait(seen, wait, stop);
     }

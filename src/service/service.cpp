@@ -3,14 +3,13 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <random>
 
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
 #include "store/migrations.hpp"
 #include "chain/rpc_client.hpp"
+#include "clock/sleep.hpp"
 #include "ipfs/pinata_pinner.hpp"
 #include "reveal/keeper.hpp"
 #include "reveal/reveal_worker.hpp"
@@ -177,10 +176,7 @@ void Service::start_reveal_worker(const std::string& instance) {
         break;
       } catch (const std::exception& e) {
         log_.warn("reveal.transient_error", {{"error", e.what()}, {"retry_in_seconds", delay.count() / 1000.0}});
-        std::mutex mutex;
-        std::condition_variable_any cv;
-        std::unique_lock lock(mutex);
-        cv.wait_for(lock, stop, delay, [] { return false; });
+        clock::sleep_unless_stopped(delay, stop);
       }
     }
     if (stop.stop_requested()) return;

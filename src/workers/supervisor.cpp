@@ -5,6 +5,8 @@
 #include <mutex>
 #include <thread>
 
+#include "clock/sleep.hpp"
+
 namespace glisk::workers {
 
 struct Supervisor::Task {
@@ -48,10 +50,7 @@ void Supervisor::start(std::string name, Body body) {
       self->restarts++;
       log.warn("worker.restarting", {{"worker", self->name}, {"delay_seconds", static_cast<double>(delay.count()) / 1000.0},
                                       {"restarts", self->restarts.load()}});
-      std::mutex m;
-      std::condition_variable_any cv;
-      std::unique_lock lock(m);
-      cv.wait_for(lock, stop, delay, [] { return false; });
+      clock::sleep_unless_stopped(delay, stop);
     }
     log.info("worker.stopped", {{"worker", self->name}});
     {
