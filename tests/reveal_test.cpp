@@ -391,6 +391,90 @@ TEST_P(RevealTest, OneSenderPerKeyAcrossInstances) {
   EXPECT_EQ(a.worker->step().outcome, StepOutcome::kStandby);
 }
 
+TEST_P(RevealTest, TokensWaitForTheConfiguredConfirmations) {
+  start_chain(2);
+  KeeperOptions keeper_options;
+  keeper_options.confirmations = 3;
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", keeper_options);
+  rig.add_ready(1, 2);
+  rig.worker->step();  // sent and mined at once (automine), but only one block deep
+  EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kTransactionOpen);
+  node_->call("evm_mine", chain::JsonValue::array());
+  EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kTransactionOpen);
+  EXPECT_EQ(rig.count_status("revealed"), 0);
+  node_->call("evm_mine", chain::JsonValue::array());
+  rig.worker->step();
+  EXPECT_EQ(rig.count_status("revealed"), 2);
+}
+
+TEST_P(RevealTest, ARevealThatRevertsOnChainIsRecordedWithItsReasonAndTheTokensGoAgainLater) {
+  start_chain(3);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 3);
+  glisk::testing::set_keeper(*node_, contract_, glisk::testing::kAnvilAccount1);
+  node_->call("evm_setAutomine", {false});
+  rig.worker->step();  // simulated cleanly, sent, waiting in the pool
+  ASSERT_EQ(rig.log.count("keeper.transaction_submitted"), 1) << rig.log.text();
+  // Meanwhile another keeper with a higher tip reveals token 2 in the same block, first.
+  auto data = eth::encode_call("batchRevealMultiple(uint256[],string[])",
+                               {std::vector<eth::U256>{2}, std::vector<std::string>{"ipfs://other"}});
+  node_->call("eth_sendTransaction", {{{"from", glisk::testing::kAnvilAccount1}, {"to", contract_},
+                                       {"data", eth::to_hex(data)}, {"gas", "0x100000"},
+                                       {"maxPriorityFeePerGas", "0x2540be400"}, {"maxFeePerGas", "0x174876e800"}}});
+  node_->call("evm_mine", chain::JsonValue::array());
+  rig.worker->step();
+  auto rows = rig.journal_rows();
+  ASSERT_EQ(rows.rows.size(), 1u);
+  EXPECT_EQ(rows.rows[0][0], "failed");
+  EXPECT_EQ(rows.rows[0][3], "AlreadyRevealed(2)");
+  EXPECT_EQ(rig.count_status("ready"), 3);
+  EXPECT_NE(rig.token(1).generation_error.value_or("").find("reverted: AlreadyRevealed(2)"), std::string::npos);
+  EXPECT_EQ(rig.log.count("reveal.permanent_error"), 1);
+  // After the wait the batch is simulated again: token 2 is synced, 1 and 3 revealed.
+  node_->call("evm_setAutomine", {true});
+  rig.clock.advance(301s);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 3; })) << rig.log.text();
+  EXPECT_EQ(uri_on_chain(2), "ipfs://other");
+  EXPECT_EQ(uri_on_chain(3), "ipfs://" + cid_of(3));
+}
+
+TEST_P(RevealTest, ANonceTakenByAnotherTransactionOfTheKeySendsTheBatchAgain) {
+  start_chain(2);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 2);
+  node_->call("evm_setAutomine", {false});
+  rig.worker->step();
+  auto rows = rig.journal_rows();
+  ASSERT_EQ(rows.rows.size(), 1u) << rig.log.text();
+  // Somebody else uses the key: a plain transfer at the same nonce, with a far higher fee,
+  // replaces the reveal in the pool.
+  node_->call("eth_sendTransaction", {{{"from", glisk::testing::kAnvilAccount0}, {"to", glisk::testing::kAnvilAccount1},
+                                       {"value", "0x1"}, {"nonce", chain::to_quantity(std::stoull(rows.rows[0][4].value()))},
+                                       {"maxPriorityFeePerGas", "0x174876e800"}, {"maxFeePerGas", "0x2540be4000"}}});
+  node_->call("evm_mine", chain::JsonValue::array());
+  node_->call("evm_setAutomine", {true});
+  rig.worker->step();
+  EXPECT_EQ(rig.journal_rows().rows[0][0], "failed");
+  EXPECT_NE(rig.journal_rows().rows[0][3].value_or("").find("was used by a transaction glisk did not send"), std::string::npos);
+  rig.clock.advance(3s);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 2; })) << rig.log.text();
+  EXPECT_EQ(rig.journal_rows().rows.size(), 2u);
+}
+
+TEST_P(RevealTest, AKeeperWithoutFundsSpendsNothingAndSaysToFundIt) {
+  start_chain(2);
+  glisk::testing::set_keeper(*node_, contract_, glisk::testing::kAnvilAccount2);
+  node_->call("anvil_setBalance", {glisk::testing::kAnvilAccount2, "0x0"});
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey2);
+  rig.add_ready(1, 2);
+  rig.worker->step();
+  EXPECT_EQ(rig.count_status("ready"), 2);
+  EXPECT_NE(rig.token(1).generation_error.value_or("").find("fund the keeper wallet"), std::string::npos)
+      << rig.token(1).generation_error.value_or("");
+  EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount2), 0u);
+  EXPECT_NE(rig.journal->summary().last_error.value_or("").find("holds 0 wei"), std::string::npos);
+}
+
 // The service as a process: killed with SIGKILL while its reveal is in the node's pool, then
 // restarted. The journal tells the new process what the old one sent: no second transaction.
 TEST_P(RevealTest, AServiceKilledWithAPendingRevealSendsNoSecondTransactionAfterRestart) {

@@ -249,14 +249,13 @@ bool Keeper::settle_mined(const JournalEntry& row, const chain::JsonValue& recei
 }
 
 std::string Keeper::revert_reason(const JournalEntry& row, uint64_t block_number, std::stop_token stop) {
-  // Replaying the call on the state before its block gives the reason in most cases (a
-  // transaction earlier in the same block may have been what made it fail).
+  // Replaying the call on the state after its block names the cause when another transaction of
+  // the block got there first (the common case: the token was revealed meanwhile).
   try {
     auto tx = eth::decode_signed_transaction(eth::from_hex(row.raw_tx));
-    rpc_.eth_call_from(sender_, options_.contract, eth::to_hex(tx.data),
-                       chain::to_quantity(block_number == 0 ? 0 : block_number - 1), stop);
-    return "reverted in block " + std::to_string(block_number) + " (the call succeeds on the previous state: "
-           "probably out of gas or a transaction earlier in the block)";
+    rpc_.eth_call_from(sender_, options_.contract, eth::to_hex(tx.data), chain::to_quantity(block_number), stop);
+    return "reverted in block " + std::to_string(block_number) +
+           " (the same call succeeds now: probably out of gas; raise REVEAL_GAS_BUFFER)";
   } catch (const chain::RpcError& e) {
     return describe_revert(e);
   } catch (const std::exception& e) {
