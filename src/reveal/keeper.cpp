@@ -105,8 +105,8 @@ void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calld
   if (balance < worst_cost) {
     const std::string reason = "keeper wallet " + sender_ + " holds " + balance.to_dec() + " wei but a reveal of " +
                                std::to_string(token_ids.size()) + " tokens may cost up to " + worst_cost.to_dec() +
-                                 " wei (" + std::to_string(gas_limit) + " gas × " +
-                                 format_gwei(quote.fees.max_fee_per_gas) + " gwei): fund the keeper wallet";
+                               " wei (" + std::to_string(gas_limit) + " gas × " + format_gwei(quote.fees.max_fee_per_gas) +
+                               " gwei): fund the keeper wallet";
     journal_.record_unsent(sender_, token_ids, reason);
     throw errors::PermanentError(reason);
   }
@@ -204,9 +204,17 @@ bool Keeper::settle_nonce(const std::vector<JournalEntry>& rows, uint64_t latest
     log_.info("keeper.transaction_rebroadcast",
               {{"tx_hash", newest.tx_hash}, {"nonce", nonce}, {"answer", error_text.empty() ? "accepted" : error_text}});
     if (answer == BroadcastAnswer::kInsufficientFunds || answer == BroadcastAnswer::kRefused) {
-      const std::string reason = "the node refused the reveal transaction when sent again: " + error_text;
-      journal_.abandon(sender_, nonce, newest.token_ids, reason, clock_.now() + options_.permanent_error_delay, true);
-      log_.error("reveal.permanent_error", {{"tx_hash", newest.tx_hash}, {"nonce", nonce}, {"error", reason}});
+      // E.g. its fee cap is now below the base fee. Nothing at this nonce can mine unless sent
+      // again, so the batch goes again as a new transaction at fresh fees (should the old one
+      // still mine somewhere, the new one cannot, and the next simulation sees the tokens revealed).
+      const bool no_funds = answer == BroadcastAnswer::kInsufficientFunds;
+      const std::string reason = "the node refused the reveal transaction when sent again: " + error_text +
+                                 (no_funds ? "; fund the keeper wallet " + sender_ : "; the batch goes again");
+      journal_.abandon(sender_, nonce, newest.token_ids, reason,
+                       clock_.now() + (no_funds ? options_.permanent_error_delay : options_.transient_error_delay), no_funds);
+      log_.write(no_funds ? log::Level::kError : log::Level::kWarning,
+                 no_funds ? "reveal.permanent_error" : "reveal.transient_error",
+                 {{"tx_hash", newest.tx_hash}, {"nonce", nonce}, {"error", reason}});
       return false;
     }
     return true;
