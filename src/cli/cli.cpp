@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/author_commands.hpp"
 #include "clock/clock.hpp"
 #include "config/config.hpp"
 #include "config/dotenv.hpp"
@@ -21,6 +22,8 @@ int run(int argc, char** argv, char** envp) {
   auto* serve = app.add_subcommand("serve", "run the HTTP API and all workers until SIGINT/SIGTERM");
   auto* migrate = app.add_subcommand("migrate", "apply the database schema migrations and exit");
   auto* config_cmd = app.add_subcommand("config", "list every configuration variable with its default and meaning");
+  AuthorCommands intake;
+  add_author_commands(app, intake);
   CLI11_PARSE(app, argc, argv);
 
   if (config_cmd->parsed()) {
@@ -54,6 +57,7 @@ int run(int argc, char** argv, char** envp) {
       return 1;
     }
   }
+  if (auto code = run_author_commands(intake, config, log)) return *code;
   if (serve->parsed()) return service::serve(config, log);
   return 2;
 }
