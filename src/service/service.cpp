@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <random>
 
 #include "image/local_generator.hpp"
@@ -46,9 +48,10 @@ int Service::start() {
   start_wake_listener();
   start_image_worker();
   start_ipfs_worker();
+  const http::IntakeHandlers intake = start_intake();
 
   api_ = std::make_unique<http::ApiServer>(
-      *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_);
+      *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_, intake);
   const int port = api_->start(config_.host, config_.port);
   log_.info("application.startup", {{"instance", instance}, {"version", GLISK_VERSION}, {"host", config_.host},
                                     {"port", port}, {"app_env", config_.app_env}, {"database", db_->describe()}});
@@ -123,6 +126,59 @@ void Service::start_worker(workers::TokenProcessor& processor, token::Stage stag
   for (const auto& [k, v] : configured.items()) fields[k] = v;
   log_.info("worker.configured", fields);
   supervisor_->start(worker->name(), [w = worker.get()](std::stop_token stop) { w->run(stop); });
+}
+
+http::IntakeHandlers Service::start_intake() {
+  authors_ = std::make_unique<authors::AuthorRegistry>(*db_, clock_, log_);
+  alchemy_ = std::make_unique<webhook::AlchemyWebhook>(*db_, *queue_, clock_, log_, config_.alchemy_webhook_secret,
+                                                       config_.contract_address);
+  if (!config_.contract_address.empty()) {
+    intake_rpc_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
+    start_gap_recovery();
+    start_watcher();
+  }
+  return {authors_.get(), alchemy_.get()};
+}
+
+void Service::start_gap_recovery() {
+  gap_recovery_ = std::make_unique<watcher::GapRecovery>(*db_, *intake_rpc_, *queue_, clock_, log_, config_.contract_address,
+                                                         static_cast<uint64_t>(config_.mint_confirmations));
+  // Once per process start; retried at the watcher's pace until the node answers. The task then
+  // idles, because a supervised task that returns counts as crashed.
+  supervisor_->start("gap_recovery", [this](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any idle;
+    bool done = false;
+    while (!stop.stop_requested()) {
+      if (!done) {
+        try {
+          gap_recovery_->run(stop);
+          done = true;
+        } catch (const std::exception& e) {
+          if (stop.stop_requested()) break;
+          log_.warn("recovery.failed", {{"contract", config_.contract_address}, {"error", e.what()}});
+        }
+      }
+      std::unique_lock lock(mutex);
+      idle.wait_for(lock, stop, done ? std::chrono::milliseconds(std::chrono::hours(24)) : millis(config_.watcher_poll_seconds),
+                    [] { return false; });
+    }
+  });
+}
+
+void Service::start_watcher() {
+  if (!config_.mint_watcher) {
+    log_.info("watcher.disabled", {{"contract", config_.contract_address}, {"reason", "MINT_WATCHER=off"}});
+    return;
+  }
+  watcher::WatcherOptions options;
+  options.contract = config_.contract_address;
+  if (config_.start_block >= 0) options.start_block = static_cast<uint64_t>(config_.start_block);
+  options.log_range_blocks = static_cast<uint64_t>(config_.log_range_blocks);
+  options.confirmations = static_cast<uint64_t>(config_.mint_confirmations);
+  options.poll_interval = millis(config_.watcher_poll_seconds);
+  watcher_ = std::make_unique<watcher::ChainWatcher>(*db_, *intake_rpc_, *queue_, clock_, log_, options);
+  supervisor_->start("chain_watcher", [w = watcher_.get()](std::stop_token stop) { w->run(stop); });
 }
 
 bool Service::stop() {
