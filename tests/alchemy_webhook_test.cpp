@@ -1,6 +1,8 @@
 // POST /webhooks/alchemy through the real HTTP server, on SQLite and PostgreSQL: payloads in the
 // Alchemy Custom Webhook (GraphQL) shape, signed with HMAC-SHA256 as Alchemy signs them. Every
 // refused delivery stores nothing.
+#include "webhook/alchemy_webhook.hpp"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -11,7 +13,6 @@
 #include "mints/mint_event.hpp"
 #include "queue/work_queue.hpp"
 #include "test_support.hpp"
-#include "webhook/alchemy_webhook.hpp"
 
 using namespace glisk;
 using namespace std::chrono_literals;
@@ -59,13 +60,16 @@ json alchemy_log(int64_t start, int64_t quantity, char tx, int index = 0, const 
 }
 
 json payload(const std::vector<json>& logs) {
-  return {{"webhookId", "wh_octjglnywaupz6th"},
-          {"id", "whevt_ogrc5v64myey69ux"},
-          {"createdAt", "2024-01-23T07:51:07.945953790Z"},
-          {"type", "GRAPHQL"},
-          {"event",
-           {{"data", {{"block", {{"hash", "0x" + std::string(64, 'e')}, {"number", 27}, {"timestamp", 1706000000}, {"logs", json(logs)}}}}},
-            {"sequenceNumber", "10000000000578619000"}}}};
+  return {
+      {"webhookId", "wh_octjglnywaupz6th"},
+      {"id", "whevt_ogrc5v64myey69ux"},
+      {"createdAt", "2024-01-23T07:51:07.945953790Z"},
+      {"type", "GRAPHQL"},
+      {"event",
+       {{"data",
+         {{"block",
+           {{"hash", "0x" + std::string(64, 'e')}, {"number", 27}, {"timestamp", 1706000000}, {"logs", json(logs)}}}}},
+        {"sequenceNumber", "10000000000578619000"}}}};
 }
 
 }  // namespace
@@ -94,7 +98,9 @@ class AlchemyWebhookTest : public ::testing::TestWithParam<Backend> {
     EXPECT_EQ(count("mint_events"), 0);
     EXPECT_EQ(count("authors"), 0);
   }
-  static std::string error_of(const httplib::Result& res) { return json::parse(res->body).at("error").get<std::string>(); }
+  static std::string error_of(const httplib::Result& res) {
+    return json::parse(res->body).at("error").get<std::string>();
+  }
 
   glisk::testing::TestDatabase tdb{GetParam()};
   clock::ManualClock clock;
@@ -153,7 +159,8 @@ TEST_P(AlchemyWebhookTest, ARedeliveryIsADuplicate) {
 }
 
 TEST_P(AlchemyWebhookTest, AnEmptyHeartbeatIsOk) {
-  auto res = post_signed(R"({"webhookId":"wh_1","id":"whevt_1","type":"GRAPHQL","event":{"data":{"block":{"logs":[]}},"sequenceNumber":"1"}})");
+  auto res = post_signed(
+      R"({"webhookId":"wh_1","id":"whevt_1","type":"GRAPHQL","event":{"data":{"block":{"logs":[]}},"sequenceNumber":"1"}})");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(json::parse(res->body)["status"], "ok");
@@ -165,8 +172,8 @@ TEST_P(AlchemyWebhookTest, BadOrMissingSignaturesAreRefused) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 401);
   EXPECT_NE(error_of(res).find("missing X-Alchemy-Signature"), std::string::npos);
-  for (const std::string& bad : {webhook::hmac_sha256_hex("another key", body), webhook::hmac_sha256_hex(kSecret, body + " "),
-                                std::string("abc")}) {
+  for (const std::string& bad : {webhook::hmac_sha256_hex("another key", body),
+                                 webhook::hmac_sha256_hex(kSecret, body + " "), std::string("abc")}) {
     res = post(body, bad);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 401) << bad;
@@ -206,7 +213,8 @@ TEST_P(AlchemyWebhookTest, MalformedPayloadsAreRefusedWithTheReason) {
       {with([&](json& p) { p[log1]["transaction"]["hash"] = "0xabcd"; }), "transaction.hash must be 32 bytes"},
       {with([&](json& p) { p[log1]["transaction"].erase("status"); }), "logs[1].transaction.status is missing"},
       {with([&](json& p) { p[log1]["data"] = "0x" + word("0") + word("0"); }), "logs[1]: quantity 0 is outside"},
-      {with([&](json& p) { p[log1]["topics"][1] = "0x" + std::string(64, 'f'); }), "logs[1]: topic1 (minter) is not an address"},
+      {with([&](json& p) { p[log1]["topics"][1] = "0x" + std::string(64, 'f'); }),
+       "logs[1]: topic1 (minter) is not an address"},
   };
   for (const auto& [body, reason] : cases) {
     auto res = post_signed(body);
@@ -227,7 +235,8 @@ TEST_P(AlchemyWebhookTest, BodiesOverOneMegabyteAreRefused) {
   EXPECT_NE(error_of(res).find("over 1 MiB"), std::string::npos) << res->body;
   expect_nothing_stored();
   // The handler refuses too, for a server configured differently.
-  auto e = glisk::testing::thrown<webhook::WebhookTooLarge>([&] { alchemy.handle(body, webhook::hmac_sha256_hex(kSecret, body)); });
+  auto e = glisk::testing::thrown<webhook::WebhookTooLarge>(
+      [&] { alchemy.handle(body, webhook::hmac_sha256_hex(kSecret, body)); });
   EXPECT_NE(std::string(e.what()).find("at most 1 MiB"), std::string::npos);
 }
 
@@ -236,7 +245,8 @@ TEST_P(AlchemyWebhookTest, WithoutASecretTheWebhookIsUnavailable) {
   http::ApiServer other{tokens, captured.log, "test", nullptr, {nullptr, &unconfigured}};
   httplib::Client c{"127.0.0.1", other.start("127.0.0.1", 0)};
   const std::string body = payload({alchemy_log(1, 2, 'a')}).dump();
-  auto res = c.Post("/webhooks/alchemy", {{"X-Alchemy-Signature", webhook::hmac_sha256_hex("", body)}}, body, "application/json");
+  auto res = c.Post("/webhooks/alchemy", {{"X-Alchemy-Signature", webhook::hmac_sha256_hex("", body)}}, body,
+                    "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 503);
   EXPECT_NE(error_of(res).find("set ALCHEMY_WEBHOOK_SECRET"), std::string::npos) << res->body;

@@ -42,17 +42,18 @@ struct Signed {
 std::vector<Signed>& signatures() {
   static std::vector<Signed> all = [] {
     std::vector<Signed> v = {
-        {kAnvilKey1, kPrompt, kNow, "", ""},                         // 0 valid
-        {kAnvilKey2, kPrompt, kNow, "", ""},                         // 1 another wallet's
-        {kAnvilKey1, kPrompt, kNow - 601, "", ""},                   // 2 stale
-        {kAnvilKey1, kPrompt, kNow + 301, "", ""},                   // 3 future
-        {kAnvilKey1, kPrompt, kNow - 600, "", ""},                   // 4 oldest accepted
-        {kAnvilKey1, std::string(1001, 'x'), kNow, "", ""},          // 5 too long
-        {kAnvilKey1, "a newer prompt", kNow + 10, "", ""},           // 6 newer
-        {kAnvilKey1, kUnicodePrompt, kNow, "", ""},                  // 7 unicode
+        {kAnvilKey1, kPrompt, kNow, "", ""},                 // 0 valid
+        {kAnvilKey2, kPrompt, kNow, "", ""},                 // 1 another wallet's
+        {kAnvilKey1, kPrompt, kNow - 601, "", ""},           // 2 stale
+        {kAnvilKey1, kPrompt, kNow + 301, "", ""},           // 3 future
+        {kAnvilKey1, kPrompt, kNow - 600, "", ""},           // 4 oldest accepted
+        {kAnvilKey1, std::string(1001, 'x'), kNow, "", ""},  // 5 too long
+        {kAnvilKey1, "a newer prompt", kNow + 10, "", ""},   // 6 newer
+        {kAnvilKey1, kUnicodePrompt, kNow, "", ""},          // 7 unicode
     };
     json request = json::array();
-    for (const auto& s : v) request.push_back({{"privateKey", s.key}, {"prompt", s.prompt}, {"timestamp", s.timestamp}});
+    for (const auto& s : v)
+      request.push_back({{"privateKey", s.key}, {"prompt", s.prompt}, {"timestamp", s.timestamp}});
     auto result = glisk::testing::run_node_script("scripts/sign-prompt-reference.mjs", {request.dump()});
     if (result.exit_code != 0) throw std::runtime_error("sign-prompt-reference.mjs failed: " + result.err);
     std::istringstream lines(result.out);
@@ -63,7 +64,8 @@ std::vector<Signed>& signatures() {
 }
 
 json request_of(const Signed& s, const std::string& wallet) {
-  return {{"wallet_address", wallet}, {"prompt_text", s.prompt}, {"timestamp", s.timestamp}, {"signature", s.signature}};
+  return {
+      {"wallet_address", wallet}, {"prompt_text", s.prompt}, {"timestamp", s.timestamp}, {"signature", s.signature}};
 }
 
 }  // namespace
@@ -84,7 +86,9 @@ TEST(SignedPrompt, PromptTextRules) {
   std::string emoji;
   for (int i = 0; i < 1000; ++i) emoji += "🎨";  // 4000 bytes, 1000 characters
   EXPECT_EQ(check_prompt_text(emoji), 1000u);
-  auto err = [](const std::string& p) { return error_of<authors::InvalidAuthorRequest>([&] { authors::check_prompt_text(p); }); };
+  auto err = [](const std::string& p) {
+    return error_of<authors::InvalidAuthorRequest>([&] { authors::check_prompt_text(p); });
+  };
   EXPECT_NE(err(emoji + "x").find("has 1001 characters; at most 1000"), std::string::npos);
   EXPECT_NE(err("").find("is empty"), std::string::npos);
   EXPECT_NE(err(" \n\t ").find("is empty"), std::string::npos);
@@ -113,7 +117,9 @@ class AuthorPromptTest : public ::testing::TestWithParam<Backend> {
   void SetUp() override { ASSERT_EQ(setup_error_, nullptr) << *setup_error_; }
 
   httplib::Result post(const json& body) { return client.Post("/api/authors/prompt", body.dump(), "application/json"); }
-  static std::string error_of(const httplib::Result& res) { return json::parse(res->body).at("error").get<std::string>(); }
+  static std::string error_of(const httplib::Result& res) {
+    return json::parse(res->body).at("error").get<std::string>();
+  }
   std::optional<std::string> stored_prompt() {
     auto a = tokens.find_author(kAnvilAccount1);
     return a ? a->prompt_text : std::nullopt;

@@ -1,8 +1,9 @@
 // The chain watcher and gap recovery against a real anvil, on SQLite and PostgreSQL: mints become
 // tokens once confirmed, ranges respect LOG_RANGE_BLOCKS, a restart continues from the cursor,
 // node failures leave no gap and no duplicate, and a rewritten chain is noticed.
-#include <gtest/gtest.h>
+#include "watcher/chain_watcher.hpp"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -16,7 +17,6 @@
 #include "queue/work_queue.hpp"
 #include "store/token_store.hpp"
 #include "test_support.hpp"
-#include "watcher/chain_watcher.hpp"
 #include "watcher/gap_recovery.hpp"
 
 using namespace glisk;
@@ -120,15 +120,19 @@ class ChainIntakeTest : public ::testing::TestWithParam<Backend> {
   // Sends a mint without waiting (automine off); returns the transaction hash.
   std::string send_mint(const std::string& author, uint64_t quantity, const std::string& minter = kAnvilAccount1) {
     auto data = eth::encode_call("mint(address,uint256)", {eth::Address::parse(author), eth::U256(quantity)});
-    chain::JsonValue tx = {{"from", minter}, {"to", contract_}, {"data", eth::to_hex(data)},
-                           {"value", chain::to_quantity(kPrice * quantity)}, {"gas", "0x1e8480"}};
+    chain::JsonValue tx = {{"from", minter},
+                           {"to", contract_},
+                           {"data", eth::to_hex(data)},
+                           {"value", chain::to_quantity(kPrice * quantity)},
+                           {"gas", "0x1e8480"}};
     return rpc_->call("eth_sendTransaction", chain::JsonValue::array({tx})).get<std::string>();
   }
   void mine(int blocks = 1) {
     for (int i = 0; i < blocks; ++i) rpc_->call("evm_mine", chain::JsonValue::array());
   }
   int64_t count(const std::string& sql) {
-    auto r = store::in_transaction(tdb_.db(), store::TxMode::kRead, [&](store::Transaction& tx) { return tx.exec(sql); });
+    auto r =
+        store::in_transaction(tdb_.db(), store::TxMode::kRead, [&](store::Transaction& tx) { return tx.exec(sql); });
     return std::stoll(r.rows.at(0).at(0).value());
   }
   std::string author_of(int64_t token_id) {
@@ -160,7 +164,8 @@ TEST_P(ChainIntakeTest, FindsTheDeploymentBlockAndStartsThere) {
   w->step();
   EXPECT_EQ(w->cursor()->first_block, deploy_block_);
   EXPECT_EQ(captured_.count("watcher.started"), 1);
-  EXPECT_NE(captured_.text().find("\"from_block\":" + std::to_string(deploy_block_)), std::string::npos) << captured_.text();
+  EXPECT_NE(captured_.text().find("\"from_block\":" + std::to_string(deploy_block_)), std::string::npos)
+      << captured_.text();
 }
 
 TEST_P(ChainIntakeTest, StartBlockWinsAndNoCodeIsAPermanentError) {
@@ -334,8 +339,8 @@ TEST_P(ChainIntakeTest, AReorgBelowTheConfirmationsIsDetectedAndRescanned) {
   EXPECT_GE(w->cursor()->next_block, deploy_block_);
   catch_up(*w);
   EXPECT_EQ(count("SELECT COUNT(*) FROM mint_events"), 2);  // the vanished mint and the new one
-  EXPECT_EQ(captured_.count("mint.token_conflict"), 1);      // token 1 now names another author
-  EXPECT_EQ(captured_.count("watcher.reorg_detected"), 1);   // the rescan itself is consistent
+  EXPECT_EQ(captured_.count("mint.token_conflict"), 1);     // token 1 now names another author
+  EXPECT_EQ(captured_.count("watcher.reorg_detected"), 1);  // the rescan itself is consistent
 }
 
 TEST_P(ChainIntakeTest, GapRecoveryCreatesMissingTokensWithTheirAuthors) {
@@ -385,10 +390,15 @@ TEST_P(ChainIntakeTest, ServeWatchesTheChainAndRecoverPrintsWhatItCreated) {
   mint(kAnvilAccount2, 2);  // before the service starts
   const auto dir = std::filesystem::temp_directory_path() / ("glisk_watch_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  const std::map<std::string, std::string> env = {
-      {"DATABASE_URL", tdb_.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"DATA_DIR", (dir / "data").string()},
-      {"GLISK_NFT_CONTRACT_ADDRESS", contract_}, {"RPC_URL", anvil_->url()}, {"MINT_CONFIRMATIONS", "1"},
-      {"WATCHER_POLL_SECONDS", "0.1"}, {"SHUTDOWN_TIMEOUT_SECONDS", "5"}};
+  const std::map<std::string, std::string> env = {{"DATABASE_URL", tdb_.url()},
+                                                  {"PORT", "0"},
+                                                  {"LOG_FORMAT", "json"},
+                                                  {"DATA_DIR", (dir / "data").string()},
+                                                  {"GLISK_NFT_CONTRACT_ADDRESS", contract_},
+                                                  {"RPC_URL", anvil_->url()},
+                                                  {"MINT_CONFIRMATIONS", "1"},
+                                                  {"WATCHER_POLL_SECONDS", "0.1"},
+                                                  {"SHUTDOWN_TIMEOUT_SECONDS", "5"}};
   {
     glisk::testing::Subprocess serve({GLISK_BINARY, "serve"}, env, dir.string());
     auto wait_for_tokens = [&](int64_t n) {
@@ -410,7 +420,8 @@ TEST_P(ChainIntakeTest, ServeWatchesTheChainAndRecoverPrintsWhatItCreated) {
                         [](store::Transaction& tx) { tx.exec("DELETE FROM tokens_s0 WHERE token_id = 2"); });
   glisk::testing::Subprocess recover({GLISK_BINARY, "recover"}, env, dir.string());
   ASSERT_EQ(recover.wait(30s), 0) << recover.all_stderr();
-  EXPECT_NE(recover.all_stdout().find(std::string("created token 2 (author ") + kAnvilAccount2 + ")"), std::string::npos)
+  EXPECT_NE(recover.all_stdout().find(std::string("created token 2 (author ") + kAnvilAccount2 + ")"),
+            std::string::npos)
       << recover.all_stdout();
   EXPECT_NE(recover.all_stdout().find("1 missing, 1 created"), std::string::npos) << recover.all_stdout();
   EXPECT_EQ(author_of(2), kAnvilAccount2);

@@ -1,10 +1,11 @@
 // BatchMinted decoding: a real log's shape, then one broken field at a time. Every malformed
 // input throws InvalidMintLog with a message naming the field.
+#include "mints/mint_event.hpp"
+
 #include <gtest/gtest.h>
 
 #include "eth/hex.hpp"
 #include "eth/keccak.hpp"
-#include "mints/mint_event.hpp"
 #include "test_support.hpp"
 
 using namespace glisk;
@@ -13,7 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-std::string word(const std::string& hex_without_0x) { return std::string(64 - hex_without_0x.size(), '0') + hex_without_0x; }
+std::string word(const std::string& hex_without_0x) {
+  return std::string(64 - hex_without_0x.size(), '0') + hex_without_0x;
+}
 
 json valid_log() {
   return {
@@ -30,7 +33,9 @@ json valid_log() {
   };
 }
 
-std::string decode_error(const json& log) { return error_of<mints::InvalidMintLog>([&] { mints::decode_rpc_log(log); }); }
+std::string decode_error(const json& log) {
+  return error_of<mints::InvalidMintLog>([&] { mints::decode_rpc_log(log); });
+}
 
 }  // namespace
 
@@ -106,7 +111,8 @@ TEST(MintEvent, MalformedFieldsAreRefused) {
   for (const auto& c : cases) {
     auto log = valid_log();
     log[c.field] = c.value;
-    EXPECT_NE(decode_error(log).find(c.expected), std::string::npos) << c.field << " = " << c.value.dump() << ": " << decode_error(log);
+    EXPECT_NE(decode_error(log).find(c.expected), std::string::npos)
+        << c.field << " = " << c.value.dump() << ": " << decode_error(log);
   }
 }
 

@@ -1,8 +1,9 @@
 // MintRecorder on SQLite and PostgreSQL: events are recorded once, tokens are created once,
 // authors are created once with their EIP-55 address, and a caller's rollback undoes it all.
+#include "mints/mint_recorder.hpp"
+
 #include <gtest/gtest.h>
 
-#include "mints/mint_recorder.hpp"
 #include "store/token_store.hpp"
 #include "test_support.hpp"
 
@@ -36,10 +37,12 @@ mints::MintEvent event(int64_t start, int64_t quantity, char tx = 'a', int64_t l
 class MintRecorderTest : public ::testing::TestWithParam<Backend> {
  protected:
   mints::RecordOutcome record(const mints::MintEvent& e) {
-    return store::in_transaction(tdb.db(), store::TxMode::kWrite, [&](store::Transaction& tx) { return recorder.record(tx, e); });
+    return store::in_transaction(tdb.db(), store::TxMode::kWrite,
+                                 [&](store::Transaction& tx) { return recorder.record(tx, e); });
   }
   int64_t count(const std::string& sql) {
-    auto r = store::in_transaction(tdb.db(), store::TxMode::kRead, [&](store::Transaction& tx) { return tx.exec(sql); });
+    auto r =
+        store::in_transaction(tdb.db(), store::TxMode::kRead, [&](store::Transaction& tx) { return tx.exec(sql); });
     return std::stoll(r.rows.at(0).at(0).value());
   }
 
@@ -65,7 +68,9 @@ TEST_P(MintRecorderTest, RecordsTheEventItsTokensAndTheAuthor) {
   }
   EXPECT_FALSE(tokens.find_token(4));
   auto r = store::in_transaction(tdb.db(), store::TxMode::kRead, [](store::Transaction& tx) {
-    return tx.exec("SELECT tx_hash, log_index, block_number, author_wallet, start_token_id, quantity, total_paid FROM mint_events");
+    return tx.exec(
+        "SELECT tx_hash, log_index, block_number, author_wallet, start_token_id, quantity, total_paid FROM "
+        "mint_events");
   });
   ASSERT_EQ(r.rows.size(), 1u);
   EXPECT_EQ(r.rows[0][3], kAuthor);

@@ -110,10 +110,11 @@ std::string AuthorRegistry::set_signed_prompt(const SignedPrompt& request) {
       throw PromptConflict("a prompt signed at " + *current.rows[0][0] +
                            " is already set; an older or equally old message cannot replace it: sign a new one");
     }
-    tx.exec("INSERT INTO authors (wallet_address, prompt_text, prompt_signed_at, created_at, updated_at) "
-            "VALUES ($1, $2, $3, $4, $4) ON CONFLICT (wallet_address) DO UPDATE SET prompt_text = excluded.prompt_text, "
-            "prompt_signed_at = excluded.prompt_signed_at, updated_at = excluded.updated_at",
-            {checksum, request.prompt_text, request.timestamp, now_text});
+    tx.exec(
+        "INSERT INTO authors (wallet_address, prompt_text, prompt_signed_at, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $4) ON CONFLICT (wallet_address) DO UPDATE SET prompt_text = excluded.prompt_text, "
+        "prompt_signed_at = excluded.prompt_signed_at, updated_at = excluded.updated_at",
+        {checksum, request.prompt_text, request.timestamp, now_text});
   });
   log_.info("author.prompt_updated", {{"wallet", checksum}, {"source", "signature"}});
   return checksum;
@@ -125,9 +126,11 @@ std::string AuthorRegistry::set_prompt(const std::string& wallet_address, const 
   const std::string checksum = wallet.to_checksum();
   const std::string now_text = clock::format_time(clock_.now());
   store::in_transaction(db_, store::TxMode::kWrite, [&](store::Transaction& tx) {
-    tx.exec("INSERT INTO authors (wallet_address, prompt_text, created_at, updated_at) VALUES ($1, $2, $3, $3) "
-            "ON CONFLICT (wallet_address) DO UPDATE SET prompt_text = excluded.prompt_text, updated_at = excluded.updated_at",
-            {checksum, prompt_text, now_text});
+    tx.exec(
+        "INSERT INTO authors (wallet_address, prompt_text, created_at, updated_at) VALUES ($1, $2, $3, $3) "
+        "ON CONFLICT (wallet_address) DO UPDATE SET prompt_text = excluded.prompt_text, updated_at = "
+        "excluded.updated_at",
+        {checksum, prompt_text, now_text});
   });
   log_.info("author.prompt_updated", {{"wallet", checksum}, {"source", "cli"}});
   return checksum;

@@ -42,15 +42,15 @@ inline constexpr std::chrono::seconds kMaxSkew{300};  // how far ahead a signer'
 struct SignedPrompt {
   std::string wallet_address;  // any letter case
   std::string prompt_text;
-  int64_t timestamp = 0;       // unix seconds
-  std::string signature;       // 0x + 65 bytes r||s||v
+  int64_t timestamp = 0;  // unix seconds
+  std::string signature;  // 0x + 65 bytes r||s||v
 };
 
 struct AuthorSummary {
   std::string wallet_address;  // EIP-55
   bool has_prompt = false;
   int64_t tokens = 0;
-  std::string updated_at;      // clock/time_format text
+  std::string updated_at;  // clock/time_format text
 };
 
 class AuthorRegistry {

@@ -10,7 +10,8 @@ namespace glisk::authors {
 
 std::string sha256_hex(std::string_view bytes) {
   std::array<CryptoPP::byte, CryptoPP::SHA256::DIGESTSIZE> digest{};
-  CryptoPP::SHA256().CalculateDigest(digest.data(), reinterpret_cast<const CryptoPP::byte*>(bytes.data()), bytes.size());
+  CryptoPP::SHA256().CalculateDigest(digest.data(), reinterpret_cast<const CryptoPP::byte*>(bytes.data()),
+                                     bytes.size());
   return eth::to_hex(digest).substr(2);
 }
 
@@ -40,7 +41,8 @@ size_t check_prompt_text(std::string_view prompt) {
     if (i + length > prompt.size()) throw InvalidAuthorRequest("prompt_text is not valid UTF-8 (cut off at the end)");
     for (size_t k = 1; k < length; ++k) {
       const auto next = static_cast<unsigned char>(prompt[i + k]);
-      if ((next & 0xC0u) != 0x80u) throw InvalidAuthorRequest("prompt_text is not valid UTF-8 (byte " + std::to_string(i + k) + ")");
+      if ((next & 0xC0u) != 0x80u)
+        throw InvalidAuthorRequest("prompt_text is not valid UTF-8 (byte " + std::to_string(i + k) + ")");
       cp = (cp << 6) | (next & 0x3Fu);
     }
     const bool overlong = (length == 3 && cp < 0x800) || (length == 4 && cp < 0x10000);
@@ -73,7 +75,8 @@ eth::Address parse_wallet(std::string_view text, std::string_view what) {
     return eth::Address::parse(lower);
   } catch (const eth::InvalidAddress&) {
     std::string shown(text.substr(0, 60));
-    throw InvalidAuthorRequest(std::string(what) + " must be an Ethereum address (0x + 40 hex digits), got '" + shown + "'");
+    throw InvalidAuthorRequest(std::string(what) + " must be an Ethereum address (0x + 40 hex digits), got '" + shown +
+                               "'");
   }
 }
 

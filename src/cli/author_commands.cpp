@@ -17,7 +17,8 @@ namespace glisk::cli {
 void add_author_commands(CLI::App& app, AuthorCommands& c) {
   c.authors = app.add_subcommand("authors", "prompt authors: set a prompt, list them");
   c.authors->require_subcommand(1);
-  c.set_prompt = c.authors->add_subcommand("set-prompt", "set an author's prompt (as the operator, without a signature)");
+  c.set_prompt =
+      c.authors->add_subcommand("set-prompt", "set an author's prompt (as the operator, without a signature)");
   c.set_prompt->add_option("WALLET", c.wallet, "the author's wallet address")->required();
   c.set_prompt->add_option("TEXT", c.text, "the prompt, 1-1000 characters")->required();
   c.list = c.authors->add_subcommand("list", "list authors: wallet, has prompt, tokens, updated_at");
@@ -48,7 +49,9 @@ int list(const AuthorCommands& c, store::Database& db, const log::EventLog& log)
   if (c.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& a : all) {
-      out.push_back({{"wallet_address", a.wallet_address}, {"has_prompt", a.has_prompt}, {"tokens", a.tokens},
+      out.push_back({{"wallet_address", a.wallet_address},
+                     {"has_prompt", a.has_prompt},
+                     {"tokens", a.tokens},
                      {"updated_at", a.updated_at}});
     }
     std::cout << out.dump(2) << "\n";
@@ -83,7 +86,8 @@ int recover(store::Database& db, const config::Config& config, const log::EventL
 
 }  // namespace
 
-std::optional<int> run_author_commands(const AuthorCommands& c, const config::Config& config, const log::EventLog& log) {
+std::optional<int> run_author_commands(const AuthorCommands& c, const config::Config& config,
+                                       const log::EventLog& log) {
   const bool authors = c.authors != nullptr && c.authors->parsed();
   const bool recovering = c.recover != nullptr && c.recover->parsed();
   if (!authors && !recovering) return std::nullopt;

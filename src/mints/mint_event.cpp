@@ -114,7 +114,8 @@ bool is_batch_minted(const RawLog& log) {
 
 MintEvent decode_batch_minted(const RawLog& log) {
   if (log.topics.empty()) throw InvalidMintLog("the log has no topics: not a BatchMinted event");
-  if (!is_batch_minted(log)) throw InvalidMintLog("topic0 " + log.topics[0].substr(0, 80) + " is not BatchMinted's " + batch_minted_topic());
+  if (!is_batch_minted(log))
+    throw InvalidMintLog("topic0 " + log.topics[0].substr(0, 80) + " is not BatchMinted's " + batch_minted_topic());
   if (log.topics.size() != 4) {
     throw InvalidMintLog("BatchMinted has 4 topics (signature, minter, promptAuthor, startTokenId), got " +
                          std::to_string(log.topics.size()));

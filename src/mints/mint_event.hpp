@@ -32,7 +32,7 @@ const std::string& batch_minted_topic();
 
 // One log as its source delivered it, before decoding.
 struct RawLog {
-  std::string address;              // the emitting contract
+  std::string address;  // the emitting contract
   std::vector<std::string> topics;
   std::string data;
   int64_t block_number = 0;
@@ -42,16 +42,16 @@ struct RawLog {
 };
 
 struct MintEvent {
-  std::string contract;        // EIP-55
-  std::string tx_hash;         // lowercase 0x-hex
+  std::string contract;  // EIP-55
+  std::string tx_hash;   // lowercase 0x-hex
   int64_t log_index = 0;
   int64_t block_number = 0;
   std::optional<std::string> block_hash;  // lowercase 0x-hex
-  std::string minter;          // EIP-55
-  std::string prompt_author;   // EIP-55
+  std::string minter;                     // EIP-55
+  std::string prompt_author;              // EIP-55
   int64_t start_token_id = 0;
   int64_t quantity = 0;
-  std::string total_paid;      // wei, decimal
+  std::string total_paid;  // wei, decimal
 
   int64_t last_token_id() const { return start_token_id + quantity - 1; }
 };

@@ -14,9 +14,10 @@ constexpr int64_t kTokensPerInsert = 200;
 }  // namespace
 
 int64_t ensure_author(store::Transaction& tx, const std::string& wallet, const std::string& now) {
-  tx.exec("INSERT INTO authors (wallet_address, created_at, updated_at) VALUES ($1, $2, $2) "
-          "ON CONFLICT (wallet_address) DO NOTHING",
-          {wallet, now});
+  tx.exec(
+      "INSERT INTO authors (wallet_address, created_at, updated_at) VALUES ($1, $2, $2) "
+      "ON CONFLICT (wallet_address) DO NOTHING",
+      {wallet, now});
   auto r = tx.exec("SELECT id FROM authors WHERE wallet_address = $1", {wallet});
   return std::stoll(r.rows.at(0).at(0).value());
 }
@@ -39,7 +40,8 @@ RecordOutcome MintRecorder::record(store::Transaction& tx, const MintEvent& e) {
   for (int64_t first = e.start_token_id; first <= e.last_token_id(); first += kTokensPerInsert) {
     const int64_t last = std::min(e.last_token_id(), first + kTokensPerInsert - 1);
     std::string sql =
-        "INSERT INTO tokens_s0 (token_id, author_id, minter_address, status, queued_at, created_at, updated_at) VALUES ";
+        "INSERT INTO tokens_s0 (token_id, author_id, minter_address, status, queued_at, created_at, updated_at) "
+        "VALUES ";
     store::Params params = {author_id, e.minter, now};
     for (int64_t id = first; id <= last; ++id) {
       params.emplace_back(id);
@@ -52,12 +54,14 @@ RecordOutcome MintRecorder::record(store::Transaction& tx, const MintEvent& e) {
   if (outcome.tokens_created < e.quantity) {
     // Some ids existed already: fill a minter that gap recovery could not know, and report ids
     // that belong to another author (a mint the chain no longer has).
-    tx.exec("UPDATE tokens_s0 SET minter_address = $1, updated_at = $2 "
-            "WHERE token_id >= $3 AND token_id <= $4 AND minter_address IS NULL",
-            {e.minter, now, e.start_token_id, e.last_token_id()});
-    auto other = tx.exec("SELECT token_id FROM tokens_s0 WHERE token_id >= $1 AND token_id <= $2 AND author_id <> $3 "
-                         "ORDER BY token_id",
-                         {e.start_token_id, e.last_token_id(), author_id});
+    tx.exec(
+        "UPDATE tokens_s0 SET minter_address = $1, updated_at = $2 "
+        "WHERE token_id >= $3 AND token_id <= $4 AND minter_address IS NULL",
+        {e.minter, now, e.start_token_id, e.last_token_id()});
+    auto other = tx.exec(
+        "SELECT token_id FROM tokens_s0 WHERE token_id >= $1 AND token_id <= $2 AND author_id <> $3 "
+        "ORDER BY token_id",
+        {e.start_token_id, e.last_token_id(), author_id});
     for (const auto& row : other.rows) outcome.conflicting_token_ids.push_back(std::stoll(row.at(0).value()));
   }
   return outcome;

@@ -23,14 +23,14 @@
 namespace glisk::mints {
 
 struct RecordOutcome {
-  bool duplicate = false;            // the event was recorded before: nothing changed
+  bool duplicate = false;  // the event was recorded before: nothing changed
   int64_t tokens_created = 0;
   std::vector<int64_t> conflicting_token_ids;
 };
 
 struct RecordTotals {
-  int64_t events = 0;        // new events recorded
-  int64_t duplicates = 0;    // events already known
+  int64_t events = 0;      // new events recorded
+  int64_t duplicates = 0;  // events already known
   int64_t tokens_created = 0;
 
   void add(const RecordOutcome& o) {

@@ -99,10 +99,13 @@ Cursor ChainWatcher::initial_cursor(std::stop_token stop) {
 
 std::string ChainWatcher::block_hash(uint64_t number, std::stop_token stop) {
   auto block = rpc_.get_block_by_number(to_quantity(number), false, stop);
-  if (!block) throw errors::TransientError("the node at " + rpc_.describe() + " does not have block " + std::to_string(number) + " (yet)");
+  if (!block)
+    throw errors::TransientError("the node at " + rpc_.describe() + " does not have block " + std::to_string(number) +
+                                 " (yet)");
   auto hash = block->find("hash");
   if (hash == block->end() || !hash->is_string()) {
-    throw chain::MalformedResponse("eth_getBlockByNumber at " + rpc_.describe() + ": block " + std::to_string(number) + " has no hash");
+    throw chain::MalformedResponse("eth_getBlockByNumber at " + rpc_.describe() + ": block " + std::to_string(number) +
+                                   " has no hash");
   }
   return mints::parse_hash32(*hash, "block hash");
 }
@@ -124,8 +127,10 @@ StepResult ChainWatcher::step(std::stop_token stop) {
   const auto stored = cursor();
   const Cursor current = stored ? *stored : initial_cursor(stop);
   if (!started_logged_) {
-    log_.info("watcher.started", {{"contract", options_.contract}, {"from_block", current.next_block},
-                                  {"rpc", rpc_.describe()}, {"confirmations", options_.confirmations},
+    log_.info("watcher.started", {{"contract", options_.contract},
+                                  {"from_block", current.next_block},
+                                  {"rpc", rpc_.describe()},
+                                  {"confirmations", options_.confirmations},
                                   {"log_range_blocks", options_.log_range_blocks}});
     started_logged_ = true;
   }
@@ -137,15 +142,18 @@ StepResult ChainWatcher::step(std::stop_token stop) {
     const uint64_t checked = current.next_block - 1;
     const std::string found = block_hash(checked, stop);
     if (found != *current.last_hash) {
-      uint64_t back = current.next_block > options_.reorg_rescan_blocks ? current.next_block - options_.reorg_rescan_blocks : 0;
+      uint64_t back =
+          current.next_block > options_.reorg_rescan_blocks ? current.next_block - options_.reorg_rescan_blocks : 0;
       back = std::max(back, current.first_block);
       Cursor rescan{back, current.first_block, std::nullopt};
       if (back > 0) rescan.last_hash = block_hash(back - 1, stop);
       auto tx = db_.begin(store::TxMode::kWrite);
       if (!save_cursor(*tx, stored, rescan)) return result;  // another instance moved it first
       tx->commit();
-      log_.warn("watcher.reorg_detected", {{"contract", options_.contract}, {"block", checked},
-                                           {"expected_hash", *current.last_hash}, {"found_hash", found},
+      log_.warn("watcher.reorg_detected", {{"contract", options_.contract},
+                                           {"block", checked},
+                                           {"expected_hash", *current.last_hash},
+                                           {"found_hash", found},
                                            {"rescan_from", back}});
       caught_up_logged_ = false;
       result.reorg = true;
@@ -157,11 +165,13 @@ StepResult ChainWatcher::step(std::stop_token stop) {
     // Nothing confirmed beyond the cursor yet. Keep the first cursor, so the deployment block is
     // searched for once.
     if (!stored) {
-      store::in_transaction(db_, store::TxMode::kWrite, [&](store::Transaction& tx) { save_cursor(tx, stored, current); });
+      store::in_transaction(db_, store::TxMode::kWrite,
+                            [&](store::Transaction& tx) { save_cursor(tx, stored, current); });
     }
     result.caught_up = true;
     if (!caught_up_logged_) {
-      log_.info("watcher.caught_up", {{"contract", options_.contract}, {"next_block", current.next_block}, {"latest", latest}});
+      log_.info("watcher.caught_up",
+                {{"contract", options_.contract}, {"next_block", current.next_block}, {"latest", latest}});
       caught_up_logged_ = true;
     }
     return result;
@@ -187,7 +197,8 @@ StepResult ChainWatcher::step(std::stop_token stop) {
                                   " outside the range asked for");
     }
     if (e.block_number == static_cast<int64_t>(to) && e.block_hash != to_hash) {
-      throw errors::TransientError("block " + std::to_string(to) + " changed while it was scanned (a reorganisation); scanning again");
+      throw errors::TransientError("block " + std::to_string(to) +
+                                   " changed while it was scanned (a reorganisation); scanning again");
     }
     events.push_back(std::move(e));
   }
@@ -214,11 +225,17 @@ StepResult ChainWatcher::step(std::stop_token stop) {
     }
     ++result.mints;
     result.tokens_created += o.tokens_created;
-    log_.info("mint.detected", {{"tx", e.tx_hash}, {"block", e.block_number}, {"start_token_id", e.start_token_id},
-                                {"quantity", e.quantity}, {"author", e.prompt_author}, {"minter", e.minter},
-                                {"tokens_created", o.tokens_created}, {"source", "watcher"}});
+    log_.info("mint.detected", {{"tx", e.tx_hash},
+                                {"block", e.block_number},
+                                {"start_token_id", e.start_token_id},
+                                {"quantity", e.quantity},
+                                {"author", e.prompt_author},
+                                {"minter", e.minter},
+                                {"tokens_created", o.tokens_created},
+                                {"source", "watcher"}});
     if (!o.conflicting_token_ids.empty()) {
-      log_.warn("mint.token_conflict", {{"tx", e.tx_hash}, {"token_ids", o.conflicting_token_ids}, {"author", e.prompt_author}});
+      log_.warn("mint.token_conflict",
+                {{"tx", e.tx_hash}, {"token_ids", o.conflicting_token_ids}, {"author", e.prompt_author}});
     }
   }
   if (result.tokens_created > 0) queue_.announce(token::Stage::kImage);

@@ -37,29 +37,29 @@
 namespace glisk::watcher {
 
 struct WatcherOptions {
-  std::string contract;                  // EIP-55 (config validated it)
-  std::optional<uint64_t> start_block;   // START_BLOCK
+  std::string contract;                 // EIP-55 (config validated it)
+  std::optional<uint64_t> start_block;  // START_BLOCK
   uint64_t log_range_blocks = 1000;
-  uint64_t confirmations = 2;            // a mint's own block counts as one
+  uint64_t confirmations = 2;  // a mint's own block counts as one
   std::chrono::milliseconds poll_interval{2000};
-  uint64_t reorg_rescan_blocks = 64;     // how far back a detected reorganisation rescans
+  uint64_t reorg_rescan_blocks = 64;  // how far back a detected reorganisation rescans
 };
 
 struct Cursor {
-  uint64_t next_block = 0;                 // first block not scanned yet
-  uint64_t first_block = 0;                // where scanning began; a rescan never goes below
-  std::optional<std::string> last_hash;    // hash of block next_block − 1 as scanned
+  uint64_t next_block = 0;               // first block not scanned yet
+  uint64_t first_block = 0;              // where scanning began; a rescan never goes below
+  std::optional<std::string> last_hash;  // hash of block next_block − 1 as scanned
 };
 
 struct StepResult {
-  bool scanned = false;          // a range was scanned (false: nothing confirmed to scan yet)
+  bool scanned = false;  // a range was scanned (false: nothing confirmed to scan yet)
   uint64_t from_block = 0;
   uint64_t to_block = 0;
-  int64_t mints = 0;             // new BatchMinted events
+  int64_t mints = 0;  // new BatchMinted events
   int64_t duplicates = 0;
   int64_t tokens_created = 0;
-  bool caught_up = false;        // the cursor reached the confirmed head
-  bool reorg = false;            // a reorganisation was detected and the cursor moved back
+  bool caught_up = false;  // the cursor reached the confirmed head
+  bool reorg = false;      // a reorganisation was detected and the cursor moved back
 };
 
 class ChainWatcher {

@@ -32,8 +32,8 @@ RecoveryReport GapRecovery::run(std::stop_token stop) {
   report.block = latest + 1 >= confirmations_ ? latest + 1 - confirmations_ : 0;
   const std::string block = chain::to_quantity(report.block);
 
-  const auto next = eth::decode_uint256(
-      eth::from_hex(rpc_.eth_call(contract_, eth::to_hex(eth::encode_call("nextTokenId()", {})), block, stop), "nextTokenId()"));
+  const auto next = eth::decode_uint256(eth::from_hex(
+      rpc_.eth_call(contract_, eth::to_hex(eth::encode_call("nextTokenId()", {})), block, stop), "nextTokenId()"));
   if (!next.fits_u64() || next.low_u64() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     throw eth::InvalidAbi("nextTokenId() answered " + next.to_dec() + ", beyond any token id glisk stores");
   }
@@ -79,8 +79,10 @@ RecoveryReport GapRecovery::run(std::stop_token stop) {
     if (!created.empty()) queue_.announce(token::Stage::kImage);
     report.created.insert(report.created.end(), created.begin(), created.end());
   }
-  log_.info("recovery.complete", {{"contract", contract_}, {"next_token_id", report.next_token_id},
-                                  {"block", report.block}, {"missing", report.missing},
+  log_.info("recovery.complete", {{"contract", contract_},
+                                  {"next_token_id", report.next_token_id},
+                                  {"block", report.block},
+                                  {"missing", report.missing},
                                   {"created", report.created.size()}});
   return report;
 }

@@ -31,9 +31,9 @@ struct RecoveredToken {
 
 struct RecoveryReport {
   int64_t next_token_id = 0;            // as the contract answered
-  uint64_t block = 0;                    // the height it was read at
-  int64_t missing = 0;                   // ids absent from the database before the run
-  std::vector<RecoveredToken> created;   // what this run inserted
+  uint64_t block = 0;                   // the height it was read at
+  int64_t missing = 0;                  // ids absent from the database before the run
+  std::vector<RecoveredToken> created;  // what this run inserted
 };
 
 class GapRecovery {

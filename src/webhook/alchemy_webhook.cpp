@@ -71,7 +71,8 @@ AlchemyWebhook::AlchemyWebhook(store::Database& db, queue::WorkQueue& queue, clo
 WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<std::string>& signature) {
   if (secret_.empty()) {
     throw WebhookNotConfigured(
-        "the Alchemy webhook is not configured: set ALCHEMY_WEBHOOK_SECRET to the webhook's signing key (Alchemy dashboard)");
+        "the Alchemy webhook is not configured: set ALCHEMY_WEBHOOK_SECRET to the webhook's signing key (Alchemy "
+        "dashboard)");
   }
   if (contract_.empty()) {
     throw WebhookNotConfigured("no contract to watch: set GLISK_NFT_CONTRACT_ADDRESS");
@@ -88,13 +89,15 @@ WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<
     const std::string expected = hmac_sha256_hex(secret_, body);
     std::string given = *signature;
     for (auto& c : given) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    const bool same = given.size() == expected.size() &&
-                      CryptoPP::VerifyBufsEqual(reinterpret_cast<const CryptoPP::byte*>(given.data()),
-                                                reinterpret_cast<const CryptoPP::byte*>(expected.data()), expected.size());
+    const bool same =
+        given.size() == expected.size() &&
+        CryptoPP::VerifyBufsEqual(reinterpret_cast<const CryptoPP::byte*>(given.data()),
+                                  reinterpret_cast<const CryptoPP::byte*>(expected.data()), expected.size());
     if (!same) {
       log_.warn("webhook.rejected", {{"reason", "bad signature"}});
       throw WebhookUnauthorized(
-          "X-Alchemy-Signature does not match the body: check that ALCHEMY_WEBHOOK_SECRET is this webhook's signing key");
+          "X-Alchemy-Signature does not match the body: check that ALCHEMY_WEBHOOK_SECRET is this webhook's signing "
+          "key");
     }
   }
 
@@ -147,7 +150,8 @@ WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<
       raw.log_index = number_member(entry, "index", where);
       const json& transaction = member(entry, "transaction", where);
       try {
-        raw.tx_hash = mints::parse_hash32(member(transaction, "hash", where + ".transaction"), where + ".transaction.hash");
+        raw.tx_hash =
+            mints::parse_hash32(member(transaction, "hash", where + ".transaction"), where + ".transaction.hash");
       } catch (const mints::InvalidMintLog& e) {
         throw MalformedWebhook(e.what());
       }
@@ -187,20 +191,28 @@ WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<
     totals.add(outcomes[i]);
     if (outcomes[i].duplicate) continue;
     const auto& e = events[i];
-    log_.info("mint.detected", {{"tx", e.tx_hash}, {"block", e.block_number}, {"start_token_id", e.start_token_id},
-                                {"quantity", e.quantity}, {"author", e.prompt_author}, {"minter", e.minter},
-                                {"tokens_created", outcomes[i].tokens_created}, {"source", "webhook"}});
+    log_.info("mint.detected", {{"tx", e.tx_hash},
+                                {"block", e.block_number},
+                                {"start_token_id", e.start_token_id},
+                                {"quantity", e.quantity},
+                                {"author", e.prompt_author},
+                                {"minter", e.minter},
+                                {"tokens_created", outcomes[i].tokens_created},
+                                {"source", "webhook"}});
     if (!outcomes[i].conflicting_token_ids.empty()) {
-      log_.warn("mint.token_conflict", {{"tx", e.tx_hash}, {"token_ids", outcomes[i].conflicting_token_ids},
-                                        {"author", e.prompt_author}});
+      log_.warn("mint.token_conflict",
+                {{"tx", e.tx_hash}, {"token_ids", outcomes[i].conflicting_token_ids}, {"author", e.prompt_author}});
     }
   }
   if (totals.tokens_created > 0) queue_.announce(token::Stage::kImage);
   result.tokens_created = totals.tokens_created;
   result.mints = totals.events;
   result.duplicate = totals.events == 0 && totals.duplicates > 0;
-  log_.info("webhook.received", {{"block", block_number}, {"mints", totals.events}, {"duplicates", totals.duplicates},
-                                 {"tokens_created", totals.tokens_created}, {"ignored", result.ignored}});
+  log_.info("webhook.received", {{"block", block_number},
+                                 {"mints", totals.events},
+                                 {"duplicates", totals.duplicates},
+                                 {"tokens_created", totals.tokens_created},
+                                 {"ignored", result.ignored}});
   return result;
 }
 

@@ -49,10 +49,10 @@ class WebhookTooLarge : public std::runtime_error {
 };
 
 struct WebhookResult {
-  bool duplicate = false;     // every mint in it was recorded before
+  bool duplicate = false;  // every mint in it was recorded before
   int64_t tokens_created = 0;
-  int64_t mints = 0;          // new BatchMinted events
-  int64_t ignored = 0;        // logs not counted: another contract or event, failed transaction
+  int64_t mints = 0;    // new BatchMinted events
+  int64_t ignored = 0;  // logs not counted: another contract or event, failed transaction
 };
 
 // Lowercase hex HMAC-SHA256 (Crypto++) of `body` under `key`.
