@@ -70,6 +70,10 @@ std::string EthRpc::eth_call_from(const std::string& from, const std::string& to
   return string_result("eth_call", call("eth_call", JsonValue::array({tx, block}), stop));
 }
 
+std::string EthRpc::get_code(const std::string& address, const std::string& block, std::stop_token stop) {
+  return string_result("eth_getCode", call("eth_getCode", JsonValue::array({address, block}), stop));
+}
+
 std::string EthRpc::max_priority_fee_per_gas(std::stop_token stop) {
   return string_result("eth_maxPriorityFeePerGas", call("eth_maxPriorityFeePerGas", JsonValue::array(), stop));
 }

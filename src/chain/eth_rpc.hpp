@@ -72,6 +72,9 @@ class EthRpc {
                        std::stop_token stop = {});
   std::string eth_call_from(const std::string& from, const std::string& to, const std::string& data,
                             const std::string& block = "latest", std::stop_token stop = {});
+  // eth_getCode: the contract's runtime bytecode at `block` as 0x-hex ("0x" where no contract is).
+  // Old blocks need a node that keeps their state (an archive node); others answer RpcError.
+  std::string get_code(const std::string& address, const std::string& block = "latest", std::stop_token stop = {});
   // Returns the transaction hash.
   std::string send_raw_transaction(const std::string& signed_tx_hex, std::stop_token stop = {});
   // nullopt while the transaction is pending or unknown.

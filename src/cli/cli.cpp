@@ -7,6 +7,7 @@
 
 #include "chain/one_shot_sender.hpp"
 #include "chain/rpc_client.hpp"
+#include "cli/author_commands.hpp"
 #include "clock/clock.hpp"
 #include "eth/abi.hpp"
 #include "eth/signer.hpp"
@@ -78,6 +79,8 @@ int run(int argc, char** argv, char** envp) {
   deploy->add_option("--artifact", artifact, "compiled contract (scripts/compile-contracts writes it)")->capture_default_str();
   deploy->add_option("--mint-price", mint_price, "price per token in wei")->capture_default_str();
   deploy->add_option("--keeper", extra_keepers, "another address allowed to reveal (setKeeper), repeatable");
+  AuthorCommands intake;
+  add_author_commands(app, intake);
   CLI11_PARSE(app, argc, argv);
 
   if (config_cmd->parsed()) {
@@ -111,6 +114,7 @@ int run(int argc, char** argv, char** envp) {
       return 1;
     }
   }
+  if (auto code = run_author_commands(intake, config, log)) return *code;
   if (serve->parsed()) return service::serve(config, log);
   if (deploy->parsed()) return deploy_contract(config, log, artifact, mint_price, extra_keepers);
   return 2;

@@ -1,6 +1,8 @@
 #pragma once
 // The `glisk` command line (CLI11): `serve` runs the API and all workers, `migrate` applies the
-// schema, `config` prints the configuration variables, `chain deploy` deploys the contract. Configuration comes from the environment
+// schema, `config` prints the configuration variables, `chain deploy` deploys the contract,
+// `authors set-prompt|list` and `recover` (cli/author_commands.hpp) handle what comes in.
+// Configuration comes from the environment
 // with `.env` in the working directory as fallback.
 
 namespace glisk::cli {

@@ -3,10 +3,13 @@
 #include <httplib.h>
 
 #include <charconv>
+#include <cstdint>
 
+#include "authors/author_registry.hpp"
 #include "clock/time_format.hpp"
 #include "ipfs/cid.hpp"
 #include "token/token.hpp"
+#include "webhook/alchemy_webhook.hpp"
 
 namespace glisk::http {
 namespace {
@@ -22,11 +25,30 @@ class NotFound : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+class ServiceUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // The one place where errors become status codes.
 int status_for(const std::exception& e) {
-  if (dynamic_cast<const BadRequest*>(&e) != nullptr || dynamic_cast<const ipfs::InvalidCid*>(&e) != nullptr) return 400;
+  if (dynamic_cast<const BadRequest*>(&e) != nullptr || dynamic_cast<const ipfs::InvalidCid*>(&e) != nullptr ||
+      dynamic_cast<const authors::InvalidAuthorRequest*>(&e) != nullptr ||
+      dynamic_cast<const webhook::MalformedWebhook*>(&e) != nullptr) {
+    return 400;
+  }
+  if (dynamic_cast<const authors::SignatureRejected*>(&e) != nullptr ||
+      dynamic_cast<const webhook::WebhookUnauthorized*>(&e) != nullptr) {
+    return 401;
+  }
   if (dynamic_cast<const NotFound*>(&e) != nullptr) return 404;
-  if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr) return 503;
+  if (dynamic_cast<const authors::PromptConflict*>(&e) != nullptr) return 409;
+  if (dynamic_cast<const webhook::WebhookTooLarge*>(&e) != nullptr) return 413;
+  if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr ||
+      dynamic_cast<const webhook::WebhookNotConfigured*>(&e) != nullptr ||
+      dynamic_cast<const ServiceUnavailable*>(&e) != nullptr) {
+    return 503;
+  }
   return 500;
 }
 
@@ -83,23 +105,85 @@ int64_t parse_token_id(const std::string& text) {
   return id;
 }
 
+// A JSON object body, or BadRequest saying why not.
+json json_body(const httplib::Request& req) {
+  try {
+    json body = json::parse(req.body);
+    if (!body.is_object()) throw BadRequest("the body must be a JSON object");
+    return body;
+  } catch (const json::parse_error& e) {
+    throw BadRequest(std::string("the body is not JSON: ") + e.what());
+  }
+}
+
+const json& body_field(const json& body, const char* name, bool (json::*is_type)() const noexcept, const char* type) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) throw BadRequest(std::string(name) + " is missing");
+  if (!((*it).*is_type)()) throw BadRequest(std::string(name) + " must be " + type);
+  return *it;
+}
+
+json author_json(const authors::AuthorSummary& a) {
+  return {{"wallet_address", a.wallet_address}, {"has_prompt", a.has_prompt}, {"updated_at", a.updated_at}};
+}
+
 }  // namespace
 
 ApiServer::ApiServer(store::TokenStore& tokens, const log::EventLog& log, std::string database_kind,
-                     const ipfs::LocalIpfsStore* ipfs_store)
+                     const ipfs::LocalIpfsStore* ipfs_store, IntakeHandlers intake)
     : tokens_(tokens),
       log_(log),
       database_kind_(std::move(database_kind)),
       ipfs_store_(ipfs_store),
+      intake_(intake),
       server_(std::make_unique<httplib::Server>()) {
   routes();
+  intake_routes();
+}
+
+void ApiServer::intake_routes() {
+  auto& s = *server_;
+  s.Get(R"(/api/authors/([^/]*))", guarded(log_, [this](const httplib::Request& req, httplib::Response& res) {
+          if (intake_.authors == nullptr) throw ServiceUnavailable("authors are not served by this instance");
+          auto author = intake_.authors->find(req.matches[1].str());  // InvalidAuthorRequest → 400
+          if (!author) throw NotFound("no author with wallet " + req.matches[1].str() + " (no mint and no prompt yet)");
+          reply(res, 200, author_json(*author));
+        }));
+
+  s.Post("/api/authors/prompt", guarded(log_, [this](const httplib::Request& req, httplib::Response& res) {
+           if (intake_.authors == nullptr) throw ServiceUnavailable("authors are not served by this instance");
+           const json body = json_body(req);
+           authors::SignedPrompt request;
+           request.wallet_address = body_field(body, "wallet_address", &json::is_string, "a string").get<std::string>();
+           request.prompt_text = body_field(body, "prompt_text", &json::is_string, "a string").get<std::string>();
+           const json& timestamp = body_field(body, "timestamp", &json::is_number_integer, "a whole number of unix seconds");
+           if (timestamp.is_number_unsigned() && timestamp.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+             throw BadRequest("timestamp is out of range");
+           }
+           request.timestamp = timestamp.get<int64_t>();
+           request.signature = body_field(body, "signature", &json::is_string, "a string (0x + 65 bytes hex)").get<std::string>();
+           const std::string wallet = intake_.authors->set_signed_prompt(request);
+           reply(res, 200, {{"wallet_address", wallet}, {"has_prompt", true}});
+         }));
+
+  s.Post("/webhooks/alchemy", guarded(log_, [this](const httplib::Request& req, httplib::Response& res) {
+           if (intake_.alchemy == nullptr) {
+             throw webhook::WebhookNotConfigured("the Alchemy webhook is not configured: set ALCHEMY_WEBHOOK_SECRET");
+           }
+           std::optional<std::string> signature;
+           if (req.has_header("X-Alchemy-Signature")) signature = req.get_header_value("X-Alchemy-Signature");
+           auto result = intake_.alchemy->handle(req.body, signature);
+           reply(res, 200, {{"status", result.duplicate ? "duplicate" : "ok"},
+                            {"tokens_created", result.tokens_created},
+                            {"ignored", result.ignored}});
+         }));
 }
 
 ApiServer::~ApiServer() { stop(); }
 
 void ApiServer::routes() {
   auto& s = *server_;
-  s.set_payload_max_length(1 << 20);
+  s.set_payload_max_length(webhook::kMaxBodyBytes);
 
   s.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
     try {
@@ -157,6 +241,7 @@ void ApiServer::routes() {
 
   s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) reply(res, 404, {{"error", "no route " + req.method + " " + req.path}});
+    if (res.status == 413 && res.body.empty()) reply(res, 413, {{"error", "the body is over 1 MiB; nothing was stored"}});
   });
   s.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown error";

@@ -6,6 +6,13 @@
 //                          reveal transactions per status and the latest reveal error
 //   GET /ipfs/{cid}        content of the local IPFS store (IPFS_PROVIDER=local): 400 for a malformed
 //                          CID, 404 for an unknown one
+//   GET /api/authors/{wallet}   {"wallet_address","has_prompt","updated_at"} (never the prompt);
+//                          400 for a malformed address, 404 for an unknown author
+//   POST /api/authors/prompt    a prompt signed by its author's wallet (authors/author_registry.hpp):
+//                          200, 400 (bad field, stale or future timestamp), 401 (not the wallet's
+//                          signature), 409 (signature used before / newer prompt set)
+//   POST /webhooks/alchemy      Alchemy Custom Webhook (webhook/alchemy_webhook.hpp): 200, 400, 401,
+//                          413 (over 1 MiB), 503 (ALCHEMY_WEBHOOK_SECRET not set)
 // Status codes are chosen in one place (status_for in api_server.cpp). Listens on its own
 // threads; start() returns once the socket is bound.
 
@@ -22,13 +29,26 @@ namespace httplib {
 class Server;
 }
 
+namespace glisk::authors {
+class AuthorRegistry;
+}
+namespace glisk::webhook {
+class AlchemyWebhook;
+}
+
 namespace glisk::http {
+
+// The routes through which tokens and prompts come in; each may be null (route answers 404/503).
+struct IntakeHandlers {
+  authors::AuthorRegistry* authors = nullptr;
+  webhook::AlchemyWebhook* alchemy = nullptr;
+};
 
 class ApiServer {
  public:
   // `ipfs_store` may be null (content then lives at the pinning service's gateway).
   ApiServer(store::TokenStore& tokens, const log::EventLog& log, std::string database_kind,
-            const ipfs::LocalIpfsStore* ipfs_store = nullptr);
+            const ipfs::LocalIpfsStore* ipfs_store = nullptr, IntakeHandlers intake = {});
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -43,11 +63,13 @@ class ApiServer {
 
  private:
   void routes();
+  void intake_routes();
 
   store::TokenStore& tokens_;
   const log::EventLog& log_;
   const std::string database_kind_;
   const ipfs::LocalIpfsStore* ipfs_store_;
+  const IntakeHandlers intake_;
   reveal::RevealJournal* reveal_journal_ = nullptr;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <random>
 
 #include "image/local_generator.hpp"
@@ -51,11 +53,13 @@ int Service::start() {
   start_wake_listener();
   start_image_worker();
   start_ipfs_worker();
+  rpc_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
   reveal_journal_ = std::make_unique<reveal::RevealJournal>(*db_, clock_);
   start_reveal_worker(instance);
+  const http::IntakeHandlers intake = start_intake();
 
   api_ = std::make_unique<http::ApiServer>(
-      *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_);
+      *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_, intake);
   api_->set_reveal_journal(reveal_journal_.get());
   const int port = api_->start(config_.host, config_.port);
   log_.info("application.startup", {{"instance", instance}, {"version", GLISK_VERSION}, {"host", config_.host},
@@ -153,22 +157,21 @@ void Service::start_reveal_worker(const std::string& instance) {
   options.backoff = {millis(config_.retry_base_seconds), millis(config_.retry_max_seconds)};
   options.permanent_error_delay = millis(config_.retry_max_seconds);
   log_.info("worker.configured", {{"worker", "reveal"}, {"keeper", keeper}, {"contract", config_.contract_address},
-                                  {"rpc", chain::RpcClient(http_, config_.rpc_url).describe()},
+                                  {"rpc", rpc_->describe()},
                                   {"function", config_.reveal_function},
                                   {"batch_max", config_.batch_reveal_max_tokens},
                                   {"tip_percentile", reveal::reward_percentile(config_.keeper_gas_strategy)},
                                   {"max_gas_price_gwei", config_.reveal_max_gas_price_gwei}});
 
   supervisor_->start("reveal", [this, key, keeper, keeper_options, options, instance](std::stop_token stop) {
-    chain::RpcClient rpc(http_, config_.rpc_url);
+    chain::EthRpc& rpc = *rpc_;
     // The chain id goes into every signature; a node that cannot say it cannot take reveals.
     uint64_t chain_id = 0;
     for (auto delay = std::chrono::milliseconds(1000); !stop.stop_requested();
          delay = std::min(delay * 2, std::chrono::milliseconds(30'000))) {
       try {
         chain_id = rpc.chain_id(stop);
-        auto code = rpc.call("eth_getCode", chain::JsonValue::array({config_.contract_address, "latest"}), stop);
-        if (!code.is_string() || code.get<std::string>().size() <= 2) {
+        if (rpc.get_code(config_.contract_address, "latest", stop).size() <= 2) {
           throw errors::TransientError("no contract at " + config_.contract_address + " on chain " +
                                        std::to_string(chain_id) + " (" + rpc.describe() +
                                        "); check GLISK_NFT_CONTRACT_ADDRESS and RPC_URL");
@@ -195,6 +198,58 @@ void Service::start_worker(workers::TokenProcessor& processor, token::Stage stag
   for (const auto& [k, v] : configured.items()) fields[k] = v;
   log_.info("worker.configured", fields);
   supervisor_->start(worker->name(), [w = worker.get()](std::stop_token stop) { w->run(stop); });
+}
+
+http::IntakeHandlers Service::start_intake() {
+  authors_ = std::make_unique<authors::AuthorRegistry>(*db_, clock_, log_);
+  alchemy_ = std::make_unique<webhook::AlchemyWebhook>(*db_, *queue_, clock_, log_, config_.alchemy_webhook_secret,
+                                                       config_.contract_address);
+  if (!config_.contract_address.empty()) {
+    start_gap_recovery();
+    start_watcher();
+  }
+  return {authors_.get(), alchemy_.get()};
+}
+
+void Service::start_gap_recovery() {
+  gap_recovery_ = std::make_unique<watcher::GapRecovery>(*db_, *rpc_, *queue_, clock_, log_, config_.contract_address,
+                                                         static_cast<uint64_t>(config_.mint_confirmations));
+  // Once per process start; retried at the watcher's pace until the node answers. The task then
+  // idles, because a supervised task that returns counts as crashed.
+  supervisor_->start("gap_recovery", [this](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any idle;
+    bool done = false;
+    while (!stop.stop_requested()) {
+      if (!done) {
+        try {
+          gap_recovery_->run(stop);
+          done = true;
+        } catch (const std::exception& e) {
+          if (stop.stop_requested()) break;
+          log_.warn("recovery.failed", {{"contract", config_.contract_address}, {"error", e.what()}});
+        }
+      }
+      std::unique_lock lock(mutex);
+      idle.wait_for(lock, stop, done ? std::chrono::milliseconds(std::chrono::hours(24)) : millis(config_.watcher_poll_seconds),
+                    [] { return false; });
+    }
+  });
+}
+
+void Service::start_watcher() {
+  if (!config_.mint_watcher) {
+    log_.info("watcher.disabled", {{"contract", config_.contract_address}, {"reason", "MINT_WATCHER=off"}});
+    return;
+  }
+  watcher::WatcherOptions options;
+  options.contract = config_.contract_address;
+  if (config_.start_block >= 0) options.start_block = static_cast<uint64_t>(config_.start_block);
+  options.log_range_blocks = static_cast<uint64_t>(config_.log_range_blocks);
+  options.confirmations = static_cast<uint64_t>(config_.mint_confirmations);
+  options.poll_interval = millis(config_.watcher_poll_seconds);
+  watcher_ = std::make_unique<watcher::ChainWatcher>(*db_, *rpc_, *queue_, clock_, log_, options);
+  supervisor_->start("chain_watcher", [w = watcher_.get()](std::stop_token stop) { w->run(stop); });
 }
 
 bool Service::stop() {

@@ -6,6 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "authors/author_registry.hpp"
+#include "chain/rpc_client.hpp"
 #include "clock/clock.hpp"
 #include "config/config.hpp"
 #include "http/api_server.hpp"
@@ -19,6 +21,9 @@
 #include "reveal/reveal_journal.hpp"
 #include "store/database.hpp"
 #include "store/token_store.hpp"
+#include "watcher/chain_watcher.hpp"
+#include "watcher/gap_recovery.hpp"
+#include "webhook/alchemy_webhook.hpp"
 #include "workers/stage_worker.hpp"
 #include "workers/supervisor.hpp"
 
@@ -48,6 +53,11 @@ class Service {
   void start_image_worker();
   void start_ipfs_worker();
   void start_reveal_worker(const std::string& instance);
+  // Tokens and prompts in: the authors' API, the Alchemy webhook, gap recovery and the chain
+  // watcher (the last two only when GLISK_NFT_CONTRACT_ADDRESS is set).
+  http::IntakeHandlers start_intake();
+  void start_gap_recovery();
+  void start_watcher();
   void start_worker(workers::TokenProcessor& processor, token::Stage stage, const log::Fields& configured);
   workers::WorkerOptions worker_options() const;
 
@@ -66,6 +76,11 @@ class Service {
   std::vector<std::unique_ptr<workers::StageWorker>> workers_;
   std::unique_ptr<reveal::RevealJournal> reveal_journal_;
   std::unique_ptr<workers::Supervisor> supervisor_;
+  std::unique_ptr<chain::RpcClient> rpc_;  // RPC_URL, shared by the watcher, recovery and reveals
+  std::unique_ptr<authors::AuthorRegistry> authors_;
+  std::unique_ptr<webhook::AlchemyWebhook> alchemy_;
+  std::unique_ptr<watcher::GapRecovery> gap_recovery_;
+  std::unique_ptr<watcher::ChainWatcher> watcher_;
   std::unique_ptr<http::ApiServer> api_;
   bool stopped_ = false;
 };

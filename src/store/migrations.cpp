@@ -92,6 +92,24 @@ ALTER TABLE reveal_transactions ADD COLUMN effective_gas_price {wei};
 CREATE INDEX reveal_transactions_open ON reveal_transactions (status, sender, nonce);
 )sql";
 
+// Tokens in, prompts in. mint_events keeps what the BatchMinted event paid; a signed prompt
+// records its signed time on the author (an older signed message never overwrites a newer
+// prompt) and its message digest in used_prompt_signatures, so a signature is accepted once
+// across restarts and instances (the digest, not the signature bytes: the (r, n-s) twin of a
+// signature recovers the same signer and must count as the same).
+constexpr std::string_view kIntake = R"sql(
+ALTER TABLE mint_events ADD COLUMN total_paid {wei};
+CREATE INDEX mint_events_block ON mint_events (block_number);
+ALTER TABLE authors ADD COLUMN prompt_signed_at {int8};
+CREATE TABLE used_prompt_signatures (
+  message_hash   TEXT PRIMARY KEY,
+  signature_hash TEXT NOT NULL,
+  wallet_address TEXT NOT NULL,
+  signed_at      {int8} NOT NULL,
+  used_at        {ts} NOT NULL DEFAULT {now}
+);
+)sql";
+
 std::string render(std::string_view sql, Dialect dialect) {
   const bool pg = dialect == Dialect::kPostgres;
   const std::pair<std::string_view, std::string_view> words[] = {
@@ -130,6 +148,8 @@ const std::vector<Migration>& migrations() {
        "ALTER TABLE authors ADD COLUMN x_handle TEXT; ALTER TABLE authors ADD COLUMN farcaster_handle TEXT;"},
       {3, "reveal_transactions as the keeper's journal: sender, signed bytes (to send again unchanged), times, price paid",
        kRevealJournal},
+      {4, "tokens in, prompts in: total paid per mint, signed prompts with their signing time, used prompt signatures",
+       kIntake},
   };
   return kMigrations;
 }

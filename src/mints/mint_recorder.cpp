@@ -1,0 +1,70 @@
+#include "mints/mint_recorder.hpp"
+
+#include <algorithm>
+
+#include "clock/time_format.hpp"
+
+namespace glisk::mints {
+namespace {
+
+// Rows per multi-row INSERT: few round trips for a large mint, far below either backend's limit
+// on bound parameters.
+constexpr int64_t kTokensPerInsert = 200;
+
+}  // namespace
+
+int64_t ensure_author(store::Transaction& tx, const std::string& wallet, const std::string& now) {
+  tx.exec(
+      "INSERT INTO authors (wallet_address, created_at, updated_at) VALUES ($1, $2, $2) "
+      "ON CONFLICT (wallet_address) DO NOTHING",
+      {wallet, now});
+  auto r = tx.exec("SELECT id FROM authors WHERE wallet_address = $1", {wallet});
+  return std::stoll(r.rows.at(0).at(0).value());
+}
+
+RecordOutcome MintRecorder::record(store::Transaction& tx, const MintEvent& e) {
+  const std::string now = clock::format_time(clock_.now());
+  RecordOutcome outcome;
+  auto inserted = tx.exec(
+      "INSERT INTO mint_events (tx_hash, log_index, block_number, block_hash, minter_address, author_wallet, "
+      "start_token_id, quantity, total_paid, detected_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) "
+      "ON CONFLICT (tx_hash, log_index) DO NOTHING",
+      {e.tx_hash, e.log_index, e.block_number, e.block_hash ? store::SqlValue{*e.block_hash} : store::SqlValue{nullptr},
+       e.minter, e.prompt_author, e.start_token_id, e.quantity, e.total_paid, now});
+  if (inserted.affected == 0) {
+    outcome.duplicate = true;
+    return outcome;
+  }
+  const int64_t author_id = ensure_author(tx, e.prompt_author, now);
+
+  for (int64_t first = e.start_token_id; first <= e.last_token_id(); first += kTokensPerInsert) {
+    const int64_t last = std::min(e.last_token_id(), first + kTokensPerInsert - 1);
+    std::string sql =
+        "INSERT INTO tokens_s0 (token_id, author_id, minter_address, status, queued_at, created_at, updated_at) "
+        "VALUES ";
+    store::Params params = {author_id, e.minter, now};
+    for (int64_t id = first; id <= last; ++id) {
+      params.emplace_back(id);
+      if (id != first) sql += ", ";
+      sql += "($" + std::to_string(params.size()) + ", $1, $2, 'detected', $3, $3, $3)";
+    }
+    sql += " ON CONFLICT (token_id) DO NOTHING";
+    outcome.tokens_created += tx.exec(sql, params).affected;
+  }
+  if (outcome.tokens_created < e.quantity) {
+    // Some ids existed already: fill a minter that gap recovery could not know, and report ids
+    // that belong to another author (a mint the chain no longer has).
+    tx.exec(
+        "UPDATE tokens_s0 SET minter_address = $1, updated_at = $2 "
+        "WHERE token_id >= $3 AND token_id <= $4 AND minter_address IS NULL",
+        {e.minter, now, e.start_token_id, e.last_token_id()});
+    auto other = tx.exec(
+        "SELECT token_id FROM tokens_s0 WHERE token_id >= $1 AND token_id <= $2 AND author_id <> $3 "
+        "ORDER BY token_id",
+        {e.start_token_id, e.last_token_id(), author_id});
+    for (const auto& row : other.rows) outcome.conflicting_token_ids.push_back(std::stoll(row.at(0).value()));
+  }
+  return outcome;
+}
+
+}  // namespace glisk::mints

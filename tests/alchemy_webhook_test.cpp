@@ -1,0 +1,257 @@
+// POST /webhooks/alchemy through the real HTTP server, on SQLite and PostgreSQL: payloads in the
+// Alchemy Custom Webhook (GraphQL) shape, signed with HMAC-SHA256 as Alchemy signs them. Every
+// refused delivery stores nothing.
+#include "webhook/alchemy_webhook.hpp"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "authors/author_registry.hpp"
+#include "http/api_server.hpp"
+#include "mints/mint_event.hpp"
+#include "queue/work_queue.hpp"
+#include "test_support.hpp"
+
+using namespace glisk;
+using namespace std::chrono_literals;
+using glisk::testing::Backend;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kSecret = "whsec_test_signing_key_0123456789";
+constexpr const char* kContract = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+constexpr const char* kOtherContract = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
+constexpr const char* kAuthor = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+
+std::string word(std::string hex) { return std::string(64 - hex.size(), '0') + hex; }
+std::string chain_hex(int64_t value) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(value));
+  return buf;
+}
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// One log of event.data.block.logs, as Alchemy's GraphQL query { block { logs { … } } } returns it.
+json alchemy_log(int64_t start, int64_t quantity, char tx, int index = 0, const std::string& contract = kContract,
+                 int status = 1) {
+  return {
+      {"data", "0x" + word(chain_hex(quantity)) + word("3e8")},
+      {"topics",
+       {mints::batch_minted_topic(), "0x" + word("70997970c51812dc3a010c7d01b50e0d17dc79c8"),
+        "0x" + word(lower(std::string(kAuthor).substr(2))), "0x" + word(chain_hex(start))}},
+      {"index", index},
+      {"account", {{"address", lower(contract)}}},
+      {"transaction",
+       {{"hash", "0x" + std::string(64, tx)},
+        {"nonce", 7},
+        {"index", 0},
+        {"from", {{"address", "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"}}},
+        {"to", {{"address", lower(contract)}}},
+        {"value", "0x3e8"},
+        {"status", status},
+        {"gasUsed", 120000}}},
+  };
+}
+
+json payload(const std::vector<json>& logs) {
+  return {
+      {"webhookId", "wh_octjglnywaupz6th"},
+      {"id", "whevt_ogrc5v64myey69ux"},
+      {"createdAt", "2024-01-23T07:51:07.945953790Z"},
+      {"type", "GRAPHQL"},
+      {"event",
+       {{"data",
+         {{"block",
+           {{"hash", "0x" + std::string(64, 'e')}, {"number", 27}, {"timestamp", 1706000000}, {"logs", json(logs)}}}}},
+        {"sequenceNumber", "10000000000578619000"}}}};
+}
+
+}  // namespace
+
+TEST(AlchemySignature, IsHmacSha256InLowercaseHex) {
+  // RFC 4231, test case 2.
+  EXPECT_EQ(webhook::hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+class AlchemyWebhookTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  httplib::Result post(const std::string& body, std::optional<std::string> signature) {
+    httplib::Headers headers;
+    if (signature) headers.emplace("X-Alchemy-Signature", *signature);
+    return client.Post("/webhooks/alchemy", headers, body, "application/json");
+  }
+  httplib::Result post_signed(const std::string& body) { return post(body, webhook::hmac_sha256_hex(kSecret, body)); }
+  int64_t count(const std::string& table) {
+    auto r = store::in_transaction(tdb.db(), store::TxMode::kRead,
+                                   [&](store::Transaction& tx) { return tx.exec("SELECT COUNT(*) FROM " + table); });
+    return std::stoll(r.rows.at(0).at(0).value());
+  }
+  void expect_nothing_stored() {
+    EXPECT_EQ(count("tokens_s0"), 0);
+    EXPECT_EQ(count("mint_events"), 0);
+    EXPECT_EQ(count("authors"), 0);
+  }
+  static std::string error_of(const httplib::Result& res) {
+    return json::parse(res->body).at("error").get<std::string>();
+  }
+
+  glisk::testing::TestDatabase tdb{GetParam()};
+  clock::ManualClock clock;
+  store::TokenStore tokens{tdb.db(), clock};
+  queue::WakeBoard wake;
+  queue::WorkQueue queue{tdb.db(), clock, wake, "test", 60s};
+  glisk::testing::CapturedLog captured;
+  webhook::AlchemyWebhook alchemy{tdb.db(), queue, clock, captured.log, kSecret, kContract};
+  http::ApiServer server{tokens, captured.log, "test", nullptr, {nullptr, &alchemy}};
+  int port = server.start("127.0.0.1", 0);
+  httplib::Client client{"127.0.0.1", port};
+};
+
+TEST_P(AlchemyWebhookTest, ASignedMintCreatesItsTokens) {
+  auto res = post_signed(payload({alchemy_log(1, 3, 'a')}).dump());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body), json({{"status", "ok"}, {"tokens_created", 3}, {"ignored", 0}}));
+  EXPECT_EQ(count("tokens_s0"), 3);
+  auto t = tokens.find_token(3);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(tokens.author_by_id(t->author_id)->wallet_address, kAuthor);
+  EXPECT_EQ(t->minter_address, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+  auto r = store::in_transaction(tdb.db(), store::TxMode::kRead, [](store::Transaction& tx) {
+    return tx.exec("SELECT block_number, block_hash, total_paid FROM mint_events");
+  });
+  EXPECT_EQ(r.rows.at(0).at(0), "27");
+  EXPECT_EQ(r.rows.at(0).at(1), "0x" + std::string(64, 'e'));
+  EXPECT_EQ(r.rows.at(0).at(2), "1000");
+  EXPECT_EQ(captured.count("mint.detected"), 1);
+  EXPECT_EQ(captured.count("webhook.received"), 1);
+}
+
+TEST_P(AlchemyWebhookTest, OtherContractsEventsAndFailedTransactionsAreIgnored) {
+  json transfer = alchemy_log(9, 1, 'd', 3);
+  transfer["topics"][0] = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+  auto res = post_signed(payload({alchemy_log(1, 2, 'a', 0), alchemy_log(5, 1, 'b', 1, kOtherContract),
+                                  alchemy_log(6, 1, 'c', 2, kContract, 0), transfer})
+                             .dump());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body), json({{"status", "ok"}, {"tokens_created", 2}, {"ignored", 3}}));
+  EXPECT_EQ(count("tokens_s0"), 2);
+  EXPECT_EQ(count("mint_events"), 1);
+}
+
+TEST_P(AlchemyWebhookTest, ARedeliveryIsADuplicate) {
+  const std::string body = payload({alchemy_log(1, 2, 'a')}).dump();
+  ASSERT_EQ(post_signed(body)->status, 200);
+  auto res = post_signed(body);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(json::parse(res->body), json({{"status", "duplicate"}, {"tokens_created", 0}, {"ignored", 0}}));
+  EXPECT_EQ(count("tokens_s0"), 2);
+  EXPECT_EQ(count("mint_events"), 1);
+}
+
+TEST_P(AlchemyWebhookTest, AnEmptyHeartbeatIsOk) {
+  auto res = post_signed(
+      R"({"webhookId":"wh_1","id":"whevt_1","type":"GRAPHQL","event":{"data":{"block":{"logs":[]}},"sequenceNumber":"1"}})");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body)["status"], "ok");
+}
+
+TEST_P(AlchemyWebhookTest, BadOrMissingSignaturesAreRefused) {
+  const std::string body = payload({alchemy_log(1, 2, 'a')}).dump();
+  auto res = post(body, std::nullopt);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+  EXPECT_NE(error_of(res).find("missing X-Alchemy-Signature"), std::string::npos);
+  for (const std::string& bad : {webhook::hmac_sha256_hex("another key", body),
+                                 webhook::hmac_sha256_hex(kSecret, body + " "), std::string("abc")}) {
+    res = post(body, bad);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401) << bad;
+    EXPECT_NE(error_of(res).find("does not match the body"), std::string::npos) << res->body;
+  }
+  expect_nothing_stored();
+  EXPECT_EQ(captured.text().find(kSecret), std::string::npos);
+  EXPECT_EQ(captured.text().find(webhook::hmac_sha256_hex("another key", body)), std::string::npos);
+  EXPECT_EQ(captured.text().find(webhook::hmac_sha256_hex(kSecret, body)), std::string::npos);
+  EXPECT_EQ(captured.count("webhook.rejected"), 4);
+}
+
+TEST_P(AlchemyWebhookTest, MalformedPayloadsAreRefusedWithTheReason) {
+  auto with = [](const std::function<void(json&)>& edit) {
+    json p = payload({alchemy_log(1, 2, 'a'), alchemy_log(3, 1, 'b')});
+    edit(p);
+    return p.dump();
+  };
+  const json::json_pointer log1("/event/data/block/logs/1");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{not json", "the body is not JSON"},
+      {"[1,2]", "must be a JSON object"},
+      {with([](json& p) { p.erase("event"); }), "body.event is missing"},
+      {with([](json& p) { p["type"] = "ADDRESS_ACTIVITY"; }), "expected a Custom Webhook delivery"},
+      {with([](json& p) { p["event"]["data"].erase("block"); }), "event.data.block is missing"},
+      {with([](json& p) { p["event"]["data"]["block"].erase("logs"); }), "event.data.block.logs is missing"},
+      {with([](json& p) { p["event"]["data"]["block"]["logs"] = "none"; }), "logs must be an array"},
+      {with([](json& p) { p["event"]["data"]["block"].erase("number"); }), "event.data.block.number is missing"},
+      {with([](json& p) { p["event"]["data"]["block"]["number"] = -3; }), "must be a non-negative integer"},
+      {with([](json& p) { p["event"]["data"]["block"]["hash"] = "0x12"; }), "event.data.block.hash must be 32 bytes"},
+      {with([&](json& p) { p[log1].erase("account"); }), "logs[1].account is missing"},
+      {with([&](json& p) { p[log1]["account"]["address"] = "0x1234"; }), "logs[1].account.address"},
+      {with([&](json& p) { p[log1].erase("topics"); }), "logs[1].topics is missing"},
+      {with([&](json& p) { p[log1].erase("data"); }), "logs[1].data is missing"},
+      {with([&](json& p) { p[log1].erase("index"); }), "logs[1].index is missing"},
+      {with([&](json& p) { p[log1]["transaction"].erase("hash"); }), "logs[1].transaction.hash is missing"},
+      {with([&](json& p) { p[log1]["transaction"]["hash"] = "0xabcd"; }), "transaction.hash must be 32 bytes"},
+      {with([&](json& p) { p[log1]["transaction"].erase("status"); }), "logs[1].transaction.status is missing"},
+      {with([&](json& p) { p[log1]["data"] = "0x" + word("0") + word("0"); }), "logs[1]: quantity 0 is outside"},
+      {with([&](json& p) { p[log1]["topics"][1] = "0x" + std::string(64, 'f'); }),
+       "logs[1]: topic1 (minter) is not an address"},
+  };
+  for (const auto& [body, reason] : cases) {
+    auto res = post_signed(body);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << body;
+    EXPECT_NE(error_of(res).find(reason), std::string::npos) << reason << " not in " << res->body;
+  }
+  expect_nothing_stored();  // the valid first log of each payload was not stored either
+}
+
+TEST_P(AlchemyWebhookTest, BodiesOverOneMegabyteAreRefused) {
+  json p = payload({alchemy_log(1, 2, 'a')});
+  p["padding"] = std::string(webhook::kMaxBodyBytes, 'x');
+  const std::string body = p.dump();
+  auto res = post_signed(body);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+  EXPECT_NE(error_of(res).find("over 1 MiB"), std::string::npos) << res->body;
+  expect_nothing_stored();
+  // The handler refuses too, for a server configured differently.
+  auto e = glisk::testing::thrown<webhook::WebhookTooLarge>(
+      [&] { alchemy.handle(body, webhook::hmac_sha256_hex(kSecret, body)); });
+  EXPECT_NE(std::string(e.what()).find("at most 1 MiB"), std::string::npos);
+}
+
+TEST_P(AlchemyWebhookTest, WithoutASecretTheWebhookIsUnavailable) {
+  webhook::AlchemyWebhook unconfigured{tdb.db(), queue, clock, captured.log, "", kContract};
+  http::ApiServer other{tokens, captured.log, "test", nullptr, {nullptr, &unconfigured}};
+  httplib::Client c{"127.0.0.1", other.start("127.0.0.1", 0)};
+  const std::string body = payload({alchemy_log(1, 2, 'a')}).dump();
+  auto res = c.Post("/webhooks/alchemy", {{"X-Alchemy-Signature", webhook::hmac_sha256_hex("", body)}}, body,
+                    "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  EXPECT_NE(error_of(res).find("set ALCHEMY_WEBHOOK_SECRET"), std::string::npos) << res->body;
+  expect_nothing_stored();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AlchemyWebhookTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         glisk::testing::backend_param_name);
