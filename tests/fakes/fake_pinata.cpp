@@ -29,6 +29,14 @@ FakePinata::FakePinata() {
       res.set_content(body, "application/json");
       return;
     }
+    if (error_rate_ > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < error_rate_) {
+      const bool throttle = (++injected_errors_ % 2) == 0;
+      if (throttle) res.set_header("Retry-After", "1");
+      res.status = throttle ? 429 : 500;
+      res.set_content(throttle ? pinata_error("RATE_LIMITED", "Too many requests") : pinata_error("INTERNAL", "Internal server error"),
+                      "application/json");
+      return;
+    }
     if (req.get_header_value("Authorization") != std::string("Bearer ") + kJwt) {
       res.status = 401;
       res.set_content(pinata_error("INVALID_CREDENTIALS", "Invalid authentication credentials provided"), "application/json");
@@ -75,6 +83,12 @@ void FakePinata::queue_drop() {
   std::lock_guard lock(mutex_);
   ++drops_;
 }
+void FakePinata::set_transient_error_rate(double rate, uint64_t seed) {
+  std::lock_guard lock(mutex_);
+  error_rate_ = rate;
+  random_.seed(seed);
+}
+
 void FakePinata::answer_wrong_cids(bool wrong) {
   std::lock_guard lock(mutex_);
   wrong_ = wrong;

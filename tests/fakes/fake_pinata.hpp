@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
@@ -35,6 +36,9 @@ class FakePinata : public FakeServer {
   void queue_answer(int status, std::string body, std::map<std::string, std::string> headers = {});
   void queue_drop();
   void answer_wrong_cids(bool wrong);
+  // Each pin fails with this probability (alternately 500, and 429 with Retry-After: 1); seeded.
+  void set_transient_error_rate(double rate, uint64_t seed = 2);
+  int injected_errors() const { return injected_errors_; }
 
   int requests() const { return requests_; }
   std::map<std::string, Pin> pins() const;  // by CID
@@ -45,7 +49,9 @@ class FakePinata : public FakeServer {
   int drops_ = 0;
   bool wrong_ = false;
   std::map<std::string, Pin> pins_;
-  std::atomic<int> requests_{0};
+  double error_rate_ = 0;
+  std::mt19937_64 random_{2};  // guarded by mutex_
+  std::atomic<int> requests_{0}, injected_errors_{0};
 };
 
 class FakeImageHost : public FakeServer {

@@ -34,6 +34,15 @@ FakeReplicate::FakeReplicate() {
       reply(res, status, body, body.starts_with("{") ? "application/problem+json" : "text/plain");
       return;
     }
+    if (error_rate_ > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < error_rate_) {
+      const bool throttle = (++injected_errors_ % 2) == 0;
+      if (throttle) res.set_header("Retry-After", "1");
+      reply(res, throttle ? 429 : 500,
+            throttle ? problem(429, "Request was throttled", "Request was throttled. Expected available in 1 second.").dump()
+                     : problem(500, "Internal Server Error", "Something went wrong.").dump(),
+            "application/problem+json");
+      return;
+    }
     if (req.matches.size() > 2 && req.matches[1].matched &&
         !(req.matches[1] == "black-forest-labs" && req.matches[2] == "flux-schnell")) {
       reply(res, 404, problem(404, "Not found", "The requested resource could not be found.").dump());
@@ -53,6 +62,10 @@ FakeReplicate::FakeReplicate() {
     if (!refused_word_.empty() && p.prompt.find(refused_word_) != std::string::npos) {
       p.status = "failed";
       p.error = kNsfwError;
+    } else if (prediction_mean_.count() > 0) {
+      const auto spread = prediction_jitter_.count();
+      const auto offset = spread > 0 ? std::uniform_int_distribution<int64_t>(-spread, spread)(random_) : 0;
+      p.ready_at = std::chrono::steady_clock::now() + prediction_mean_ + std::chrono::milliseconds(offset);
     } else if (polls_to_finish_ == 0 && !held_) {
       // With Prefer: wait the real API can answer "processing" with the output already there.
       p.status = last_prefer_.empty() ? "succeeded" : "processing";
@@ -122,6 +135,8 @@ void FakeReplicate::advance(Prediction& p) {
   ++p.polls;
   if (held_) {
     p.status = "processing";
+  } else if (p.ready_at != std::chrono::steady_clock::time_point{}) {
+    p.status = std::chrono::steady_clock::now() >= p.ready_at ? "succeeded" : "processing";
   } else if (p.polls >= polls_to_finish_) {
     p.status = "succeeded";
   } else {
@@ -131,7 +146,9 @@ void FakeReplicate::advance(Prediction& p) {
 
 json FakeReplicate::to_json(const Prediction& p) const {
   json out = nullptr;
-  if (p.status == "succeeded" || (p.status == "processing" && !held_ && p.polls >= polls_to_finish_)) {
+  if (p.status == "succeeded" ||
+      (p.status == "processing" && !held_ && p.ready_at == std::chrono::steady_clock::time_point{} &&
+       p.polls >= polls_to_finish_)) {
     out = json::array({url() + "/files/" + p.id + ".webp"});
   }
   return {{"id", p.id},
@@ -169,6 +186,16 @@ void FakeReplicate::queue_create_drop() {
 void FakeReplicate::set_latency(std::chrono::milliseconds latency) {
   std::lock_guard lock(mutex_);
   latency_ = latency;
+}
+void FakeReplicate::set_prediction_time(std::chrono::milliseconds mean, std::chrono::milliseconds jitter) {
+  std::lock_guard lock(mutex_);
+  prediction_mean_ = mean;
+  prediction_jitter_ = jitter;
+}
+void FakeReplicate::set_transient_error_rate(double rate, uint64_t seed) {
+  std::lock_guard lock(mutex_);
+  error_rate_ = rate;
+  random_.seed(seed);
 }
 void FakeReplicate::queue_get_answer(int status, std::string body) {
   std::lock_guard lock(mutex_);

@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <random>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -40,6 +41,13 @@ class FakeReplicate : public FakeServer {
   void set_latency(std::chrono::milliseconds latency);
   // The next GET of a prediction answers this instead.
   void queue_get_answer(int status, std::string body);
+  // Predictions take this long (uniform in mean ± jitter) of wall time to succeed, whatever the
+  // polls, like the real model does; 0 (the default) leaves it to set_polls_to_finish.
+  void set_prediction_time(std::chrono::milliseconds mean, std::chrono::milliseconds jitter);
+  // Each create call fails with this probability (alternately 500, and 429 with Retry-After: 1),
+  // as an overloaded provider does; a seeded generator keeps runs repeatable.
+  void set_transient_error_rate(double rate, uint64_t seed = 1);
+  int injected_errors() const { return injected_errors_; }
 
   int creates() const { return creates_; }
   int gets() const { return gets_; }
@@ -56,6 +64,7 @@ class FakeReplicate : public FakeServer {
     std::string status = "starting";
     int polls = 0;
     std::string error;
+    std::chrono::steady_clock::time_point ready_at{};  // with a prediction time
   };
   nlohmann::json to_json(const Prediction& p) const;
   void advance(Prediction& p);  // one poll's worth of progress; mutex_ held
@@ -73,7 +82,10 @@ class FakeReplicate : public FakeServer {
   std::chrono::milliseconds latency_{0};
   std::vector<std::string> prompts_;
   std::string last_prefer_;
-  std::atomic<int> creates_{0}, gets_{0}, cancels_{0};
+  std::chrono::milliseconds prediction_mean_{0}, prediction_jitter_{0};
+  double error_rate_ = 0;
+  std::mt19937_64 random_{1};  // guarded by mutex_
+  std::atomic<int> creates_{0}, gets_{0}, cancels_{0}, injected_errors_{0};
   int next_id_ = 0;
 };
 
