@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <stdexcept>
@@ -24,26 +26,40 @@ Anvil::Anvil(std::vector<std::string> extra_args) {
   if (access(binary.c_str(), X_OK) != 0) {
     throw std::runtime_error("anvil is missing (" + binary + "); run scripts/install-node-tools");
   }
-  std::vector<std::string> argv = {binary, "--host", "127.0.0.1", "--port", "0"};
+  // anvil writes a line per request: into a pipe nobody reads it would fill it in a long run and
+  // stall the node, so its output goes to a file, read here only to learn the port.
+  static std::atomic<int> counter{0};
+  log_path_ = std::filesystem::temp_directory_path() /
+              ("glisk_anvil_" + std::to_string(getpid()) + "_" + std::to_string(++counter) + ".log");
+  std::string command = "exec \"$0\" --host 127.0.0.1 --port 0";
+  for (size_t i = 0; i < extra_args.size(); ++i) command += " \"$" + std::to_string(i + 2) + "\"";
+  command += " >\"$1\" 2>&1";
+  std::vector<std::string> argv = {"/bin/sh", "-c", command, binary, log_path_.string()};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Subprocess>(argv, std::map<std::string, std::string>{}, "/tmp");
-  // anvil logs little after startup (a line per request), far less than a pipe holds.
-  std::smatch match;
   const std::regex listening(R"(Listening on 127\.0\.0\.1:(\d+))");
-  bool up = process_->read_stdout_until(
-      [&](const std::string& line) {
-        if (!std::regex_search(line, match, listening)) return false;
-        port_ = std::stoi(match[1].str());
-        url_ = "http://127.0.0.1:" + match[1].str();
-        return true;
-      },
-      std::chrono::seconds(60));
-  if (!up) throw std::runtime_error("anvil did not start: " + process_->all_stdout() + process_->all_stderr());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream log(log_path_);
+    std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    std::smatch match;
+    if (std::regex_search(text, match, listening)) {
+      port_ = std::stoi(match[1].str());
+      url_ = "http://127.0.0.1:" + match[1].str();
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::ifstream log(log_path_);
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  throw std::runtime_error("anvil did not start: " + text);
 }
 
 Anvil::~Anvil() {
   process_->signal(SIGTERM);
   process_->wait(std::chrono::seconds(10));
+  std::error_code ignored;
+  std::filesystem::remove(log_path_, ignored);
 }
 
 void compile_contracts() {

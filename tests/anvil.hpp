@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ class Anvil {
 
  private:
   std::unique_ptr<Subprocess> process_;
+  std::filesystem::path log_path_;
   std::string url_;
   int port_ = 0;
 };

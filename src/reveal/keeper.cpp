@@ -184,6 +184,10 @@ bool Keeper::settle_nonce(const std::vector<JournalEntry>& rows, uint64_t latest
         return settle_mined(row, *receipt, rpc_.block_number(stop), stop);
       }
     }
+    const auto now = clock_.now();
+    auto since = nonce_taken_since_.try_emplace(nonce, now).first;
+    if (now - since->second < options_.nonce_taken_grace) return true;  // the receipt may still come
+    nonce_taken_since_.erase(since);
     const std::string reason = "nonce " + std::to_string(nonce) + " of " + sender_ +
                                " was used by a transaction glisk did not send; the batch goes again";
     journal_.abandon(sender_, nonce, newest.token_ids, reason, clock_.now() + options_.transient_error_delay, false);
@@ -228,6 +232,7 @@ bool Keeper::settle_nonce(const std::vector<JournalEntry>& rows, uint64_t latest
 
 bool Keeper::settle_mined(const JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block,
                           std::stop_token stop) {
+  nonce_taken_since_.erase(row.nonce);
   const uint64_t block = quantity_field(receipt, "blockNumber");
   if (latest_block + 1 < block + static_cast<uint64_t>(options_.confirmations)) return true;  // not deep enough yet
   const uint64_t gas_used = quantity_field(receipt, "gasUsed");

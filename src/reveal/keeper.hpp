@@ -16,6 +16,7 @@
 // reveal worker drives it.
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
@@ -43,6 +44,10 @@ struct KeeperOptions {
   std::chrono::milliseconds permanent_error_delay{300'000};
   // How long tokens wait after their transaction was made moot (its nonce taken by another).
   std::chrono::milliseconds transient_error_delay{2'000};
+  // How long a nonce may look used while none of our hashes has a receipt before the batch is
+  // given up: nodes (and load-balanced providers even more) can report the new nonce before
+  // they serve the receipt of the transaction that used it.
+  std::chrono::milliseconds nonce_taken_grace{30'000};
 };
 
 // Gas costs more than REVEAL_MAX_GAS_PRICE_GWEI allows: nothing was sent; try later.
@@ -101,6 +106,7 @@ class Keeper {
   const log::EventLog& log_;
   const KeeperOptions options_;
   const std::string sender_;
+  std::map<uint64_t, clock::TimePoint> nonce_taken_since_;  // nonces used, no receipt of ours yet
   int64_t capped_logged_for_ = -1;  // the row whose "cannot replace under the cap" was logged
   // The row whose replacement the node refused, and when: not tried again before the timeout.
   int64_t refused_replacement_of_ = -1;
