@@ -27,6 +27,7 @@
 #include "config/config.hpp"
 #include "eth/signer.hpp"
 #include "log/event_log.hpp"
+#include "metrics/registry.hpp"
 #include "reveal/fees.hpp"
 #include "reveal/reveal_journal.hpp"
 
@@ -43,6 +44,8 @@ struct KeeperOptions {
   std::chrono::milliseconds permanent_error_delay{300'000};
   // How long tokens wait after their transaction was made moot (its nonce taken by another).
   std::chrono::milliseconds transient_error_delay{2'000};
+  // Optional: gas used, fees paid, mined reveals and time to confirmation (glisk_reveal_*).
+  metrics::Registry* metrics = nullptr;
 };
 
 // Gas costs more than REVEAL_MAX_GAS_PRICE_GWEI allows: nothing was sent; try later.
@@ -100,6 +103,7 @@ class Keeper {
   clock::Clock& clock_;
   const log::EventLog& log_;
   const KeeperOptions options_;
+  void measure_mined(const JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee);
   const std::string sender_;
   int64_t capped_logged_for_ = -1;  // the row whose "cannot replace under the cap" was logged
   // The row whose replacement the node refused, and when: not tried again before the timeout.
