@@ -60,7 +60,18 @@ Keeper::Keeper(chain::EthRpc& rpc, RevealJournal& journal, const eth::PrivateKey
       clock_(clock),
       log_(log),
       options_(std::move(options)),
-      sender_(key.address().to_checksum()) {}
+      sender_(key.address().to_checksum()) {
+  if (options_.metrics != nullptr) {
+    auto& m = *options_.metrics;
+    mined_ = &m.counter("glisk_reveal_transactions_mined_total",
+                        "reveal transactions settled on chain, by outcome: confirmed | reverted", {"outcome"});
+    gas_used_ = &m.counter("glisk_reveal_gas_used_total", "gas used by mined reveal transactions");
+    fees_paid_ = &m.counter("glisk_reveal_fees_paid_wei_total",
+                            "fees paid for mined reveal transactions, in wei (gas used × effective price)");
+    confirmation_ = &m.histogram("glisk_reveal_confirmation_seconds",
+                                 "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {});
+  }
+}
 
 BroadcastAnswer Keeper::broadcast(const std::string& raw, std::string* error_text, std::stop_token stop) {
   try {
@@ -259,18 +270,12 @@ bool Keeper::settle_mined(const JournalEntry& row, const chain::JsonValue& recei
 }
 
 void Keeper::measure_mined(const JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee) {
-  if (options_.metrics == nullptr) return;
-  auto& m = *options_.metrics;
-  m.counter("glisk_reveal_transactions_mined_total", "reveal transactions settled on chain, by outcome: confirmed | reverted",
-            {"outcome"})
-      .inc({outcome});
-  m.counter("glisk_reveal_gas_used_total", "gas used by mined reveal transactions").inc({}, static_cast<double>(gas_used));
-  m.counter("glisk_reveal_fees_paid_wei_total", "fees paid for mined reveal transactions, in wei (gas used × effective price)")
-      .inc({}, std::stod(fee.to_dec()));
+  if (mined_ == nullptr) return;
+  mined_->inc({outcome});
+  gas_used_->inc({}, static_cast<double>(gas_used));
+  fees_paid_->inc({}, std::stod(fee.to_dec()));
   if (std::string_view(outcome) == "confirmed") {
-    m.histogram("glisk_reveal_confirmation_seconds",
-                "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {})
-        .observe({}, seconds_between(row.submitted_at, clock_.now()));
+    confirmation_->observe({}, seconds_between(row.submitted_at, clock_.now()));
   }
 }
 

@@ -104,6 +104,11 @@ class Keeper {
   const log::EventLog& log_;
   const KeeperOptions options_;
   void measure_mined(const JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee);
+  // Registered at construction (so /metrics shows them at 0 before the first reveal); null without a registry.
+  metrics::Counter* mined_ = nullptr;
+  metrics::Counter* gas_used_ = nullptr;
+  metrics::Counter* fees_paid_ = nullptr;
+  metrics::Histogram* confirmation_ = nullptr;
   const std::string sender_;
   int64_t capped_logged_for_ = -1;  // the row whose "cannot replace under the cap" was logged
   // The row whose replacement the node refused, and when: not tried again before the timeout.
