@@ -3,6 +3,7 @@
 // (parsed strictly) and the embedded dashboard files.
 #include <gtest/gtest.h>
 #include <httplib.h>
+
 #include <nlohmann/json.hpp>
 
 #include "http/api_server.hpp"
@@ -74,8 +75,8 @@ TEST_P(AdminApiTest, WithoutAConfiguredTokenEveryAdminRequestIs503AndChangesNoth
 
 TEST_P(AdminApiTest, AWrongOrMissingTokenIs401AndChangesNothing) {
   auto server = start(kAdminToken);
-  for (const std::string& bearer : {std::string(), std::string("wrong"), std::string(kAdminToken) + "x",
-                                    std::string(kAdminToken).substr(1)}) {
+  for (const std::string& bearer :
+       {std::string(), std::string("wrong"), std::string(kAdminToken) + "x", std::string(kAdminToken).substr(1)}) {
     auto res = retry(R"({"failed":true})", bearer);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 401) << bearer;
@@ -123,10 +124,10 @@ TEST_P(AdminApiTest, TheRightTokenRetriesWithTheCliSemantics) {
 
 TEST_P(AdminApiTest, ABadBodyIs400AndChangesNothing) {
   auto server = start(kAdminToken);
-  for (const char* bad : {"", "not json", "[1]", "{}", R"({"token_ids":[]})", R"({"token_ids":[-1]})",
-                          R"({"token_ids":["6"]})", R"({"token_ids":[6],"failed":true})", R"({"failed":false})",
-                          R"({"failed":true,"stage":"paint"})", R"({"token_ids":[6],"stage":"image"})",
-                          R"({"failed":true,"dry_run":"yes"})", R"({"failed":true,"extra":1})"}) {
+  for (const char* bad :
+       {"", "not json", "[1]", "{}", R"({"token_ids":[]})", R"({"token_ids":[-1]})", R"({"token_ids":["6"]})",
+        R"({"token_ids":[6],"failed":true})", R"({"failed":false})", R"({"failed":true,"stage":"paint"})",
+        R"({"token_ids":[6],"stage":"image"})", R"({"failed":true,"dry_run":"yes"})", R"({"failed":true,"extra":1})"}) {
     auto res = retry(bad, kAdminToken);
     ASSERT_TRUE(res) << bad;
     EXPECT_EQ(res->status, 400) << bad << " → " << res->body;

@@ -6,13 +6,12 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
-#include <nlohmann/json.hpp>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <signal.h>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -78,7 +77,9 @@ class WebDriver {
   json session(const std::string& method, const std::string& path, const json& body = json::object()) {
     return call(method, "/session/" + session_ + path, body);
   }
-  json script(const std::string& source) { return session("POST", "/execute/sync", {{"script", source}, {"args", json::array()}}); }
+  json script(const std::string& source) {
+    return session("POST", "/execute/sync", {{"script", source}, {"args", json::array()}});
+  }
   // Runs `source` until it returns something other than null/false, or throws after `timeout`.
   json wait_for(const std::string& source, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -122,12 +123,18 @@ TEST(DashboardInChromium, ShowsThePipelineAndRetriesAFailedTokenWithTheAdminToke
   const auto dir = std::filesystem::temp_directory_path() / ("glisk_dashboard_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   gt::Subprocess serve({GLISK_BINARY, "serve"},
-                       {{"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"ADMIN_TOKEN", kAdminToken},
-                        {"EXPLORER_URL", "https://explorer.example"}, {"IMAGE_PROVIDER", "local"},
-                        {"IPFS_PROVIDER", "local"}, {"DATA_DIR", (dir / "data").string()},
+                       {{"DATABASE_URL", tdb.url()},
+                        {"PORT", "0"},
+                        {"LOG_FORMAT", "json"},
+                        {"ADMIN_TOKEN", kAdminToken},
+                        {"EXPLORER_URL", "https://explorer.example"},
+                        {"IMAGE_PROVIDER", "local"},
+                        {"IPFS_PROVIDER", "local"},
+                        {"DATA_DIR", (dir / "data").string()},
                         {"SHUTDOWN_TIMEOUT_SECONDS", "2"},
                         // the workers run too: keep the made-up image URLs from failing tokens meanwhile
-                        {"MAX_ATTEMPTS", "10"}, {"RETRY_BASE_SECONDS", "120"}},
+                        {"MAX_ATTEMPTS", "10"},
+                        {"RETRY_BASE_SECONDS", "120"}},
                        dir.string());
   int port = 0;
   ASSERT_TRUE(serve.read_stderr_until(
@@ -141,8 +148,8 @@ TEST(DashboardInChromium, ShowsThePipelineAndRetriesAFailedTokenWithTheAdminToke
 
   const int driver_port = free_port();
   gt::Subprocess driver({kChromedriver, "--port=" + std::to_string(driver_port)}, {}, dir.string());
-  ASSERT_TRUE(driver.read_stdout_until([](const std::string& line) { return line.find("started successfully") != std::string::npos; },
-                                       30s))
+  ASSERT_TRUE(driver.read_stdout_until(
+      [](const std::string& line) { return line.find("started successfully") != std::string::npos; }, 30s))
       << driver.all_stdout() << driver.all_stderr();
 
   WebDriver browser(driver_port, (dir / "profile").string());
@@ -182,8 +189,8 @@ TEST(DashboardInChromium, ShowsThePipelineAndRetriesAFailedTokenWithTheAdminToke
   auto click_retry = [&] {
     for (int attempt = 0; attempt < 5; ++attempt) {  // the list is redrawn every 5 s: find and click at once
       try {
-        auto element = browser.session("POST", "/element",
-                                       {{"using", "css selector"}, {"value", "#failures button.retry[data-token=\"6\"]"}});
+        auto element = browser.session(
+            "POST", "/element", {{"using", "css selector"}, {"value", "#failures button.retry[data-token=\"6\"]"}});
         browser.session("POST", "/element/" + element[kElementKey].get<std::string>() + "/click");
         return;
       } catch (const std::runtime_error&) {
@@ -198,12 +205,14 @@ TEST(DashboardInChromium, ShowsThePipelineAndRetriesAFailedTokenWithTheAdminToke
   browser.session("POST", "/alert/text", {{"text", kAdminToken}});
   browser.session("POST", "/alert/accept");
   const auto result = browser.wait_for(
-      "const t = document.getElementById('retry-result').textContent; return t.includes('retried') || t.includes('refused') ? t : null;",
+      "const t = document.getElementById('retry-result').textContent; return t.includes('retried') || "
+      "t.includes('refused') ? t : null;",
       30s);
   EXPECT_EQ(result, "retried 1 token(s): #6");
   EXPECT_NE(tokens.find_token(gt::kFailedImage)->status, token::TokenStatus::kFailed);
   bool by_admin = false;
-  for (const auto& e : gt::events_of(tdb.db(), gt::kFailedImage)) by_admin |= e.from_status == "failed" && e.instance == "admin-api";
+  for (const auto& e : gt::events_of(tdb.db(), gt::kFailedImage))
+    by_admin |= e.from_status == "failed" && e.instance == "admin-api";
   EXPECT_TRUE(by_admin);
   EXPECT_EQ(tokens.find_token(gt::kFailedIpfs)->status, token::TokenStatus::kFailed) << "only the clicked token";
   // The page refreshes by itself: token 6 leaves the failures list.

@@ -101,17 +101,17 @@ TEST(PrometheusTextParser, RefusesWhatPrometheusWouldRefuse) {
   using glisk::testing::parse_prometheus_text;
   EXPECT_NO_THROW(parse_prometheus_text("# HELP a_total x\n# TYPE a_total counter\na_total{b=\"c\"} 1\n"));
   for (const char* bad : {
-           "a_total 1",                                                       // no final newline
-           "# TYPE a counter\na -1\n",                                        // negative counter
-           "a{b=c} 1\n",                                                      // unquoted value
-           "a{1b=\"c\"} 1\n",                                                 // bad label name
-           "a{b=\"\\x\"} 1\n",                                                // bad escape
-           "a one\n",                                                         // bad value
-           "# TYPE a gauge\n# TYPE a gauge\na 1\n",                           // second TYPE
-           "# TYPE a gauge\na 1\nb 1\na 2\n",                                 // not contiguous
+           "a_total 1",                              // no final newline
+           "# TYPE a counter\na -1\n",               // negative counter
+           "a{b=c} 1\n",                             // unquoted value
+           "a{1b=\"c\"} 1\n",                        // bad label name
+           "a{b=\"\\x\"} 1\n",                       // bad escape
+           "a one\n",                                // bad value
+           "# TYPE a gauge\n# TYPE a gauge\na 1\n",  // second TYPE
+           "# TYPE a gauge\na 1\nb 1\na 2\n",        // not contiguous
            "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 1\n",  // not cumulative
            "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_count 3\nh_sum 1\n",  // +Inf != count
-           "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_count 1\nh_sum 1\n",                          // no +Inf
+           "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_count 1\nh_sum 1\n",                           // no +Inf
        }) {
     EXPECT_THROW(parse_prometheus_text(bad), std::runtime_error) << bad;
   }
@@ -143,7 +143,8 @@ TEST(StageWorkerMetrics, AttemptsAreTimedAndErrorsCountedByProviderAndClass) {
   options.metrics = &registry;
   options.provider = "replicate";
   options.backoff = {0ms, 0ms};
-  workers::StageWorker worker(token::Stage::kImage, queue, wake, processor, clock, captured.log, options, [] { return 0.0; });
+  workers::StageWorker worker(token::Stage::kImage, queue, wake, processor, clock, captured.log, options,
+                              [] { return 0.0; });
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   EXPECT_EQ(worker.step(), 1u);
   clock.advance(1s);

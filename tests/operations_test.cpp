@@ -1,9 +1,9 @@
 // The operator's checks and the retry, on SQLite and PostgreSQL, with a token in every state:
 // queue::WorkQueue::retry_failed, ops::PipelineView, and the `glisk` commands that print them.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -109,7 +109,8 @@ TEST_P(OperationsTest, ADryRunShowsWhatWouldChangeAndChangesNothing) {
 TEST_P(OperationsTest, ALongRetryGoesInChunksAndReportsProgress) {
   gt::add_detected_tokens(tokens, 100, 1200);
   for (int round = 0; round < 3; ++round) {
-    for (const auto& c : queue.claim(Stage::kImage, 500)) ASSERT_TRUE(queue.fail(Stage::kImage, c.token.token_id, c.lease, "x"));
+    for (const auto& c : queue.claim(Stage::kImage, 500))
+      ASSERT_TRUE(queue.fail(Stage::kImage, c.token.token_id, c.lease, "x"));
   }
   std::vector<std::pair<size_t, size_t>> progress;
   auto report = queue.retry_failed({{}, true, Stage::kImage}, false, "cli",

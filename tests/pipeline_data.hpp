@@ -80,12 +80,15 @@ class CommitFailingDatabase : public store::Database {
   void notify_on_commit(store::Transaction& tx, std::string_view channel, std::string_view payload) override {
     inner_.notify_on_commit(*static_cast<Tx&>(tx).inner, channel, payload);
   }
-  std::unique_ptr<store::Subscription> subscribe(std::string_view channel) override { return inner_.subscribe(channel); }
+  std::unique_ptr<store::Subscription> subscribe(std::string_view channel) override {
+    return inner_.subscribe(channel);
+  }
   std::string describe() const override { return "commit-failing " + inner_.describe(); }
 
  private:
   struct Tx : store::Transaction {
-    Tx(std::unique_ptr<store::Transaction> t, CommitFailingDatabase& o, bool w) : inner(std::move(t)), owner(o), write(w) {}
+    Tx(std::unique_ptr<store::Transaction> t, CommitFailingDatabase& o, bool w)
+        : inner(std::move(t)), owner(o), write(w) {}
     store::Result exec(std::string_view sql, const store::Params& params) override { return inner->exec(sql, params); }
     void commit() override {
       if (owner.fail_commits && write) throw store::ConnectionError("commit failed (test)");

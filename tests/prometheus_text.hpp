@@ -123,9 +123,12 @@ inline std::map<std::string, PromFamily> parse_prometheus_text(const std::string
         for (; i < line.size() && line[i] != '"'; ++i) {
           if (line[i] == '\\') {
             if (++i >= line.size()) fail("dangling escape");
-            if (line[i] == 'n') value += '\n';
-            else if (line[i] == '\\' || line[i] == '"') value += line[i];
-            else fail("bad escape");
+            if (line[i] == 'n')
+              value += '\n';
+            else if (line[i] == '\\' || line[i] == '"')
+              value += line[i];
+            else
+              fail("bad escape");
           } else {
             value += line[i];
           }
@@ -141,7 +144,8 @@ inline std::map<std::string, PromFamily> parse_prometheus_text(const std::string
     }
     if (at >= line.size() || line[at] != ' ') fail("no value");
     std::string value_text = line.substr(at + 1);
-    if (auto space = value_text.find(' '); space != std::string::npos) value_text = value_text.substr(0, space);  // timestamp
+    if (auto space = value_text.find(' '); space != std::string::npos)
+      value_text = value_text.substr(0, space);  // timestamp
     sample.value = parse_value(value_text);
     const std::string family = family_of(sample.name);
     if (finished.contains(family)) fail("samples of " + family + " are not contiguous");

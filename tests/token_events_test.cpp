@@ -34,25 +34,27 @@ class TokenEventsTest : public ::testing::TestWithParam<Backend> {
 TEST_P(TokenEventsTest, MigrationFiveCreatesTheTableWithItsIndex) {
   EXPECT_EQ(store::schema_version(tdb.db()), 5);
   EXPECT_EQ(store::migrations().back().version, 5);
-  const std::string index_query = GetParam() == Backend::kPostgres
-                                      ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'token_events_token' "
-                                        "AND schemaname = current_schema()"
-                                      : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'token_events_token'";
+  const std::string index_query =
+      GetParam() == Backend::kPostgres
+          ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'token_events_token' "
+            "AND schemaname = current_schema()"
+          : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'token_events_token'";
   EXPECT_EQ(glisk::testing::count_rows(tdb.db(), index_query), 1);
 }
 
 TEST_P(TokenEventsTest, EveryMoveOfTheLifecycleIsRecordedInOrder) {
   glisk::testing::make_every_state(tokens, queue, journal);
-  EXPECT_EQ(moves(glisk::testing::kDetected), (Moves{{std::nullopt, "detected"}, {"detected", "generating"}, {"generating", "detected"}}));
+  EXPECT_EQ(moves(glisk::testing::kDetected),
+            (Moves{{std::nullopt, "detected"}, {"detected", "generating"}, {"generating", "detected"}}));
   EXPECT_EQ(moves(glisk::testing::kGenerating), (Moves{{std::nullopt, "detected"}, {"detected", "generating"}}));
   EXPECT_EQ(moves(glisk::testing::kRevealed), (Moves{{std::nullopt, "detected"},
-                                              {"detected", "generating"},
-                                              {"generating", "uploading"},
-                                              {"uploading", "uploading"},  // claimed by the upload stage
-                                              {"uploading", "ready"},
-                                              {"ready", "ready"},  // claimed by the reveal stage
-                                              {"ready", "ready"},  // released
-                                              {"ready", "revealed"}}));
+                                                     {"detected", "generating"},
+                                                     {"generating", "uploading"},
+                                                     {"uploading", "uploading"},  // claimed by the upload stage
+                                                     {"uploading", "ready"},
+                                                     {"ready", "ready"},  // claimed by the reveal stage
+                                                     {"ready", "ready"},  // released
+                                                     {"ready", "revealed"}}));
   EXPECT_EQ(moves(glisk::testing::kFailedImage),
             (Moves{{std::nullopt, "detected"}, {"detected", "generating"}, {"generating", "failed"}}));
   const auto failed = events_of(tdb.db(), glisk::testing::kFailedIpfs).back();
@@ -103,7 +105,8 @@ TEST_P(TokenEventsTest, RetriesAndSendBacksAndRecoveredClaimsAreRecorded) {
 
 TEST_P(TokenEventsTest, RevealOutcomesAreRecordedWithTheTransaction) {
   glisk::testing::add_detected_tokens(tokens, 1, 3);
-  for (auto& c : queue.claim(Stage::kImage, 3)) ASSERT_TRUE(queue.complete(Stage::kImage, c.token.token_id, c.lease, {}));
+  for (auto& c : queue.claim(Stage::kImage, 3))
+    ASSERT_TRUE(queue.complete(Stage::kImage, c.token.token_id, c.lease, {}));
   for (auto& c : queue.claim(Stage::kIpfs, 3)) ASSERT_TRUE(queue.complete(Stage::kIpfs, c.token.token_id, c.lease, {}));
   reveal::SignedReveal signed_reveal;
   signed_reveal.sender = "0x00000000000000000000000000000000000000b1";

@@ -45,7 +45,8 @@ int status(store::TokenStore& tokens, bool as_json) {
     return 0;
   }
   std::printf("%-10s  %8s\n", "STATUS", "COUNT");
-  for (const auto& [s, n] : counts) std::printf("%-10s  %8lld\n", std::string(token::to_string(s)).c_str(), static_cast<long long>(n));
+  for (const auto& [s, n] : counts)
+    std::printf("%-10s  %8lld\n", std::string(token::to_string(s)).c_str(), static_cast<long long>(n));
   std::printf("%-10s  %8lld\n", "total", static_cast<long long>(total));
   return 0;
 }
@@ -79,8 +80,8 @@ int recent_tokens(ops::PipelineView& view, const std::string& recent, bool as_js
     const std::string attempts = std::to_string(t.generation_attempts) + "/" + std::to_string(t.upload_attempts) + "/" +
                                  std::to_string(t.reveal_attempts);
     std::printf("%-8lld  %-10s  %-14s  %-24s  %-59s  %s\n", static_cast<long long>(t.token_id),
-                std::string(token::to_string(t.status)).c_str(), attempts.c_str(), clock::format_time(t.updated_at).c_str(),
-                cell(t.image_cid).c_str(), cell(t.generation_error).c_str());
+                std::string(token::to_string(t.status)).c_str(), attempts.c_str(),
+                clock::format_time(t.updated_at).c_str(), cell(t.image_cid).c_str(), cell(t.generation_error).c_str());
   }
   return 0;
 }
@@ -115,13 +116,16 @@ int retry(const OpsCommands& c, queue::WorkQueue& queue, const log::EventLog& lo
 
   ops::TerminalProgress progress(std::cout, ops::TerminalProgress::stdout_is_terminal() && !c.json,
                                  c.dry_run ? "retry (dry run)" : "retry");
-  const auto report =
-      queue.retry_failed(selection, c.dry_run, "cli", [&progress](size_t done, size_t total) { progress.update(done, total); });
+  const auto report = queue.retry_failed(selection, c.dry_run, "cli",
+                                         [&progress](size_t done, size_t total) { progress.update(done, total); });
   progress.finish();
   if (!c.dry_run) {
-    log.info("admin.retry", {{"via", "cli"}, {"failed", selection.all_failed},
-                             {"stage", selection.stage ? log::Fields(std::string(token::to_string(*selection.stage))) : log::Fields(nullptr)},
-                             {"requested", selection.token_ids.size()}, {"count", report.tokens.size()},
+    log.info("admin.retry", {{"via", "cli"},
+                             {"failed", selection.all_failed},
+                             {"stage", selection.stage ? log::Fields(std::string(token::to_string(*selection.stage)))
+                                                       : log::Fields(nullptr)},
+                             {"requested", selection.token_ids.size()},
+                             {"count", report.tokens.size()},
                              {"skipped", report.skipped.size()}});
   }
   if (c.json) {
@@ -148,7 +152,8 @@ int show(ops::PipelineView& view, store::TokenStore& tokens, const std::string& 
   const auto token = tokens.find_token(id);
   const auto events = view.history(id);
   if (!token || !events) {
-    std::cerr << "glisk: token " << id << " is not known (not minted yet, or not detected; `glisk recover` finds missed mints)\n";
+    std::cerr << "glisk: token " << id
+              << " is not known (not minted yet, or not detected; `glisk recover` finds missed mints)\n";
     return 3;
   }
   if (as_json) {
@@ -161,7 +166,8 @@ int show(ops::PipelineView& view, store::TokenStore& tokens, const std::string& 
   std::printf("token %lld: %s\n", static_cast<long long>(t.token_id), std::string(token::to_string(t.status)).c_str());
   std::printf("  author id       %lld\n", static_cast<long long>(t.author_id));
   std::printf("  minter          %s\n", cell(t.minter_address).c_str());
-  std::printf("  attempts        image %d, ipfs %d, reveal %d\n", t.generation_attempts, t.upload_attempts, t.reveal_attempts);
+  std::printf("  attempts        image %d, ipfs %d, reveal %d\n", t.generation_attempts, t.upload_attempts,
+              t.reveal_attempts);
   std::printf("  error           %s\n", cell(t.generation_error, 400).c_str());
   std::printf("  failed stage    %s\n", t.failed_stage ? std::string(token::to_string(*t.failed_stage)).c_str() : "-");
   std::printf("  prediction id   %s\n", cell(t.prediction_id).c_str());
@@ -171,13 +177,14 @@ int show(ops::PipelineView& view, store::TokenStore& tokens, const std::string& 
   std::printf("  reveal tx       %s\n", cell(t.reveal_tx_hash).c_str());
   std::printf("  created         %s\n", clock::format_time(t.created_at).c_str());
   std::printf("history:\n");
-  std::printf("  %-24s  %-10s    %-10s  %-6s  %7s  %-28s  %s\n", "AT", "FROM", "TO", "STAGE", "ATTEMPT", "BY", "DETAIL");
+  std::printf("  %-24s  %-10s    %-10s  %-6s  %7s  %-28s  %s\n", "AT", "FROM", "TO", "STAGE", "ATTEMPT", "BY",
+              "DETAIL");
   for (const auto& e : *events) {
     std::string detail = e.error ? cell(e.error, 200) : "";
     if (e.tx_hash) detail += (detail.empty() ? "tx " : " tx ") + *e.tx_hash;
-    std::printf("  %-24s  %-10s -> %-10s  %-6s  %7s  %-28s  %s\n", e.at.c_str(), e.from_status.value_or("(new)").c_str(),
-                e.to_status.c_str(), e.stage.value_or("-").c_str(), e.attempt ? std::to_string(*e.attempt).c_str() : "-",
-                cell(e.instance, 28).c_str(), detail.c_str());
+    std::printf("  %-24s  %-10s -> %-10s  %-6s  %7s  %-28s  %s\n", e.at.c_str(),
+                e.from_status.value_or("(new)").c_str(), e.to_status.c_str(), e.stage.value_or("-").c_str(),
+                e.attempt ? std::to_string(*e.attempt).c_str() : "-", cell(e.instance, 28).c_str(), detail.c_str());
   }
   return 0;
 }
@@ -185,7 +192,9 @@ int show(ops::PipelineView& view, store::TokenStore& tokens, const std::string& 
 }  // namespace
 
 void add_ops_commands(CLI::App& app, OpsCommands& c) {
-  auto json_flag = [&c](CLI::App* sub) { sub->add_flag("--json", c.json, "JSON instead of a table (the HTTP API's shape)"); };
+  auto json_flag = [&c](CLI::App* sub) {
+    sub->add_flag("--json", c.json, "JSON instead of a table (the HTTP API's shape)");
+  };
   c.status = app.add_subcommand("status", "tokens per status");
   json_flag(c.status);
   c.queues = app.add_subcommand("queues", "per stage: depth, due now, in flight, age of the oldest due token");
@@ -203,7 +212,8 @@ void add_ops_commands(CLI::App& app, OpsCommands& c) {
   c.retry->add_option("--stage", c.stage, "with --failed: only tokens this stage failed (image | ipfs | reveal)");
   c.retry->add_flag("--dry-run", c.dry_run, "show what would change, change nothing");
   json_flag(c.retry);
-  c.show = app.add_subcommand("show", "a token's whole story: every state change with its time, attempts, errors, CIDs");
+  c.show =
+      app.add_subcommand("show", "a token's whole story: every state change with its time, attempts, errors, CIDs");
   c.show->add_option("TOKEN_ID", c.token_id, "the token id")->required();
   json_flag(c.show);
 }

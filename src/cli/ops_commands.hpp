@@ -42,6 +42,7 @@ struct OpsCommands {
 void add_ops_commands(CLI::App& app, OpsCommands& commands);
 
 // The exit code when one of these commands was given, else nullopt.
-std::optional<int> run_ops_commands(const OpsCommands& commands, const config::Config& config, const log::EventLog& log);
+std::optional<int> run_ops_commands(const OpsCommands& commands, const config::Config& config,
+                                    const log::EventLog& log);
 
 }  // namespace glisk::cli

@@ -67,8 +67,8 @@ void Family::check(const LabelValues& values) const {
 
 std::string Family::header() const {
   static constexpr const char* kTypes[] = {"counter", "gauge", "histogram"};
-  return "# HELP " + name_ + " " + escape(help_, false) + "\n# TYPE " + name_ + " " +
-         kTypes[static_cast<int>(type_)] + "\n";
+  return "# HELP " + name_ + " " + escape(help_, false) + "\n# TYPE " + name_ + " " + kTypes[static_cast<int>(type_)] +
+         "\n";
 }
 
 std::string Family::labels_text(const LabelValues& values, const std::string& extra_name,
@@ -131,7 +131,8 @@ void Gauge::render(std::string& out) const {
   for (const auto& [labels, v] : values_) out += name_ + labels_text(labels) + " " + format_value(v) + "\n";
 }
 
-Histogram::Histogram(std::string name, std::string help, std::vector<std::string> label_names, std::vector<double> bounds)
+Histogram::Histogram(std::string name, std::string help, std::vector<std::string> label_names,
+                     std::vector<double> bounds)
     : Family(std::move(name), std::move(help), Type::kHistogram, std::move(label_names)), bounds_(std::move(bounds)) {
   for (size_t i = 1; i < bounds_.size(); ++i) {
     if (!(bounds_[i - 1] < bounds_[i])) throw std::logic_error("histogram " + name_ + " bounds must increase");
@@ -166,7 +167,8 @@ void Histogram::render(std::string& out) const {
     uint64_t cumulative = 0;
     for (size_t i = 0; i < bounds_.size(); ++i) {
       cumulative += s.buckets[i];
-      out += name_ + "_bucket" + labels_text(labels, "le", format_value(bounds_[i])) + " " + std::to_string(cumulative) + "\n";
+      out += name_ + "_bucket" + labels_text(labels, "le", format_value(bounds_[i])) + " " +
+             std::to_string(cumulative) + "\n";
     }
     out += name_ + "_bucket" + labels_text(labels, "le", "+Inf") + " " + std::to_string(s.count) + "\n";
     out += name_ + "_sum" + labels_text(labels) + " " + format_value(s.sum) + "\n";
@@ -175,8 +177,9 @@ void Histogram::render(std::string& out) const {
 }
 
 Registry::Registry() {
-  collector_errors_ = &counter("glisk_metrics_collector_errors_total",
-                               "scrapes whose database-backed gauges could not be computed (they show their last values)");
+  collector_errors_ =
+      &counter("glisk_metrics_collector_errors_total",
+               "scrapes whose database-backed gauges could not be computed (they show their last values)");
 }
 
 template <typename T, typename... Args>

@@ -16,7 +16,8 @@ std::string sha256(std::string_view text) {
 
 }  // namespace
 
-AdminAuth::AdminAuth(const std::string& admin_token) : configured_(!admin_token.empty()), digest_(sha256(admin_token)) {}
+AdminAuth::AdminAuth(const std::string& admin_token)
+    : configured_(!admin_token.empty()), digest_(sha256(admin_token)) {}
 
 void AdminAuth::check(std::string_view authorization) const {
   if (!configured_) {

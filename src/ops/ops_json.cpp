@@ -8,7 +8,9 @@ namespace {
 using nlohmann::json;
 
 json optional_text(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-json optional_time(const std::optional<clock::TimePoint>& t) { return t ? json(clock::format_time(*t)) : json(nullptr); }
+json optional_time(const std::optional<clock::TimePoint>& t) {
+  return t ? json(clock::format_time(*t)) : json(nullptr);
+}
 template <typename T>
 json optional_value(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);
@@ -49,23 +51,31 @@ json status_counts_json(const std::map<token::TokenStatus, int64_t>& counts) {
 json queue_stats_json(const std::vector<store::StageQueueStats>& stats) {
   json out = json::object();
   for (const auto& q : stats) {
-    out[std::string(token::to_string(q.stage))] = {{"depth", q.depth},
-                                                   {"due", q.due},
-                                                   {"in_flight", q.in_flight},
-                                                   {"oldest_due_age_seconds", optional_value(q.oldest_due_age_seconds)}};
+    out[std::string(token::to_string(q.stage))] = {
+        {"depth", q.depth},
+        {"due", q.due},
+        {"in_flight", q.in_flight},
+        {"oldest_due_age_seconds", optional_value(q.oldest_due_age_seconds)}};
   }
   return out;
 }
 
 json failure_json(const Failure& f) {
-  return {{"token_id", f.token_id}, {"stage", f.stage}, {"attempts", f.attempts}, {"error", f.error},
+  return {{"token_id", f.token_id},
+          {"stage", f.stage},
+          {"attempts", f.attempts},
+          {"error", f.error},
           {"failed_at", f.failed_at}};
 }
 
 json event_json(const store::TokenEvent& e) {
-  return {{"from", optional_text(e.from_status)}, {"to", e.to_status},       {"at", e.at},
-          {"instance", optional_text(e.instance)}, {"stage", optional_text(e.stage)},
-          {"attempt", optional_value(e.attempt)},  {"error", optional_text(e.error)},
+  return {{"from", optional_text(e.from_status)},
+          {"to", e.to_status},
+          {"at", e.at},
+          {"instance", optional_text(e.instance)},
+          {"stage", optional_text(e.stage)},
+          {"attempt", optional_value(e.attempt)},
+          {"error", optional_text(e.error)},
           {"tx_hash", optional_text(e.tx_hash)}};
 }
 

@@ -14,7 +14,7 @@ namespace glisk::ops {
 
 nlohmann::json token_json(const token::Token& t);
 nlohmann::json status_counts_json(const std::map<token::TokenStatus, int64_t>& counts);  // {"detected":N,…}
-nlohmann::json queue_stats_json(const std::vector<store::StageQueueStats>& stats);     // {"image":{depth,…},…}
+nlohmann::json queue_stats_json(const std::vector<store::StageQueueStats>& stats);       // {"image":{depth,…},…}
 nlohmann::json failure_json(const Failure& f);
 nlohmann::json event_json(const store::TokenEvent& e);
 nlohmann::json reveal_json(const RevealTransaction& r);

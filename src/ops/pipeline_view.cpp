@@ -68,10 +68,12 @@ std::vector<Failure> PipelineView::failures(int limit) {
 }
 
 std::optional<std::vector<store::TokenEvent>> PipelineView::history(int64_t token_id) {
-  return store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) -> std::optional<std::vector<store::TokenEvent>> {
-    if (tx.exec("SELECT 1 FROM tokens_s0 WHERE token_id = $1", {token_id}).rows.empty()) return std::nullopt;
-    return store::token_events(tx, token_id);
-  });
+  return store::in_transaction(db_, TxMode::kRead,
+                               [&](Transaction& tx) -> std::optional<std::vector<store::TokenEvent>> {
+                                 if (tx.exec("SELECT 1 FROM tokens_s0 WHERE token_id = $1", {token_id}).rows.empty())
+                                   return std::nullopt;
+                                 return store::token_events(tx, token_id);
+                               });
 }
 
 std::vector<RevealTransaction> PipelineView::reveals(int limit) {
