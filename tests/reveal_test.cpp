@@ -195,6 +195,30 @@ TEST_P(RevealTest, ASingleTokenIsRevealedAndTheOptionalFunctionIsUsed) {
   EXPECT_EQ(uri_on_chain(1), "ipfs://" + cid_of(1));
 }
 
+TEST_P(RevealTest, AConfirmedRevealIsMeasuredGasFeesAndTimeToConfirmation) {
+  start_chain(2);
+  metrics::Registry registry;
+  KeeperOptions keeper_options;
+  keeper_options.metrics = &registry;
+  EXPECT_EQ(registry.counter("glisk_reveal_gas_used_total", "gas used by mined reveal transactions").value(), 0)
+      << "registered (shown at 0) before the first reveal";
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", keeper_options);
+  rig.add_ready(1, 2);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 2; })) << rig.log.text();
+  auto& mined = registry.counter("glisk_reveal_transactions_mined_total",
+                                 "reveal transactions settled on chain, by outcome: confirmed | reverted", {"outcome"});
+  EXPECT_EQ(mined.value({"confirmed"}), 1);
+  EXPECT_GT(registry.counter("glisk_reveal_gas_used_total", "gas used by mined reveal transactions").value(), 21000);
+  EXPECT_GT(registry.counter("glisk_reveal_fees_paid_wei_total",
+                             "fees paid for mined reveal transactions, in wei (gas used × effective price)")
+                .value(),
+            0);
+  EXPECT_EQ(registry.histogram("glisk_reveal_confirmation_seconds",
+                               "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {})
+                .count(),
+            1u);
+}
+
 TEST_P(RevealTest, WaitsForAFullerBatchUntilTheOldestHasWaitedLongEnough) {
   start_chain(3);
   RevealOptions options;

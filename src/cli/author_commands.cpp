@@ -8,6 +8,7 @@
 #include "chain/rpc_client.hpp"
 #include "clock/clock.hpp"
 #include "net/http_client.hpp"
+#include "ops/progress.hpp"
 #include "queue/work_queue.hpp"
 #include "store/migrations.hpp"
 #include "watcher/gap_recovery.hpp"
@@ -77,7 +78,10 @@ int recover(store::Database& db, const config::Config& config, const log::EventL
   chain::RpcClient rpc(http, config.rpc_url);
   watcher::GapRecovery recovery(db, rpc, queue, clock, log, config.contract_address,
                                 static_cast<uint64_t>(config.mint_confirmations));
+  ops::TerminalProgress progress(std::cout, ops::TerminalProgress::stdout_is_terminal(), "recover");
+  recovery.on_progress([&progress](size_t done, size_t total) { progress.update(done, total); });
   const auto report = recovery.run();
+  progress.finish();
   for (const auto& t : report.created) std::cout << "created token " << t.token_id << " (author " << t.author << ")\n";
   std::cout << "nextTokenId " << report.next_token_id << " at block " << report.block << ": " << report.missing
             << " missing, " << report.created.size() << " created\n";

@@ -8,6 +8,7 @@
 #include "chain/one_shot_sender.hpp"
 #include "chain/rpc_client.hpp"
 #include "cli/author_commands.hpp"
+#include "cli/ops_commands.hpp"
 #include "clock/clock.hpp"
 #include "eth/abi.hpp"
 #include "eth/signer.hpp"
@@ -81,6 +82,8 @@ int run(int argc, char** argv, char** envp) {
   deploy->add_option("--keeper", extra_keepers, "another address allowed to reveal (setKeeper), repeatable");
   AuthorCommands intake;
   add_author_commands(app, intake);
+  OpsCommands operations;
+  add_ops_commands(app, operations);
   CLI11_PARSE(app, argc, argv);
 
   if (config_cmd->parsed()) {
@@ -115,6 +118,7 @@ int run(int argc, char** argv, char** envp) {
     }
   }
   if (auto code = run_author_commands(intake, config, log)) return *code;
+  if (auto code = run_ops_commands(operations, config, log)) return *code;
   if (serve->parsed()) return service::serve(config, log);
   if (deploy->parsed()) return deploy_contract(config, log, artifact, mint_price, extra_keepers);
   return 2;

@@ -258,6 +258,10 @@ const std::vector<Variable>& table() {
        integer(&Config::mint_confirmations, 1, 1000)},
       {{"WATCHER_POLL_SECONDS", "2", "how often the watcher asks the node for new blocks", false},
        number(&Config::watcher_poll_seconds, 0.05, 3600)},
+      {{"ADMIN_TOKEN", "", "bearer token of the admin API (POST /api/admin/retry, the dashboard's retry button); admin endpoints answer 503 without it", true},
+       text(&Config::admin_token)},
+      {{"EXPLORER_URL", "", "block explorer for reveal transaction links on the dashboard, e.g. https://etherscan.io ({EXPLORER_URL}/tx/{hash}); unset: no links", false},
+       http_url(&Config::explorer_url)},
   };
   return kTable;
 }

@@ -74,6 +74,9 @@ struct Config {
   int log_range_blocks = 1000;
   int mint_confirmations = 2;
   double watcher_poll_seconds = 2.0;
+  // operations: the admin API and the dashboard
+  std::string admin_token;   // ADMIN_TOKEN; empty = every admin endpoint answers 503
+  std::string explorer_url;  // EXPLORER_URL, e.g. https://etherscan.io; empty = no transaction links
 
   bool is_production() const { return app_env == "production"; }
 };

@@ -7,7 +7,9 @@
 
 #include "authors/author_registry.hpp"
 #include "clock/time_format.hpp"
+#include "http/dashboard_assets.hpp"
 #include "ipfs/cid.hpp"
+#include "ops/ops_json.hpp"
 #include "token/token.hpp"
 #include "webhook/alchemy_webhook.hpp"
 
@@ -34,10 +36,12 @@ class ServiceUnavailable : public std::runtime_error {
 int status_for(const std::exception& e) {
   if (dynamic_cast<const BadRequest*>(&e) != nullptr || dynamic_cast<const ipfs::InvalidCid*>(&e) != nullptr ||
       dynamic_cast<const authors::InvalidAuthorRequest*>(&e) != nullptr ||
-      dynamic_cast<const webhook::MalformedWebhook*>(&e) != nullptr) {
+      dynamic_cast<const webhook::MalformedWebhook*>(&e) != nullptr ||
+      dynamic_cast<const ops::InvalidRequest*>(&e) != nullptr) {
     return 400;
   }
   if (dynamic_cast<const authors::SignatureRejected*>(&e) != nullptr ||
+      dynamic_cast<const ops::AdminUnauthorized*>(&e) != nullptr ||
       dynamic_cast<const webhook::WebhookUnauthorized*>(&e) != nullptr) {
     return 401;
   }
@@ -46,6 +50,7 @@ int status_for(const std::exception& e) {
   if (dynamic_cast<const webhook::WebhookTooLarge*>(&e) != nullptr) return 413;
   if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr ||
       dynamic_cast<const webhook::WebhookNotConfigured*>(&e) != nullptr ||
+      dynamic_cast<const ops::AdminNotConfigured*>(&e) != nullptr ||
       dynamic_cast<const ServiceUnavailable*>(&e) != nullptr) {
     return 503;
   }
@@ -70,31 +75,8 @@ httplib::Server::Handler guarded(const log::EventLog& log, Handler handler) {
   };
 }
 
-json optional_text(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-json optional_time(const std::optional<clock::TimePoint>& t) { return t ? json(clock::format_time(*t)) : json(nullptr); }
 
-json token_json(const token::Token& t) {
-  return {
-      {"token_id", t.token_id},
-      {"status", token::to_string(t.status)},
-      {"author_id", t.author_id},
-      {"minter_address", optional_text(t.minter_address)},
-      {"image_url", optional_text(t.image_url)},
-      {"image_cid", optional_text(t.image_cid)},
-      {"metadata_cid", optional_text(t.metadata_cid)},
-      {"metadata_uri", t.metadata_cid ? json("ipfs://" + *t.metadata_cid) : json(nullptr)},
-      {"reveal_tx_hash", optional_text(t.reveal_tx_hash)},
-      {"generation_attempts", t.generation_attempts},
-      {"upload_attempts", t.upload_attempts},
-      {"reveal_attempts", t.reveal_attempts},
-      {"error", optional_text(t.generation_error)},
-      {"failed_stage", t.failed_stage ? json(token::to_string(*t.failed_stage)) : json(nullptr)},
-      {"next_attempt_at", optional_time(t.next_attempt_at)},
-      {"leased_until", optional_time(t.locked_until)},
-      {"created_at", clock::format_time(t.created_at)},
-      {"updated_at", clock::format_time(t.updated_at)},
-  };
-}
+using ops::token_json;
 
 int64_t parse_token_id(const std::string& text) {
   int64_t id = -1;
@@ -139,6 +121,148 @@ ApiServer::ApiServer(store::TokenStore& tokens, const log::EventLog& log, std::s
       server_(std::make_unique<httplib::Server>()) {
   routes();
   intake_routes();
+  operator_routes();
+}
+
+void ApiServer::set_operations(OperatorHandlers operations) {
+  operations_ = std::move(operations);
+  admin_auth_ = ops::AdminAuth(operations_.admin_token);
+  operations_.admin_token.clear();  // kept only as its digest, in admin_auth_
+}
+
+namespace {
+
+// A query parameter as a limit (1..1000), or `fallback` when absent.
+int query_limit(const httplib::Request& req, const char* name, int fallback) {
+  if (!req.has_param(name)) return fallback;
+  return ops::parse_limit(req.get_param_value(name), name);
+}
+
+// The admin retry body: {"token_ids":[…]} or {"failed":true[,"stage":…]}, [,"dry_run":bool].
+std::pair<queue::RetrySelection, bool> retry_request(const json& body) {
+  queue::RetrySelection selection;
+  bool dry_run = false;
+  for (const auto& [key, value] : body.items()) {
+    if (key != "token_ids" && key != "failed" && key != "stage" && key != "dry_run") {
+      throw BadRequest("unknown field '" + key.substr(0, 40) + "': use token_ids, or failed (and stage), and dry_run");
+    }
+  }
+  if (body.contains("dry_run")) {
+    if (!body["dry_run"].is_boolean()) throw BadRequest("dry_run must be true or false");
+    dry_run = body["dry_run"].get<bool>();
+  }
+  const bool has_ids = body.contains("token_ids");
+  const bool has_failed = body.contains("failed");
+  if (has_ids == has_failed) {
+    throw BadRequest("give either token_ids (a list of token ids) or \"failed\": true, not both and not neither");
+  }
+  if (has_ids) {
+    const auto& ids = body["token_ids"];
+    if (!ids.is_array() || ids.empty() || ids.size() > 100'000) {
+      throw BadRequest("token_ids must be a list of 1..100000 token ids");
+    }
+    for (const auto& id : ids) {
+      if (!id.is_number_integer() || id.get<int64_t>() < 0) {
+        throw BadRequest("token_ids must hold non-negative whole numbers, got " + id.dump().substr(0, 40));
+      }
+      selection.token_ids.push_back(id.get<int64_t>());
+    }
+    if (body.contains("stage")) throw BadRequest("stage narrows \"failed\": true; with token_ids leave it out");
+  } else {
+    if (!body["failed"].is_boolean() || !body["failed"].get<bool>()) throw BadRequest("failed must be true");
+    selection.all_failed = true;
+    if (body.contains("stage")) {
+      if (!body["stage"].is_string()) throw BadRequest("stage must be image, ipfs or reveal");
+      selection.stage = ops::parse_stage_name(body["stage"].get<std::string>());
+    }
+  }
+  return {selection, dry_run};
+}
+
+void serve_asset(httplib::Response& res, const std::string& name) {
+  auto asset = dashboard_asset(name);
+  if (!asset) throw NotFound("no dashboard file " + name.substr(0, 80));
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(std::string(asset->body), std::string(asset->content_type));
+}
+
+}  // namespace
+
+void ApiServer::operator_routes() {
+  auto& s = *server_;
+  auto view = [this]() -> ops::PipelineView& {
+    if (operations_.view == nullptr) throw ServiceUnavailable("the operator views are not set up in this server");
+    return *operations_.view;
+  };
+
+  s.Get("/", guarded(log_, [](const httplib::Request&, httplib::Response& res) { serve_asset(res, "index.html"); }));
+  s.Get(R"(/dashboard/([a-z.]+))", guarded(log_, [](const httplib::Request& req, httplib::Response& res) {
+          serve_asset(res, req.matches[1].str());
+        }));
+
+  s.Get("/metrics", guarded(log_, [this](const httplib::Request&, httplib::Response& res) {
+          if (operations_.metrics == nullptr) throw ServiceUnavailable("metrics are not set up in this server");
+          res.status = 200;
+          res.set_content(operations_.metrics->render(), std::string(metrics::kContentType));
+        }));
+
+  s.Get("/api/tokens", guarded(log_, [view](const httplib::Request& req, httplib::Response& res) {
+          if (!req.has_param("recent")) throw BadRequest("use /api/tokens?recent=N (1..1000) or /api/tokens/{id}");
+          json out = json::array();
+          for (const auto& t : view().recent_tokens(query_limit(req, "recent", 20))) out.push_back(token_json(t));
+          reply(res, 200, out);
+        }));
+
+  s.Get(R"(/api/tokens/([^/]*)/events)", guarded(log_, [view](const httplib::Request& req, httplib::Response& res) {
+          const int64_t id = parse_token_id(req.matches[1]);
+          auto events = view().history(id);
+          if (!events) throw NotFound("token " + std::to_string(id) + " is not known");
+          json out = json::array();
+          for (const auto& e : *events) out.push_back(ops::event_json(e));
+          reply(res, 200, {{"token_id", id}, {"events", out}});
+        }));
+
+  s.Get("/api/failures", guarded(log_, [view](const httplib::Request& req, httplib::Response& res) {
+          json out = json::array();
+          for (const auto& f : view().failures(query_limit(req, "limit", 20))) out.push_back(ops::failure_json(f));
+          reply(res, 200, out);
+        }));
+
+  s.Get("/api/reveals", guarded(log_, [view](const httplib::Request& req, httplib::Response& res) {
+          json out = json::array();
+          for (const auto& r : view().reveals(query_limit(req, "limit", 20))) out.push_back(ops::reveal_json(r));
+          reply(res, 200, out);
+        }));
+
+  s.Get("/api/throughput", guarded(log_, [view](const httplib::Request&, httplib::Response& res) {
+          reply(res, 200, {{"minutes", ops::throughput_json(view().throughput())}});
+        }));
+
+  s.Get("/api/dashboard/config", guarded(log_, [this](const httplib::Request&, httplib::Response& res) {
+          reply(res, 200, {{"image_gateway", operations_.image_gateway},
+                           {"explorer_url", operations_.explorer_url.empty() ? json(nullptr) : json(operations_.explorer_url)},
+                           {"admin_api", admin_auth_.configured()}});
+        }));
+
+  s.Post("/api/admin/retry", guarded(log_, [this](const httplib::Request& req, httplib::Response& res) {
+           admin_auth_.check(req.get_header_value("Authorization"));  // 503 / 401 before the body is read
+           const auto [selection, dry_run] = retry_request(json_body(req));
+           if (operations_.queue == nullptr) throw ServiceUnavailable("the work queue is not set up in this server");
+           const auto report = operations_.queue->retry_failed(selection, dry_run, "admin-api");
+           log_.info("admin.retry", {{"dry_run", dry_run},
+                                     {"failed", selection.all_failed},
+                                     {"stage", selection.stage ? log::Fields(std::string(token::to_string(*selection.stage))) : log::Fields(nullptr)},
+                                     {"requested", selection.token_ids.size()},
+                                     {"count", report.tokens.size()},
+                                     {"skipped", report.skipped.size()}});
+           if (!dry_run && operations_.metrics != nullptr) {
+             auto& retried = operations_.metrics->counter("glisk_operator_retries_total",
+                                                          "failed tokens put back by an operator (admin API)", {"stage"});
+             for (const auto& t : report.tokens) retried.inc({std::string(token::to_string(t.stage))});
+           }
+           reply(res, 200, ops::retry_json(report, dry_run));
+         }));
 }
 
 void ApiServer::intake_routes() {

@@ -13,6 +13,19 @@
 //                          signature), 409 (signature used before / newer prompt set)
 //   POST /webhooks/alchemy      Alchemy Custom Webhook (webhook/alchemy_webhook.hpp): 200, 400, 401,
 //                          413 (over 1 MiB), 503 (ALCHEMY_WEBHOOK_SECRET not set)
+// Operators (set_operations; see README "Operations"):
+//   GET /                  the dashboard (embedded HTML/CSS/JS; GET /dashboard/{file} its assets)
+//   GET /metrics           Prometheus text format 0.0.4 (metrics/registry.hpp)
+//   GET /api/tokens?recent=N  the N most recently changed tokens (1..1000, default 20)
+//   GET /api/tokens/{id}/events  the token's history (token_events); 404 unknown token
+//   GET /api/failures?limit=N  failed tokens: stage, attempts, error
+//   GET /api/reveals?limit=N   reveal transactions, newest first
+//   GET /api/throughput    per minute over the last hour, state changes by target status
+//   GET /api/dashboard/config  image gateway and explorer links for the dashboard
+//   POST /api/admin/retry  {"token_ids":[…]} | {"failed":true[,"stage":"image|ipfs|reveal"]}
+//                          [,"dry_run":true] → {"count",…}; Authorization: Bearer ADMIN_TOKEN;
+//                          503 without ADMIN_TOKEN, 401 wrong/missing token, 400 bad body
+//   Bad query values answer 400 and change nothing.
 // Status codes are chosen in one place (status_for in api_server.cpp). Listens on its own
 // threads; start() returns once the socket is bound.
 
@@ -22,6 +35,10 @@
 
 #include "ipfs/local_store.hpp"
 #include "log/event_log.hpp"
+#include "metrics/registry.hpp"
+#include "ops/admin_auth.hpp"
+#include "ops/pipeline_view.hpp"
+#include "queue/work_queue.hpp"
 #include "reveal/reveal_journal.hpp"
 #include "store/token_store.hpp"
 
@@ -37,6 +54,16 @@ class AlchemyWebhook;
 }
 
 namespace glisk::http {
+
+// What the operator routes need; null members make their routes answer 503 saying what is missing.
+struct OperatorHandlers {
+  ops::PipelineView* view = nullptr;     // JSON views and the dashboard
+  queue::WorkQueue* queue = nullptr;     // POST /api/admin/retry
+  metrics::Registry* metrics = nullptr;  // GET /metrics
+  std::string admin_token;               // ADMIN_TOKEN (secret); empty: admin endpoints answer 503
+  std::string image_gateway;             // prefix of image links: "/ipfs/" or "https://{PINATA_GATEWAY}/ipfs/"
+  std::string explorer_url;              // EXPLORER_URL; empty: no transaction links
+};
 
 // The routes through which tokens and prompts come in; each may be null (route answers 404/503).
 struct IntakeHandlers {
@@ -60,10 +87,13 @@ class ApiServer {
 
   // The reveal journal whose summary /api/stats shows; call before start().
   void set_reveal_journal(reveal::RevealJournal* journal) { reveal_journal_ = journal; }
+  // The operator routes' dependencies; call before start().
+  void set_operations(OperatorHandlers operations);
 
  private:
   void routes();
   void intake_routes();
+  void operator_routes();
 
   store::TokenStore& tokens_;
   const log::EventLog& log_;
@@ -71,6 +101,8 @@ class ApiServer {
   const ipfs::LocalIpfsStore* ipfs_store_;
   const IntakeHandlers intake_;
   reveal::RevealJournal* reveal_journal_ = nullptr;
+  OperatorHandlers operations_;
+  ops::AdminAuth admin_auth_{""};
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "clock/time_format.hpp"
+#include "store/token_events.hpp"
 
 namespace glisk::mints {
 namespace {
@@ -48,8 +49,18 @@ RecordOutcome MintRecorder::record(store::Transaction& tx, const MintEvent& e) {
       if (id != first) sql += ", ";
       sql += "($" + std::to_string(params.size()) + ", $1, $2, 'detected', $3, $3, $3)";
     }
-    sql += " ON CONFLICT (token_id) DO NOTHING";
-    outcome.tokens_created += tx.exec(sql, params).affected;
+    sql += " ON CONFLICT (token_id) DO NOTHING RETURNING token_id";
+    auto created = tx.exec(sql, params);
+    outcome.tokens_created += static_cast<int64_t>(created.rows.size());
+    if (!created.rows.empty()) {
+      // Their first event (from nothing to detected), one statement for the chunk.
+      std::string ids = "(";
+      for (size_t i = 0; i < created.rows.size(); ++i) ids += (i ? "," : "") + created.rows[i].at(0).value();
+      tx.exec(std::string(store::kInsertTokenEvents) +
+                  "SELECT token_id, NULL, 'detected', created_at, $1, NULL, NULL, NULL, $2 FROM tokens_s0 WHERE token_id IN " +
+                  ids + ")",
+              {std::string("mint"), e.tx_hash});
+    }
   }
   if (outcome.tokens_created < e.quantity) {
     // Some ids existed already: fill a minter that gap recovery could not know, and report ids

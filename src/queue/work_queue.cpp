@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "clock/time_format.hpp"
+#include "store/token_events.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::queue {
@@ -27,6 +28,24 @@ std::optional<Stage> stage_waiting_in(token::TokenStatus status) {
 }
 
 SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue{*v} : SqlValue{nullptr}; }
+
+// The event of a one-token move, written in the move's transaction (store/token_events.hpp).
+store::TokenEvent move_event(int64_t token_id, std::string from, std::string to, const std::string& at,
+                             const std::string& instance, Stage stage, int64_t attempt,
+                             std::optional<std::string> error = std::nullopt) {
+  store::TokenEvent e;
+  e.token_id = token_id;
+  e.from_status = std::move(from);
+  e.to_status = std::move(to);
+  e.at = at;
+  e.instance = instance;
+  e.stage = std::string(token::to_string(stage));
+  e.attempt = attempt;
+  e.error = std::move(error);
+  return e;
+}
+
+int64_t int_of(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
 
 // The guard every move after a claim carries: still ours, still in the stage.
 constexpr std::string_view kLeaseGuard = " WHERE token_id = $1 AND locked_by = $2 AND status = $3";
@@ -58,11 +77,17 @@ std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
   auto result = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     if (db_.dialect() == store::Dialect::kPostgres) {
       // One statement: SKIP LOCKED lets concurrent claimers take disjoint tokens without waiting.
-      return tx.exec("UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, locked_until = $3, updated_at = $4 "
-                     "FROM (SELECT token_id AS claimed_id, locked_by AS previous_lease FROM tokens_s0 WHERE " + due +
-                     " FOR UPDATE SKIP LOCKED) AS c WHERE t.token_id = c.claimed_id RETURNING c.previous_lease, " +
-                     std::string(store::kTokenColumns),
-                     {working, lease, until, now_text, input, int64_t{limit}});
+      // The events go in with the same statement (a data-modifying CTE), from the status each had.
+      return tx.exec("WITH moved AS (UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, locked_until = $3, updated_at = $4 "
+                     "FROM (SELECT token_id AS claimed_id, locked_by AS previous_lease, status AS previous_status "
+                     "FROM tokens_s0 WHERE " + due +
+                     " FOR UPDATE SKIP LOCKED) AS c WHERE t.token_id = c.claimed_id RETURNING c.previous_lease, "
+                     "c.previous_status, " + std::string(store::kTokenColumns) + "), "
+                     "events AS (" + std::string(store::kInsertTokenEvents) +
+                     "SELECT token_id, previous_status, $1, $4, $7, $8, " + std::string(s.attempts_column) +
+                     " + 1, NULL, NULL FROM moved) SELECT * FROM moved",
+                     {working, lease, until, now_text, input, int64_t{limit}, instance_,
+                      std::string(token::to_string(stage))});
     }
     // SQLite: BEGIN IMMEDIATE holds the write lock, so the read and the update are one atomic step.
     auto picked = tx.exec("SELECT token_id, locked_by FROM tokens_s0 WHERE " + due,
@@ -76,6 +101,9 @@ std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
     }
     ids += "]";
     if (order.empty()) return store::Result{};
+    tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, $1, $2, $3, $4, " +
+                std::string(s.attempts_column) + " + 1, NULL, NULL FROM tokens_s0 WHERE token_id IN (SELECT value FROM json_each($5))",
+            {working, now_text, instance_, std::string(token::to_string(stage)), ids});
     return tx.exec("UPDATE tokens_s0 SET status = $1, locked_by = $2, locked_until = $3, updated_at = $4 "
                    "WHERE token_id IN (SELECT value FROM json_each($5)) RETURNING " + std::string(store::kTokenColumns),
                    {working, lease, until, now_text, ids});
@@ -143,11 +171,15 @@ bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease
         "image_url = COALESCE($6, image_url), image_cid = COALESCE($7, image_cid), "
         "metadata_cid = COALESCE($8, metadata_cid), reveal_tx_hash = COALESCE($9, reveal_tx_hash), "
         "prediction_id = CASE WHEN $10 = 1 THEN NULL ELSE COALESCE($11, prediction_id) END" +
-            reset_next + std::string(kLeaseGuard),
+            reset_next + std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column) + ", reveal_tx_hash",
         {token_id, lease, status_text(s.working), status_text(s.output), now_text, opt(patch.image_url),
          opt(patch.image_cid), opt(patch.metadata_cid), opt(patch.reveal_tx_hash),
          int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id)});
-    if (r.affected != 1) return false;
+    if (r.rows.size() != 1) return false;
+    auto event = move_event(token_id, status_text(s.working), status_text(s.output), now_text, instance_, stage,
+                            int_of(r.rows[0][0]) + 1);
+    event.tx_hash = r.rows[0][1];
+    store::record_token_event(tx, event);
     if (next) db_.notify_on_commit(tx, kWakeChannel, token::to_string(*next));
     return true;
   });
@@ -162,16 +194,21 @@ FailureOutcome WorkQueue::record_failure(Stage stage, int64_t token_id, const st
   const std::string exhausted = "(" + attempts + " + 1 >= $4)";
   // Inside CASE PostgreSQL cannot infer the parameter's type from the column; SQLite has no casts.
   const std::string retry_at_param = db_.dialect() == store::Dialect::kPostgres ? "$7::timestamptz" : "$7";
+  const std::string now_text = clock::format_time(clock_.now());
   auto r = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    return tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, " +
+    auto moved = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, " +
                        "status = CASE WHEN " + exhausted + " THEN 'failed' ELSE $5 END, " +
                        "failed_stage = CASE WHEN " + exhausted + " THEN $6 ELSE NULL END, " +
                        "next_attempt_at = CASE WHEN " + exhausted + " THEN NULL ELSE " + retry_at_param + " END, " +
                        "generation_error = $8, locked_by = NULL, locked_until = NULL, updated_at = $9" +
-                       std::string(kLeaseGuard) + " RETURNING status",
+                       std::string(kLeaseGuard) + " RETURNING status, " + attempts,
                    {token_id, lease, status_text(s.working), int64_t{max_attempts}, status_text(s.input),
-                    std::string(token::to_string(stage)), clock::format_time(retry_at), error,
-                    clock::format_time(clock_.now())});
+                    std::string(token::to_string(stage)), clock::format_time(retry_at), error, now_text});
+    if (moved.rows.size() == 1) {
+      store::record_token_event(tx, move_event(token_id, status_text(s.working), moved.rows[0][0].value_or(""),
+                                               now_text, instance_, stage, int_of(moved.rows[0][1]), error));
+    }
+    return moved;
   });
   if (r.rows.empty()) return FailureOutcome::kLeaseLost;
   return r.rows[0][0] == "failed" ? FailureOutcome::kFailed : FailureOutcome::kRetryScheduled;
@@ -180,23 +217,29 @@ FailureOutcome WorkQueue::record_failure(Stage stage, int64_t token_id, const st
 bool WorkQueue::fail(Stage stage, int64_t token_id, const std::string& lease, const std::string& error) {
   const auto& s = token::spec(stage);
   const std::string attempts(s.attempts_column);
+  const std::string now_text = clock::format_time(clock_.now());
   return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, status = 'failed', failed_stage = $4, " +
                          "next_attempt_at = NULL, generation_error = $5, locked_by = NULL, locked_until = NULL, updated_at = $6" +
-                         std::string(kLeaseGuard),
-                     {token_id, lease, status_text(s.working), std::string(token::to_string(stage)), error,
-                      clock::format_time(clock_.now())});
-    return r.affected == 1;
+                         std::string(kLeaseGuard) + " RETURNING " + attempts,
+                     {token_id, lease, status_text(s.working), std::string(token::to_string(stage)), error, now_text});
+    if (r.rows.size() != 1) return false;
+    store::record_token_event(
+        tx, move_event(token_id, status_text(s.working), "failed", now_text, instance_, stage, int_of(r.rows[0][0]), error));
+    return true;
   });
 }
 
 bool WorkQueue::release(Stage stage, int64_t token_id, const std::string& lease) {
   const auto& s = token::spec(stage);
+  const std::string now_text = clock::format_time(clock_.now());
   bool done = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, updated_at = $5" +
-                         std::string(kLeaseGuard),
-                     {token_id, lease, status_text(s.working), status_text(s.input), clock::format_time(clock_.now())});
-    if (r.affected != 1) return false;
+                         std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column),
+                     {token_id, lease, status_text(s.working), status_text(s.input), now_text});
+    if (r.rows.size() != 1) return false;
+    store::record_token_event(tx, move_event(token_id, status_text(s.working), status_text(s.input), now_text, instance_,
+                                             stage, int_of(r.rows[0][0]) + 1, "released unfinished (shutdown)"));
     db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
     return true;
   });
@@ -216,14 +259,124 @@ bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lea
                      "generation_attempts = generation_attempts + 1, "
                      "image_url = NULL, prediction_id = NULL, generation_error = $4, next_attempt_at = NULL, "
                      "locked_by = NULL, locked_until = NULL, queued_at = $5, updated_at = $5" +
-                         std::string(kLeaseGuard),
+                         std::string(kLeaseGuard) + " RETURNING status, generation_attempts",
                      {token_id, lease, status_text(s.working), reason, now_text, int64_t{max_attempts}});
-    if (r.affected != 1) return false;
+    if (r.rows.size() != 1) return false;
+    store::record_token_event(tx, move_event(token_id, status_text(s.working), r.rows[0][0].value_or(""), now_text,
+                                             instance_, Stage::kIpfs, int_of(r.rows[0][1]), reason));
     db_.notify_on_commit(tx, kWakeChannel, token::to_string(Stage::kImage));
     return true;
   });
   if (done) wake_.notify(Stage::kImage);
   return done;
+}
+
+namespace {
+
+// A retried token's target: the input of the stage that failed it (token::spec is the one table).
+std::string retry_target_case() {
+  std::string out = "CASE COALESCE(failed_stage, 'image')";
+  for (Stage stage : token::kAllStages) {
+    assert(token::is_legal_transition(token::TokenStatus::kFailed, token::spec(stage).input));
+    out += " WHEN '" + std::string(token::to_string(stage)) + "' THEN '" + status_text(token::spec(stage).input) + "'";
+  }
+  return out + " END";
+}
+
+std::string in_list(const std::vector<int64_t>& ids, size_t first, size_t last) {
+  std::string out = "(";
+  for (size_t i = first; i < last; ++i) out += (i > first ? "," : "") + std::to_string(ids[i]);
+  return out + ")";
+}
+
+}  // namespace
+
+RetryReport WorkQueue::retry_failed(const RetrySelection& selection, bool dry_run, const std::string& actor,
+                                    const RetryProgress& progress) {
+  const std::string stage_filter =
+      selection.stage ? " AND COALESCE(failed_stage, 'image') = '" + std::string(token::to_string(*selection.stage)) + "'"
+                      : "";
+  // Candidates first (ids are integers we parsed: safe to write into the statement).
+  std::vector<std::pair<int64_t, Stage>> candidates;
+  auto read = [&](const std::string& id_filter) {
+    auto r = store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+      return tx.exec("SELECT token_id, COALESCE(failed_stage, 'image') FROM tokens_s0 WHERE status = 'failed'" +
+                     stage_filter + id_filter + " ORDER BY token_id");
+    });
+    for (const auto& row : r.rows) {
+      candidates.emplace_back(std::stoll(row[0].value()), token::parse_stage(row[1].value_or("image")).value_or(Stage::kImage));
+    }
+  };
+  RetryReport report;
+  if (selection.all_failed) {
+    read("");
+  } else {
+    std::vector<int64_t> ids = selection.token_ids;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (size_t first = 0; first < ids.size(); first += kRetryChunk) {
+      read(" AND token_id IN " + in_list(ids, first, std::min(ids.size(), first + kRetryChunk)));
+    }
+    size_t c = 0;
+    for (int64_t id : ids) {
+      while (c < candidates.size() && candidates[c].first < id) ++c;
+      if (c == candidates.size() || candidates[c].first != id) report.skipped.push_back(id);
+    }
+  }
+  if (dry_run) {
+    for (const auto& [id, stage] : candidates) report.tokens.push_back({id, stage, token::spec(stage).input});
+    return report;
+  }
+
+  std::vector<int64_t> ids;
+  for (const auto& c : candidates) ids.push_back(c.first);
+  const std::string target = retry_target_case();
+  auto reset = [](Stage stage) {
+    const std::string column(token::spec(stage).attempts_column);
+    return column + " = CASE WHEN COALESCE(failed_stage, 'image') = '" + std::string(token::to_string(stage)) +
+           "' THEN 0 ELSE " + column + " END, ";
+  };
+  bool woken[3] = {false, false, false};
+  for (size_t first = 0; first < ids.size(); first += kRetryChunk) {
+    const std::string where =
+        " WHERE status = 'failed'" + stage_filter + " AND token_id IN " + in_list(ids, first, std::min(ids.size(), first + kRetryChunk));
+    const std::string now_text = clock::format_time(clock_.now());
+    auto moved = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, " + target +
+                  ", $1, $2, COALESCE(failed_stage, 'image'), NULL, NULL, NULL FROM tokens_s0" + where,
+              {now_text, actor});
+      auto r = tx.exec("UPDATE tokens_s0 SET " + reset(Stage::kImage) + reset(Stage::kIpfs) + reset(Stage::kReveal) +
+                       "status = " + target + ", generation_error = NULL, failed_stage = NULL, next_attempt_at = NULL, "
+                       "locked_by = NULL, locked_until = NULL, queued_at = $1, updated_at = $1" + where +
+                       " RETURNING token_id, status",
+                       {now_text});
+      for (const auto& row : r.rows) {
+        const auto status = token::parse_status(row[1].value_or("")).value_or(token::TokenStatus::kDetected);
+        for (Stage stage : token::kAllStages) {
+          if (token::spec(stage).input == status) {
+            woken[static_cast<int>(stage)] = true;
+            db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
+          }
+        }
+      }
+      return r;
+    });
+    for (const auto& row : moved.rows) {
+      const auto status = token::parse_status(row[1].value_or("")).value_or(token::TokenStatus::kDetected);
+      Stage stage = Stage::kImage;
+      for (Stage st : token::kAllStages) {
+        if (token::spec(st).input == status) stage = st;
+      }
+      report.tokens.push_back({std::stoll(row[0].value()), stage, status});
+    }
+    if (progress) progress(std::min(ids.size(), first + kRetryChunk), ids.size());
+  }
+  for (Stage stage : token::kAllStages) {
+    if (woken[static_cast<int>(stage)]) wake_.notify(stage);
+  }
+  std::sort(report.tokens.begin(), report.tokens.end(),
+            [](const RetriedToken& a, const RetriedToken& b) { return a.token_id < b.token_id; });
+  return report;
 }
 
 void WorkQueue::announce(Stage stage) {

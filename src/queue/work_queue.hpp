@@ -14,6 +14,7 @@
 // No transaction spans an outside call: callers claim, call the provider, then finish.
 // Thread-safe.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,28 @@ struct TokenPatch {
 };
 
 enum class FailureOutcome { kRetryScheduled, kFailed, kLeaseLost };
+
+// Which failed tokens an operator's retry takes: the listed ids, or every failed token; either
+// narrowed to the tokens one stage failed.
+struct RetrySelection {
+  std::vector<int64_t> token_ids;  // used unless all_failed
+  bool all_failed = false;
+  std::optional<token::Stage> stage;
+};
+
+struct RetriedToken {
+  int64_t token_id = 0;
+  token::Stage stage = token::Stage::kImage;  // the stage that failed it, which takes it again
+  token::TokenStatus to = token::TokenStatus::kDetected;
+};
+
+struct RetryReport {
+  std::vector<RetriedToken> tokens;  // put back (or, in a dry run, that would be)
+  std::vector<int64_t> skipped;      // listed ids that are not failed (unknown, or in another state): untouched
+};
+
+// Called after each chunk of a long retry with (done, total).
+using RetryProgress = std::function<void(size_t done, size_t total)>;
 
 class WorkQueue {
  public:
@@ -80,6 +103,16 @@ class WorkQueue {
   // Sends a token of the ipfs stage back to the image stage (its image expired at the host),
   // counted as an image attempt; at `max_attempts` image attempts the token is failed instead.
   bool send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason, int max_attempts);
+
+  // The operator's retry (glisk retry, POST /api/admin/retry): failed tokens go back to the start of
+  // the stage that failed them (image → detected, ipfs → uploading, reveal → ready; a failure
+  // without a recorded stage counts as image, like the seed's reset), that stage's attempts and
+  // the error reset, next_attempt_at cleared, an event per token (instance = `actor`), then the
+  // stages are woken. Only `failed` tokens are touched: the guard is in every UPDATE. Chunks of
+  // kRetryChunk tokens, one transaction each. `dry_run` reads and changes nothing.
+  static constexpr size_t kRetryChunk = 500;
+  RetryReport retry_failed(const RetrySelection& selection, bool dry_run, const std::string& actor,
+                           const RetryProgress& progress = {});
 
   // Tells the workers of `stage`, here and in other processes, that work may have arrived.
   void announce(token::Stage stage);

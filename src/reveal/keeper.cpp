@@ -60,7 +60,18 @@ Keeper::Keeper(chain::EthRpc& rpc, RevealJournal& journal, const eth::PrivateKey
       clock_(clock),
       log_(log),
       options_(std::move(options)),
-      sender_(key.address().to_checksum()) {}
+      sender_(key.address().to_checksum()) {
+  if (options_.metrics != nullptr) {
+    auto& m = *options_.metrics;
+    mined_ = &m.counter("glisk_reveal_transactions_mined_total",
+                        "reveal transactions settled on chain, by outcome: confirmed | reverted", {"outcome"});
+    gas_used_ = &m.counter("glisk_reveal_gas_used_total", "gas used by mined reveal transactions");
+    fees_paid_ = &m.counter("glisk_reveal_fees_paid_wei_total",
+                            "fees paid for mined reveal transactions, in wei (gas used × effective price)");
+    confirmation_ = &m.histogram("glisk_reveal_confirmation_seconds",
+                                 "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {});
+  }
+}
 
 BroadcastAnswer Keeper::broadcast(const std::string& raw, std::string* error_text, std::stop_token stop) {
   try {
@@ -244,6 +255,7 @@ bool Keeper::settle_mined(const JournalEntry& row, const chain::JsonValue& recei
   const std::string status = receipt.value("status", "");
   if (status == "0x1") {
     const int64_t revealed = journal_.confirm(row, block, gas_used, price);
+    measure_mined(row, "confirmed", gas_used, fee);
     log_.info("keeper.transaction_confirmed",
               {{"tx_hash", row.tx_hash}, {"nonce", row.nonce}, {"block", block}, {"gas_used", gas_used},
                {"gas_price_gwei", format_gwei(price)}, {"fee_wei", fee.to_dec()}});
@@ -255,10 +267,21 @@ bool Keeper::settle_mined(const JournalEntry& row, const chain::JsonValue& recei
   }
   const std::string reason = revert_reason(row, block, stop);
   journal_.fail_reverted(row, block, gas_used, price, reason, clock_.now() + options_.permanent_error_delay);
+  measure_mined(row, "reverted", gas_used, fee);
   log_.error("reveal.permanent_error", {{"tx_hash", row.tx_hash}, {"nonce", row.nonce}, {"block", block},
                                         {"tokens", row.token_ids.size()}, {"error", "reverted on chain: " + reason},
                                         {"fee_wei", fee.to_dec()}});
   return false;
+}
+
+void Keeper::measure_mined(const JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee) {
+  if (mined_ == nullptr) return;
+  mined_->inc({outcome});
+  gas_used_->inc({}, static_cast<double>(gas_used));
+  fees_paid_->inc({}, std::stod(fee.to_dec()));
+  if (std::string_view(outcome) == "confirmed") {
+    confirmation_->observe({}, seconds_between(row.submitted_at, clock_.now()));
+  }
 }
 
 std::string Keeper::revert_reason(const JournalEntry& row, uint64_t block_number, std::stop_token stop) {

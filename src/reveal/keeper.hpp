@@ -28,6 +28,7 @@
 #include "config/config.hpp"
 #include "eth/signer.hpp"
 #include "log/event_log.hpp"
+#include "metrics/registry.hpp"
 #include "reveal/fees.hpp"
 #include "reveal/reveal_journal.hpp"
 
@@ -48,6 +49,8 @@ struct KeeperOptions {
   // given up: nodes (and load-balanced providers even more) can report the new nonce before
   // they serve the receipt of the transaction that used it.
   std::chrono::milliseconds nonce_taken_grace{30'000};
+  // Optional: gas used, fees paid, mined reveals and time to confirmation (glisk_reveal_*).
+  metrics::Registry* metrics = nullptr;
 };
 
 // Gas costs more than REVEAL_MAX_GAS_PRICE_GWEI allows: nothing was sent; try later.
@@ -105,6 +108,12 @@ class Keeper {
   clock::Clock& clock_;
   const log::EventLog& log_;
   const KeeperOptions options_;
+  void measure_mined(const JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee);
+  // Registered at construction (so /metrics shows them at 0 before the first reveal); null without a registry.
+  metrics::Counter* mined_ = nullptr;
+  metrics::Counter* gas_used_ = nullptr;
+  metrics::Counter* fees_paid_ = nullptr;
+  metrics::Histogram* confirmation_ = nullptr;
   const std::string sender_;
   std::map<uint64_t, clock::TimePoint> nonce_taken_since_;  // nonces used, no receipt of ours yet
   int64_t capped_logged_for_ = -1;  // the row whose "cannot replace under the cap" was logged

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "clock/time_format.hpp"
+#include "store/token_events.hpp"
 
 namespace glisk::reveal {
 namespace {
@@ -44,9 +45,23 @@ std::vector<JournalEntry> entries_of(const store::Result& r) {
   return out;
 }
 
-void postpone_in(Transaction& tx, const std::vector<int64_t>& ids, const std::optional<std::string>& reason,
-                 const std::string& retry_at, const std::string& now, bool count_attempt) {
+// One token_events row per token of `ids` that `status_filter` selects, before the move (same transaction).
+void record_reveal_events(Transaction& tx, const std::vector<int64_t>& ids, const std::string& status_filter,
+                          const std::string& to_status, const std::string& now, const std::string& instance,
+                          const std::string& attempt_expression, const std::optional<std::string>& error,
+                          const std::optional<std::string>& tx_hash) {
   if (ids.empty()) return;
+  tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, $1, $2, $3, 'reveal', " + attempt_expression +
+              ", $4, $5 FROM tokens_s0 WHERE " + status_filter + " AND token_id IN " + in_list(ids),
+          {to_status, now, instance.empty() ? SqlValue{nullptr} : SqlValue{instance},
+           error ? SqlValue{*error} : SqlValue{nullptr}, tx_hash ? SqlValue{*tx_hash} : SqlValue{nullptr}});
+}
+
+void postpone_in(Transaction& tx, const std::vector<int64_t>& ids, const std::optional<std::string>& reason,
+                 const std::string& retry_at, const std::string& now, bool count_attempt, const std::string& instance) {
+  if (ids.empty()) return;
+  record_reveal_events(tx, ids, "status = 'ready'", "ready", now, instance,
+                       std::string("reveal_attempts + ") + (count_attempt ? "1" : "0"), reason, std::nullopt);
   tx.exec(std::string("UPDATE tokens_s0 SET reveal_attempts = reveal_attempts + ") + (count_attempt ? "1" : "0") +
               ", generation_error = COALESCE($1, generation_error), next_attempt_at = $2, locked_by = NULL, "
               "locked_until = NULL, updated_at = $3 WHERE status = 'ready' AND token_id IN " + in_list(ids),
@@ -109,6 +124,8 @@ int64_t RevealJournal::confirm(const JournalEntry& mined, uint64_t block_number,
             "WHERE sender = $1 AND nonce = $2 AND id <> $3 AND status = 'pending'",
             {mined.sender, static_cast<int64_t>(mined.nonce), mined.id, now});
     if (mined.token_ids.empty()) return int64_t{0};
+    record_reveal_events(tx, mined.token_ids, "status IN ('ready', 'failed')", "revealed", now, instance_,
+                         "reveal_attempts + 1", std::nullopt, mined.tx_hash);
     auto r = tx.exec("UPDATE tokens_s0 SET status = 'revealed', reveal_tx_hash = $1, locked_by = NULL, "
                      "locked_until = NULL, next_attempt_at = NULL, generation_error = NULL, failed_stage = NULL, "
                      "updated_at = $2 WHERE status IN ('ready', 'failed') AND token_id IN " + in_list(mined.token_ids),
@@ -128,7 +145,7 @@ void RevealJournal::fail_reverted(const JournalEntry& mined, uint64_t block_numb
             "WHERE sender = $1 AND nonce = $2 AND id <> $3 AND status = 'pending'",
             {mined.sender, static_cast<int64_t>(mined.nonce), mined.id, now});
     postpone_in(tx, mined.token_ids, "reveal transaction " + mined.tx_hash + " reverted: " + reason,
-                clock::format_time(retry_at), now, true);
+                clock::format_time(retry_at), now, true, instance_);
   });
 }
 
@@ -139,7 +156,7 @@ void RevealJournal::abandon(const std::string& sender, uint64_t nonce, const std
     tx.exec("UPDATE reveal_transactions SET status = 'failed', error = $3, updated_at = $4 "
             "WHERE sender = $1 AND nonce = $2 AND status = 'pending'",
             {sender, static_cast<int64_t>(nonce), reason, now});
-    postpone_in(tx, token_ids, reason, clock::format_time(retry_at), now, count_attempt);
+    postpone_in(tx, token_ids, reason, clock::format_time(retry_at), now, count_attempt, instance_);
   });
 }
 
@@ -162,11 +179,14 @@ void RevealJournal::record_unsent(const std::string& sender, const std::vector<i
 
 int64_t RevealJournal::mark_revealed_on_chain(const std::vector<int64_t>& token_ids) {
   if (token_ids.empty()) return 0;
+  const std::string now = clock::format_time(clock_.now());
   return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    record_reveal_events(tx, token_ids, "status IN ('ready', 'failed')", "revealed", now, instance_, "reveal_attempts",
+                         std::string("already revealed on chain"), std::nullopt);
     return tx.exec("UPDATE tokens_s0 SET status = 'revealed', locked_by = NULL, locked_until = NULL, "
                    "next_attempt_at = NULL, generation_error = NULL, failed_stage = NULL, updated_at = $1 "
                    "WHERE status IN ('ready', 'failed') AND token_id IN " + in_list(token_ids),
-                   {clock::format_time(clock_.now())})
+                   {now})
         .affected;
   });
 }
@@ -174,7 +194,8 @@ int64_t RevealJournal::mark_revealed_on_chain(const std::vector<int64_t>& token_
 void RevealJournal::postpone(const std::vector<int64_t>& token_ids, const std::optional<std::string>& reason,
                              clock::TimePoint retry_at, bool count_attempt) {
   store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    postpone_in(tx, token_ids, reason, clock::format_time(retry_at), clock::format_time(clock_.now()), count_attempt);
+    postpone_in(tx, token_ids, reason, clock::format_time(retry_at), clock::format_time(clock_.now()), count_attempt,
+                instance_);
   });
 }
 

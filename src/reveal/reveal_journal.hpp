@@ -10,7 +10,7 @@
 //               transaction), or never sent because simulation showed it would fail; `error`
 //               says which.
 // The token moves that go with an outcome happen in the same database transaction as the row's,
-// and are keyed by status, not by a lease: a process that crashed held leases that are gone, but
+// and are keyed by status, not by a lease (each with its token_events row, same transaction): a process that crashed held leases that are gone, but
 // the chain's word about its transaction still counts. Only the sender lease holder
 // (reveal/sender_lease.hpp) calls the moving methods. Thread-safe (the Database is).
 
@@ -53,7 +53,9 @@ struct JournalSummary {
 
 class RevealJournal {
  public:
-  RevealJournal(store::Database& db, clock::Clock& clock) : db_(db), clock_(clock) {}
+  // `instance` names this process in token_events (store/token_events.hpp).
+  RevealJournal(store::Database& db, clock::Clock& clock, std::string instance = {})
+      : db_(db), clock_(clock), instance_(std::move(instance)) {}
 
   // Writes the pending row; returns its id. Call before broadcasting.
   int64_t record_pending(const SignedReveal& reveal);
@@ -92,6 +94,7 @@ class RevealJournal {
  private:
   store::Database& db_;
   clock::Clock& clock_;
+  const std::string instance_;
 };
 
 // "[1,2,3]" and back; the parse throws std::invalid_argument on anything else.

@@ -9,6 +9,7 @@
 
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
+#include "ops/pipeline_metrics.hpp"
 #include "store/migrations.hpp"
 #include "chain/rpc_client.hpp"
 #include "clock/sleep.hpp"
@@ -47,20 +48,30 @@ int Service::start() {
   log_.info("database.ready", {{"database", db_->describe()}, {"migrations_applied", applied},
                                {"schema_version", store::schema_version(*db_)}});
   tokens_ = std::make_unique<store::TokenStore>(*db_, clock_);
+  view_ = std::make_unique<ops::PipelineView>(*db_, clock_);
+  ops::install_pipeline_metrics(metrics_, *tokens_, GLISK_VERSION);
   const std::string instance = make_instance_id();
   queue_ = std::make_unique<queue::WorkQueue>(*db_, clock_, wake_, instance, millis(config_.lease_seconds));
-  supervisor_ = std::make_unique<workers::Supervisor>(log_, std::chrono::seconds(1));
+  supervisor_ = std::make_unique<workers::Supervisor>(log_, std::chrono::seconds(1), &metrics_);
   start_wake_listener();
   start_image_worker();
   start_ipfs_worker();
   rpc_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
-  reveal_journal_ = std::make_unique<reveal::RevealJournal>(*db_, clock_);
+  reveal_journal_ = std::make_unique<reveal::RevealJournal>(*db_, clock_, instance);
   start_reveal_worker(instance);
   const http::IntakeHandlers intake = start_intake();
 
   api_ = std::make_unique<http::ApiServer>(
       *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_, intake);
   api_->set_reveal_journal(reveal_journal_.get());
+  http::OperatorHandlers operations;
+  operations.view = view_.get();
+  operations.queue = queue_.get();
+  operations.metrics = &metrics_;
+  operations.admin_token = config_.admin_token;
+  operations.image_gateway = config_.ipfs_provider == "local" ? "/ipfs/" : "https://" + config_.pinata_gateway + "/ipfs/";
+  operations.explorer_url = config_.explorer_url;
+  api_->set_operations(std::move(operations));
   const int port = api_->start(config_.host, config_.port);
   log_.info("application.startup", {{"instance", instance}, {"version", GLISK_VERSION}, {"host", config_.host},
                                     {"port", port}, {"app_env", config_.app_env}, {"database", db_->describe()}});
@@ -106,7 +117,7 @@ void Service::start_image_worker() {
   auto& processor = processors_.emplace_back(std::make_unique<workers::ImageGenerationProcessor>(
       *tokens_, *image_provider_, log_,
       workers::ImageGenerationOptions{config_.default_prompt, config_.fallback_censored_prompt}));
-  start_worker(*processor, token::Stage::kImage,
+  start_worker(*processor, token::Stage::kImage, image_provider_->name(),
                {{"provider", image_provider_->name()},
                 {"model", config_.image_provider == "replicate" ? config_.replicate_model_version : "local"}});
 }
@@ -125,7 +136,7 @@ void Service::start_ipfs_worker() {
   options.description = config_.metadata_description;
   auto& processor = processors_.emplace_back(
       std::make_unique<workers::IpfsUploadProcessor>(*tokens_, http_, *pinner_, log_, options));
-  start_worker(*processor, token::Stage::kIpfs, {{"pinner", pinner_->name()}});
+  start_worker(*processor, token::Stage::kIpfs, pinner_->name(), {{"pinner", pinner_->name()}});
 }
 
 void Service::start_reveal_worker(const std::string& instance) {
@@ -147,6 +158,7 @@ void Service::start_reveal_worker(const std::string& instance) {
   keeper_options.transaction_timeout = millis(config_.transaction_timeout_seconds);
   keeper_options.permanent_error_delay = millis(config_.retry_max_seconds);
   keeper_options.transient_error_delay = millis(config_.retry_base_seconds);
+  keeper_options.metrics = &metrics_;
   reveal::RevealOptions options;
   options.contract = config_.contract_address;
   options.function = config_.reveal_function;
@@ -191,9 +203,13 @@ void Service::start_reveal_worker(const std::string& instance) {
   });
 }
 
-void Service::start_worker(workers::TokenProcessor& processor, token::Stage stage, const log::Fields& configured) {
+void Service::start_worker(workers::TokenProcessor& processor, token::Stage stage, std::string_view provider,
+                           const log::Fields& configured) {
+  workers::WorkerOptions options = worker_options();
+  options.metrics = &metrics_;
+  options.provider = std::string(provider);
   auto& worker = workers_.emplace_back(
-      std::make_unique<workers::StageWorker>(stage, *queue_, wake_, processor, clock_, log_, worker_options()));
+      std::make_unique<workers::StageWorker>(stage, *queue_, wake_, processor, clock_, log_, options));
   log::Fields fields = {{"worker", worker->name()}};
   for (const auto& [k, v] : configured.items()) fields[k] = v;
   log_.info("worker.configured", fields);

@@ -16,6 +16,8 @@
 #include "ipfs/pinner.hpp"
 #include "net/http_client.hpp"
 #include "log/event_log.hpp"
+#include "metrics/registry.hpp"
+#include "ops/pipeline_view.hpp"
 #include "queue/wake_signal.hpp"
 #include "queue/work_queue.hpp"
 #include "reveal/reveal_journal.hpp"
@@ -47,6 +49,7 @@ class Service {
 
   store::Database& database() { return *db_; }
   queue::WorkQueue& queue() { return *queue_; }
+  metrics::Registry& metrics() { return metrics_; }
 
  private:
   void start_wake_listener();
@@ -58,14 +61,17 @@ class Service {
   http::IntakeHandlers start_intake();
   void start_gap_recovery();
   void start_watcher();
-  void start_worker(workers::TokenProcessor& processor, token::Stage stage, const log::Fields& configured);
+  void start_worker(workers::TokenProcessor& processor, token::Stage stage, std::string_view provider,
+                    const log::Fields& configured);
   workers::WorkerOptions worker_options() const;
 
   const config::Config config_;
   const log::EventLog& log_;
   clock::Clock& clock_;
+  metrics::Registry metrics_;  // first made, last gone: every component below may hold its families
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<store::TokenStore> tokens_;
+  std::unique_ptr<ops::PipelineView> view_;
   queue::WakeBoard wake_;
   std::unique_ptr<queue::WorkQueue> queue_;
   net::HttpClient http_;

@@ -110,6 +110,27 @@ CREATE TABLE used_prompt_signatures (
 );
 )sql";
 
+// Every state change of a token, written in the same transaction as the change (store/token_events.hpp):
+// the story `glisk show` tells, and the throughput the dashboard draws. No foreign key: a row is
+// written by the statement that moves the token, and keeping it cheap matters more than a check
+// the writers already guarantee.
+constexpr std::string_view kTokenEvents = R"sql(
+CREATE TABLE token_events (
+  id          {pk},
+  token_id    {int8} NOT NULL,
+  from_status TEXT,
+  to_status   TEXT NOT NULL,
+  at          {ts} NOT NULL,
+  instance    TEXT,
+  stage       TEXT,
+  attempt     INTEGER,
+  error       TEXT,
+  tx_hash     TEXT
+);
+CREATE INDEX token_events_token ON token_events (token_id, at);
+CREATE INDEX token_events_at ON token_events (at);
+)sql";
+
 std::string render(std::string_view sql, Dialect dialect) {
   const bool pg = dialect == Dialect::kPostgres;
   const std::pair<std::string_view, std::string_view> words[] = {
@@ -150,6 +171,7 @@ const std::vector<Migration>& migrations() {
        kRevealJournal},
       {4, "tokens in, prompts in: total paid per mint, signed prompts with their signing time, used prompt signatures",
        kIntake},
+      {5, "token_events: every state change of a token with its time, instance, stage, attempt and error", kTokenEvents},
   };
   return kMigrations;
 }

@@ -1,6 +1,7 @@
 #include "store/token_store.hpp"
 
 #include "clock/time_format.hpp"
+#include "store/token_events.hpp"
 
 namespace glisk::store {
 
@@ -108,7 +109,9 @@ bool TokenStore::insert_token(const NewToken& token) {
         "INSERT INTO tokens_s0 (token_id, author_id, minter_address, status, queued_at, created_at, updated_at) "
         "VALUES ($1, $2, $3, 'detected', $4, $4, $4) ON CONFLICT (token_id) DO NOTHING",
         {token.token_id, token.author_id, minter, now});
-    return r.affected == 1;
+    if (r.affected != 1) return false;
+    record_token_event(tx, creation_event(token.token_id, now, std::nullopt));
+    return true;
   });
 }
 

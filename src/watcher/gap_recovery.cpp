@@ -7,6 +7,7 @@
 #include "clock/time_format.hpp"
 #include "eth/abi.hpp"
 #include "mints/mint_recorder.hpp"
+#include "store/token_events.hpp"
 
 namespace glisk::watcher {
 namespace {
@@ -70,7 +71,10 @@ RecoveryReport GapRecovery::run(std::stop_token stop) {
             "INSERT INTO tokens_s0 (token_id, author_id, minter_address, status, queued_at, created_at, updated_at) "
             "VALUES ($1, $2, NULL, 'detected', $3, $3, $3) ON CONFLICT (token_id) DO NOTHING",
             {t.token_id, author_id, now});
-        if (r.affected == 1) created.push_back(t);
+        if (r.affected == 1) {
+          created.push_back(t);
+          store::record_token_event(tx, store::creation_event(t.token_id, now, "gap_recovery"));
+        }
       }
     });
     for (const auto& t : created) {
@@ -78,6 +82,7 @@ RecoveryReport GapRecovery::run(std::stop_token stop) {
     }
     if (!created.empty()) queue_.announce(token::Stage::kImage);
     report.created.insert(report.created.end(), created.begin(), created.end());
+    if (progress_) progress_(last, missing.size());
   }
   log_.info("recovery.complete", {{"contract", contract_},
                                   {"next_token_id", report.next_token_id},

@@ -11,6 +11,7 @@
 // committed on its own) and a second run finishes the job. Not thread-safe; run one at a time
 // per process (several processes are safe: inserts are idempotent).
 
+#include <functional>
 #include <cstdint>
 #include <stop_token>
 #include <string>
@@ -43,7 +44,12 @@ class GapRecovery {
 
   RecoveryReport run(std::stop_token stop = {});
 
+  // Called after each committed chunk with (missing ids handled, missing ids in all); for
+  // `glisk recover`'s progress line. Set before run().
+  void on_progress(std::function<void(size_t done, size_t total)> progress) { progress_ = std::move(progress); }
+
  private:
+  std::function<void(size_t, size_t)> progress_;
   store::Database& db_;
   chain::EthRpc& rpc_;
   queue::WorkQueue& queue_;

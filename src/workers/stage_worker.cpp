@@ -32,7 +32,18 @@ StageWorker::StageWorker(token::Stage stage, queue::WorkQueue& queue, queue::Wak
       clock_(clock),
       log_(log),
       options_(options),
-      jitter_(jitter ? std::move(jitter) : default_jitter()) {}
+      jitter_(jitter ? std::move(jitter) : default_jitter()) {
+  if (options_.metrics != nullptr) {
+    duration_ = &options_.metrics->histogram("glisk_stage_duration_seconds",
+                                             "time of one attempt of a stage, from claim to its recorded outcome",
+                                             {"stage", "outcome"});
+    provider_errors_ = &options_.metrics->counter(
+        "glisk_provider_errors_total", "errors of the outside providers, by class: transient | permanent | content_policy",
+        {"provider", "class"});
+    retries_ = &options_.metrics->counter("glisk_stage_retries_total",
+                                          "failed attempts that were scheduled for another try", {"stage"});
+  }
+}
 
 size_t StageWorker::step() {
   auto claims = queue_.claim(stage_, options_.batch_size);
@@ -52,6 +63,14 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
   }
   log_.info(prefix + ".started", {{"worker", name_}, {"token_id", id}, {"attempt", attempt}});
   const auto started = std::chrono::steady_clock::now();
+  auto measure = [&](const char* outcome) {
+    if (duration_ == nullptr) return;
+    duration_->observe({stage_name, outcome},
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  };
+  auto count_error = [&](const char* error_class) {
+    if (provider_errors_ != nullptr) provider_errors_->inc({options_.provider, error_class});
+  };
   try {
     std::string error;
     std::optional<std::chrono::milliseconds> retry_after;
@@ -60,6 +79,7 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
       auto outcome = processor_.process(claim, queue_, stop);
       if (outcome.new_image_reason) {
         const std::string reason = stage_name + ": " + *outcome.new_image_reason;
+        measure("sent_back");
         if (queue_.send_back_for_new_image(id, claim.lease, reason, options_.max_attempts)) {
           log_.warn(prefix + ".sent_back", {{"worker", name_}, {"token_id", id}, {"reason", reason},
                                             {"detail", "back to detected for a new image (counts as an image attempt)"}});
@@ -68,6 +88,9 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
         }
         return;
       }
+      measure("succeeded");
+      // The model refused the author's prompt and the fallback prompt was used.
+      if (outcome.details.is_object() && outcome.details.value("fallback_prompt", false)) count_error("content_policy");
       if (queue_.complete(stage_, id, claim.lease, outcome.patch)) {
         log::Fields fields = {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
                               {"duration_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
@@ -90,6 +113,8 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
     }
 
     const std::string message = stage_name + ": " + error;
+    measure(permanent ? "permanent_error" : "transient_error");
+    count_error(permanent ? "permanent" : "transient");
     if (permanent) {
       if (queue_.fail(stage_, id, claim.lease, message)) {
         log_.error(prefix + ".failed", {{"worker", name_}, {"token_id", id}, {"attempts", attempt}, {"error", message},
@@ -105,6 +130,7 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
     const auto delay = queue::retry_delay(options_.backoff, attempt, jitter, retry_after);
     switch (queue_.record_failure(stage_, id, claim.lease, message, clock_.now() + delay, options_.max_attempts)) {
       case queue::FailureOutcome::kRetryScheduled:
+        if (retries_ != nullptr) retries_->inc({stage_name});
         log_.warn(std::string(spec.retry_event), {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
                                       {"max_attempts", options_.max_attempts}, {"retry_in_seconds", seconds(delay)},
                                       {"error", message}});

@@ -9,7 +9,8 @@
 // the calling thread. run() is the loop; on stop it claims nothing more, lets in-flight work
 // finish for up to `shutdown_timeout`, and releases the leases of what did not.
 //
-// The stage's own work is a TokenProcessor; its errors follow workers/errors.hpp.
+// The stage's own work is a TokenProcessor; its errors follow workers/errors.hpp. With a metrics
+// registry (WorkerOptions::metrics) it also measures each attempt.
 
 #include <chrono>
 #include <functional>
@@ -22,6 +23,7 @@
 #include "queue/backoff.hpp"
 #include "queue/work_queue.hpp"
 #include "errors/errors.hpp"
+#include "metrics/registry.hpp"
 
 namespace glisk::workers {
 
@@ -56,6 +58,10 @@ struct WorkerOptions {
   int max_attempts = 3;
   queue::BackoffPolicy backoff;
   std::chrono::milliseconds shutdown_timeout{25'000};
+  // Optional: stage durations (glisk_stage_duration_seconds{stage,outcome}), provider errors by
+  // class (glisk_provider_errors_total{provider,class}) and retries (glisk_stage_retries_total).
+  metrics::Registry* metrics = nullptr;
+  std::string provider = "unknown";  // the provider label of those metrics (replicate, pinata, local, …)
 };
 
 class StageWorker {
@@ -85,6 +91,9 @@ class StageWorker {
   clock::Clock& clock_;
   const log::EventLog& log_;
   const WorkerOptions options_;
+  metrics::Histogram* duration_ = nullptr;  // null without a registry
+  metrics::Counter* provider_errors_ = nullptr;
+  metrics::Counter* retries_ = nullptr;
   std::mutex jitter_mutex_;
   std::function<double()> jitter_;  // guarded by jitter_mutex_
 };

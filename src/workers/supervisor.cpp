@@ -18,8 +18,13 @@ struct Supervisor::Task {
   std::jthread thread;
 };
 
-Supervisor::Supervisor(const log::EventLog& log, std::chrono::milliseconds restart_delay)
-    : log_(log), restart_delay_(restart_delay) {}
+Supervisor::Supervisor(const log::EventLog& log, std::chrono::milliseconds restart_delay, metrics::Registry* metrics)
+    : log_(log), restart_delay_(restart_delay) {
+  if (metrics != nullptr) {
+    restarts_counter_ = &metrics->counter("glisk_worker_restarts_total",
+                                          "supervised tasks started again after a crash", {"worker"});
+  }
+}
 
 Supervisor::~Supervisor() {
   for (auto& t : tasks_) {
@@ -34,7 +39,7 @@ void Supervisor::start(std::string name, Body body) {
   auto task = std::make_shared<Task>();
   task->name = std::move(name);
   // Captures no `this` and shares the Task: a task detached by stop() may outlive the Supervisor.
-  task->thread = std::jthread([&log = log_, delay = restart_delay_, self = task, body = std::move(body)](std::stop_token stop) {
+  task->thread = std::jthread([&log = log_, delay = restart_delay_, restarts_counter = restarts_counter_, self = task, body = std::move(body)](std::stop_token stop) {
     while (!stop.stop_requested()) {
       log.info("worker.started", {{"worker", self->name}});
       try {
@@ -48,6 +53,7 @@ void Supervisor::start(std::string name, Body body) {
       }
       if (stop.stop_requested()) break;
       self->restarts++;
+      if (restarts_counter != nullptr) restarts_counter->inc({self->name});
       log.warn("worker.restarting", {{"worker", self->name}, {"delay_seconds", static_cast<double>(delay.count()) / 1000.0},
                                       {"restarts", self->restarts.load()}});
       clock::sleep_unless_stopped(delay, stop);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "log/event_log.hpp"
+#include "metrics/registry.hpp"
 
 namespace glisk::workers {
 
@@ -19,7 +20,8 @@ class Supervisor {
  public:
   using Body = std::function<void(std::stop_token)>;
 
-  Supervisor(const log::EventLog& log, std::chrono::milliseconds restart_delay);
+  // With `metrics`, restarts are counted in glisk_worker_restarts_total{worker}.
+  Supervisor(const log::EventLog& log, std::chrono::milliseconds restart_delay, metrics::Registry* metrics = nullptr);
   ~Supervisor();  // stops whatever still runs, waiting without a deadline
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -38,6 +40,7 @@ class Supervisor {
   struct Task;
   const log::EventLog& log_;
   const std::chrono::milliseconds restart_delay_;
+  metrics::Counter* restarts_counter_ = nullptr;
   std::vector<std::shared_ptr<Task>> tasks_;
 };
 

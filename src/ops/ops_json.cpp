@@ -1,0 +1,114 @@
+#include "ops/ops_json.hpp"
+
+#include "clock/time_format.hpp"
+
+namespace glisk::ops {
+namespace {
+
+using nlohmann::json;
+
+json optional_text(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+json optional_time(const std::optional<clock::TimePoint>& t) {
+  return t ? json(clock::format_time(*t)) : json(nullptr);
+}
+template <typename T>
+json optional_value(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
+}
+
+}  // namespace
+
+json token_json(const token::Token& t) {
+  return {
+      {"token_id", t.token_id},
+      {"status", token::to_string(t.status)},
+      {"author_id", t.author_id},
+      {"minter_address", optional_text(t.minter_address)},
+      {"image_url", optional_text(t.image_url)},
+      {"image_cid", optional_text(t.image_cid)},
+      {"metadata_cid", optional_text(t.metadata_cid)},
+      {"metadata_uri", t.metadata_cid ? json("ipfs://" + *t.metadata_cid) : json(nullptr)},
+      {"reveal_tx_hash", optional_text(t.reveal_tx_hash)},
+      {"prediction_id", optional_text(t.prediction_id)},
+      {"generation_attempts", t.generation_attempts},
+      {"upload_attempts", t.upload_attempts},
+      {"reveal_attempts", t.reveal_attempts},
+      {"error", optional_text(t.generation_error)},
+      {"failed_stage", t.failed_stage ? json(token::to_string(*t.failed_stage)) : json(nullptr)},
+      {"next_attempt_at", optional_time(t.next_attempt_at)},
+      {"leased_until", optional_time(t.locked_until)},
+      {"created_at", clock::format_time(t.created_at)},
+      {"updated_at", clock::format_time(t.updated_at)},
+  };
+}
+
+json status_counts_json(const std::map<token::TokenStatus, int64_t>& counts) {
+  json out = json::object();
+  for (const auto& [status, count] : counts) out[std::string(token::to_string(status))] = count;
+  return out;
+}
+
+json queue_stats_json(const std::vector<store::StageQueueStats>& stats) {
+  json out = json::object();
+  for (const auto& q : stats) {
+    out[std::string(token::to_string(q.stage))] = {
+        {"depth", q.depth},
+        {"due", q.due},
+        {"in_flight", q.in_flight},
+        {"oldest_due_age_seconds", optional_value(q.oldest_due_age_seconds)}};
+  }
+  return out;
+}
+
+json failure_json(const Failure& f) {
+  return {{"token_id", f.token_id},
+          {"stage", f.stage},
+          {"attempts", f.attempts},
+          {"error", f.error},
+          {"failed_at", f.failed_at}};
+}
+
+json event_json(const store::TokenEvent& e) {
+  return {{"from", optional_text(e.from_status)},
+          {"to", e.to_status},
+          {"at", e.at},
+          {"instance", optional_text(e.instance)},
+          {"stage", optional_text(e.stage)},
+          {"attempt", optional_value(e.attempt)},
+          {"error", optional_text(e.error)},
+          {"tx_hash", optional_text(e.tx_hash)}};
+}
+
+json reveal_json(const RevealTransaction& r) {
+  return {{"id", r.id},
+          {"tx_hash", optional_text(r.tx_hash)},
+          {"status", r.status},
+          {"tokens", r.token_count},
+          {"nonce", optional_value(r.nonce)},
+          {"block_number", optional_value(r.block_number)},
+          {"gas_used", optional_value(r.gas_used)},
+          {"effective_gas_price_wei", optional_text(r.effective_gas_price)},
+          {"error", optional_text(r.error)},
+          {"created_at", r.created_at},
+          {"confirmed_at", optional_text(r.confirmed_at)}};
+}
+
+json throughput_json(const std::vector<ThroughputMinute>& minutes) {
+  json out = json::array();
+  for (const auto& m : minutes) {
+    json counts = json::object();
+    for (const auto& [status, n] : m.moved_to) counts[status] = n;
+    out.push_back({{"minute", m.minute}, {"moved_to", counts}});
+  }
+  return out;
+}
+
+json retry_json(const queue::RetryReport& report, bool dry_run) {
+  json tokens = json::array();
+  for (const auto& t : report.tokens) {
+    tokens.push_back({{"token_id", t.token_id}, {"stage", token::to_string(t.stage)}, {"to", token::to_string(t.to)}});
+  }
+  return {{"dry_run", dry_run}, {"count", report.tokens.size()}, {"tokens", tokens}, {"skipped", report.skipped}};
+}
+
+}  // namespace glisk::ops

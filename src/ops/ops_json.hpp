@@ -1,0 +1,25 @@
+#pragma once
+// The JSON shapes of the operator views, shared by `glisk … --json` and the HTTP API (and so the
+// dashboard), so scripts see the same fields everywhere. Pure functions; thread-safe.
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "ops/pipeline_view.hpp"
+#include "queue/work_queue.hpp"
+#include "store/token_store.hpp"
+
+namespace glisk::ops {
+
+nlohmann::json token_json(const token::Token& t);
+nlohmann::json status_counts_json(const std::map<token::TokenStatus, int64_t>& counts);  // {"detected":N,…}
+nlohmann::json queue_stats_json(const std::vector<store::StageQueueStats>& stats);       // {"image":{depth,…},…}
+nlohmann::json failure_json(const Failure& f);
+nlohmann::json event_json(const store::TokenEvent& e);
+nlohmann::json reveal_json(const RevealTransaction& r);
+nlohmann::json throughput_json(const std::vector<ThroughputMinute>& minutes);
+// {"dry_run":…, "count":N, "tokens":[{"token_id","stage","to"}], "skipped":[ids]}
+nlohmann::json retry_json(const queue::RetryReport& report, bool dry_run);
+
+}  // namespace glisk::ops

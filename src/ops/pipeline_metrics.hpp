@@ -1,0 +1,19 @@
+#pragma once
+// The gauges of `GET /metrics` that come from the database, computed at scrape time (a collector
+// of metrics::Registry): glisk_tokens{status}, glisk_queue_depth|due|in_flight{stage},
+// glisk_queue_oldest_due_age_seconds{stage} (0 when nothing is due), glisk_database_up, and
+// glisk_build_info{version} 1. When the database cannot answer, glisk_database_up is 0, the
+// other gauges keep their last values and the registry counts the failed collection.
+// Thread-safe (the registry and the TokenStore are).
+
+#include <string>
+
+#include "metrics/registry.hpp"
+#include "store/token_store.hpp"
+
+namespace glisk::ops {
+
+// `tokens` must outlive the registry's last render.
+void install_pipeline_metrics(metrics::Registry& registry, store::TokenStore& tokens, const std::string& version);
+
+}  // namespace glisk::ops

@@ -1,0 +1,87 @@
+#pragma once
+// What an operator looks at, read-only, on either store: recent tokens, failures, one token's
+// history (token_events), reveal transactions and the throughput of the last hour. `glisk
+// status|queues|tokens|failures|show`, the JSON endpoints and the dashboard all read through it,
+// so the CLI and the HTTP API always agree. Counts per status and queue statistics stay in
+// store::TokenStore. Limits outside 1..kMaxLimit throw InvalidRequest (nothing is read);
+// database trouble throws store::DatabaseError. Thread-safe (the Database is).
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "clock/clock.hpp"
+#include "store/database.hpp"
+#include "store/token_events.hpp"
+#include "token/token.hpp"
+
+namespace glisk::ops {
+
+// Bad operator input (a limit, a token id, a stage name); the message says what is accepted.
+class InvalidRequest : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+inline constexpr int kMaxLimit = 1000;
+
+struct Failure {
+  int64_t token_id = 0;
+  std::string stage;  // the stage that failed it ("image" when none was recorded, as the retry reads it)
+  int attempts = 0;   // that stage's attempts
+  std::string error;
+  std::string failed_at;
+};
+
+struct RevealTransaction {
+  int64_t id = 0;
+  std::optional<std::string> tx_hash;
+  std::string status;
+  size_t token_count = 0;
+  std::optional<int64_t> nonce;
+  std::optional<int64_t> block_number;
+  std::optional<int64_t> gas_used;
+  std::optional<std::string> effective_gas_price;  // wei, decimal
+  std::optional<std::string> error;
+  std::string created_at;
+  std::optional<std::string> confirmed_at;
+};
+
+// Counts of token_events per minute, by the status they moved to.
+struct ThroughputMinute {
+  std::string minute;  // start of the minute, clock/time_format.hpp text
+  std::map<std::string, int64_t> moved_to;
+};
+
+class PipelineView {
+ public:
+  PipelineView(store::Database& db, clock::Clock& clock) : db_(db), clock_(clock) {}
+
+  // Most recently changed first.
+  std::vector<token::Token> recent_tokens(int limit);
+  // Failed tokens, most recently failed first.
+  std::vector<Failure> failures(int limit);
+  // The token's events, oldest first; nullopt when the token does not exist.
+  std::optional<std::vector<store::TokenEvent>> history(int64_t token_id);
+  // Newest first.
+  std::vector<RevealTransaction> reveals(int limit);
+  // The 60 minutes up to now, oldest first (state changes only: a postpone is not throughput).
+  std::vector<ThroughputMinute> throughput();
+
+ private:
+  store::Database& db_;
+  clock::Clock& clock_;
+};
+
+// Parses an operator's limit ("--recent 20", "?limit=20"): 1..kMaxLimit or InvalidRequest.
+int parse_limit(const std::string& text, const std::string& name);
+// Parses a token id: a non-negative whole number or InvalidRequest.
+int64_t parse_token_id(const std::string& text);
+// image | ipfs | reveal, or InvalidRequest.
+token::Stage parse_stage_name(const std::string& text);
+
+}  // namespace glisk::ops

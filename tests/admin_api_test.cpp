@@ -1,0 +1,214 @@
+// The operator routes of the HTTP API on SQLite and PostgreSQL: the admin retry behind
+// ADMIN_TOKEN (not configured, wrong, right, bad bodies), the read-only JSON views, /metrics
+// (parsed strictly) and the embedded dashboard files.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "http/api_server.hpp"
+#include "ops/pipeline_metrics.hpp"
+#include "pipeline_data.hpp"
+#include "prometheus_text.hpp"
+
+using namespace glisk;
+using namespace std::chrono_literals;
+using glisk::testing::Backend;
+using nlohmann::json;
+namespace gt = glisk::testing;
+
+namespace {
+constexpr const char* kAdminToken = "s3cret-admin-token-for-tests";
+}
+
+class AdminApiTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    gt::make_every_state(tokens, queue, journal);
+    ops::install_pipeline_metrics(registry, tokens, "9.9.9");
+  }
+  // A server with the given admin token ("" = not configured).
+  std::unique_ptr<http::ApiServer> start(const std::string& admin_token, const std::string& explorer = "") {
+    auto server = std::make_unique<http::ApiServer>(tokens, captured.log, "test");
+    http::OperatorHandlers operations;
+    operations.view = &view;
+    operations.queue = &queue;
+    operations.metrics = &registry;
+    operations.admin_token = admin_token;
+    operations.image_gateway = "/ipfs/";
+    operations.explorer_url = explorer;
+    server->set_operations(operations);
+    port = server->start("127.0.0.1", 0);
+    return server;
+  }
+  httplib::Result retry(const std::string& body, const std::string& bearer) {
+    httplib::Client client("127.0.0.1", port);
+    httplib::Headers headers;
+    if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
+    return client.Post("/api/admin/retry", headers, body, "application/json");
+  }
+  httplib::Result get(const std::string& path) { return httplib::Client("127.0.0.1", port).Get(path); }
+
+  gt::TestDatabase tdb{GetParam()};
+  clock::ManualClock clock;
+  queue::WakeBoard wake;
+  store::TokenStore tokens{tdb.db(), clock};
+  queue::WorkQueue queue{tdb.db(), clock, wake, "instance-a", 60s};
+  reveal::RevealJournal journal{tdb.db(), clock, "instance-a"};
+  ops::PipelineView view{tdb.db(), clock};
+  metrics::Registry registry;
+  gt::CapturedLog captured;
+  int port = 0;
+};
+
+TEST_P(AdminApiTest, WithoutAConfiguredTokenEveryAdminRequestIs503AndChangesNothing) {
+  auto server = start("");
+  for (const std::string& bearer : {std::string(), std::string("anything")}) {
+    auto res = retry(R"({"failed":true})", bearer);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 503);
+    EXPECT_NE(json::parse(res->body)["error"].get<std::string>().find("set ADMIN_TOKEN"), std::string::npos);
+  }
+  EXPECT_EQ(tokens.count_by_status()[token::TokenStatus::kFailed], 3);
+  server->stop();
+}
+
+TEST_P(AdminApiTest, AWrongOrMissingTokenIs401AndChangesNothing) {
+  auto server = start(kAdminToken);
+  for (const std::string& bearer :
+       {std::string(), std::string("wrong"), std::string(kAdminToken) + "x", std::string(kAdminToken).substr(1)}) {
+    auto res = retry(R"({"failed":true})", bearer);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401) << bearer;
+  }
+  httplib::Client client("127.0.0.1", port);
+  httplib::Headers basic;
+  basic.emplace("Authorization", std::string("Basic ") + kAdminToken);
+  auto res = client.Post("/api/admin/retry", basic, R"({"failed":true})", "application/json");
+  EXPECT_EQ(res->status, 401);
+  EXPECT_EQ(tokens.count_by_status()[token::TokenStatus::kFailed], 3);
+  EXPECT_EQ(captured.text().find(kAdminToken), std::string::npos) << "the admin token is never logged";
+  server->stop();
+}
+
+TEST_P(AdminApiTest, TheRightTokenRetriesWithTheCliSemantics) {
+  auto server = start(kAdminToken);
+  auto res = retry(R"({"failed":true,"stage":"ipfs","dry_run":true})", kAdminToken);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  auto body = json::parse(res->body);
+  EXPECT_EQ(body["dry_run"], true);
+  EXPECT_EQ(body["count"], 1);
+  EXPECT_EQ(tokens.find_token(gt::kFailedIpfs)->status, token::TokenStatus::kFailed);
+
+  res = retry(R"({"token_ids":[6, 1, 5]})", kAdminToken);
+  ASSERT_EQ(res->status, 200) << res->body;
+  body = json::parse(res->body);
+  EXPECT_EQ(body["count"], 1);
+  EXPECT_EQ(body["tokens"][0]["token_id"], 6);
+  EXPECT_EQ(body["tokens"][0]["to"], "detected");
+  EXPECT_EQ(body["skipped"], json::array({1, 5}));
+  EXPECT_EQ(tokens.find_token(gt::kFailedImage)->status, token::TokenStatus::kDetected);
+  EXPECT_EQ(tokens.find_token(gt::kRevealed)->status, token::TokenStatus::kRevealed);
+  EXPECT_EQ(gt::events_of(tdb.db(), gt::kFailedImage).back().instance, "admin-api");
+
+  res = retry(R"({"failed":true})", kAdminToken);
+  EXPECT_EQ(json::parse(res->body)["count"], 2);
+  EXPECT_EQ(tokens.count_by_status()[token::TokenStatus::kFailed], 0);
+  EXPECT_EQ(captured.count("admin.retry"), 3);
+  EXPECT_EQ(captured.text().find(kAdminToken), std::string::npos);
+  auto families = gt::parse_prometheus_text(registry.render());
+  EXPECT_EQ(families["glisk_operator_retries_total"].value({{"stage", "image"}}), 1);
+  server->stop();
+}
+
+TEST_P(AdminApiTest, ABadBodyIs400AndChangesNothing) {
+  auto server = start(kAdminToken);
+  for (const char* bad :
+       {"", "not json", "[1]", "{}", R"({"token_ids":[]})", R"({"token_ids":[-1]})", R"({"token_ids":["6"]})",
+        R"({"token_ids":[6],"failed":true})", R"({"failed":false})", R"({"failed":true,"stage":"paint"})",
+        R"({"token_ids":[6],"stage":"image"})", R"({"failed":true,"dry_run":"yes"})", R"({"failed":true,"extra":1})"}) {
+    auto res = retry(bad, kAdminToken);
+    ASSERT_TRUE(res) << bad;
+    EXPECT_EQ(res->status, 400) << bad << " → " << res->body;
+    EXPECT_TRUE(json::parse(res->body).contains("error"));
+  }
+  EXPECT_EQ(tokens.count_by_status()[token::TokenStatus::kFailed], 3);
+  server->stop();
+}
+
+TEST_P(AdminApiTest, ReadOnlyViewsForTheDashboard) {
+  auto server = start("", "https://etherscan.io");
+  auto res = get("/api/tokens?recent=5");
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body).size(), 5u);
+  EXPECT_EQ(get("/api/tokens?recent=0")->status, 400);
+  EXPECT_EQ(get("/api/tokens?recent=abc")->status, 400);
+  EXPECT_EQ(get("/api/tokens")->status, 400);
+
+  res = get("/api/failures?limit=2");
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(json::parse(res->body).size(), 2u);
+  EXPECT_EQ(get("/api/failures?limit=5000")->status, 400);
+
+  res = get("/api/tokens/5/events");
+  ASSERT_EQ(res->status, 200);
+  auto events = json::parse(res->body)["events"];
+  EXPECT_EQ(events.front()["to"], "detected");
+  EXPECT_TRUE(events.front()["from"].is_null());
+  EXPECT_EQ(events.back()["to"], "revealed");
+  EXPECT_EQ(get("/api/tokens/404/events")->status, 404);
+  EXPECT_EQ(get("/api/tokens/x/events")->status, 400);
+
+  res = get("/api/reveals?limit=3");
+  ASSERT_EQ(res->status, 200);
+  EXPECT_TRUE(json::parse(res->body).is_array());
+
+  res = get("/api/throughput");
+  ASSERT_EQ(res->status, 200);
+  auto minutes = json::parse(res->body)["minutes"];
+  ASSERT_EQ(minutes.size(), 60u);
+  EXPECT_EQ(minutes.back()["moved_to"]["revealed"], 1);
+
+  res = get("/api/dashboard/config");
+  auto config = json::parse(res->body);
+  EXPECT_EQ(config["image_gateway"], "/ipfs/");
+  EXPECT_EQ(config["explorer_url"], "https://etherscan.io");
+  EXPECT_EQ(config["admin_api"], false);
+  server->stop();
+}
+
+TEST_P(AdminApiTest, MetricsAreValidPrometheusTextWithTheDatabaseGauges) {
+  auto server = start("");
+  auto res = get("/metrics");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  auto families = gt::parse_prometheus_text(res->body);
+  EXPECT_EQ(families["glisk_build_info"].value({{"version", "9.9.9"}}), 1);
+  EXPECT_EQ(families["glisk_database_up"].value(), 1);
+  EXPECT_EQ(families["glisk_tokens"].type, "gauge");
+  EXPECT_EQ(families["glisk_tokens"].value({{"status", "failed"}}), 3);
+  EXPECT_EQ(families["glisk_tokens"].value({{"status", "detected"}}), 1);
+  EXPECT_EQ(families["glisk_queue_depth"].value({{"stage", "image"}}), 2);
+  EXPECT_EQ(families["glisk_queue_in_flight"].value({{"stage", "image"}}), 1);
+  EXPECT_TRUE(families.contains("glisk_queue_oldest_due_age_seconds"));
+  server->stop();
+}
+
+TEST_P(AdminApiTest, TheDashboardFilesAreServedFromTheBinary) {
+  auto server = start("");
+  auto res = get("/");
+  ASSERT_EQ(res->status, 200);
+  EXPECT_EQ(res->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(res->body.find("/dashboard/dashboard.js"), std::string::npos);
+  res = get("/dashboard/dashboard.js");
+  ASSERT_EQ(res->status, 200);
+  EXPECT_NE(res->body.find("/api/admin/retry"), std::string::npos);
+  EXPECT_EQ(get("/dashboard/dashboard.css")->status, 200);
+  EXPECT_EQ(get("/dashboard/secrets.txt")->status, 404);
+  server->stop();
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AdminApiTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         glisk::testing::backend_param_name);

@@ -1,0 +1,271 @@
+// The operator's checks and the retry, on SQLite and PostgreSQL, with a token in every state:
+// queue::WorkQueue::retry_failed, ops::PipelineView, and the `glisk` commands that print them.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "ops/pipeline_view.hpp"
+#include "ops/progress.hpp"
+#include "pipeline_data.hpp"
+#include "subprocess.hpp"
+
+using namespace glisk;
+using namespace std::chrono_literals;
+using glisk::testing::Backend;
+using glisk::testing::TestDatabase;
+using nlohmann::json;
+using token::Stage;
+using token::TokenStatus;
+namespace gt = glisk::testing;
+
+class OperationsTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { gt::make_every_state(tokens, queue, journal); }
+
+  TestDatabase tdb{GetParam()};
+  clock::ManualClock clock;
+  queue::WakeBoard wake;
+  store::TokenStore tokens{tdb.db(), clock};
+  queue::WorkQueue queue{tdb.db(), clock, wake, "instance-a", 60s};
+  reveal::RevealJournal journal{tdb.db(), clock, "instance-a"};
+  ops::PipelineView view{tdb.db(), clock};
+
+  // Every column of every token, to prove a retry touched nothing else.
+  std::vector<std::vector<std::optional<std::string>>> rows_except(const std::set<int64_t>& ids) {
+    return store::in_transaction(tdb.db(), store::TxMode::kRead, [&](store::Transaction& tx) {
+      auto r = tx.exec("SELECT * FROM tokens_s0 ORDER BY token_id");
+      std::vector<std::vector<std::optional<std::string>>> out;
+      for (const auto& row : r.rows) {
+        if (!ids.contains(std::stoll(row[0].value()))) out.push_back(row);
+      }
+      return out;
+    });
+  }
+  TokenStatus status_of(int64_t id) { return tokens.find_token(id)->status; }
+};
+
+TEST_P(OperationsTest, RetryOfEveryFailedTokenPutsEachAtTheStartOfTheStageThatFailedIt) {
+  const auto others = rows_except({gt::kFailedImage, gt::kFailedIpfs, gt::kFailedReveal});
+  clock.advance(10s);
+  auto report = queue.retry_failed({{}, true, std::nullopt}, false, "cli");
+  ASSERT_EQ(report.tokens.size(), 3u);
+  EXPECT_EQ(report.tokens[0].token_id, gt::kFailedImage);
+  EXPECT_EQ(report.tokens[0].stage, Stage::kImage);
+  EXPECT_EQ(status_of(gt::kFailedImage), TokenStatus::kDetected);
+  EXPECT_EQ(status_of(gt::kFailedIpfs), TokenStatus::kUploading);
+  EXPECT_EQ(status_of(gt::kFailedReveal), TokenStatus::kReady);
+  for (int64_t id : {gt::kFailedImage, gt::kFailedIpfs, gt::kFailedReveal}) {
+    auto t = *tokens.find_token(id);
+    EXPECT_FALSE(t.generation_error) << id;
+    EXPECT_FALSE(t.failed_stage) << id;
+    EXPECT_FALSE(t.next_attempt_at) << id;
+    EXPECT_FALSE(t.locked_by) << id;
+    auto e = gt::events_of(tdb.db(), id).back();
+    EXPECT_EQ(e.from_status, "failed");
+    EXPECT_EQ(e.instance, "cli");
+  }
+  // Only the failing stage's attempts start again; the image attempt of an ipfs failure stays.
+  EXPECT_EQ(tokens.find_token(gt::kFailedImage)->generation_attempts, 0);
+  EXPECT_EQ(tokens.find_token(gt::kFailedIpfs)->upload_attempts, 0);
+  EXPECT_EQ(tokens.find_token(gt::kFailedReveal)->reveal_attempts, 0);
+  EXPECT_EQ(rows_except({gt::kFailedImage, gt::kFailedIpfs, gt::kFailedReveal}), others)
+      << "tokens in other states are untouched";
+  // The stages can take them at once.
+  EXPECT_EQ(queue.claim(Stage::kIpfs, 10).size(), 2u);  // kUploading and the retried kFailedIpfs
+}
+
+TEST_P(OperationsTest, RetryByIdsAndByStageTouchesOnlyFailedTokensOfThatStage) {
+  const auto before = rows_except({gt::kFailedIpfs});
+  auto report = queue.retry_failed({{}, true, Stage::kIpfs}, false, "cli");
+  ASSERT_EQ(report.tokens.size(), 1u);
+  EXPECT_EQ(report.tokens[0].token_id, gt::kFailedIpfs);
+  EXPECT_EQ(rows_except({gt::kFailedIpfs}), before);
+
+  // Ids of tokens in every other state are skipped, and the one failed id is taken.
+  std::vector<int64_t> all = {1, 2, 3, 4, 5, 6, 8, 99};
+  const auto rest = rows_except({gt::kFailedImage, gt::kFailedReveal});
+  report = queue.retry_failed({all, false, std::nullopt}, false, "cli");
+  ASSERT_EQ(report.tokens.size(), 2u);
+  EXPECT_EQ(report.skipped, (std::vector<int64_t>{1, 2, 3, 4, 5, 99}));
+  EXPECT_EQ(rows_except({gt::kFailedImage, gt::kFailedReveal}), rest);
+  // Nothing failed any more: a second retry changes nothing.
+  EXPECT_TRUE(queue.retry_failed({{}, true, std::nullopt}, false, "cli").tokens.empty());
+}
+
+TEST_P(OperationsTest, ADryRunShowsWhatWouldChangeAndChangesNothing) {
+  const auto before = rows_except({});
+  const auto events = gt::count_rows(tdb.db(), "SELECT COUNT(*) FROM token_events");
+  auto report = queue.retry_failed({{}, true, std::nullopt}, true, "cli");
+  ASSERT_EQ(report.tokens.size(), 3u);
+  EXPECT_EQ(report.tokens[1].to, TokenStatus::kUploading);
+  EXPECT_EQ(report.tokens[2].to, TokenStatus::kReady);
+  EXPECT_EQ(rows_except({}), before);
+  EXPECT_EQ(gt::count_rows(tdb.db(), "SELECT COUNT(*) FROM token_events"), events);
+}
+
+TEST_P(OperationsTest, ALongRetryGoesInChunksAndReportsProgress) {
+  gt::add_detected_tokens(tokens, 100, 1200);
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& c : queue.claim(Stage::kImage, 500))
+      ASSERT_TRUE(queue.fail(Stage::kImage, c.token.token_id, c.lease, "x"));
+  }
+  std::vector<std::pair<size_t, size_t>> progress;
+  auto report = queue.retry_failed({{}, true, Stage::kImage}, false, "cli",
+                                   [&](size_t done, size_t total) { progress.emplace_back(done, total); });
+  EXPECT_EQ(report.tokens.size(), 1202u);  // the 1200, kDetected (claimed with them) and kFailedImage
+  ASSERT_EQ(progress.size(), 3u);
+  EXPECT_EQ(progress[0], (std::pair<size_t, size_t>{500, 1202}));
+  EXPECT_EQ(progress.back(), (std::pair<size_t, size_t>{1202, 1202}));
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kFailed], 2);  // kFailedIpfs, kFailedReveal
+}
+
+TEST_P(OperationsTest, ViewsShowRecentTokensFailuresHistoryRevealsAndThroughput) {
+  auto recent = view.recent_tokens(3);
+  ASSERT_EQ(recent.size(), 3u);
+  auto failures = view.failures(10);
+  ASSERT_EQ(failures.size(), 3u);
+  std::set<std::string> stages;
+  for (const auto& f : failures) {
+    stages.insert(f.stage);
+    EXPECT_EQ(f.attempts, 1);
+    EXPECT_FALSE(f.error.empty());
+  }
+  EXPECT_EQ(stages, (std::set<std::string>{"image", "ipfs", "reveal"}));
+  auto history = view.history(gt::kRevealed);
+  ASSERT_TRUE(history);
+  EXPECT_EQ(history->back().to_status, "revealed");
+  EXPECT_FALSE(view.history(404));
+  EXPECT_TRUE(view.reveals(5).empty());
+  auto minutes = view.throughput();
+  ASSERT_EQ(minutes.size(), 60u);
+  EXPECT_EQ(minutes.back().moved_to["revealed"], 1);
+  EXPECT_EQ(minutes.back().moved_to["failed"], 3);
+  EXPECT_EQ(minutes.back().moved_to["ready"], 3);
+  clock.advance(2h);
+  for (const auto& m : view.throughput()) EXPECT_TRUE(m.moved_to.empty());
+  for (int bad : {0, -1, 1001}) {
+    EXPECT_NE(glisk::testing::error_of<ops::InvalidRequest>([&] { view.recent_tokens(bad); }).find("1..1000"),
+              std::string::npos);
+  }
+}
+
+// The `glisk` commands against the same database, as an operator runs them.
+class OperationsCliTest : public OperationsTest {
+ protected:
+  gt::CommandResult glisk(std::vector<std::string> args) {
+    args.insert(args.begin(), GLISK_BINARY);
+    const auto dir = std::filesystem::temp_directory_path() / ("glisk_ops_" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    gt::Subprocess p(args, {{"DATABASE_URL", tdb.url()}, {"LOG_FORMAT", "json"}}, dir.string());
+    const int code = p.wait(60s);
+    return {code, p.all_stdout(), p.all_stderr()};
+  }
+  json glisk_json(std::vector<std::string> args) {
+    args.push_back("--json");
+    auto r = glisk(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out);
+  }
+};
+
+TEST_P(OperationsCliTest, StatusQueuesTokensFailuresAndShowAsTablesAndJson) {
+  auto status = glisk({"status"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("failed"), std::string::npos);
+  EXPECT_NE(status.out.find("total"), std::string::npos);
+  auto counts = glisk_json({"status"});
+  EXPECT_EQ(counts["tokens"]["failed"], 3);
+  EXPECT_EQ(counts["tokens"]["revealed"], 1);
+  EXPECT_EQ(counts["total"], 8);
+
+  auto queues = glisk_json({"queues"});
+  EXPECT_EQ(queues["image"]["depth"], 2);  // detected + generating
+  EXPECT_EQ(queues["image"]["in_flight"], 1);
+  EXPECT_NE(glisk({"queues"}).out.find("IN FLIGHT"), std::string::npos);
+
+  auto recent = glisk_json({"tokens", "--recent", "4"});
+  EXPECT_EQ(recent.size(), 4u);
+  EXPECT_NE(glisk({"tokens", "--recent", "2"}).out.find("STATUS"), std::string::npos);
+
+  auto failures = glisk_json({"failures", "--limit", "10"});
+  ASSERT_EQ(failures.size(), 3u);
+  auto table = glisk({"failures"});
+  EXPECT_NE(table.out.find("pinata said no"), std::string::npos);
+
+  auto story = glisk_json({"show", "5"});
+  EXPECT_EQ(story["token"]["status"], "revealed");
+  EXPECT_EQ(story["token"]["prediction_id"], "prediction-5");
+  EXPECT_EQ(story["token"]["image_cid"], "bafyimage5");
+  EXPECT_EQ(story["events"].size(), 8u);
+  auto shown = glisk({"show", "7"});
+  EXPECT_EQ(shown.exit_code, 0);
+  EXPECT_NE(shown.out.find("generating -> uploading"), std::string::npos) << shown.out;
+  EXPECT_NE(shown.out.find("prediction-7"), std::string::npos);
+  EXPECT_EQ(glisk({"show", "404"}).exit_code, 3);
+}
+
+TEST_P(OperationsCliTest, BadInputChangesNothingAndSaysWhatIsAccepted) {
+  const auto before = rows_except({});
+  for (const auto& args : std::vector<std::vector<std::string>>{{"tokens", "--recent", "0"},
+                                                                {"failures", "--limit", "x"},
+                                                                {"retry"},
+                                                                {"retry", "6", "--failed"},
+                                                                {"retry", "abc"},
+                                                                {"retry", "6", "--stage", "ipfs"},
+                                                                {"retry", "--failed", "--stage", "paint"},
+                                                                {"show", "x1"}}) {
+    auto r = glisk(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.err;
+    EXPECT_NE(r.err.find("glisk: "), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(rows_except({}), before);
+}
+
+TEST_P(OperationsCliTest, RetryDryRunThenRetryByStageThenById) {
+  auto dry = glisk({"retry", "--failed", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("would retry 3 token(s)"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("token 7: failed (ipfs) -> uploading"), std::string::npos) << dry.out;
+  EXPECT_EQ(status_of(gt::kFailedIpfs), TokenStatus::kFailed);
+
+  auto by_stage = glisk_json({"retry", "--failed", "--stage", "reveal"});
+  EXPECT_EQ(by_stage["count"], 1);
+  EXPECT_EQ(by_stage["tokens"][0]["to"], "ready");
+  EXPECT_EQ(status_of(gt::kFailedReveal), TokenStatus::kReady);
+
+  auto by_id = glisk({"retry", "6", "3"});
+  ASSERT_EQ(by_id.exit_code, 0) << by_id.err;
+  EXPECT_NE(by_id.out.find("retried 1 token(s)"), std::string::npos) << by_id.out;
+  EXPECT_NE(by_id.err.find("token 3 is not failed"), std::string::npos) << by_id.err;
+  EXPECT_EQ(status_of(gt::kFailedImage), TokenStatus::kDetected);
+  EXPECT_EQ(status_of(gt::kUploading), TokenStatus::kUploading);
+  // (The command's clock is the real one, the fixture's a manual one: find the event, not the last.)
+  bool by_cli = false;
+  for (const auto& e : gt::events_of(tdb.db(), gt::kFailedImage)) {
+    by_cli |= e.from_status == "failed" && e.to_status == "detected" && e.instance == "cli";
+  }
+  EXPECT_TRUE(by_cli);
+}
+
+TEST(TerminalProgress, WritesOnlyWhenEnabledAndEndsTheLine) {
+  std::ostringstream on, off;
+  {
+    ops::TerminalProgress p(on, true, "retry");
+    p.update(500, 2000);
+    p.update(2000, 2000);
+  }
+  {
+    ops::TerminalProgress p(off, false, "retry");
+    p.update(1, 2);
+  }
+  EXPECT_EQ(on.str(), "\rretry: 500/2000 (25%)\rretry: 2000/2000 (100%)\n");
+  EXPECT_EQ(off.str(), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, OperationsTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         glisk::testing::backend_param_name);
+INSTANTIATE_TEST_SUITE_P(Backends, OperationsCliTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         glisk::testing::backend_param_name);
