@@ -62,6 +62,15 @@ Anvil::~Anvil() {
   std::filesystem::remove(log_path_, ignored);
 }
 
+void SuiteAnvil::start() {
+  try {
+    compile_contracts();
+    anvil_ = std::make_unique<Anvil>();
+  } catch (const std::exception& e) {
+    error_ = e.what();
+  }
+}
+
 void compile_contracts() {
   Subprocess script({"/bin/bash", std::string(GLISK_SOURCE_DIR) + "/scripts/compile-contracts"}, {}, GLISK_SOURCE_DIR);
   int rc = script.wait(std::chrono::minutes(3));

@@ -43,6 +43,22 @@ class Anvil {
   int port_ = 0;
 };
 
+// One anvil, and the compiled contract, for a whole test suite: starting anvil is the slow part.
+// Call start() in SetUpTestSuite and stop() in TearDownTestSuite; in SetUp,
+// ASSERT_TRUE(suite.ready()) << suite.error() turns a setup failure into a failed test.
+class SuiteAnvil {
+ public:
+  void start();
+  void stop() { anvil_.reset(); }
+  bool ready() const { return anvil_ != nullptr; }
+  const std::string& error() const { return error_; }
+  const Anvil& anvil() const { return *anvil_; }
+
+ private:
+  std::unique_ptr<Anvil> anvil_;
+  std::string error_;
+};
+
 // Runs scripts/compile-contracts (a no-op when build/contracts is current); throws with its output.
 void compile_contracts();
 

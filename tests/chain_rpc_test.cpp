@@ -59,35 +59,21 @@ std::string word(uint64_t value) {  // one 32-byte ABI word, without 0x
 // One anvil and one deployed GliskNFT for the suite: starting anvil is the slow part.
 class ChainRpcTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    try {
-      glisk::testing::compile_contracts();
-      anvil_ = new glisk::testing::Anvil();
-    } catch (const std::exception& e) {
-      setup_error_ = new std::string(e.what());
-    }
-  }
-  static void TearDownTestSuite() {
-    delete anvil_;
-    anvil_ = nullptr;
-    delete setup_error_;
-    setup_error_ = nullptr;
-  }
+  static void SetUpTestSuite() { suite_.start(); }
+  static void TearDownTestSuite() { suite_.stop(); }
   void SetUp() override {
-    ASSERT_EQ(setup_error_, nullptr) << *setup_error_;
-    client_ = std::make_unique<RpcClient>(http_, anvil_->url());
+    ASSERT_TRUE(suite_.ready()) << suite_.error();
+    client_ = std::make_unique<RpcClient>(http_, suite_.anvil().url());
   }
 
   std::string deploy_glisk_nft() { return glisk::testing::deploy_glisk_nft(*client_, kMintPrice); }
 
-  static glisk::testing::Anvil* anvil_;
-  static std::string* setup_error_;
+  static glisk::testing::SuiteAnvil suite_;
   net::HttpClient http_;
   std::unique_ptr<RpcClient> client_;
 };
 
-glisk::testing::Anvil* ChainRpcTest::anvil_ = nullptr;
-std::string* ChainRpcTest::setup_error_ = nullptr;
+glisk::testing::SuiteAnvil ChainRpcTest::suite_;
 
 TEST_F(ChainRpcTest, ChainIdIsAnvils) { EXPECT_EQ(client_->chain_id(), 31337u); }
 

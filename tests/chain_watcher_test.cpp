@@ -71,23 +71,11 @@ class FlakyRpc : public chain::EthRpc {
 
 class ChainIntakeTest : public ::testing::TestWithParam<Backend> {
  protected:
-  static void SetUpTestSuite() {
-    try {
-      glisk::testing::compile_contracts();
-      anvil_ = new glisk::testing::Anvil();
-    } catch (const std::exception& e) {
-      setup_error_ = new std::string(e.what());
-    }
-  }
-  static void TearDownTestSuite() {
-    delete anvil_;
-    anvil_ = nullptr;
-    delete setup_error_;
-    setup_error_ = nullptr;
-  }
+  static void SetUpTestSuite() { suite_.start(); }
+  static void TearDownTestSuite() { suite_.stop(); }
   void SetUp() override {
-    ASSERT_EQ(setup_error_, nullptr) << *setup_error_;
-    rpc_ = std::make_unique<chain::RpcClient>(http_, anvil_->url());
+    ASSERT_TRUE(suite_.ready()) << suite_.error();
+    rpc_ = std::make_unique<chain::RpcClient>(http_, suite_.anvil().url());
     contract_ = eth::Address::parse(glisk::testing::deploy_glisk_nft(*rpc_, kPrice)).to_checksum();
     deploy_block_ = rpc_->block_number();  // anvil mines each transaction in its own block
   }
@@ -141,8 +129,7 @@ class ChainIntakeTest : public ::testing::TestWithParam<Backend> {
     return tokens_.author_by_id(t->author_id)->wallet_address;
   }
 
-  static glisk::testing::Anvil* anvil_;
-  static std::string* setup_error_;
+  static glisk::testing::SuiteAnvil suite_;
   net::HttpClient http_;
   std::unique_ptr<chain::RpcClient> rpc_;
   std::string contract_;
@@ -155,8 +142,7 @@ class ChainIntakeTest : public ::testing::TestWithParam<Backend> {
   glisk::testing::CapturedLog captured_;
 };
 
-glisk::testing::Anvil* ChainIntakeTest::anvil_ = nullptr;
-std::string* ChainIntakeTest::setup_error_ = nullptr;
+glisk::testing::SuiteAnvil ChainIntakeTest::suite_;
 
 TEST_P(ChainIntakeTest, FindsTheDeploymentBlockAndStartsThere) {
   auto w = make_watcher(*rpc_, options());
@@ -395,7 +381,7 @@ TEST_P(ChainIntakeTest, ServeWatchesTheChainAndRecoverPrintsWhatItCreated) {
                                                   {"LOG_FORMAT", "json"},
                                                   {"DATA_DIR", (dir / "data").string()},
                                                   {"GLISK_NFT_CONTRACT_ADDRESS", contract_},
-                                                  {"RPC_URL", anvil_->url()},
+                                                  {"RPC_URL", suite_.anvil().url()},
                                                   {"MINT_CONFIRMATIONS", "1"},
                                                   {"WATCHER_POLL_SECONDS", "0.1"},
                                                   {"SHUTDOWN_TIMEOUT_SECONDS", "5"}};
