@@ -78,4 +78,18 @@ RecordOutcome MintRecorder::record(store::Transaction& tx, const MintEvent& e) {
   return outcome;
 }
 
+void log_recorded(const log::EventLog& log, const MintEvent& e, const RecordOutcome& o, const char* source) {
+  log.info("mint.detected", {{"tx", e.tx_hash},
+                             {"block", e.block_number},
+                             {"start_token_id", e.start_token_id},
+                             {"quantity", e.quantity},
+                             {"author", e.prompt_author},
+                             {"minter", e.minter},
+                             {"tokens_created", o.tokens_created},
+                             {"source", source}});
+  if (!o.conflicting_token_ids.empty()) {
+    log.warn("mint.token_conflict", {{"tx", e.tx_hash}, {"token_ids", o.conflicting_token_ids}, {"author", e.prompt_author}});
+  }
+}
+
 }  // namespace glisk::mints

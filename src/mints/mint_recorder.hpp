@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "clock/clock.hpp"
+#include "log/event_log.hpp"
 #include "mints/mint_event.hpp"
 #include "store/database.hpp"
 
@@ -27,6 +28,10 @@ struct RecordOutcome {
   int64_t tokens_created = 0;
   std::vector<int64_t> conflicting_token_ids;
 };
+
+// Logs a newly recorded mint (`mint.detected`, and `mint.token_conflict` when a token id already
+// belonged to another author); `source` says which way it came in ("watcher", "webhook").
+void log_recorded(const log::EventLog& log, const MintEvent& event, const RecordOutcome& outcome, const char* source);
 
 struct RecordTotals {
   int64_t events = 0;      // new events recorded

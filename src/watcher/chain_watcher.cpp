@@ -225,18 +225,7 @@ StepResult ChainWatcher::step(std::stop_token stop) {
     }
     ++result.mints;
     result.tokens_created += o.tokens_created;
-    log_.info("mint.detected", {{"tx", e.tx_hash},
-                                {"block", e.block_number},
-                                {"start_token_id", e.start_token_id},
-                                {"quantity", e.quantity},
-                                {"author", e.prompt_author},
-                                {"minter", e.minter},
-                                {"tokens_created", o.tokens_created},
-                                {"source", "watcher"}});
-    if (!o.conflicting_token_ids.empty()) {
-      log_.warn("mint.token_conflict",
-                {{"tx", e.tx_hash}, {"token_ids", o.conflicting_token_ids}, {"author", e.prompt_author}});
-    }
+    mints::log_recorded(log_, e, o, "watcher");
   }
   if (result.tokens_created > 0) queue_.announce(token::Stage::kImage);
   result.caught_up = to == safe_head;

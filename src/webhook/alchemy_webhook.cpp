@@ -190,19 +190,7 @@ WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<
   for (size_t i = 0; i < events.size(); ++i) {
     totals.add(outcomes[i]);
     if (outcomes[i].duplicate) continue;
-    const auto& e = events[i];
-    log_.info("mint.detected", {{"tx", e.tx_hash},
-                                {"block", e.block_number},
-                                {"start_token_id", e.start_token_id},
-                                {"quantity", e.quantity},
-                                {"author", e.prompt_author},
-                                {"minter", e.minter},
-                                {"tokens_created", outcomes[i].tokens_created},
-                                {"source", "webhook"}});
-    if (!outcomes[i].conflicting_token_ids.empty()) {
-      log_.warn("mint.token_conflict",
-                {{"tx", e.tx_hash}, {"token_ids", outcomes[i].conflicting_token_ids}, {"author", e.prompt_author}});
-    }
+    mints::log_recorded(log_, events[i], outcomes[i], "webhook");
   }
   if (totals.tokens_created > 0) queue_.announce(token::Stage::kImage);
   result.tokens_created = totals.tokens_created;
