@@ -12,6 +12,7 @@
 
 #include "eth/abi.hpp"
 #include "eth/hex.hpp"
+#include "eth/keccak.hpp"
 
 namespace glisk::testing {
 
@@ -125,6 +126,14 @@ void set_keeper(chain::RpcClient& rpc, const std::string& contract, const std::s
 std::string token_uri(chain::RpcClient& rpc, const std::string& contract, uint64_t token_id) {
   auto data = eth::encode_call("tokenURI(uint256)", {eth::U256(token_id)});
   return eth::decode_string(eth::from_hex(rpc.eth_call(contract, eth::to_hex(data))));
+}
+
+std::map<uint64_t, int> reveals_per_token(chain::RpcClient& rpc, const std::string& contract) {
+  const std::string topic = eth::to_hex(eth::keccak256(std::string_view("TokenRevealed(uint256,string)")));
+  auto logs = rpc.get_logs({{"fromBlock", "0x0"}, {"toBlock", "latest"}, {"address", contract}, {"topics", {topic}}});
+  std::map<uint64_t, int> reveals;
+  for (const auto& log : logs) reveals[eth::U256::from_hex(log["topics"][1].get<std::string>()).low_u64()]++;
+  return reveals;
 }
 
 }  // namespace glisk::testing

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,5 +84,8 @@ void set_keeper(chain::RpcClient& rpc, const std::string& contract, const std::s
 
 // tokenURI(token_id) read from the chain.
 std::string token_uri(chain::RpcClient& rpc, const std::string& contract, uint64_t token_id);
+
+// How many times the contract revealed each token: its TokenRevealed events, by token id.
+std::map<uint64_t, int> reveals_per_token(chain::RpcClient& rpc, const std::string& contract);
 
 }  // namespace glisk::testing

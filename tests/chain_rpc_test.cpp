@@ -18,6 +18,7 @@
 #include "anvil.hpp"
 #include "chain/rpc_client.hpp"
 #include "fakes/fake_server.hpp"
+#include "ports.hpp"
 #include "subprocess.hpp"
 #include "test_support.hpp"
 
@@ -134,25 +135,14 @@ TEST_F(ChainRpcTest, FeeHistoryAndLogs) {
 
 // --- Failures no healthy node gives, without anvil. ---
 
-int unused_port() {  // a port nothing listens on, for "connection refused"
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    throw std::runtime_error("cannot reserve a loopback port");
-  }
-  close(fd);  // bound but never listening, then closed: connecting is refused
-  return ntohs(addr.sin_port);
-}
+int unused_port() { return glisk::testing::unused_loopback_port(); }  // connecting is refused
 
 TEST(ChainRpc, UnreachableNodeIsTransientAfterRetries) {
   net::HttpClient http;
   RpcClient client(http, "http://127.0.0.1:" + std::to_string(unused_port()) + "/v2/secret-key?k=1",
                    {.timeout = std::chrono::seconds(2), .max_attempts = 3, .retry_backoff = std::chrono::milliseconds(10)});
-  auto e = thrown<errors::TransientError>([&] { client.chain_id(); });
+  // Its own class (a TransientError), so that the outage is reported once (chain/monitored_rpc.hpp).
+  auto e = thrown<NodeUnreachable>([&] { client.chain_id(); });
   std::string what = e.what();
   EXPECT_NE(what.find("eth_chainId at http://127.0.0.1:"), std::string::npos) << what;
   EXPECT_NE(what.find("node unreachable after 3 attempts (last: Couldn't connect to server)"), std::string::npos) << what;

@@ -17,10 +17,10 @@
 
 #include "anvil.hpp"
 #include "chain/rpc_client.hpp"
-#include "eth/abi.hpp"
-#include "eth/keccak.hpp"
+#include "eth/address.hpp"
 #include "fakes/fake_pinata.hpp"
 #include "fakes/fake_replicate.hpp"
+#include "pipeline_data.hpp"
 #include "subprocess.hpp"
 #include "test_support.hpp"
 
@@ -37,11 +37,6 @@ int campaign_tokens() {
   return 60;
 }
 
-int64_t count(store::Database& db, const std::string& sql) {
-  return std::stoll(store::in_transaction(db, store::TxMode::kRead, [&](store::Transaction& tx) {
-                      return tx.exec(sql);
-                    }).rows.at(0).at(0).value_or("0"));
-}
 
 TEST(CrashCampaign, InstancesKilledAtRandomLoseNoTokenRevealEachOnceAndPayForFewImagesAgain) {
   const int tokens = campaign_tokens();
@@ -86,7 +81,7 @@ TEST(CrashCampaign, InstancesKilledAtRandomLoseNoTokenRevealEachOnceAndPayForFew
   std::mt19937 random(42);
   int kills = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60 + tokens);
-  auto revealed = [&] { return count(tdb.db(), "SELECT COUNT(*) FROM tokens_s0 WHERE status = 'revealed'"); };
+  auto revealed = [&] { return glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM tokens_s0 WHERE status = 'revealed'"); };
   // At least three kills, even when the work is done sooner: a kill then hits idle instances
   // and pending reveals, which must lose nothing either.
   while ((revealed() < tokens || kills < 3) && std::chrono::steady_clock::now() < deadline) {
@@ -101,15 +96,12 @@ TEST(CrashCampaign, InstancesKilledAtRandomLoseNoTokenRevealEachOnceAndPayForFew
   for (auto& instance : instances) instance->wait(20s);
 
   const int64_t done = revealed();
-  const int64_t failed = count(tdb.db(), "SELECT COUNT(*) FROM tokens_s0 WHERE status = 'failed'");
-  const int64_t known = count(tdb.db(), "SELECT COUNT(*) FROM tokens_s0");
-  const int64_t reveal_txs = count(tdb.db(), "SELECT COUNT(*) FROM reveal_transactions WHERE status = 'confirmed'");
+  const int64_t failed = glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM tokens_s0 WHERE status = 'failed'");
+  const int64_t known = glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM tokens_s0");
+  const int64_t reveal_txs = glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM reveal_transactions WHERE status = 'confirmed'");
 
   // Each token revealed by exactly one transaction: the contract's own TokenRevealed events.
-  const std::string topic = eth::to_hex(eth::keccak256(std::string_view("TokenRevealed(uint256,string)")));
-  auto logs = rpc.get_logs({{"fromBlock", "0x0"}, {"toBlock", "latest"}, {"address", contract}, {"topics", {topic}}});
-  std::map<uint64_t, int> reveals_per_token;
-  for (const auto& log : logs) reveals_per_token[eth::U256::from_hex(log["topics"][1].get<std::string>()).low_u64()]++;
+  const auto reveals_per_token = glisk::testing::reveals_per_token(rpc, contract);
   int revealed_twice = 0;
   for (const auto& [id, n] : reveals_per_token) revealed_twice += n > 1 ? 1 : 0;
 

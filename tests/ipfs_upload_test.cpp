@@ -165,7 +165,10 @@ TEST_P(IpfsUploadTest, PinataErrorsAreClassified) {
   auto limited = *tokens.find_token(1);
   EXPECT_EQ(limited.status, TokenStatus::kUploading);
   EXPECT_EQ(limited.next_attempt_at, clock.now() + 20s);
-  EXPECT_EQ(captured.count("ipfs.transient_error"), 1);
+  // A rate limit is the account's, not the token's: the stage pauses and no attempt is counted.
+  EXPECT_EQ(limited.upload_attempts, 0);
+  EXPECT_EQ(captured.count("provider.rate_limited"), 1);
+  EXPECT_EQ(captured.count("ipfs.transient_error"), 0);
   auto refused = *tokens.find_token(2);
   EXPECT_EQ(refused.status, TokenStatus::kFailed);
   EXPECT_NE(refused.generation_error->find("check PINATA_JWT and that its key has the pinFileToIPFS scope"), std::string::npos)

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -66,12 +67,15 @@ inline std::vector<store::TokenEvent> events_of(store::Database& db, int64_t tok
                                [&](store::Transaction& tx) { return store::token_events(tx, token_id); });
 }
 
-// A Database whose write transactions fail at commit while `fail_commits` is set (the inner
-// transaction is then destroyed uncommitted, so it rolls back).
+// A Database whose write transactions fail at commit while `fail_commits` is set (refused: a
+// QueryError, which nobody retries), or for the next `unavailable_commits` commits (the server
+// gone: a ConnectionError, which the queue's moves ride out). The inner transaction is then
+// destroyed uncommitted, so it rolls back.
 class CommitFailingDatabase : public store::Database {
  public:
   explicit CommitFailingDatabase(store::Database& inner) : inner_(inner) {}
   bool fail_commits = false;
+  std::atomic<int> unavailable_commits{0};
 
   store::Dialect dialect() const override { return inner_.dialect(); }
   std::unique_ptr<store::Transaction> begin(store::TxMode mode) override {
@@ -91,7 +95,11 @@ class CommitFailingDatabase : public store::Database {
         : inner(std::move(t)), owner(o), write(w) {}
     store::Result exec(std::string_view sql, const store::Params& params) override { return inner->exec(sql, params); }
     void commit() override {
-      if (owner.fail_commits && write) throw store::ConnectionError("commit failed (test)");
+      if (owner.fail_commits && write) throw store::QueryError("commit refused (test)");
+      if (write && owner.unavailable_commits.load() > 0) {
+        owner.unavailable_commits--;
+        throw store::ConnectionError("PostgreSQL connection lost (test)");
+      }
       inner->commit();
     }
     std::unique_ptr<store::Transaction> inner;

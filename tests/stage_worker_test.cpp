@@ -106,6 +106,70 @@ TEST_P(StageWorkerTest, RetryAfterIsHonoured) {
   EXPECT_EQ(tokens.find_token(1)->next_attempt_at, manual.now() + 45s);
 }
 
+TEST_P(StageWorkerTest, ARateLimitPausesTheStageAndNeverUsesUpAttempts) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 2);
+  // Six 429s in a row (twice max_attempts), then the provider answers again.
+  processor.script = [&](const queue::Claim& c, std::stop_token) -> queue::TokenPatch {
+    if (processor.calls <= 6) throw errors::RateLimitedError("Pinata rate limit (429: RATE_LIMITED)");
+    return queue::TokenPatch{.image_url = "https://img/" + std::to_string(c.token.token_id)};
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 1.0; });
+  // Each pause doubles from RETRY_BASE (2 s): both tokens wait it out, their attempts uncounted.
+  for (auto pause : {2s, 4s, 8s}) {
+    EXPECT_EQ(worker.step(), 2u);
+    EXPECT_EQ(worker.paused_until(), manual.now() + pause);
+    for (int id = 1; id <= 2; ++id) {
+      auto t = *tokens.find_token(id);
+      EXPECT_EQ(t.status, TokenStatus::kDetected);
+      EXPECT_EQ(t.generation_attempts, 0);
+      EXPECT_EQ(t.next_attempt_at, manual.now() + pause);
+    }
+    EXPECT_EQ(worker.step(), 0u) << "the stage is paused";
+    manual.advance(pause);
+  }
+  EXPECT_EQ(worker.step(), 2u);
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+  EXPECT_EQ(tokens.find_token(2)->status, TokenStatus::kUploading);
+  EXPECT_EQ(captured.count("provider.rate_limited"), 1) << "said once, not per token or per pause";
+  EXPECT_EQ(captured.count("provider.recovered"), 1);
+  EXPECT_EQ(captured.count("token.generation.retry"), 0);
+  EXPECT_EQ(captured.count("token.generation.failed"), 0);
+}
+
+TEST_P(StageWorkerTest, ARateLimitHonoursRetryAfterAndIsRecalledWhileItLasts) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+    throw errors::RateLimitedError("Replicate rate limit (429)", 45s);
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 0.0; });
+  worker.step();
+  EXPECT_EQ(worker.paused_until(), manual.now() + 45s);
+  EXPECT_EQ(tokens.find_token(1)->next_attempt_at, manual.now() + 45s);
+  EXPECT_NE(captured.text().find("\"retry_after_seconds\":45"), std::string::npos) << captured.text();
+  manual.advance(45s);
+  worker.step();  // still limited, 45 s after the first: a reminder with how long it lasts
+  EXPECT_EQ(captured.count("provider.rate_limited"), 2);
+  EXPECT_NE(captured.text().find("\"ongoing\":true"), std::string::npos);
+  EXPECT_EQ(tokens.find_token(1)->generation_attempts, 0);
+}
+
+TEST_P(StageWorkerTest, TheDatabaseGoneMidWorkCostsTheTokenNoAttempt) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+    throw store::ConnectionError("PostgreSQL connection lost (test)");
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
+  EXPECT_EQ(worker.step(), 1u);
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kDetected);
+  EXPECT_EQ(t.generation_attempts, 0);
+  EXPECT_EQ(t.next_attempt_at, manual.now() + 2s);
+  EXPECT_EQ(captured.count("token.generation.retry"), 0);
+}
+
 TEST_P(StageWorkerTest, PermanentErrorsFailAtOnceWithTheirMessage) {
   queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);

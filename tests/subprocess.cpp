@@ -94,6 +94,13 @@ bool Subprocess::read_stderr_until(const std::function<bool(const std::string&)>
 
 void Subprocess::signal(int sig) { kill(pid_, sig); }
 
+bool Subprocess::running() {
+  if (exited_) return false;
+  if (waitpid(pid_, &exit_status_, WNOHANG) != pid_) return true;
+  exited_ = true;
+  return false;
+}
+
 void Subprocess::drain() {
   for (int fd : {out_fd_, err_fd_}) {
     std::string& all = fd == out_fd_ ? out_ : err_;
@@ -107,8 +114,8 @@ void Subprocess::drain() {
 
 int Subprocess::wait(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  for (;;) {
+  int status = exit_status_;
+  while (!exited_) {
     drain();
     pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_) break;
@@ -121,6 +128,7 @@ int Subprocess::wait(std::chrono::milliseconds timeout) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  exit_status_ = status;
   exited_ = true;
   drain();
   if (WIFEXITED(status)) return WEXITSTATUS(status);

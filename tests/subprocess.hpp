@@ -25,6 +25,8 @@ class Subprocess {
   bool read_stderr_until(const std::function<bool(const std::string&)>& accept, std::chrono::milliseconds timeout);
 
   void signal(int sig);
+  // Whether the child is still alive (without waiting; an exit found here is kept for wait()).
+  bool running();
   // Waits for the exit; returns the exit code, or 128+signal. Reads the rest of both pipes.
   int wait(std::chrono::milliseconds timeout);
 
@@ -43,6 +45,7 @@ class Subprocess {
   std::string out_, err_;
   size_t out_consumed_ = 0, err_consumed_ = 0;
   bool exited_ = false;
+  int exit_status_ = 0;  // waitpid's status, once exited_
 };
 
 struct CommandResult {

@@ -7,6 +7,7 @@
 
 #include "clock/time_format.hpp"
 #include "queue/work_queue.hpp"
+#include "pipeline_data.hpp"
 #include "test_support.hpp"
 
 using namespace glisk;
@@ -178,6 +179,40 @@ TEST_P(WorkQueueTest, ReleaseGivesTheTokenBackWithoutCountingAnAttempt) {
   auto again = other.claim(Stage::kImage, 1);
   ASSERT_EQ(again.size(), 1u);
   EXPECT_FALSE(again[0].recovered_from);
+}
+
+TEST_P(WorkQueueTest, PostponeWaitsWithoutCountingAnAttemptAndSaysWhy) {
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  auto c = queue.claim(Stage::kImage, 1).at(0);
+  ASSERT_TRUE(queue.postpone(Stage::kImage, 1, c.lease, clock.now() + 30s, "rate limited: 429"));
+  auto t = get(1);
+  EXPECT_EQ(t.status, TokenStatus::kDetected);
+  EXPECT_EQ(t.generation_attempts, 0);
+  EXPECT_EQ(t.next_attempt_at, clock.now() + 30s);
+  EXPECT_EQ(t.generation_error, "image: rate limited: 429");
+  EXPECT_FALSE(t.locked_by);
+  EXPECT_TRUE(queue.claim(Stage::kImage, 1).empty());
+  clock.advance(30s);
+  EXPECT_EQ(queue.claim(Stage::kImage, 1).size(), 1u);
+  EXPECT_FALSE(queue.postpone(Stage::kImage, 1, c.lease, clock.now(), "stale lease"));
+}
+
+TEST_P(WorkQueueTest, MovesThatRecordWorkRideOutADatabaseOutage) {
+  glisk::testing::add_detected_tokens(tokens, 1, 2);
+  glisk::testing::CommitFailingDatabase failing(tdb.db());
+  queue::WorkQueue q(failing, clock, wake, "instance-f", 2s);
+  auto claims = q.claim(Stage::kImage, 2);
+  ASSERT_EQ(claims.size(), 2u);
+  failing.unavailable_commits = 3;  // the server comes back after three tries
+  EXPECT_TRUE(q.complete(Stage::kImage, claims[0].token.token_id, claims[0].lease, {.image_url = "https://x/1.png"}));
+  EXPECT_EQ(failing.unavailable_commits.load(), 0);
+  EXPECT_EQ(get(claims[0].token.token_id).status, TokenStatus::kUploading);
+  // Longer than a lease: the move gives up and says so; the token waits for its lease to end.
+  failing.unavailable_commits = 1000;
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(q.complete(Stage::kImage, claims[1].token.token_id, claims[1].lease, {}), store::ConnectionError);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  EXPECT_EQ(get(claims[1].token.token_id).status, TokenStatus::kGenerating);
 }
 
 TEST_P(WorkQueueTest, SaveCheckpointsWhileHoldingTheLease) {

@@ -45,6 +45,14 @@ class MalformedResponse : public errors::TransientError {
   using errors::TransientError::TransientError;
 };
 
+// The node could not be reached at all (refused, timed out, dropped), after the client's own
+// retries; transient. Its own class so that one component can report the outage
+// (chain/monitored_rpc.hpp) and the others need not repeat it.
+class NodeUnreachable : public errors::TransientError {
+ public:
+  using errors::TransientError::TransientError;
+};
+
 // "0x" followed by lowercase hex without leading zeros, as JSON-RPC quantities are written.
 std::string to_quantity(uint64_t value);
 // Parses a JSON-RPC quantity; throws std::invalid_argument unless it is 0x-hex fitting 64 bits.

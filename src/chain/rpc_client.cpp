@@ -54,7 +54,7 @@ JsonValue RpcClient::call(const std::string& method, const JsonValue& params, st
         std::string reason = e.what();
         const std::string prefix = "POST " + url_.substr(0, url_.find('?')) + ": ";
         if (reason.starts_with(prefix)) reason.erase(0, prefix.size());
-        throw errors::TransientError(method + " at " + safe_url_ + ": node unreachable after " +
+        throw NodeUnreachable(method + " at " + safe_url_ + ": node unreachable after " +
                                      std::to_string(attempt) + (attempt == 1 ? " attempt" : " attempts") +
                                      " (last: " + reason + ")");
       }

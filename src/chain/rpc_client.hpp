@@ -3,9 +3,11 @@
 // its own id and a per-attempt timeout. How it fails, so callers can decide from the type alone:
 //   RpcError            – the node answered with a JSON-RPC error object; code, message and data
 //                         are kept as sent (data carries a revert's ABI-encoded reason).
-//   errors::TransientError – the node could not be reached or answered garbage: connection
-//                         refused, timeouts and dropped connections are retried a few times with a
-//                         short backoff first; HTTP 429/5xx carry Retry-After when the node sent it.
+//   NodeUnreachable     – (a TransientError) the node could not be reached: connection refused,
+//                         timeouts and dropped connections, each retried a few times with a short
+//                         backoff first.
+//   errors::TransientError – the node answered garbage or was busy: HTTP 429/5xx carry
+//                         Retry-After when the node sent it.
 //   RpcAborted          – the stop token fired (shutdown); a TransientError, so the work is retried
 //                         by whoever runs next.
 //   MalformedResponse   – not JSON, a wrong id, a result of the wrong shape, an unexpected status

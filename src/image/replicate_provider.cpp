@@ -66,7 +66,7 @@ json prediction_from(const net::HttpResponse& r, const std::string& what, const 
     std::optional<std::chrono::milliseconds> wait;
     if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, std::chrono::system_clock::now());
     if (!wait) wait = retry_after_from_detail(said);
-    throw TransientError("Replicate rate limit on " + what + " (429: " + said + ")", wait);
+    throw errors::RateLimitedError("Replicate rate limit on " + what + " (429: " + said + ")", wait);
   }
   if (r.status < 200 || r.status >= 300) {
     throw TransientError("Replicate answered " + status + " to " + what + ": " + said);

@@ -10,8 +10,8 @@
 //   the timeout is canceled (POST …/cancel). An interrupted wait (shutdown) does not cancel: the
 //   next holder of the token resumes the same prediction.
 // - Errors: problem+json (title, detail, status). 401/403/402/404/422/400 are permanent, with a
-//   message naming the variable to fix; 429 (Retry-After, or "Expected available in N seconds"),
-//   5xx, timeouts, dropped connections and malformed answers are transient; a prediction that
+//   message naming the variable to fix; 429 is a RateLimitedError (Retry-After, or "Expected
+//   available in N seconds"); 5xx, timeouts, dropped connections and malformed answers are transient; a prediction that
 //   failed for NSFW/sensitive content is a ContentPolicyError.
 // The token never appears in an error message.
 

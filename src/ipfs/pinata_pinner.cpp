@@ -75,7 +75,9 @@ std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
   if (r.status == 429) {
     std::optional<std::chrono::milliseconds> wait;
     if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, std::chrono::system_clock::now());
-    throw errors::TransientError("Pinata rate limit when " + what + " (429: " + said + ")", wait);
+    // Pinata limits requests per minute by plan (docs.pinata.cloud/account-management/limits) and
+    // does not document a Retry-After; the stage worker backs off on its own when none comes.
+    throw errors::RateLimitedError("Pinata rate limit when " + what + " (429: " + said + ")", wait);
   }
   if (r.status >= 400 && r.status < 500) {
     throw errors::PermanentError("Pinata refused " + what + " (" + status + ": " + said + ")");

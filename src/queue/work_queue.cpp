@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <thread>
 #include <unordered_map>
 
 #include "clock/time_format.hpp"
@@ -49,6 +50,23 @@ int64_t int_of(const std::optional<std::string>& v) { return v ? std::stoll(*v) 
 
 // The guard every move after a claim carries: still ours, still in the stage.
 constexpr std::string_view kLeaseGuard = " WHERE token_id = $1 AND locked_by = $2 AND status = $3";
+
+// Runs `move` until it gets through a database outage, for up to `budget` (see the header).
+// Real time: it waits for a server or an operator, not for the injected clock.
+template <typename Move>
+auto riding_out_outage(std::chrono::milliseconds budget, Move&& move) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  auto pause = std::chrono::milliseconds(100);
+  for (;;) {
+    try {
+      return move();
+    } catch (const store::UnavailableError&) {
+      if (std::chrono::steady_clock::now() + pause > deadline) throw;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(2000));
+  }
+}
 
 }  // namespace
 
@@ -143,7 +161,7 @@ std::vector<int64_t> WorkQueue::renew(Stage stage, const std::vector<std::pair<i
 
 bool WorkQueue::save(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
   const auto& s = token::spec(stage);
-  return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec(
         "UPDATE tokens_s0 SET image_url = COALESCE($4, image_url), image_cid = COALESCE($5, image_cid), "
         "metadata_cid = COALESCE($6, metadata_cid), reveal_tx_hash = COALESCE($7, reveal_tx_hash), "
@@ -153,7 +171,7 @@ bool WorkQueue::save(Stage stage, int64_t token_id, const std::string& lease, co
          opt(patch.reveal_tx_hash), int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id),
          clock::format_time(clock_.now())});
     return r.affected == 1;
-  });
+  }); });
 }
 
 bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
@@ -164,7 +182,7 @@ bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease
   // held back by a counter it cannot see.
   const std::string reset_next = next ? ", " + std::string(token::spec(*next).attempts_column) + " = 0" : "";
   const std::string now_text = clock::format_time(clock_.now());
-  bool done = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  bool done = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec(
         "UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, next_attempt_at = NULL, "
         "generation_error = NULL, failed_stage = NULL, queued_at = $5, updated_at = $5, "
@@ -182,7 +200,7 @@ bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease
     store::record_token_event(tx, event);
     if (next) db_.notify_on_commit(tx, kWakeChannel, token::to_string(*next));
     return true;
-  });
+  }); });
   if (done && next) wake_.notify(*next);
   return done;
 }
@@ -195,7 +213,7 @@ FailureOutcome WorkQueue::record_failure(Stage stage, int64_t token_id, const st
   // Inside CASE PostgreSQL cannot infer the parameter's type from the column; SQLite has no casts.
   const std::string retry_at_param = db_.dialect() == store::Dialect::kPostgres ? "$7::timestamptz" : "$7";
   const std::string now_text = clock::format_time(clock_.now());
-  auto r = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  auto r = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto moved = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, " +
                        "status = CASE WHEN " + exhausted + " THEN 'failed' ELSE $5 END, " +
                        "failed_stage = CASE WHEN " + exhausted + " THEN $6 ELSE NULL END, " +
@@ -209,7 +227,7 @@ FailureOutcome WorkQueue::record_failure(Stage stage, int64_t token_id, const st
                                                now_text, instance_, stage, int_of(moved.rows[0][1]), error));
     }
     return moved;
-  });
+  }); });
   if (r.rows.empty()) return FailureOutcome::kLeaseLost;
   return r.rows[0][0] == "failed" ? FailureOutcome::kFailed : FailureOutcome::kRetryScheduled;
 }
@@ -218,7 +236,7 @@ bool WorkQueue::fail(Stage stage, int64_t token_id, const std::string& lease, co
   const auto& s = token::spec(stage);
   const std::string attempts(s.attempts_column);
   const std::string now_text = clock::format_time(clock_.now());
-  return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, status = 'failed', failed_stage = $4, " +
                          "next_attempt_at = NULL, generation_error = $5, locked_by = NULL, locked_until = NULL, updated_at = $6" +
                          std::string(kLeaseGuard) + " RETURNING " + attempts,
@@ -227,23 +245,40 @@ bool WorkQueue::fail(Stage stage, int64_t token_id, const std::string& lease, co
     store::record_token_event(
         tx, move_event(token_id, status_text(s.working), "failed", now_text, instance_, stage, int_of(r.rows[0][0]), error));
     return true;
-  });
+  }); });
 }
 
 bool WorkQueue::release(Stage stage, int64_t token_id, const std::string& lease) {
+  return give_back(stage, token_id, lease, std::nullopt, "released unfinished (shutdown)");
+}
+
+bool WorkQueue::postpone(Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
+                         const std::string& reason) {
+  return riding_out_outage(lease_, [&] { return give_back(stage, token_id, lease, retry_at, reason); });
+}
+
+bool WorkQueue::give_back(Stage stage, int64_t token_id, const std::string& lease,
+                          std::optional<clock::TimePoint> retry_at, const std::string& reason) {
   const auto& s = token::spec(stage);
   const std::string now_text = clock::format_time(clock_.now());
+  // A release leaves the backoff and the last error as they were; a postponement sets both.
+  const std::string postponed = retry_at ? ", next_attempt_at = $6, generation_error = $7" : "";
+  Params params = {token_id, lease, status_text(s.working), status_text(s.input), now_text};
+  if (retry_at) {
+    params.emplace_back(clock::format_time(*retry_at));
+    params.emplace_back(std::string(token::to_string(stage)) + ": " + reason);
+  }
   bool done = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, updated_at = $5" +
-                         std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column),
-                     {token_id, lease, status_text(s.working), status_text(s.input), now_text});
+                         postponed + std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column),
+                     params);
     if (r.rows.size() != 1) return false;
     store::record_token_event(tx, move_event(token_id, status_text(s.working), status_text(s.input), now_text, instance_,
-                                             stage, int_of(r.rows[0][0]) + 1, "released unfinished (shutdown)"));
-    db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
+                                             stage, int_of(r.rows[0][0]) + 1, reason));
+    if (!retry_at) db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
     return true;
   });
-  if (done) wake_.notify(stage);
+  if (done && !retry_at) wake_.notify(stage);
   return done;
 }
 
@@ -252,7 +287,7 @@ bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lea
   const auto& s = token::spec(Stage::kIpfs);
   assert(token::is_legal_transition(s.working, token::TokenStatus::kDetected));
   const std::string now_text = clock::format_time(clock_.now());
-  bool done = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  bool done = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET "
                      "status = CASE WHEN generation_attempts + 1 >= $6 THEN 'failed' ELSE 'detected' END, "
                      "failed_stage = CASE WHEN generation_attempts + 1 >= $6 THEN 'image' ELSE NULL END, "
@@ -266,7 +301,7 @@ bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lea
                                              instance_, Stage::kIpfs, int_of(r.rows[0][1]), reason));
     db_.notify_on_commit(tx, kWakeChannel, token::to_string(Stage::kImage));
     return true;
-  });
+  }); });
   if (done) wake_.notify(Stage::kImage);
   return done;
 }

@@ -9,6 +9,12 @@
 //   startup, so a second instance never steals live work.
 // - Every later move is a guarded UPDATE (`WHERE token_id = ? AND locked_by = lease AND status = working`):
 //   a process that lost its lease changes nothing and is told so (false / kLeaseLost).
+// - The moves that record work done or paid for (save, complete, record_failure, fail, postpone,
+//   send_back_for_new_image) ride out a database outage (store::UnavailableError: a restart, a
+//   full disk): they try again, pausing longer each time, for up to one lease length, then throw.
+//   Repeating is safe because each is one guarded transaction: a repeat after a commit whose
+//   answer was lost changes nothing and reports the lease lost. Claims, renewals and releases
+//   are not repeated: the loops poll again, and a token not released returns when its lease ends.
 // - Moves that make work for a stage wake it: in this process at once (WakeBoard), in other
 //   processes through PostgreSQL NOTIFY on kWakeChannel.
 // No transaction spans an outside call: callers claim, call the provider, then finish.
@@ -100,6 +106,12 @@ class WorkQueue {
   // Gives the token back unfinished (shutdown): due again at once, no attempt counted.
   bool release(token::Stage stage, int64_t token_id, const std::string& lease);
 
+  // Gives the token back to wait until `retry_at` without counting an attempt, for troubles that
+  // are not the token's (a provider's rate limit, the database gone mid-work); `reason` is kept
+  // in generation_error so operators see why it waits.
+  bool postpone(token::Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
+                const std::string& reason);
+
   // Sends a token of the ipfs stage back to the image stage (its image expired at the host),
   // counted as an image attempt; at `max_attempts` image attempts the token is failed instead.
   bool send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason, int max_attempts);
@@ -122,6 +134,9 @@ class WorkQueue {
 
  private:
   std::string next_lease();
+  // release() and postpone(): back to the stage's input, no attempt counted.
+  bool give_back(token::Stage stage, int64_t token_id, const std::string& lease,
+                 std::optional<clock::TimePoint> retry_at, const std::string& reason);
   void wake_after_commit(store::Transaction& tx, token::Stage stage);
 
   store::Database& db_;

@@ -21,6 +21,14 @@ std::vector<int64_t> ids_of(const std::vector<T>& batch) {
 
 double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
 
+// An unreachable node or database is reported once per outage (rpc.unreachable, store.unavailable,
+// store.disk_full); the worker's own line for each postponed step then goes to debug.
+log::Level level_for(const std::exception& e, log::Level otherwise) {
+  const bool outage = dynamic_cast<const chain::NodeUnreachable*>(&e) != nullptr ||
+                      dynamic_cast<const store::UnavailableError*>(&e) != nullptr;
+  return outage ? log::Level::kDebug : otherwise;
+}
+
 }  // namespace
 
 RevealWorker::RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, store::TokenStore& tokens,
@@ -54,7 +62,8 @@ StepResult RevealWorker::step(std::stop_token stop) {
   try {
     if (keeper_.settle(stop)) return {StepOutcome::kTransactionOpen, now + options_.receipt_poll};
   } catch (const errors::TransientError& e) {
-    log_.warn("reveal.transient_error", {{"error", std::string("checking open reveal transactions: ") + e.what()}});
+    log_.write(level_for(e, log::Level::kWarning), "reveal.transient_error",
+               {{"error", std::string("checking open reveal transactions: ") + e.what()}});
     return {StepOutcome::kError, now + options_.backoff.base};
   }
 
@@ -111,7 +120,8 @@ void RevealWorker::process(std::vector<queue::Claim> claims, std::stop_token sto
     static thread_local std::mt19937_64 engine{std::random_device{}()};
     const auto delay = queue::retry_delay(options_.backoff, batch.front().attempt,
                                           std::uniform_real_distribution<double>(0, 1)(engine));
-    log_.warn("reveal.transient_error", {{"tokens", batch.size()}, {"error", e.what()}, {"retry_in_seconds", seconds(delay)}});
+    log_.write(level_for(e, log::Level::kWarning), "reveal.transient_error",
+               {{"tokens", batch.size()}, {"error", e.what()}, {"retry_in_seconds", seconds(delay)}});
     postpone(batch, std::string("reveal: ") + e.what(), delay, true);
   }
 }
@@ -228,7 +238,7 @@ void RevealWorker::run(std::stop_token stop) {
     } catch (const std::exception& e) {
       // The database is down or refused a move: nothing half-done stays (each move is one
       // transaction, and the journal is written before any broadcast); try again later.
-      log_.error("reveal.transient_error", {{"error", e.what()}});
+      log_.write(level_for(e, log::Level::kError), "reveal.transient_error", {{"error", e.what()}});
       result = {StepOutcome::kError, clock_.now() + options_.backoff.base};
     }
     if (result.outcome == StepOutcome::kProcessed) continue;

@@ -20,6 +20,8 @@
 // Tokens are never `failed` for the keeper's or the node's troubles (RPC down, no funds, not
 // authorized, a revert of the whole batch): they stay `ready` with a backoff and the reason in
 // generation_error, as the seed says; only a token the contract rejects by itself is failed.
+// An unreachable node or database is logged here at debug only: it is reported once per outage
+// (chain/monitored_rpc.hpp, store/monitored_database.hpp).
 // Not thread-safe: one worker per process, driven by one thread.
 
 #include <chrono>

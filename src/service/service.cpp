@@ -11,6 +11,7 @@
 #include "image/replicate_provider.hpp"
 #include "ops/pipeline_metrics.hpp"
 #include "store/migrations.hpp"
+#include "store/monitored_database.hpp"
 #include "chain/rpc_client.hpp"
 #include "clock/sleep.hpp"
 #include "ipfs/pinata_pinner.hpp"
@@ -43,7 +44,10 @@ Service::Service(config::Config config, const log::EventLog& log, clock::Clock& 
 Service::~Service() { stop(); }
 
 int Service::start() {
-  db_ = store::open_database(config_.database_url, config_.database_pool_size);
+  // Every component uses the database through the monitor, so an outage (a server restart, a
+  // full disk) is logged once, with what to do, however many tasks meet it.
+  db_ = std::make_unique<store::MonitoredDatabase>(store::open_database(config_.database_url, config_.database_pool_size),
+                                                   log_, clock_);
   auto applied = store::migrate(*db_, clock_.now());
   log_.info("database.ready", {{"database", db_->describe()}, {"migrations_applied", applied},
                                {"schema_version", store::schema_version(*db_)}});
@@ -56,7 +60,8 @@ int Service::start() {
   start_wake_listener();
   start_image_worker();
   start_ipfs_worker();
-  rpc_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
+  node_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
+  rpc_ = std::make_unique<chain::MonitoredRpc>(*node_, log_, clock_);
   reveal_journal_ = std::make_unique<reveal::RevealJournal>(*db_, clock_, instance);
   start_reveal_worker(instance);
   const http::IntakeHandlers intake = start_intake();
@@ -81,12 +86,21 @@ int Service::start() {
 void Service::start_wake_listener() {
   if (db_->dialect() != store::Dialect::kPostgres) return;  // SQLite: one process, in-process wake-ups
   supervisor_->start("wake_listener", [this](std::stop_token stop) {
-    auto subscription = db_->subscribe(queue::kWakeChannel);
-    // Work may have arrived while we were not listening.
-    for (auto stage : token::kAllStages) wake_.notify(stage);
     while (!stop.stop_requested()) {
-      for (const auto& payload : subscription->wait(std::chrono::milliseconds(500))) {
-        if (auto stage = token::parse_stage(payload)) wake_.notify(*stage);
+      try {
+        auto subscription = db_->subscribe(queue::kWakeChannel);
+        // Work may have arrived while we were not listening.
+        for (auto stage : token::kAllStages) wake_.notify(stage);
+        while (!stop.stop_requested()) {
+          for (const auto& payload : subscription->wait(std::chrono::milliseconds(500))) {
+            if (auto stage = token::parse_stage(payload)) wake_.notify(*stage);
+          }
+        }
+      } catch (const store::UnavailableError& e) {
+        // A server restart: the monitor said so (store.unavailable); listen again once it is back.
+        // Until then the workers poll, so nothing waits for this.
+        log_.debug("wake_listener.reconnecting", {{"error", e.what()}});
+        clock::sleep_unless_stopped(millis(config_.poll_interval_seconds), stop);
       }
     }
   });

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "authors/author_registry.hpp"
+#include "chain/monitored_rpc.hpp"
 #include "chain/rpc_client.hpp"
 #include "clock/clock.hpp"
 #include "config/config.hpp"
@@ -82,7 +83,9 @@ class Service {
   std::vector<std::unique_ptr<workers::StageWorker>> workers_;
   std::unique_ptr<reveal::RevealJournal> reveal_journal_;
   std::unique_ptr<workers::Supervisor> supervisor_;
-  std::unique_ptr<chain::RpcClient> rpc_;  // RPC_URL, shared by the watcher, recovery and reveals
+  std::unique_ptr<chain::RpcClient> node_;  // RPC_URL
+  // The node as the watcher, recovery and reveals use it: outages reported once (rpc.unreachable).
+  std::unique_ptr<chain::MonitoredRpc> rpc_;
   std::unique_ptr<authors::AuthorRegistry> authors_;
   std::unique_ptr<webhook::AlchemyWebhook> alchemy_;
   std::unique_ptr<watcher::GapRecovery> gap_recovery_;

@@ -19,9 +19,12 @@ class ConnectionPool {
 
   ConnectionPool(size_t capacity, Factory open) : capacity_(std::max<size_t>(1, capacity)), open_(std::move(open)) {}
 
-  std::unique_ptr<Connection> take() {
+  // `reused` (optional) tells whether the connection was idle in the pool (it may have died
+  // there) rather than opened just now.
+  std::unique_ptr<Connection> take(bool* reused = nullptr) {
     std::unique_lock lock(mutex_);
     available_.wait(lock, [&] { return !idle_.empty() || count_ < capacity_; });
+    if (reused != nullptr) *reused = !idle_.empty();
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
       idle_.pop_back();

@@ -39,10 +39,22 @@ class DatabaseError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-// The server is unreachable or the connection broke: transient, retry later.
-class ConnectionError : public DatabaseError {
+// The database cannot take this work right now, through no fault of the statement: transient,
+// retry later. Callers that must not lose a result (a paid image, a pin) retry on this class.
+class UnavailableError : public DatabaseError {
  public:
   using DatabaseError::DatabaseError;
+};
+// The server is unreachable or the connection broke (a server restart).
+class ConnectionError : public UnavailableError {
+ public:
+  using UnavailableError::UnavailableError;
+};
+// The disk that holds the database is full (SQLITE_FULL, PostgreSQL 53100): reads still work,
+// writes fail until an operator frees space. Nothing half-written stays: the transaction rolls back.
+class DiskFullError : public UnavailableError {
+ public:
+  using UnavailableError::UnavailableError;
 };
 // Lock contention, serialization failure or deadlock: transient, retry the transaction.
 class BusyError : public DatabaseError {

@@ -93,6 +93,9 @@ class PgConnection {
     if (broken() || sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") {
       throw ConnectionError("PostgreSQL connection lost: " + message + " (the server restarted or is unreachable; retrying)");
     }
+    if (sqlstate == "53100") {
+      throw DiskFullError("PostgreSQL: " + message + " (the server's disk is full: free space on it; writes resume by themselves)");
+    }
     if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") throw BusyError("PostgreSQL: " + message);
     if (sqlstate.starts_with("23")) throw ConstraintError("PostgreSQL: " + message);
     throw QueryError("PostgreSQL [" + sqlstate + "]: " + message);
@@ -205,7 +208,18 @@ PostgresDatabase::PostgresDatabase(std::string uri, int pool_size)
 PostgresDatabase::~PostgresDatabase() = default;
 
 std::unique_ptr<Transaction> PostgresDatabase::begin(TxMode mode) {
-  return std::make_unique<PgTransaction>(pool_, pool_.take(), mode);
+  // A pooled connection may have died while idle: a server restart closes every connection and
+  // libpq notices only at the next use. Nothing has run on it yet, so a BEGIN lost that way is
+  // tried again on another connection (at worst a fresh one) instead of failing the caller's work.
+  for (;;) {
+    bool reused = false;
+    auto conn = pool_.take(&reused);
+    try {
+      return std::make_unique<PgTransaction>(pool_, std::move(conn), mode);
+    } catch (const ConnectionError&) {
+      if (!reused) throw;  // a fresh connection failed: the server is really unreachable
+    }
+  }
 }
 
 void PostgresDatabase::notify_on_commit(Transaction& tx, std::string_view channel, std::string_view payload) {

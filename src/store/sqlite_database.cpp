@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <thread>
@@ -13,13 +14,19 @@ namespace detail {
 
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view what) {
   std::string message = std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  // SQLite reports most ENOSPC as SQLITE_FULL, but some writes (the WAL index, a sync) come back
+  // as an I/O error whose system errno says the same.
+  const bool no_space = (rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR && db != nullptr &&
+                                                       sqlite3_system_errno(db) == ENOSPC);
+  if (no_space) {
+    throw DiskFullError(message + " (the disk holding the database is full: free space on it; writes resume by themselves)");
+  }
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED: throw BusyError(message + " (another writer holds the database; retry)");
     case SQLITE_CONSTRAINT: throw ConstraintError(message);
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-    case SQLITE_FULL:
     case SQLITE_READONLY: throw ConnectionError(message + " (check the DATABASE_URL file, its folder and free disk space)");
     default: throw QueryError(message);
   }
@@ -73,13 +80,16 @@ class SqliteConnection {
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
+  // False when SQLite itself ended the transaction: after SQLITE_FULL or an I/O error it may roll
+  // back on its own, and the connection is then as good as new.
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
   void run_script(const char* sql) {
     char* err = nullptr;
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
-      std::string message = err != nullptr ? err : sqlite3_errstr(rc);
       sqlite3_free(err);
-      throw_sqlite(nullptr, rc, "SQLite: " + message);
+      throw_sqlite(db_, rc, "SQLite");  // db_ for the system errno; its message is the same as err
     }
   }
 
@@ -173,7 +183,7 @@ class SqliteTransaction final : public Transaction {
   ~SqliteTransaction() override {
     if (!conn_) return;
     try {
-      conn_->exec("ROLLBACK", {});
+      if (conn_->in_transaction()) conn_->exec("ROLLBACK", {});
       owner_.give_back(std::move(conn_));
     } catch (...) {
       owner_.give_back(nullptr);  // a connection that cannot roll back is not reused

@@ -248,7 +248,13 @@ void ChainWatcher::run(std::stop_token stop) {
       log_.warn("watcher.rpc_error", {{"contract", options_.contract}, {"error", e.what()}});
     } catch (const errors::TransientError& e) {
       if (stop.stop_requested()) break;
-      log_.warn("watcher.rpc_error", {{"contract", options_.contract}, {"error", e.what()}});
+      // An unreachable node or database is reported once per outage (rpc.unreachable,
+      // store.unavailable); a line per poll would bury it.
+      const bool outage = dynamic_cast<const chain::NodeUnreachable*>(&e) != nullptr;
+      log_.write(outage ? log::Level::kDebug : log::Level::kWarning, "watcher.rpc_error",
+                 {{"contract", options_.contract}, {"error", e.what()}});
+    } catch (const store::UnavailableError& e) {
+      log_.debug("watcher.error", {{"contract", options_.contract}, {"error", e.what()}});
     } catch (const std::exception& e) {
       log_.error("watcher.error", {{"contract", options_.contract}, {"error", e.what()}});
     }

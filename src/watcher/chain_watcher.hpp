@@ -15,7 +15,9 @@
 //   mismatch means a reorganisation deeper than the confirmations: `watcher.reorg_detected`, and
 //   the cursor moves back `reorg_rescan_blocks` (never below the first block) to rescan.
 // - RPC failures throw out of step() and change nothing; run() logs `watcher.rpc_error` and
-//   tries again at the next poll.
+//   tries again at the next poll. An unreachable node (chain::NodeUnreachable) or database
+//   (store::UnavailableError) is logged at debug only: rpc.unreachable / store.unavailable report
+//   the outage once (chain/monitored_rpc.hpp, store/monitored_database.hpp).
 // Events: watcher.started, mint.detected, watcher.caught_up, watcher.reorg_detected,
 // watcher.rpc_error, watcher.error, mint.token_conflict.
 // Thread-safety: one thread drives a ChainWatcher (step() or run()); several watchers (processes)

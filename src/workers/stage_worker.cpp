@@ -18,6 +18,17 @@ std::function<double()> default_jitter() {
 }
 
 double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
+double seconds(clock::TimePoint::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// The longest pause for a rate limit without a Retry-After: Pinata and Replicate count requests
+// per minute, so waiting longer gains nothing.
+constexpr std::chrono::milliseconds kRateLimitMaxPause{60'000};
+
+// The database's outages are reported once by store/monitored_database.hpp; a worker's own line
+// about one is debug. Other database errors (a bad statement, a wrong schema) stay loud.
+log::Level database_error_level(const std::exception& e, log::Level otherwise) {
+  return dynamic_cast<const store::UnavailableError*>(&e) != nullptr ? log::Level::kDebug : otherwise;
+}
 
 }  // namespace
 
@@ -32,7 +43,9 @@ StageWorker::StageWorker(token::Stage stage, queue::WorkQueue& queue, queue::Wak
       clock_(clock),
       log_(log),
       options_(options),
-      jitter_(jitter ? std::move(jitter) : default_jitter()) {
+      jitter_(jitter ? std::move(jitter) : default_jitter()),
+      rate_limited_(log, clock, "provider.rate_limited", "provider.recovered", log::Level::kWarning,
+                    log::kFaultReminder, {{"worker", name_}, {"provider", options.provider}}) {
   if (options_.metrics != nullptr) {
     duration_ = &options_.metrics->histogram("glisk_stage_duration_seconds",
                                              "time of one attempt of a stage, from claim to its recorded outcome",
@@ -45,7 +58,34 @@ StageWorker::StageWorker(token::Stage stage, queue::WorkQueue& queue, queue::Wak
   }
 }
 
+clock::TimePoint StageWorker::paused_until() const {
+  std::lock_guard lock(pause_mutex_);
+  return paused_until_;
+}
+
+double StageWorker::next_jitter() {
+  std::lock_guard lock(jitter_mutex_);
+  return jitter_();
+}
+
+clock::TimePoint StageWorker::pause_for_rate_limit(std::optional<std::chrono::milliseconds> retry_after) {
+  const double jitter = next_jitter();
+  std::lock_guard lock(pause_mutex_);
+  const auto now = clock_.now();
+  if (now < paused_until_) {
+    // Answers to calls made before the pause began belong to the same limit: they only lengthen
+    // the pause when the provider asks for longer.
+    if (retry_after && now + *retry_after > paused_until_) paused_until_ = now + *retry_after;
+    return paused_until_;
+  }
+  ++rate_limit_streak_;
+  const queue::BackoffPolicy policy{options_.backoff.base, std::min(options_.backoff.max, kRateLimitMaxPause)};
+  paused_until_ = now + queue::retry_delay(policy, rate_limit_streak_, jitter, retry_after);
+  return paused_until_;
+}
+
 size_t StageWorker::step() {
+  if (clock_.now() < paused_until()) return 0;
   auto claims = queue_.claim(stage_, options_.batch_size);
   for (const auto& claim : claims) handle(claim, {});
   return claims.size();
@@ -71,12 +111,21 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
   auto count_error = [&](const char* error_class) {
     if (provider_errors_ != nullptr) provider_errors_->inc({options_.provider, error_class});
   };
+  // The provider answered: a rate limit is over once an attempt succeeds after its pause
+  // (a call that was already on its way when the limit began proves nothing).
+  auto provider_answered = [&] {
+    std::lock_guard lock(pause_mutex_);
+    if (clock_.now() < paused_until_) return;
+    rate_limit_streak_ = 0;
+    rate_limited_.succeeded();
+  };
   try {
     std::string error;
     std::optional<std::chrono::milliseconds> retry_after;
     bool permanent = false;
     try {
       auto outcome = processor_.process(claim, queue_, stop);
+      provider_answered();
       if (outcome.new_image_reason) {
         const std::string reason = stage_name + ": " + *outcome.new_image_reason;
         measure("sent_back");
@@ -105,9 +154,32 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
     } catch (const errors::PermanentError& e) {
       permanent = true;
       error = e.what();
+    } catch (const errors::RateLimitedError& e) {
+      const auto until = pause_for_rate_limit(e.retry_after());
+      measure("rate_limited");
+      count_error("rate_limited");
+      log::Fields fields = {{"token_id", id}, {"error", stage_name + ": " + e.what()},
+                            {"paused_for_seconds", seconds(until - clock_.now())},
+                            {"detail", "the provider's limit, not the tokens' fault: the stage pauses and no attempt "
+                                       "is counted"}};
+      if (e.retry_after()) fields["retry_after_seconds"] = seconds(*e.retry_after());
+      rate_limited_.failed(fields);
+      if (!queue_.postpone(stage_, id, claim.lease, until, std::string("rate limited: ") + e.what())) {
+        log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}});
+      }
+      return;
     } catch (const errors::TransientError& e) {
       error = e.what();
       retry_after = e.retry_after();
+    } catch (const store::UnavailableError& e) {
+      // The database went away mid-work (e.g. saving a checkpoint): not the token's fault.
+      measure("postponed");
+      log_.debug("worker.database_unavailable", {{"worker", name_}, {"token_id", id}, {"error", e.what()}});
+      if (!queue_.postpone(stage_, id, claim.lease, clock_.now() + options_.backoff.base,
+                           std::string("database unavailable: ") + e.what())) {
+        log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}});
+      }
+      return;
     } catch (const std::exception& e) {
       error = std::string("unexpected error: ") + e.what();
     }
@@ -122,12 +194,7 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
       }
       return;
     }
-    double jitter;
-    {
-      std::lock_guard lock(jitter_mutex_);
-      jitter = jitter_();
-    }
-    const auto delay = queue::retry_delay(options_.backoff, attempt, jitter, retry_after);
+    const auto delay = queue::retry_delay(options_.backoff, attempt, next_jitter(), retry_after);
     switch (queue_.record_failure(stage_, id, claim.lease, message, clock_.now() + delay, options_.max_attempts)) {
       case queue::FailureOutcome::kRetryScheduled:
         if (retries_ != nullptr) retries_->inc({stage_name});
@@ -144,7 +211,8 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
         break;
     }
   } catch (const std::exception& e) {
-    // The database refused the outcome: the lease runs out and the token is taken up again.
+    // The database refused the outcome even after riding out an outage for a lease length: the
+    // lease runs out and the token is taken up again.
     log_.error("token.outcome_not_recorded", {{"worker", name_}, {"token_id", id}, {"error", e.what()},
                                               {"detail", "the token returns to the queue when its lease expires"}});
   }
@@ -202,7 +270,8 @@ void StageWorker::run(std::stop_token stop) {
                                          {"detail", "lease renewal found tokens no longer ours"}});
         }
       } catch (const std::exception& e) {
-        log_.warn("worker.lease_renewal_failed", {{"worker", name_}, {"error", e.what()}});
+        log_.write(database_error_level(e, log::Level::kWarning), "worker.lease_renewal_failed",
+                   {{"worker", name_}, {"error", e.what()}});
       }
     }
   };
@@ -221,7 +290,12 @@ void StageWorker::run(std::stop_token stop) {
       free = static_cast<size_t>(options_.batch_size) - in_flight.size();
     }
     auto timeout = options_.poll_interval;
-    if (free > 0) {
+    const auto pause_ends = paused_until();
+    if (free > 0 && clock_.now() < pause_ends) {
+      // A rate limit pauses the stage: claim nothing until it ends.
+      timeout = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(pause_ends - clock_.now()),
+                           std::chrono::milliseconds(1), options_.poll_interval);
+    } else if (free > 0) {
       try {
         auto claims = queue_.claim(stage_, static_cast<int>(free));
         if (!claims.empty()) {
@@ -241,8 +315,8 @@ void StageWorker::run(std::stop_token stop) {
           timeout = std::clamp(until, std::chrono::milliseconds(1), options_.poll_interval);
         }
       } catch (const store::DatabaseError& e) {
-        log_.error("worker.database_unavailable", {{"worker", name_}, {"error", e.what()},
-                                                   {"retry_in_seconds", seconds(options_.poll_interval)}});
+        log_.write(database_error_level(e, log::Level::kError), "worker.database_unavailable",
+                   {{"worker", name_}, {"error", e.what()}, {"retry_in_seconds", seconds(options_.poll_interval)}});
       }
     }
     signal.wait(seen, timeout, stop);

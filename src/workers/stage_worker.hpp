@@ -9,8 +9,19 @@
 // the calling thread. run() is the loop; on stop it claims nothing more, lets in-flight work
 // finish for up to `shutdown_timeout`, and releases the leases of what did not.
 //
-// The stage's own work is a TokenProcessor; its errors follow workers/errors.hpp. With a metrics
+// The stage's own work is a TokenProcessor; its errors follow errors/errors.hpp. With a metrics
 // registry (WorkerOptions::metrics) it also measures each attempt.
+//
+// Troubles that are not the token's never use up its attempts:
+// - a provider's rate limit (errors::RateLimitedError) pauses the whole stage — the limit is the
+//   account's, and the other slots would only hit it again — for the provider's Retry-After, or
+//   else RETRY_BASE_SECONDS doubling per rate-limited pause in a row, at most RETRY_MAX_SECONDS
+//   and a minute (the providers' limits are per minute). The token waits out the pause with its
+//   attempt uncounted. `provider.rate_limited` says so once (then every few seconds while it
+//   lasts), `provider.recovered` when the provider answers again;
+// - the database gone mid-work (store::UnavailableError from the processor): the token waits a
+//   moment, attempt uncounted; the outage itself is reported by store/monitored_database.hpp, so
+//   the worker's own lines about it are debug.
 
 #include <chrono>
 #include <functional>
@@ -20,6 +31,7 @@
 
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
+#include "log/fault_log.hpp"
 #include "queue/backoff.hpp"
 #include "queue/work_queue.hpp"
 #include "errors/errors.hpp"
@@ -74,14 +86,21 @@ class StageWorker {
   const std::string& name() const { return name_; }
   token::Stage stage() const { return stage_; }
 
-  // Claims up to batch_size due tokens and processes them one after another. Returns the count.
+  // Claims up to batch_size due tokens and processes them one after another. Returns the count
+  // (0 while a rate limit pauses the stage).
   size_t step();
+
+  // Until when a provider's rate limit pauses the stage (a past time when it does not).
+  clock::TimePoint paused_until() const;
 
   // The loop (see above). Returns after stop is requested and in-flight work is settled.
   void run(std::stop_token stop);
 
  private:
   void handle(const queue::Claim& claim, std::stop_token stop);
+  // Pauses the stage for a rate limit (see above); returns when the pause ends.
+  clock::TimePoint pause_for_rate_limit(std::optional<std::chrono::milliseconds> retry_after);
+  double next_jitter();
 
   const token::Stage stage_;
   const std::string name_;
@@ -96,6 +115,10 @@ class StageWorker {
   metrics::Counter* retries_ = nullptr;
   std::mutex jitter_mutex_;
   std::function<double()> jitter_;  // guarded by jitter_mutex_
+  log::FaultLog rate_limited_;
+  mutable std::mutex pause_mutex_;
+  clock::TimePoint paused_until_{};  // guarded by pause_mutex_
+  int rate_limit_streak_ = 0;        // rate-limited pauses in a row; guarded by pause_mutex_
 };
 
 }  // namespace glisk::workers

@@ -21,6 +21,14 @@ FakePinata::FakePinata() {
       drop_midway(res);
       return;
     }
+    if (std::chrono::steady_clock::now() < rate_limited_until_) {
+      ++rate_limited_answers_;
+      if (rate_limit_retry_after_) res.set_header("Retry-After", std::to_string(*rate_limit_retry_after_));
+      res.status = 429;
+      res.set_content(pinata_error("RATE_LIMITED", "Rate limit exceeded: too many requests for this plan"),
+                      "application/json");
+      return;
+    }
     if (!answers_.empty()) {
       auto [status, body, headers] = answers_.front();
       answers_.pop_front();
@@ -87,6 +95,12 @@ void FakePinata::set_transient_error_rate(double rate, uint64_t seed) {
   std::lock_guard lock(mutex_);
   error_rate_ = rate;
   random_.seed(seed);
+}
+
+void FakePinata::rate_limit_for(std::chrono::milliseconds duration, std::optional<int> retry_after_seconds) {
+  std::lock_guard lock(mutex_);
+  rate_limited_until_ = std::chrono::steady_clock::now() + duration;
+  rate_limit_retry_after_ = retry_after_seconds;
 }
 
 void FakePinata::answer_wrong_cids(bool wrong) {

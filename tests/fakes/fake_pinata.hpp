@@ -8,6 +8,8 @@
 // Also a tiny image host that serves scripted paths, for the download side.
 
 #include <atomic>
+#include <chrono>
+#include <optional>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -39,6 +41,11 @@ class FakePinata : public FakeServer {
   // Each pin fails with this probability (alternately 500, and 429 with Retry-After: 1); seeded.
   void set_transient_error_rate(double rate, uint64_t seed = 2);
   int injected_errors() const { return injected_errors_; }
+  // Every request for `duration` from now is answered 429 in Pinata's error shape, as when the
+  // plan's requests per minute are used up. Pinata documents no Retry-After; `retry_after_seconds`
+  // adds one for tests of a provider that does send it.
+  void rate_limit_for(std::chrono::milliseconds duration, std::optional<int> retry_after_seconds = std::nullopt);
+  int rate_limited_answers() const { return rate_limited_answers_; }
 
   int requests() const { return requests_; }
   std::map<std::string, Pin> pins() const;  // by CID
@@ -50,6 +57,9 @@ class FakePinata : public FakeServer {
   bool wrong_ = false;
   std::map<std::string, Pin> pins_;
   double error_rate_ = 0;
+  std::chrono::steady_clock::time_point rate_limited_until_{};  // guarded by mutex_
+  std::optional<int> rate_limit_retry_after_;                    // guarded by mutex_
+  std::atomic<int> rate_limited_answers_{0};
   std::mt19937_64 random_{2};  // guarded by mutex_
   std::atomic<int> requests_{0}, injected_errors_{0};
 };
