@@ -304,7 +304,14 @@ int ApiServer::start(const std::string& host, int port) {
     throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
                              " (is another process using it? set HOST/PORT)");
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  listening_done_ = false;
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listening_done_ = true;
+  });
+  // httplib's stop() does nothing before the listening loop has started: return only once it has,
+  // or a stop() soon after start() would be lost and stop()'s join would wait for ever.
+  while (!server_->is_running() && !listening_done_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return bound;
 }
 
