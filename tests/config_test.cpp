@@ -142,6 +142,22 @@ TEST(Dotenv, MalformedLinesAreNamedWithoutTheirValue) {
   }
 }
 
+// A multi-line value is not supported; its lines must not be shown even when one holds '='
+// (fuzz/regressions/dotenv/ keeps the inputs that found it).
+TEST(Dotenv, AnInvalidNameIsNotShownEither) {
+  try {
+    glisk::config::parse_dotenv("KEY=\"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN+BgkqhkiG9w0BAQEFAASC==\n1ABC=x\n=y\n");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.problems().at(1),
+              ".env line 2: character 13 of the variable name is not a letter, digit, _ or . (a line of a multi-line "
+              "value? those are not supported)");
+    EXPECT_EQ(e.problems().at(2), ".env line 3: the variable name starts with a digit");
+    EXPECT_EQ(e.problems().at(3), ".env line 4: no variable name before the =");
+    EXPECT_EQ(std::string(e.what()).find("MIIEvQ"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Dotenv, EnvironmentWinsOverFile) {
   Environment file{{"PORT", "9000"}, {"HOST", "0.0.0.0"}};
   Environment process{{"PORT", "8001"}};
