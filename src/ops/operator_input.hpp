@@ -22,7 +22,8 @@ inline constexpr int kMaxLimit = 1000;
 
 // Parses an operator's limit ("--recent 20", "?limit=20"): 1..kMaxLimit or InvalidRequest.
 int parse_limit(const std::string& text, const std::string& name);
-// Parses a token id: a non-negative whole number or InvalidRequest.
+// Parses a token id: decimal digits only (no sign, no spaces) of a value fitting int64, or
+// InvalidRequest.
 int64_t parse_token_id(const std::string& text);
 // image | ipfs | reveal, or InvalidRequest.
 token::Stage parse_stage_name(const std::string& text);
