@@ -16,7 +16,7 @@ json json_object(std::string_view body) {
     json parsed = json::parse(body);
     if (!parsed.is_object()) throw BadRequest("the body must be a JSON object");
     return parsed;
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double
     throw BadRequest(std::string("the body is not JSON: ") + e.what());
   }
 }

@@ -50,7 +50,7 @@ AlchemyDelivery parse_alchemy_delivery(std::string_view body, const eth::Address
   json payload;
   try {
     payload = json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double
     throw MalformedWebhook(std::string("the body is not JSON: ") + e.what());
   }
   if (!payload.is_object()) throw MalformedWebhook("the body must be a JSON object");
