@@ -62,6 +62,19 @@ TEST(Config, ProductionRequiresSecretsAndNamesThem) {
   }
 }
 
+// A secret inside its own mask ("*", "**") once kept the masking loop finding it for ever, and
+// startup never ended (fuzz/regressions/dotenv/secret-of-stars.env).
+TEST(Config, ASecretOfStarsIsMaskedOnce) {
+  try {
+    load_config({{"RPC_URL", "*"}, {"DATABASE_URL", "**"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems().size(), 2u) << e.what();
+    EXPECT_TRUE(e.problems()[0].starts_with("DATABASE_URL: '***' is not a database URL")) << e.what();
+    EXPECT_EQ(e.problems()[1], "RPC_URL: '***' is not an http:// or https:// URL");
+  }
+}
+
 TEST(Config, ImageProviderDefaultsToLocalWithoutAToken) {
   EXPECT_EQ(load_config({}).image_provider, "local");
   EXPECT_EQ(load_config({{"REPLICATE_API_TOKEN", "r8_x"}}).image_provider, "replicate");
