@@ -205,6 +205,9 @@ TEST_P(AlchemyWebhookTest, MalformedPayloadsAreRefusedWithTheReason) {
       {with([](json& p) { p["event"]["data"]["block"]["logs"] = "none"; }), "logs must be an array"},
       {with([](json& p) { p["event"]["data"]["block"].erase("number"); }), "event.data.block.number is missing"},
       {with([](json& p) { p["event"]["data"]["block"]["number"] = -3; }), "must be a non-negative integer"},
+      // once read as -1 (fuzz/regressions/webhook_payload/block-number-beyond-int64.json)
+      {with([](json& p) { p["event"]["data"]["block"]["number"] = UINT64_MAX; }),
+       "event.data.block.number 18446744073709551615 is out of range"},
       {with([](json& p) { p["event"]["data"]["block"]["hash"] = "0x12"; }), "event.data.block.hash must be 32 bytes"},
       {with([&](json& p) { p[log1].erase("account"); }), "logs[1].account is missing"},
       {with([&](json& p) { p[log1]["account"]["address"] = "0x1234"; }), "logs[1].account.address"},

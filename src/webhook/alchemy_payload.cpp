@@ -25,7 +25,14 @@ const std::string& text_member(const json& object, const char* name, const std::
 // A JSON integer or a 0x-hex string (Alchemy writes integers; JSON-RPC style hex is accepted too).
 int64_t number_member(const json& object, const char* name, const std::string& where) {
   const json& v = member(object, name, where);
-  if (v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0)) return v.get<int64_t>();
+  if (v.is_number_unsigned()) {
+    // Read as uint64 first: get<int64_t>() of 2^63 or more would come back negative.
+    if (v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+      throw MalformedWebhook(where + "." + name + " " + v.dump() + " is out of range");
+    }
+    return static_cast<int64_t>(v.get<uint64_t>());
+  }
+  if (v.is_number_integer() && v.get<int64_t>() >= 0) return v.get<int64_t>();
   if (v.is_string()) {
     try {
       return mints::parse_int64_quantity(v, where + "." + name);
