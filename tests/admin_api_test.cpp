@@ -127,7 +127,8 @@ TEST_P(AdminApiTest, ABadBodyIs400AndChangesNothing) {
   for (const char* bad :
        {"", "not json", "[1]", "{}", R"({"token_ids":[]})", R"({"token_ids":[-1]})", R"({"token_ids":["6"]})",
         R"({"token_ids":[6],"failed":true})", R"({"failed":false})", R"({"failed":true,"stage":"paint"})",
-        R"({"token_ids":[6],"stage":"image"})", R"({"failed":true,"dry_run":"yes"})", R"({"failed":true,"extra":1})"}) {
+        R"({"token_ids":[6],"stage":"image"})", R"({"failed":true,"dry_run":"yes"})", R"({"failed":true,"extra":1})",
+        R"({"token_ids":[1e999]})"}) {
     auto res = retry(bad, kAdminToken);
     ASSERT_TRUE(res) << bad;
     EXPECT_EQ(res->status, 400) << bad << " → " << res->body;

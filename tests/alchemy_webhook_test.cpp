@@ -195,6 +195,8 @@ TEST_P(AlchemyWebhookTest, MalformedPayloadsAreRefusedWithTheReason) {
   const json::json_pointer log1("/event/data/block/logs/1");
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"{not json", "the body is not JSON"},
+      // nlohmann throws out_of_range, not parse_error, for this (found by fuzz/webhook_payload.cpp)
+      {R"({"event":{"data":{"block":{"number":1e999,"logs":[]}}}})", "the body is not JSON"},
       {"[1,2]", "must be a JSON object"},
       {with([](json& p) { p.erase("event"); }), "body.event is missing"},
       {with([](json& p) { p["type"] = "ADDRESS_ACTIVITY"; }), "expected a Custom Webhook delivery"},
@@ -203,6 +205,9 @@ TEST_P(AlchemyWebhookTest, MalformedPayloadsAreRefusedWithTheReason) {
       {with([](json& p) { p["event"]["data"]["block"]["logs"] = "none"; }), "logs must be an array"},
       {with([](json& p) { p["event"]["data"]["block"].erase("number"); }), "event.data.block.number is missing"},
       {with([](json& p) { p["event"]["data"]["block"]["number"] = -3; }), "must be a non-negative integer"},
+      // once read as -1 (fuzz/regressions/webhook_payload/block-number-beyond-int64.json)
+      {with([](json& p) { p["event"]["data"]["block"]["number"] = UINT64_MAX; }),
+       "event.data.block.number 18446744073709551615 is out of range"},
       {with([](json& p) { p["event"]["data"]["block"]["hash"] = "0x12"; }), "event.data.block.hash must be 32 bytes"},
       {with([&](json& p) { p[log1].erase("account"); }), "logs[1].account is missing"},
       {with([&](json& p) { p[log1]["account"]["address"] = "0x1234"; }), "logs[1].account.address"},

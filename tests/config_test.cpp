@@ -62,6 +62,19 @@ TEST(Config, ProductionRequiresSecretsAndNamesThem) {
   }
 }
 
+// A secret inside its own mask ("*", "**") once kept the masking loop finding it for ever, and
+// startup never ended (fuzz/regressions/dotenv/secret-of-stars.env).
+TEST(Config, ASecretOfStarsIsMaskedOnce) {
+  try {
+    load_config({{"RPC_URL", "*"}, {"DATABASE_URL", "**"}});
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    ASSERT_EQ(e.problems().size(), 2u) << e.what();
+    EXPECT_TRUE(e.problems()[0].starts_with("DATABASE_URL: '***' is not a database URL")) << e.what();
+    EXPECT_EQ(e.problems()[1], "RPC_URL: '***' is not an http:// or https:// URL");
+  }
+}
+
 TEST(Config, ImageProviderDefaultsToLocalWithoutAToken) {
   EXPECT_EQ(load_config({}).image_provider, "local");
   EXPECT_EQ(load_config({{"REPLICATE_API_TOKEN", "r8_x"}}).image_provider, "replicate");
@@ -139,6 +152,22 @@ TEST(Dotenv, MalformedLinesAreNamedWithoutTheirValue) {
     EXPECT_NE(all.find(".env line 2: expected KEY=VALUE"), std::string::npos) << all;
     EXPECT_NE(all.find(".env line 3"), std::string::npos) << all;
     EXPECT_EQ(all.find("unterminated secret"), std::string::npos) << all;
+  }
+}
+
+// A multi-line value is not supported; its lines must not be shown even when one holds '='
+// (fuzz/regressions/dotenv/ keeps the inputs that found it).
+TEST(Dotenv, AnInvalidNameIsNotShownEither) {
+  try {
+    glisk::config::parse_dotenv("KEY=\"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADAN+BgkqhkiG9w0BAQEFAASC==\n1ABC=x\n=y\n");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.problems().at(1),
+              ".env line 2: character 13 of the variable name is not a letter, digit, _ or . (a line of a multi-line "
+              "value? those are not supported)");
+    EXPECT_EQ(e.problems().at(2), ".env line 3: the variable name starts with a digit");
+    EXPECT_EQ(e.problems().at(3), ".env line 4: no variable name before the =");
+    EXPECT_EQ(std::string(e.what()).find("MIIEvQ"), std::string::npos) << e.what();
   }
 }
 

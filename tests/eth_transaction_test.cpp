@@ -90,19 +90,31 @@ Bytes reveal_call() {
 
 }  // namespace
 
-TEST(EthTransaction, SignedBytesRecoverToTheSigner) {
-  Eip1559Transaction tx = transfer();
+TEST(EthTransaction, SignedBytesDecodeAndRecoverToTheSigner) {
   PrivateKey key = PrivateKey::from_hex(kAnvilKey);
-  SignedTransaction signed_tx = sign_transaction(tx, key);
-  ASSERT_EQ(signed_tx.raw.at(0), kEip1559TransactionType);
-  RlpItem fields = rlp_decode(std::span(signed_tx.raw).subspan(1));
-  ASSERT_EQ(fields.items.size(), 12u);
-  Signature signature;
-  signature.y_parity = static_cast<uint8_t>(rlp_to_uint(fields.items[9]).low_u64());
-  signature.r = rlp_to_uint(fields.items[10]).to_be_bytes();
-  signature.s = rlp_to_uint(fields.items[11]).to_be_bytes();
-  EXPECT_EQ(recover_address(tx.signing_hash(), signature), key.address());
+  SignedTransaction signed_tx = sign_transaction(transfer(), key);
+  DecodedTransaction decoded = decode_signed_transaction(signed_tx.raw);
+  EXPECT_EQ(decoded.transaction.encode_signed(decoded.signature), signed_tx.raw);
+  EXPECT_EQ(decoded.transaction.signing_hash(), transfer().signing_hash());
+  EXPECT_EQ(recover_address(decoded.transaction.signing_hash(), decoded.signature), key.address());
   EXPECT_EQ(signed_tx.hash, keccak256(signed_tx.raw));
+}
+
+TEST(EthTransaction, DecodingRefusesAYParityOtherThanZeroOrOne) {
+  Bytes raw = sign_transaction(transfer(), PrivateKey::from_hex(kAnvilKey)).raw;
+  RlpItem fields = rlp_decode(std::span(raw).subspan(1));
+  std::vector<Bytes> encoded;
+  for (size_t i = 0; i < fields.items.size(); ++i) {
+    encoded.push_back(i == 8 ? rlp_encode_list({}) : i == 9 ? rlp_encode_uint(2) : rlp_encode_bytes(fields.items[i].bytes));
+  }
+  Bytes tampered = rlp_encode_list(encoded);
+  tampered.insert(tampered.begin(), kEip1559TransactionType);
+  try {
+    decode_signed_transaction(tampered);
+    FAIL() << "a y parity of 2 was accepted";
+  } catch (const InvalidRlp& e) {
+    EXPECT_STREQ(e.what(), "signature y parity must be 0 or 1, got 2");
+  }
 }
 
 TEST(EthTransaction, EncodesCreationWithAnEmptyTo) {

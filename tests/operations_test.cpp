@@ -152,6 +152,22 @@ TEST_P(OperationsTest, ViewsShowRecentTokensFailuresHistoryRevealsAndThroughput)
   }
 }
 
+// "-0" once passed as token 0: std::from_chars into a signed type takes the sign (found by
+// fuzz/route_params.cpp).
+TEST(OperatorInput, TokenIdsAndLimitsAreDigitsOnly) {
+  EXPECT_EQ(ops::parse_token_id("042"), 42);
+  EXPECT_EQ(ops::parse_token_id("9223372036854775807"), INT64_MAX);
+  for (const std::string bad : {"", "-0", "-1", "+1", " 1", "1 ", "0x10", "9223372036854775808"}) {
+    EXPECT_EQ(glisk::testing::error_of<ops::InvalidRequest>([&] { ops::parse_token_id(bad); }),
+              "a token id must be a non-negative whole number, got '" + bad + "'");
+  }
+  EXPECT_EQ(ops::parse_limit("1000", "?limit"), 1000);
+  for (const std::string bad : {"0", "-0", "1001", "", "20 ", "99999999999999999999"}) {
+    EXPECT_EQ(glisk::testing::error_of<ops::InvalidRequest>([&] { ops::parse_limit(bad, "?limit"); }),
+              "?limit must be a whole number 1..1000, got '" + bad + "'");
+  }
+}
+
 // The `glisk` commands against the same database, as an operator runs them.
 class OperationsCliTest : public OperationsTest {
  protected:

@@ -39,13 +39,6 @@ class PromptConflict : public std::runtime_error {
 inline constexpr std::chrono::seconds kMaxAge{600};   // a signed message older than this is stale
 inline constexpr std::chrono::seconds kMaxSkew{300};  // how far ahead a signer's clock may be
 
-struct SignedPrompt {
-  std::string wallet_address;  // any letter case
-  std::string prompt_text;
-  int64_t timestamp = 0;  // unix seconds
-  std::string signature;  // 0x + 65 bytes r||s||v
-};
-
 struct AuthorSummary {
   std::string wallet_address;  // EIP-55
   bool has_prompt = false;

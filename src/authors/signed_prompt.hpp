@@ -27,6 +27,14 @@ class InvalidAuthorRequest : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// A request to set a prompt, as POST /api/authors/prompt carries it (AuthorRegistry checks it).
+struct SignedPrompt {
+  std::string wallet_address;  // any letter case
+  std::string prompt_text;
+  int64_t timestamp = 0;  // unix seconds
+  std::string signature;  // 0x + 65 bytes r||s||v
+};
+
 // SHA-256 (Crypto++) of the bytes, as 64 lowercase hex digits without 0x.
 std::string sha256_hex(std::string_view bytes);
 

@@ -324,7 +324,12 @@ Config load_config(const Environment& env) {
     for (auto& p : mine) {
       // A secret's value never reaches a message, whatever the parser above wrote.
       if (var.info.secret) {
-        for (size_t at = p.find(*value); at != std::string::npos; at = p.find(*value, at)) p.replace(at, value->size(), "***");
+        // Searching on after the mask, not from where it starts: a value inside "***" (say "*")
+        // would otherwise be found in its own mask for ever.
+        constexpr std::string_view kMask = "***";
+        for (size_t at = p.find(*value); at != std::string::npos; at = p.find(*value, at + kMask.size())) {
+          p.replace(at, value->size(), kMask);
+        }
       }
       problems.push_back(std::string(var.info.name) + ": " + p);
     }

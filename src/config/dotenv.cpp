@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace glisk::config {
@@ -13,12 +14,24 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool valid_key(std::string_view key) {
-  if (key.empty() || std::isdigit(static_cast<unsigned char>(key.front()))) return false;
-  for (char c : key) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.') return false;
+bool name_character(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+}
+
+// What is wrong with a variable name, or nothing. The name itself is never quoted: the line may
+// be a line of a multi-line value (a PEM key, say) that happens to hold '=', and its "name" is
+// then part of a secret.
+std::optional<std::string> name_problem(std::string_view key) {
+  if (key.empty()) return "no variable name before the =";
+  if (key.front() >= '0' && key.front() <= '9') return "the variable name starts with a digit";
+  for (size_t i = 0; i < key.size(); ++i) {
+    if (!name_character(key[i])) {
+      return "character " + std::to_string(i + 1) +
+             " of the variable name is not a letter, digit, _ or . (a line of a multi-line value? those are "
+             "not supported)";
+    }
   }
-  return true;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -43,9 +56,8 @@ Environment parse_dotenv(std::string_view text) {
     }
     std::string_view key = trim(line.substr(0, eq));
     std::string_view raw = trim(line.substr(eq + 1));
-    if (!valid_key(key)) {
-      problems.push_back(".env line " + std::to_string(line_no) + ": '" + std::string(key) +
-                         "' is not a valid variable name");
+    if (auto problem = name_problem(key)) {
+      problems.push_back(".env line " + std::to_string(line_no) + ": " + *problem);
       continue;
     }
     std::string value;

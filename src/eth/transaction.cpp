@@ -50,7 +50,7 @@ SignedTransaction sign_transaction(const Eip1559Transaction& transaction, const 
   return signed_tx;
 }
 
-Eip1559Transaction decode_signed_transaction(std::span<const uint8_t> raw) {
+DecodedTransaction decode_signed_transaction(std::span<const uint8_t> raw) {
   if (raw.empty() || raw[0] != kEip1559TransactionType) throw InvalidRlp("not a type-2 transaction (first byte)");
   RlpItem list = rlp_decode(raw.subspan(1));
   if (!list.is_list || list.items.size() != 12) throw InvalidRlp("a signed type-2 transaction has 12 fields");
@@ -63,7 +63,8 @@ Eip1559Transaction decode_signed_transaction(std::span<const uint8_t> raw) {
     if (!v.fits_u64()) throw InvalidRlp("field " + std::to_string(i) + " exceeds 64 bits");
     return v.low_u64();
   };
-  Eip1559Transaction tx;
+  DecodedTransaction decoded;
+  Eip1559Transaction& tx = decoded.transaction;
   tx.chain_id = u64(0);
   tx.nonce = u64(1);
   tx.max_priority_fee_per_gas = rlp_to_uint(list.items[2]);
@@ -75,7 +76,13 @@ Eip1559Transaction decode_signed_transaction(std::span<const uint8_t> raw) {
   }
   tx.value = rlp_to_uint(list.items[6]);
   tx.data = list.items[7].bytes;
-  return tx;
+  Signature& signature = decoded.signature;
+  const uint64_t y_parity = u64(9);
+  if (y_parity > 1) throw InvalidRlp("signature y parity must be 0 or 1, got " + std::to_string(y_parity));
+  signature.y_parity = static_cast<uint8_t>(y_parity);
+  signature.r = rlp_to_uint(list.items[10]).to_be_bytes();
+  signature.s = rlp_to_uint(list.items[11]).to_be_bytes();
+  return decoded;
 }
 
 }  // namespace glisk::eth

@@ -43,9 +43,17 @@ struct SignedTransaction {
 // Signs `transaction` with `key` and returns its wire bytes and hash.
 SignedTransaction sign_transaction(const Eip1559Transaction& transaction, const PrivateKey& key);
 
-// The transaction inside signed wire bytes (encode_signed's output), without its signature: what
-// a replacement at the same nonce starts from. Throws InvalidRlp when `raw` is not a canonical
-// type-2 transaction with a non-empty access list absent.
-Eip1559Transaction decode_signed_transaction(std::span<const uint8_t> raw);
+struct DecodedTransaction {
+  Eip1559Transaction transaction;
+  Signature signature;
+};
+
+// The transaction and its signature inside signed wire bytes (encode_signed's output), e.g. what a
+// replacement at the same nonce starts from. Accepts exactly what encode_signed produces, so
+// transaction.encode_signed(signature) gives `raw` back byte for byte: canonical RLP, 64-bit
+// chain id, nonce and gas limit, an empty `to` or 20 bytes, an empty access list, y parity 0 or 1,
+// r and s of at most 32 bytes. Anything else throws InvalidRlp. Whether the signature recovers
+// (recover_address) is the caller's question.
+DecodedTransaction decode_signed_transaction(std::span<const uint8_t> raw);
 
 }  // namespace glisk::eth

@@ -2,12 +2,12 @@
 
 #include <httplib.h>
 
-#include <charconv>
 #include <cstdint>
 
 #include "authors/author_registry.hpp"
 #include "clock/time_format.hpp"
 #include "http/dashboard_assets.hpp"
+#include "http/route_params.hpp"
 #include "ipfs/cid.hpp"
 #include "ops/ops_json.hpp"
 #include "token/token.hpp"
@@ -18,10 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-class BadRequest : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 class NotFound : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -75,35 +71,7 @@ httplib::Server::Handler guarded(const log::EventLog& log, Handler handler) {
   };
 }
 
-
 using ops::token_json;
-
-int64_t parse_token_id(const std::string& text) {
-  int64_t id = -1;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || id < 0) {
-    throw BadRequest("token_id must be a non-negative whole number, got '" + text.substr(0, 80) + "'");
-  }
-  return id;
-}
-
-// A JSON object body, or BadRequest saying why not.
-json json_body(const httplib::Request& req) {
-  try {
-    json body = json::parse(req.body);
-    if (!body.is_object()) throw BadRequest("the body must be a JSON object");
-    return body;
-  } catch (const json::parse_error& e) {
-    throw BadRequest(std::string("the body is not JSON: ") + e.what());
-  }
-}
-
-const json& body_field(const json& body, const char* name, bool (json::*is_type)() const noexcept, const char* type) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) throw BadRequest(std::string(name) + " is missing");
-  if (!((*it).*is_type)()) throw BadRequest(std::string(name) + " must be " + type);
-  return *it;
-}
 
 json author_json(const authors::AuthorSummary& a) {
   return {{"wallet_address", a.wallet_address}, {"has_prompt", a.has_prompt}, {"updated_at", a.updated_at}};
@@ -136,47 +104,6 @@ namespace {
 int query_limit(const httplib::Request& req, const char* name, int fallback) {
   if (!req.has_param(name)) return fallback;
   return ops::parse_limit(req.get_param_value(name), name);
-}
-
-// The admin retry body: {"token_ids":[…]} or {"failed":true[,"stage":…]}, [,"dry_run":bool].
-std::pair<queue::RetrySelection, bool> retry_request(const json& body) {
-  queue::RetrySelection selection;
-  bool dry_run = false;
-  for (const auto& [key, value] : body.items()) {
-    if (key != "token_ids" && key != "failed" && key != "stage" && key != "dry_run") {
-      throw BadRequest("unknown field '" + key.substr(0, 40) + "': use token_ids, or failed (and stage), and dry_run");
-    }
-  }
-  if (body.contains("dry_run")) {
-    if (!body["dry_run"].is_boolean()) throw BadRequest("dry_run must be true or false");
-    dry_run = body["dry_run"].get<bool>();
-  }
-  const bool has_ids = body.contains("token_ids");
-  const bool has_failed = body.contains("failed");
-  if (has_ids == has_failed) {
-    throw BadRequest("give either token_ids (a list of token ids) or \"failed\": true, not both and not neither");
-  }
-  if (has_ids) {
-    const auto& ids = body["token_ids"];
-    if (!ids.is_array() || ids.empty() || ids.size() > 100'000) {
-      throw BadRequest("token_ids must be a list of 1..100000 token ids");
-    }
-    for (const auto& id : ids) {
-      if (!id.is_number_integer() || id.get<int64_t>() < 0) {
-        throw BadRequest("token_ids must hold non-negative whole numbers, got " + id.dump().substr(0, 40));
-      }
-      selection.token_ids.push_back(id.get<int64_t>());
-    }
-    if (body.contains("stage")) throw BadRequest("stage narrows \"failed\": true; with token_ids leave it out");
-  } else {
-    if (!body["failed"].is_boolean() || !body["failed"].get<bool>()) throw BadRequest("failed must be true");
-    selection.all_failed = true;
-    if (body.contains("stage")) {
-      if (!body["stage"].is_string()) throw BadRequest("stage must be image, ipfs or reveal");
-      selection.stage = ops::parse_stage_name(body["stage"].get<std::string>());
-    }
-  }
-  return {selection, dry_run};
 }
 
 void serve_asset(httplib::Response& res, const std::string& name) {
@@ -215,7 +142,7 @@ void ApiServer::operator_routes() {
         }));
 
   s.Get(R"(/api/tokens/([^/]*)/events)", guarded(log_, [view](const httplib::Request& req, httplib::Response& res) {
-          const int64_t id = parse_token_id(req.matches[1]);
+          const int64_t id = ops::parse_token_id(req.matches[1]);
           auto events = view().history(id);
           if (!events) throw NotFound("token " + std::to_string(id) + " is not known");
           json out = json::array();
@@ -247,7 +174,7 @@ void ApiServer::operator_routes() {
 
   s.Post("/api/admin/retry", guarded(log_, [this](const httplib::Request& req, httplib::Response& res) {
            admin_auth_.check(req.get_header_value("Authorization"));  // 503 / 401 before the body is read
-           const auto [selection, dry_run] = retry_request(json_body(req));
+           const auto [selection, dry_run] = parse_retry_request(req.body);
            if (operations_.queue == nullptr) throw ServiceUnavailable("the work queue is not set up in this server");
            const auto report = operations_.queue->retry_failed(selection, dry_run, "admin-api");
            log_.info("admin.retry", {{"dry_run", dry_run},
@@ -276,16 +203,7 @@ void ApiServer::intake_routes() {
 
   s.Post("/api/authors/prompt", guarded(log_, [this](const httplib::Request& req, httplib::Response& res) {
            if (intake_.authors == nullptr) throw ServiceUnavailable("authors are not served by this instance");
-           const json body = json_body(req);
-           authors::SignedPrompt request;
-           request.wallet_address = body_field(body, "wallet_address", &json::is_string, "a string").get<std::string>();
-           request.prompt_text = body_field(body, "prompt_text", &json::is_string, "a string").get<std::string>();
-           const json& timestamp = body_field(body, "timestamp", &json::is_number_integer, "a whole number of unix seconds");
-           if (timestamp.is_number_unsigned() && timestamp.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-             throw BadRequest("timestamp is out of range");
-           }
-           request.timestamp = timestamp.get<int64_t>();
-           request.signature = body_field(body, "signature", &json::is_string, "a string (0x + 65 bytes hex)").get<std::string>();
+           const authors::SignedPrompt request = parse_prompt_request(req.body);
            const std::string wallet = intake_.authors->set_signed_prompt(request);
            reply(res, 200, {{"wallet_address", wallet}, {"has_prompt", true}});
          }));
@@ -320,7 +238,7 @@ void ApiServer::routes() {
   });
 
   s.Get(R"(/api/tokens/([^/]*))", guarded(log_, [this](const httplib::Request& req, httplib::Response& res) {
-          const int64_t id = parse_token_id(req.matches[1]);
+          const int64_t id = ops::parse_token_id(req.matches[1]);
           auto token = tokens_.find_token(id);
           if (!token) throw NotFound("token " + std::to_string(id) + " is not known (not minted yet, or not detected)");
           reply(res, 200, token_json(*token));
@@ -386,7 +304,14 @@ int ApiServer::start(const std::string& host, int port) {
     throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) +
                              " (is another process using it? set HOST/PORT)");
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  listening_done_ = false;
+  thread_ = std::thread([this] {
+    server_->listen_after_bind();
+    listening_done_ = true;
+  });
+  // httplib's stop() does nothing before the listening loop has started: return only once it has,
+  // or a stop() soon after start() would be lost and stop()'s join would wait for ever.
+  while (!server_->is_running() && !listening_done_) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return bound;
 }
 

@@ -27,8 +27,9 @@
 //                          503 without ADMIN_TOKEN, 401 wrong/missing token, 400 bad body
 //   Bad query values answer 400 and change nothing.
 // Status codes are chosen in one place (status_for in api_server.cpp). Listens on its own
-// threads; start() returns once the socket is bound.
+// threads; start() returns once it is listening.
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -105,6 +106,7 @@ class ApiServer {
   ops::AdminAuth admin_auth_{""};
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::atomic<bool> listening_done_{false};  // the listening loop has returned (or failed to start)
 };
 
 }  // namespace glisk::http

@@ -15,19 +15,12 @@
 #include <vector>
 
 #include "clock/clock.hpp"
+#include "ops/operator_input.hpp"
 #include "store/database.hpp"
 #include "store/token_events.hpp"
 #include "token/token.hpp"
 
 namespace glisk::ops {
-
-// Bad operator input (a limit, a token id, a stage name); the message says what is accepted.
-class InvalidRequest : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
-inline constexpr int kMaxLimit = 1000;
 
 struct Failure {
   int64_t token_id = 0;
@@ -76,12 +69,5 @@ class PipelineView {
   store::Database& db_;
   clock::Clock& clock_;
 };
-
-// Parses an operator's limit ("--recent 20", "?limit=20"): 1..kMaxLimit or InvalidRequest.
-int parse_limit(const std::string& text, const std::string& name);
-// Parses a token id: a non-negative whole number or InvalidRequest.
-int64_t parse_token_id(const std::string& text);
-// image | ipfs | reveal, or InvalidRequest.
-token::Stage parse_stage_name(const std::string& text);
 
 }  // namespace glisk::ops

@@ -288,7 +288,7 @@ std::string Keeper::revert_reason(const JournalEntry& row, uint64_t block_number
   // Replaying the call on the state after its block names the cause when another transaction of
   // the block got there first (the common case: the token was revealed meanwhile).
   try {
-    auto tx = eth::decode_signed_transaction(eth::from_hex(row.raw_tx));
+    auto tx = eth::decode_signed_transaction(eth::from_hex(row.raw_tx)).transaction;
     rpc_.eth_call_from(sender_, options_.contract, eth::to_hex(tx.data), chain::to_quantity(block_number), stop);
     return "reverted in block " + std::to_string(block_number) +
            " (the same call succeeds now: probably out of gas; raise REVEAL_GAS_BUFFER)";
@@ -314,7 +314,7 @@ void Keeper::replace(const JournalEntry& newest, std::stop_token stop) {
     }
     return;
   }
-  auto tx = eth::decode_signed_transaction(eth::from_hex(newest.raw_tx));
+  auto tx = eth::decode_signed_transaction(eth::from_hex(newest.raw_tx)).transaction;
   tx.max_fee_per_gas = fees->max_fee_per_gas;
   tx.max_priority_fee_per_gas = fees->max_priority_fee_per_gas;
   const auto signed_tx = eth::sign_transaction(tx, key_);

@@ -5,57 +5,12 @@
 #include <cryptopp/sha.h>
 
 #include <array>
-#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "eth/address.hpp"
 #include "eth/hex.hpp"
-#include "mints/mint_event.hpp"
 
 namespace glisk::webhook {
-namespace {
-
-using nlohmann::json;
-
-std::string shown(const json& value) {
-  std::string text = value.dump();
-  return text.size() > 80 ? text.substr(0, 80) + "…" : text;
-}
-
-const json& member(const json& object, const char* name, const std::string& where) {
-  if (!object.is_object()) throw MalformedWebhook(where + " must be a JSON object, got " + shown(object));
-  auto it = object.find(name);
-  if (it == object.end() || it->is_null()) throw MalformedWebhook(where + "." + name + " is missing");
-  return *it;
-}
-
-const std::string& text_member(const json& object, const char* name, const std::string& where) {
-  const json& v = member(object, name, where);
-  if (!v.is_string()) throw MalformedWebhook(where + "." + name + " must be a string, got " + shown(v));
-  return v.get_ref<const std::string&>();
-}
-
-// A JSON integer or a 0x-hex string (Alchemy writes integers; JSON-RPC style hex is accepted too).
-int64_t number_member(const json& object, const char* name, const std::string& where) {
-  const json& v = member(object, name, where);
-  if (v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0)) return v.get<int64_t>();
-  if (v.is_string()) {
-    try {
-      return mints::parse_int64_quantity(v, where + "." + name);
-    } catch (const mints::InvalidMintLog& e) {
-      throw MalformedWebhook(e.what());
-    }
-  }
-  throw MalformedWebhook(where + "." + name + " must be a non-negative integer, got " + shown(v));
-}
-
-struct ParsedLog {
-  mints::RawLog raw;
-  bool ours = false;     // of the configured contract
-  bool success = false;  // its transaction succeeded
-};
-
-}  // namespace
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view body) {
   CryptoPP::HMAC<CryptoPP::SHA256> hmac(reinterpret_cast<const CryptoPP::byte*>(key.data()), key.size());
@@ -101,85 +56,16 @@ WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<
     }
   }
 
-  const auto contract = eth::Address::parse(contract_);
-  std::vector<ParsedLog> logs;
-  int64_t block_number = -1;
+  AlchemyDelivery delivery;
   try {
-    json payload;
-    try {
-      payload = json::parse(body);
-    } catch (const json::parse_error& e) {
-      throw MalformedWebhook(std::string("the body is not JSON: ") + e.what());
-    }
-    if (!payload.is_object()) throw MalformedWebhook("the body must be a JSON object");
-    if (auto type = payload.find("type"); type != payload.end() && *type != "GRAPHQL") {
-      throw MalformedWebhook("expected a Custom Webhook delivery (type GRAPHQL), got type " + shown(*type));
-    }
-    const json& block = member(member(member(payload, "event", "body"), "data", "event"), "block", "event.data");
-    const json& entries = member(block, "logs", "event.data.block");
-    if (!entries.is_array()) throw MalformedWebhook("event.data.block.logs must be an array");
-    std::optional<std::string> block_hash;
-    if (!entries.empty()) {
-      block_number = number_member(block, "number", "event.data.block");
-      if (auto h = block.find("hash"); h != block.end() && !h->is_null()) {
-        try {
-          block_hash = mints::parse_hash32(*h, "event.data.block.hash");
-        } catch (const mints::InvalidMintLog& e) {
-          throw MalformedWebhook(e.what());
-        }
-      }
-    }
-    for (size_t i = 0; i < entries.size(); ++i) {
-      const std::string where = "event.data.block.logs[" + std::to_string(i) + "]";
-      const json& entry = entries[i];
-      ParsedLog parsed;
-      auto& raw = parsed.raw;
-      raw.address = text_member(member(entry, "account", where), "address", where + ".account");
-      try {
-        parsed.ours = eth::Address::parse(raw.address) == contract;
-      } catch (const eth::InvalidAddress& e) {
-        throw MalformedWebhook(where + ".account.address: " + e.what());
-      }
-      const json& topics = member(entry, "topics", where);
-      if (!topics.is_array()) throw MalformedWebhook(where + ".topics must be an array");
-      for (const auto& t : topics) {
-        if (!t.is_string()) throw MalformedWebhook(where + ".topics must hold strings, got " + shown(t));
-        raw.topics.push_back(t.get<std::string>());
-      }
-      raw.data = text_member(entry, "data", where);
-      raw.log_index = number_member(entry, "index", where);
-      const json& transaction = member(entry, "transaction", where);
-      try {
-        raw.tx_hash =
-            mints::parse_hash32(member(transaction, "hash", where + ".transaction"), where + ".transaction.hash");
-      } catch (const mints::InvalidMintLog& e) {
-        throw MalformedWebhook(e.what());
-      }
-      parsed.success = number_member(transaction, "status", where + ".transaction") == 1;
-      raw.block_number = block_number;
-      raw.block_hash = block_hash;
-      logs.push_back(std::move(parsed));
-    }
+    delivery = parse_alchemy_delivery(body, eth::Address::parse(contract_));
   } catch (const MalformedWebhook& e) {
     log_.warn("webhook.rejected", {{"reason", "malformed"}, {"error", e.what()}});
     throw;
   }
-
+  const auto& events = delivery.mints;
   WebhookResult result;
-  std::vector<mints::MintEvent> events;
-  for (size_t i = 0; i < logs.size(); ++i) {
-    const auto& l = logs[i];
-    if (!l.ours || !l.success || !mints::is_batch_minted(l.raw)) {
-      ++result.ignored;
-      continue;
-    }
-    try {
-      events.push_back(mints::decode_batch_minted(l.raw));
-    } catch (const mints::InvalidMintLog& e) {
-      log_.warn("webhook.rejected", {{"reason", "malformed"}, {"error", e.what()}});
-      throw MalformedWebhook("event.data.block.logs[" + std::to_string(i) + "]: " + e.what());
-    }
-  }
+  result.ignored = delivery.ignored;
 
   mints::RecordTotals totals;
   std::vector<mints::RecordOutcome> outcomes;
@@ -196,7 +82,7 @@ WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<
   result.tokens_created = totals.tokens_created;
   result.mints = totals.events;
   result.duplicate = totals.events == 0 && totals.duplicates > 0;
-  log_.info("webhook.received", {{"block", block_number},
+  log_.info("webhook.received", {{"block", delivery.block_number},
                                  {"mints", totals.events},
                                  {"duplicates", totals.duplicates},
                                  {"tokens_created", totals.tokens_created},

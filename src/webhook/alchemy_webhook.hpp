@@ -3,14 +3,10 @@
 // the fast path for new mints (the chain watcher is the sure one; both record idempotently).
 //
 // Authentication: header X-Alchemy-Signature = lowercase hex HMAC-SHA256 of the raw body under
-// the webhook's signing key (ALCHEMY_WEBHOOK_SECRET), compared in constant time. Payload:
-//   {"webhookId":…, "id":…, "type":"GRAPHQL", "event":{"data":{"block":{"number":N, "hash":"0x…",
-//    "logs":[{"account":{"address":"0x…"}, "topics":[…], "data":"0x…", "index":I,
-//             "transaction":{"hash":"0x…", "status":1, …}}, …]}}, "sequenceNumber":"…"}}
-// Numbers may be JSON integers or 0x-hex strings. Logs of another contract, of another event,
-// or of a failed transaction (status ≠ 1) are ignored and counted; BatchMinted logs of the
-// contract are decoded (mints/mint_event.hpp) and recorded in ONE transaction, then the image
-// stage is woken. Any malformed part rejects the whole delivery before anything is stored.
+// the webhook's signing key (ALCHEMY_WEBHOOK_SECRET), compared in constant time. The body is read
+// by parse_alchemy_delivery (webhook/alchemy_payload.hpp); its BatchMinted logs of the contract are
+// recorded in ONE transaction, then the image stage is woken. Any malformed part rejects the whole
+// delivery before anything is stored.
 // Errors: WebhookNotConfigured (503), WebhookUnauthorized (401), MalformedWebhook (400),
 // WebhookTooLarge (413), store::DatabaseError (503: Alchemy retries). The secret and the
 // signature are never logged. Thread-safe.
@@ -26,6 +22,7 @@
 #include "mints/mint_recorder.hpp"
 #include "queue/work_queue.hpp"
 #include "store/database.hpp"
+#include "webhook/alchemy_payload.hpp"
 
 namespace glisk::webhook {
 
@@ -38,10 +35,6 @@ class WebhookNotConfigured : public std::runtime_error {
 class WebhookUnauthorized : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
-};
-class MalformedWebhook : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
 };
 class WebhookTooLarge : public std::runtime_error {
  public:

@@ -1,0 +1,38 @@
+#pragma once
+// The JSON bodies of the HTTP routes, parsed apart from the server so that ApiServer and the fuzz
+// target (fuzz/route_params.cpp) run the same code. Path and query values (token ids, limits,
+// stage names) go through ops/operator_input.hpp, as the CLI's do. Only shapes and types are
+// checked here: what the values mean (a known token, a valid signature) is the handlers' business.
+// Malformed input throws BadRequest, or ops::InvalidRequest for a bad stage name; both answer 400
+// with a message that says what is accepted. Pure functions, thread-safe.
+
+#include <stdexcept>
+#include <string_view>
+
+#include "authors/signed_prompt.hpp"
+#include "queue/work_queue.hpp"
+
+namespace glisk::http {
+
+class BadRequest : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr size_t kMaxRetryTokenIds = 100'000;
+
+struct RetryRequest {
+  queue::RetrySelection selection;
+  bool dry_run = false;
+};
+
+// POST /api/admin/retry: {"token_ids":[…]} (1..kMaxRetryTokenIds non-negative ids) or
+// {"failed":true[,"stage":"image"|"ipfs"|"reveal"]}, either with an optional "dry_run": bool;
+// any other field is refused, so a typo never widens a retry.
+RetryRequest parse_retry_request(std::string_view body);
+
+// POST /api/authors/prompt: {"wallet_address": string, "prompt_text": string, "timestamp": whole
+// number fitting int64, "signature": string}. AuthorRegistry checks what they say.
+authors::SignedPrompt parse_prompt_request(std::string_view body);
+
+}  // namespace glisk::http
