@@ -30,7 +30,7 @@ std::string format_time(TimePoint t) {
   auto day = floor<days>(sys_time<milliseconds>{milliseconds{ms}});
   year_month_day ymd{day};
   long long in_day = ms - duration_cast<milliseconds>(day.time_since_epoch()).count();
-  char buf[40];
+  char buf[64];  // room for any value the format can print, so no build warns of truncation
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), in_day / 3'600'000,
                 in_day / 60'000 % 60, in_day / 1000 % 60, in_day % 1000);
