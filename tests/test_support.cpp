@@ -70,7 +70,7 @@ void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count,
 
 int CapturedLog::count(const std::string& event) const {
   const std::string needle = "\"event\":\"" + event + "\"";
-  const std::string s = out.str();
+  const std::string s = text();
   int n = 0;
   for (size_t at = s.find(needle); at != std::string::npos; at = s.find(needle, at + 1)) ++n;
   return n;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -50,11 +51,39 @@ class TestDatabase {
 // Creates an author and tokens first_id .. first_id+count-1 in `detected`.
 void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count, const std::string& wallet = "0x00000000000000000000000000000000000000a1");
 
+// A string buffer that worker and server threads may write while the test reads it: spdlog's
+// sink lock serialises the writers but not a reader calling str() (ThreadSanitizer saw that).
+class LockedStringBuf : public std::streambuf {
+ public:
+  std::string str() const {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+
+ protected:
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    std::lock_guard lock(mutex_);
+    text_.append(s, static_cast<size_t>(n));
+    return n;
+  }
+  int_type overflow(int_type c) override {
+    if (traits_type::eq_int_type(c, traits_type::eof())) return traits_type::not_eof(c);
+    std::lock_guard lock(mutex_);
+    text_.push_back(traits_type::to_char_type(c));
+    return c;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string text_;
+};
+
 // A log that writes into a string, for asserting on events.
 struct CapturedLog {
-  std::ostringstream out;
+  LockedStringBuf buffer;
+  std::ostream out{&buffer};
   log::EventLog log{config::LogFormat::kJson, log::Level::kDebug, out};
-  std::string text() const { return out.str(); }
+  std::string text() const { return buffer.str(); }
   int count(const std::string& event) const;
 };
 

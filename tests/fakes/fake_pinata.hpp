@@ -35,6 +35,7 @@ class FakePinata : public FakeServer {
   };
 
   FakePinata();
+  ~FakePinata() { stop_serving(); }  // before the members the handlers use go
   void queue_answer(int status, std::string body, std::map<std::string, std::string> headers = {});
   void queue_drop();
   void answer_wrong_cids(bool wrong);
@@ -67,6 +68,7 @@ class FakePinata : public FakeServer {
 class FakeImageHost : public FakeServer {
  public:
   FakeImageHost();
+  ~FakeImageHost() { stop_serving(); }  // before the members the handlers use go
   // Serves `path` with this status and body.
   void put(const std::string& path, int status, std::string body);
   int requests() const { return requests_; }

@@ -23,6 +23,7 @@ namespace glisk::testing {
 class FakeReplicate : public FakeServer {
  public:
   FakeReplicate();
+  ~FakeReplicate() { stop_serving(); }  // before the members the handlers use go
   static constexpr const char* kToken = "r8_fake_token";
   static constexpr const char* kNsfwError =
       "All generated images contained NSFW content. Try running it again with a different prompt.";

@@ -1,7 +1,9 @@
 #pragma once
 // The part every fake outside service shares: a cpp-httplib server on 127.0.0.1 and a free port,
 // serving on its own thread from construction (after the subclass registered its routes, by
-// calling listen()) until destruction.
+// calling listen()) until destruction. A subclass's destructor must call stop_serving() first:
+// the base destructor runs after the subclass's members are gone, and a request still in a
+// handler would read them (ThreadSanitizer caught exactly that).
 
 #include <httplib.h>
 
@@ -19,7 +21,9 @@ class FakeServer {
 
  protected:
   FakeServer() = default;
-  ~FakeServer() {
+  ~FakeServer() { stop_serving(); }
+  // Stops accepting, lets the handlers in flight return, and joins the server's threads.
+  void stop_serving() {
     server_.stop();
     if (thread_.joinable()) thread_.join();
   }
