@@ -182,25 +182,41 @@ bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease
   // held back by a counter it cannot see.
   const std::string reset_next = next ? ", " + std::string(token::spec(*next).attempts_column) + " = 0" : "";
   const std::string now_text = clock::format_time(clock_.now());
-  bool done = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    auto r = tx.exec(
-        "UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, next_attempt_at = NULL, "
-        "generation_error = NULL, failed_stage = NULL, queued_at = $5, updated_at = $5, "
-        "image_url = COALESCE($6, image_url), image_cid = COALESCE($7, image_cid), "
-        "metadata_cid = COALESCE($8, metadata_cid), reveal_tx_hash = COALESCE($9, reveal_tx_hash), "
-        "prediction_id = CASE WHEN $10 = 1 THEN NULL ELSE COALESCE($11, prediction_id) END" +
-            reset_next + std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column) + ", reveal_tx_hash",
-        {token_id, lease, status_text(s.working), status_text(s.output), now_text, opt(patch.image_url),
-         opt(patch.image_cid), opt(patch.metadata_cid), opt(patch.reveal_tx_hash),
-         int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id)});
-    if (r.rows.size() != 1) return false;
-    auto event = move_event(token_id, status_text(s.working), status_text(s.output), now_text, instance_, stage,
-                            int_of(r.rows[0][0]) + 1);
-    event.tx_hash = r.rows[0][1];
-    store::record_token_event(tx, event);
-    if (next) db_.notify_on_commit(tx, kWakeChannel, token::to_string(*next));
-    return true;
-  }); });
+  const std::string update =
+      "UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, next_attempt_at = NULL, "
+      "generation_error = NULL, failed_stage = NULL, queued_at = $5, updated_at = $5, "
+      "image_url = COALESCE($6, image_url), image_cid = COALESCE($7, image_cid), "
+      "metadata_cid = COALESCE($8, metadata_cid), reveal_tx_hash = COALESCE($9, reveal_tx_hash), "
+      "prediction_id = CASE WHEN $10 = 1 THEN NULL ELSE COALESCE($11, prediction_id) END" +
+      reset_next + std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column) + " AS attempts, reveal_tx_hash";
+  store::Params params{token_id, lease, status_text(s.working), status_text(s.output), now_text, opt(patch.image_url),
+                       opt(patch.image_cid), opt(patch.metadata_cid), opt(patch.reveal_tx_hash),
+                       int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id)};
+  bool done = false;
+  if (db_.dialect() == store::Dialect::kPostgres) {
+    // One round trip instead of three: the move, its event and the next stage's wake-up in one
+    // statement (every token passes here once per stage, so the round trips are the stage's cost
+    // on the database). pg_notify is delivered at commit, like notify_on_commit's.
+    params.insert(params.end(), {instance_, std::string(token::to_string(stage))});
+    if (next) params.insert(params.end(), {std::string(kWakeChannel), std::string(token::to_string(*next))});
+    done = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      auto r = tx.exec("WITH moved AS (" + update + "), events AS (" + std::string(store::kInsertTokenEvents) +
+                           "SELECT $1, $3, $4, $5, $12, $13, attempts + 1, NULL, reveal_tx_hash FROM moved) "
+                           "SELECT attempts" + (next ? ", pg_notify($14, $15)" : std::string()) + " FROM moved",
+                       params);
+      return r.rows.size() == 1;
+    }); });
+  } else {
+    done = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      auto r = tx.exec(update, params);
+      if (r.rows.size() != 1) return false;
+      auto event = move_event(token_id, status_text(s.working), status_text(s.output), now_text, instance_, stage,
+                              int_of(r.rows[0][0]) + 1);
+      event.tx_hash = r.rows[0][1];
+      store::record_token_event(tx, event);
+      return true;
+    }); });
+  }
   if (done && next) wake_.notify(*next);
   return done;
 }

@@ -21,6 +21,9 @@
 namespace glisk::store {
 
 enum class Dialect { kSqlite, kPostgres };
+// kRead promises only that each statement sees committed data (READ COMMITTED): PostgreSQL runs
+// a read's statements one by one without BEGIN, SQLite in a deferred transaction. Work that needs
+// several statements to agree takes kWrite.
 enum class TxMode { kRead, kWrite };
 
 using SqlValue = std::variant<std::nullptr_t, int64_t, double, std::string>;

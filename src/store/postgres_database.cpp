@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <unordered_map>
 
 #include "config/config.hpp"
 
@@ -56,12 +57,24 @@ class PgConnection {
           params[i]);
     }
     std::string statement(sql);
+    const std::string* prepared = params.empty() ? nullptr : prepared_name(statement, values.size());
     PGresult* res = params.empty() ? PQexec(conn_, statement.c_str())
+                    : prepared     ? PQexecPrepared(conn_, prepared->c_str(), static_cast<int>(params.size()),
+                                                    values.data(), nullptr, nullptr, 0)
                                    : PQexecParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr,
                                                   values.data(), nullptr, nullptr, 0);
     std::unique_ptr<PGresult, decltype(&PQclear)> guard(res, &PQclear);
     ExecStatusType status = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) throw_error(res);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      // A statement that failed is prepared afresh next time: a schema change can leave its
+      // cached plan unusable ("cached plan must not change result type"), and DISCARD ALL or a
+      // pooler may have dropped it.
+      const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+      if (prepared && state != nullptr && (std::strcmp(state, "0A000") == 0 || std::strcmp(state, "26000") == 0)) {
+        prepared_.erase(statement);
+      }
+      throw_error(res);
+    }
 
     Result result;
     int ncol = PQnfields(res);
@@ -85,6 +98,24 @@ class PgConnection {
   }
 
  private:
+  // Statements with parameters are prepared once per connection and then only bound and run:
+  // the pipeline's handful of statements ran ~4,000 times a second in the benchmark, and parsing
+  // and planning each anew cost PostgreSQL as much CPU as running it (docs/PERFORMANCE.md).
+  // Prepared statements live outside transactions (a ROLLBACK keeps them) and die with the
+  // connection. Past kMaxPrepared distinct texts (statements built with literals) the rest run
+  // unprepared, so the server's memory per connection stays bounded.
+  static constexpr size_t kMaxPrepared = 256;
+
+  const std::string* prepared_name(const std::string& statement, size_t n_params) {
+    if (auto it = prepared_.find(statement); it != prepared_.end()) return &it->second;
+    if (prepared_.size() >= kMaxPrepared) return nullptr;
+    std::string name = "glisk_" + std::to_string(++prepared_count_);
+    PGresult* res = PQprepare(conn_, name.c_str(), statement.c_str(), static_cast<int>(n_params), nullptr);
+    std::unique_ptr<PGresult, decltype(&PQclear)> guard(res, &PQclear);
+    if (res == nullptr || PQresultStatus(res) != PGRES_COMMAND_OK) throw_error(res);
+    return &prepared_.emplace(statement, std::move(name)).first->second;
+  }
+
   [[noreturn]] void throw_error(PGresult* res) {
     std::string message = res != nullptr ? PQresultErrorMessage(res) : PQerrorMessage(conn_);
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
@@ -102,18 +133,26 @@ class PgConnection {
   }
 
   PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // statement text → server-side name
+  uint64_t prepared_count_ = 0;
 };
 
 }  // namespace detail
 
 namespace {
 
+// Write transactions are BEGIN … COMMIT. Read "transactions" run each statement on its own
+// (autocommit): at READ COMMITTED, PostgreSQL's default, every statement takes its own snapshot
+// even inside BEGIN, so the BEGIN READ ONLY and COMMIT round trips bought nothing — and a token's
+// author lookup paid three round trips instead of one. A read on a pooled connection that died
+// while idle (a server restart) is tried again on another: it changed nothing.
 class PgTransaction final : public Transaction {
  public:
-  PgTransaction(PostgresDatabase::Pool& pool, std::unique_ptr<detail::PgConnection> conn, TxMode mode)
-      : pool_(pool), conn_(std::move(conn)) {
+  PgTransaction(PostgresDatabase::Pool& pool, std::unique_ptr<detail::PgConnection> conn, TxMode mode, bool reused)
+      : pool_(pool), conn_(std::move(conn)), autocommit_(mode == TxMode::kRead), reused_(reused) {
+    if (autocommit_) return;
     try {
-      run(mode == TxMode::kWrite ? "BEGIN" : "BEGIN READ ONLY");
+      run("BEGIN");
     } catch (...) {
       if (conn_) pool_.give_back(nullptr);  // the destructor does not run for a failed constructor
       throw;
@@ -122,7 +161,7 @@ class PgTransaction final : public Transaction {
   ~PgTransaction() override {
     if (!conn_) return;
     try {
-      conn_->exec("ROLLBACK", {});
+      if (!autocommit_) conn_->exec("ROLLBACK", {});
       finish();
     } catch (...) {
       pool_.give_back(nullptr);
@@ -131,19 +170,23 @@ class PgTransaction final : public Transaction {
   }
   Result exec(std::string_view sql, const Params& params) override { return run(sql, params); }
   void commit() override {
-    run("COMMIT");
+    if (!autocommit_) run("COMMIT");
+    if (!conn_) throw QueryError("transaction already finished");
     finish();
   }
 
  private:
   Result run(std::string_view sql, const Params& params = {}) {
-    if (!conn_) throw QueryError("transaction already finished");
-    try {
-      return conn_->exec(sql, params);
-    } catch (const ConnectionError&) {
-      conn_.reset();  // a broken connection never returns to the pool
-      pool_.give_back(nullptr);
-      throw;
+    for (;;) {
+      if (!conn_) throw QueryError("transaction already finished");
+      try {
+        return conn_->exec(sql, params);
+      } catch (const ConnectionError&) {
+        conn_.reset();  // a broken connection never returns to the pool
+        pool_.give_back(nullptr);
+        if (!autocommit_ || !reused_) throw;  // a fresh connection failed: the server is really unreachable
+        conn_ = pool_.take(&reused_);
+      }
     }
   }
   void finish() {
@@ -157,6 +200,8 @@ class PgTransaction final : public Transaction {
 
   PostgresDatabase::Pool& pool_;
   std::unique_ptr<detail::PgConnection> conn_;
+  const bool autocommit_;
+  bool reused_;
 };
 
 std::string quoted_identifier(PGconn* conn, std::string_view name) {
@@ -215,7 +260,7 @@ std::unique_ptr<Transaction> PostgresDatabase::begin(TxMode mode) {
     bool reused = false;
     auto conn = pool_.take(&reused);
     try {
-      return std::make_unique<PgTransaction>(pool_, std::move(conn), mode);
+      return std::make_unique<PgTransaction>(pool_, std::move(conn), mode, reused);
     } catch (const ConnectionError&) {
       if (!reused) throw;  // a fresh connection failed: the server is really unreachable
     }
