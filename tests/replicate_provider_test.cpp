@@ -130,6 +130,12 @@ TEST_F(ReplicateProviderTest, RateLimitsWithOnlyADetailAreHonoured) {
   image::ReplicateProvider p(http, options());
   auto e = glisk::testing::thrown<errors::TransientError>([&] { generate(p); });
   EXPECT_EQ(e.retry_after(), 3000ms);
+  // The body Replicate's rate-limit page documents.
+  fake.queue_create_answer(429, R"({"detail":"Request was throttled. Your rate limit resets in ~30s."})");
+  auto documented = glisk::testing::thrown<errors::TransientError>([&] { generate(p); });
+  EXPECT_EQ(documented.retry_after(), 30000ms);
+  fake.queue_create_answer(429, R"({"detail":"Request was throttled. Try again in a while (3 sessions open)."})");
+  EXPECT_EQ(glisk::testing::thrown<errors::TransientError>([&] { generate(p); }).retry_after(), std::nullopt);
 }
 
 TEST_F(ReplicateProviderTest, ServerErrorsMalformedAnswersAndDropsAreTransient) {

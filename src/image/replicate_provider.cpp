@@ -30,11 +30,14 @@ std::string problem_text(const net::HttpResponse& r) {
   return text.empty() ? "(empty body)" : text;
 }
 
-// "Expected available in 1 second" / "… in 12 seconds" in a 429's detail.
+// The wait a 429's detail names when no Retry-After came: "Expected available in 1 second" /
+// "… in 12 seconds" (what the API answers), or "Your rate limit resets in ~30s." (the shape its
+// rate-limit documentation shows).
 std::optional<std::chrono::milliseconds> retry_after_from_detail(const std::string& detail) {
-  static const std::regex kAvailable(R"(available in ([0-9]+(?:\.[0-9]+)?) seconds?)", std::regex::icase);
+  static const std::regex kWait(R"((?:available|resets) in ~?([0-9]+(?:\.[0-9]+)?) ?(?:seconds?|s\b))",
+                                std::regex::icase);
   std::smatch m;
-  if (!std::regex_search(detail, m, kAvailable)) return std::nullopt;
+  if (!std::regex_search(detail, m, kWait)) return std::nullopt;
   return std::chrono::milliseconds(static_cast<int64_t>(std::stod(m[1]) * 1000));
 }
 
