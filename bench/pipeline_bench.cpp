@@ -107,7 +107,9 @@ std::string fresh_database(const std::string& backend, const std::string& name) 
   return server + (server.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
 }
 
-// Tokens first..last as the watcher would create them (detected, now).
+// Tokens first..last as the watcher would create them (detected, now), waking the image stage as
+// a watcher in another instance does (PostgreSQL NOTIFY; SQLite has none, so the service finds
+// them at its next poll, which in production the in-process watcher's wake-up avoids).
 void insert_detected(store::Database& db, int first, int last) {
   clock::SystemClock clock;
   store::TokenStore store(db, clock);
@@ -119,6 +121,7 @@ void insert_detected(store::Database& db, int first, int last) {
               "VALUES ($1, $2, 'detected', $3, $3, $3)",
               {int64_t{id}, author, now});
     }
+    db.notify_on_commit(tx, queue::kWakeChannel, token::to_string(token::Stage::kImage));
   });
 }
 void insert_detected(store::Database& db, int tokens) { insert_detected(db, 1, tokens); }
