@@ -372,9 +372,13 @@ Throughput run_seed_schedule(const Options& o, testing::FakeReplicate& replicate
     std::printf("seed schedule: did not finish\n");
     return {};
   }
+  auto gas = store::in_transaction(*db, store::TxMode::kRead, [&](store::Transaction& tx) {
+    return tx.exec("SELECT COALESCE(SUM(gas_used), 0), COUNT(*) FROM reveal_transactions WHERE status = 'confirmed'");
+  });
   std::printf("seed schedule (batch %d, poll %.1f s, reveal wait %.1f s): image + IPFS %.1f tokens/s (all ready after "
-              "%.2f s), end to end %.1f tokens/s (all revealed after %.2f s)\n",
-              o.batch, o.poll, o.seed_reveal_wait, o.tokens / ready, ready, o.tokens / revealed, revealed);
+              "%.2f s), end to end %.1f tokens/s (all revealed after %.2f s); %s transactions, %.0f gas per token\n",
+              o.batch, o.poll, o.seed_reveal_wait, o.tokens / ready, ready, o.tokens / revealed, revealed,
+              gas.rows[0][1].value_or("0").c_str(), std::stod(gas.rows[0][0].value_or("0")) / o.tokens);
   return {o.tokens / ready, o.tokens / revealed};
 }
 
