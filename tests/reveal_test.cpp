@@ -316,6 +316,32 @@ TEST_P(RevealTest, GasAboveTheCapSendsNothing) {
   EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kIdle);
 }
 
+TEST_P(RevealTest, AnOpenTransactionIsLookedForSoonAfterItsSendThenLessOften) {
+  start_chain(3);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 2);
+  node_->call("evm_setAutomine", {false});
+  rig.worker->step();  // simulates and sends; nothing mines
+  ASSERT_EQ(rig.log.count("keeper.transaction_submitted"), 1) << rig.log.text();
+  std::vector<double> waits;
+  for (int i = 0; i < 6; ++i) {
+    auto r = rig.worker->step();
+    ASSERT_EQ(r.outcome, StepOutcome::kTransactionOpen);
+    ASSERT_TRUE(r.next_at.has_value());
+    waits.push_back(std::chrono::duration<double>(*r.next_at - rig.clock.now()).count());
+  }
+  EXPECT_EQ(waits, (std::vector<double>{0.1, 0.2, 0.4, 0.8, 1.0, 1.0}));  // doubling up to receipt_poll
+  node_->call("evm_mine", chain::JsonValue::array());
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 2; })) << rig.log.text();
+
+  // The next transaction starts again at the short wait.
+  rig.add_ready(3, 1);
+  ASSERT_TRUE(rig.step_until([&] { return rig.log.count("keeper.transaction_submitted") == 2; })) << rig.log.text();
+  auto r = rig.worker->step();
+  ASSERT_EQ(r.outcome, StepOutcome::kTransactionOpen);
+  EXPECT_DOUBLE_EQ(std::chrono::duration<double>(*r.next_at - rig.clock.now()).count(), 0.1);
+}
+
 TEST_P(RevealTest, AStuckTransactionIsReplacedAtTheSameNonceAndTheReplacementCounts) {
   start_chain(3);
   KeeperOptions keeper_options;

@@ -60,7 +60,12 @@ StepResult RevealWorker::step(std::stop_token stop) {
     log_.info("reveal.sender_active", {{"keeper", keeper_.sender()}});
   }
   try {
-    if (keeper_.settle(stop)) return {StepOutcome::kTransactionOpen, now + options_.receipt_poll};
+    if (keeper_.settle(stop)) {
+      receipt_wait_ = receipt_wait_.count() == 0 ? std::min(options_.first_receipt_check, options_.receipt_poll)
+                                                 : std::min(receipt_wait_ * 2, options_.receipt_poll);
+      return {StepOutcome::kTransactionOpen, now + receipt_wait_};
+    }
+    receipt_wait_ = std::chrono::milliseconds(0);
   } catch (const errors::TransientError& e) {
     log_.write(level_for(e, log::Level::kWarning), "reveal.transient_error",
                {{"error", std::string("checking open reveal transactions: ") + e.what()}});

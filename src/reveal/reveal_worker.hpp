@@ -48,7 +48,11 @@ struct RevealOptions {
   int max_batch = 50;
   std::chrono::milliseconds batch_wait{5000};
   std::chrono::milliseconds poll_interval{1000};  // longest sleep when nothing wakes the worker
-  std::chrono::milliseconds receipt_poll{1000};   // how often an open transaction is checked
+  std::chrono::milliseconds receipt_poll{1000};   // how often an open transaction is checked, at most
+  // The first look after a send that found no receipt waits this long; each next one twice as
+  // long, up to receipt_poll. A dev chain mines at once and a 2 s chain within a block; the keeper
+  // sends nothing new while one is open, so a second lost here is a second of every batch.
+  std::chrono::milliseconds first_receipt_check{100};
   std::chrono::milliseconds gas_cap_recheck{15'000};
   queue::BackoffPolicy backoff;                         // after transient errors
   std::chrono::milliseconds permanent_error_delay{300'000};  // after the keeper's permanent errors
@@ -56,7 +60,7 @@ struct RevealOptions {
 
 enum class StepOutcome {
   kStandby,           // another instance holds the sender lease
-  kTransactionOpen,   // a reveal is on its way; checked again after receipt_poll
+  kTransactionOpen,   // a reveal is on its way; checked again soon, then every receipt_poll
   kIdle,              // nothing due
   kWaitingForBatch,   // tokens due, batch not full, the oldest has not waited batch_wait yet
   kProcessed,         // a batch was simulated and sent (or settled without a transaction)
@@ -108,6 +112,7 @@ class RevealWorker {
   clock::Clock& clock_;
   const log::EventLog& log_;
   const RevealOptions options_;
+  std::chrono::milliseconds receipt_wait_{0};  // the wait before the next look at an open transaction
   bool standby_logged_ = false;
 };
 
