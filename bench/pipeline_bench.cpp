@@ -205,6 +205,19 @@ std::map<std::string, std::string> service_env(const Options& o, const std::stri
           {"DATABASE_POOL_SIZE", std::to_string(std::max(8, o.batch + 4))}, {"DATA_DIR", dir}};
 }
 
+// What the confirmed reveals cost: their count and their gas.
+struct RevealCost {
+  int64_t transactions = 0;
+  double gas = 0;
+};
+
+RevealCost reveal_cost(store::Database& db) {
+  auto r = store::in_transaction(db, store::TxMode::kRead, [&](store::Transaction& tx) {
+    return tx.exec("SELECT COALESCE(SUM(gas_used), 0), COUNT(*) FROM reveal_transactions WHERE status = 'confirmed'");
+  });
+  return {std::stoll(r.rows[0][1].value_or("0")), std::stod(r.rows[0][0].value_or("0"))};
+}
+
 struct Throughput {
   double image_ipfs = 0;  // tokens/s until every token was ready
   double end_to_end = 0;  // tokens/s until every token was revealed
@@ -270,10 +283,7 @@ Throughput run_glisk(const Options& o, const testing::FakeReplicate& replicate, 
     auto a = clock::parse_time(row[0].value()), b = clock::parse_time(row[1].value());
     if (a && b) latencies.push_back(std::chrono::duration<double>(*b - *a).count());
   }
-  auto gas = store::in_transaction(*db, store::TxMode::kRead, [&](store::Transaction& tx) {
-    return tx.exec("SELECT COALESCE(SUM(gas_used), 0), COUNT(*) FROM reveal_transactions WHERE status = 'confirmed'");
-  });
-  const double gas_used = std::stod(gas.rows[0][0].value_or("0"));
+  const RevealCost cost = reveal_cost(*db);
   const double n = o.tokens;
   std::printf("glisk serve (%s, batch %d, image %d±%d ms, reveal wait %.1f s), %d tokens %s:\n", o.backend.c_str(),
               o.batch, o.image_ms, o.jitter_ms, o.reveal_wait, o.tokens,
@@ -282,8 +292,8 @@ Throughput run_glisk(const Options& o, const testing::FakeReplicate& replicate, 
   std::printf("  image + IPFS       %8.1f tokens/s   (all ready after %.2f s)\n", n / *uploads_done, *uploads_done);
   std::printf("  end to end         %8.1f tokens/s   (all revealed after %.2f s)\n", n / *reveals_done, *reveals_done);
   std::printf("  detected→revealed  p50 %.2f s, p95 %.2f s\n", percentile(latencies, 50), percentile(latencies, 95));
-  std::printf("  reveal             %s transactions, %.0f gas per revealed token\n", gas.rows[0][1].value_or("0").c_str(),
-              gas_used / n);
+  std::printf("  reveal             %lld transactions, %.0f gas per revealed token\n",
+              static_cast<long long>(cost.transactions), cost.gas / n);
   std::printf("  service            %.2f CPU seconds, peak RSS %.1f MB\n", usage.cpu_seconds, usage.peak_rss_mb);
   std::filesystem::remove_all(dir);
   return {n / *uploads_done, n / *reveals_done};
@@ -372,13 +382,11 @@ Throughput run_seed_schedule(const Options& o, testing::FakeReplicate& replicate
     std::printf("seed schedule: did not finish\n");
     return {};
   }
-  auto gas = store::in_transaction(*db, store::TxMode::kRead, [&](store::Transaction& tx) {
-    return tx.exec("SELECT COALESCE(SUM(gas_used), 0), COUNT(*) FROM reveal_transactions WHERE status = 'confirmed'");
-  });
+  const RevealCost cost = reveal_cost(*db);
   std::printf("seed schedule (batch %d, poll %.1f s, reveal wait %.1f s): image + IPFS %.1f tokens/s (all ready after "
-              "%.2f s), end to end %.1f tokens/s (all revealed after %.2f s); %s transactions, %.0f gas per token\n",
+              "%.2f s), end to end %.1f tokens/s (all revealed after %.2f s); %lld transactions, %.0f gas per token\n",
               o.batch, o.poll, o.seed_reveal_wait, o.tokens / ready, ready, o.tokens / revealed, revealed,
-              gas.rows[0][1].value_or("0").c_str(), std::stod(gas.rows[0][0].value_or("0")) / o.tokens);
+              static_cast<long long>(cost.transactions), cost.gas / o.tokens);
   return {o.tokens / ready, o.tokens / revealed};
 }
 
