@@ -2,11 +2,15 @@
 
 #include <charconv>
 
+#include "json_input/json_input.hpp"
+
 namespace glisk::chain {
 
+// The node chooses the message and the data: what() shows at most a few hundred bytes of each
+// (the whole data stays in data(), for decoding a revert).
 RpcError::RpcError(const std::string& method, int64_t code, std::string message, std::string data)
-    : std::runtime_error(method + ": node answered error " + std::to_string(code) + ": " + message +
-                         (data.empty() ? "" : " (data " + data + ")")),
+    : std::runtime_error(method + ": node answered error " + std::to_string(code) + ": " + message.substr(0, 500) +
+                         (data.empty() ? "" : " (data " + data.substr(0, 500) + (data.size() > 500 ? "…" : "") + ")")),
       code_(code),
       message_(std::move(message)),
       data_(std::move(data)) {}
@@ -30,7 +34,7 @@ uint64_t parse_quantity(std::string_view hex) {
 }
 
 std::string EthRpc::string_result(const std::string& method, const JsonValue& result) {
-  if (!result.is_string()) throw MalformedResponse(method + " at " + describe() + ": expected a string result, got " + result.dump());
+  if (!result.is_string()) throw MalformedResponse(method + " at " + describe() + ": expected a string result, got " + json_input::excerpt(result));
   return result.get<std::string>();
 }
 
@@ -101,13 +105,13 @@ uint64_t EthRpc::estimate_gas(const JsonValue& tx, std::stop_token stop) {
 JsonValue EthRpc::fee_history(uint64_t block_count, const std::string& newest_block,
                                  const std::vector<double>& reward_percentiles, std::stop_token stop) {
   JsonValue result = call("eth_feeHistory", JsonValue::array({to_quantity(block_count), newest_block, reward_percentiles}), stop);
-  if (!result.is_object()) throw MalformedResponse("eth_feeHistory at " + describe() + ": expected an object, got " + result.dump());
+  if (!result.is_object()) throw MalformedResponse("eth_feeHistory at " + describe() + ": expected an object, got " + json_input::excerpt(result));
   return result;
 }
 
 JsonValue EthRpc::get_logs(const JsonValue& filter, std::stop_token stop) {
   JsonValue result = call("eth_getLogs", JsonValue::array({filter}), stop);
-  if (!result.is_array()) throw MalformedResponse("eth_getLogs at " + describe() + ": expected an array, got " + result.dump());
+  if (!result.is_array()) throw MalformedResponse("eth_getLogs at " + describe() + ": expected an array, got " + json_input::excerpt(result));
   return result;
 }
 

@@ -1,5 +1,6 @@
 #include "chain/rpc_client.hpp"
 
+#include "chain/rpc_answer.hpp"
 #include "clock/sleep.hpp"
 
 namespace glisk::chain {
@@ -15,12 +16,6 @@ std::string redact_url(const std::string& url) {
   size_t at = authority.rfind('@');
   if (at != std::string::npos) authority.erase(0, at + 1);
   return url.substr(0, host_start) + authority;
-}
-
-std::string data_as_string(const JsonValue& error) {
-  auto it = error.find("data");
-  if (it == error.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
 bool transport_retryable(net::TransportError::Kind kind) {
@@ -77,45 +72,11 @@ JsonValue RpcClient::call_once(const std::string& method, const JsonValue& param
   request.max_response_bytes = options_.max_response_bytes;
   net::HttpResponse response = http_.send(request, stop);
 
-  const std::string where = method + " at " + safe_url_;
-  JsonValue body = JsonValue::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  // Some nodes send a JSON-RPC error with a 4xx/5xx status; the error object says more than the
-  // status, so it wins whenever there is one.
-  const bool has_error = body.is_object() && body.contains("error") && !body["error"].is_null();
-  if (!has_error && (response.status < 200 || response.status >= 300)) {
-    const std::string status = "HTTP " + std::to_string(response.status);
-    if (response.status == 401 || response.status == 403) {
-      throw errors::PermanentError(where + ": " + status + ": access refused; check RPC_URL and its API key");
-    }
-    if (response.status == 429 || response.status >= 500) {
-      std::optional<std::chrono::milliseconds> retry_after;
-      if (const std::string* value = response.header("retry-after")) {
-        retry_after = net::parse_retry_after(*value, std::chrono::system_clock::now());
-      }
-      throw errors::TransientError(where + ": " + status + " (node busy or down)", retry_after);
-    }
-    throw MalformedResponse(where + ": " + status + " instead of a JSON-RPC answer; is RPC_URL a JSON-RPC endpoint?");
+  RpcAnswer answer{response.status, std::move(response.body), std::nullopt};
+  if (const std::string* value = response.header("retry-after")) {
+    answer.retry_after = net::parse_retry_after(*value, std::chrono::system_clock::now());
   }
-  if (!body.is_object()) {
-    std::string start = response.body.substr(0, 80);
-    throw MalformedResponse(where + ": answer is not a JSON object: \"" + start + "\"");
-  }
-  auto id_it = body.find("id");
-  if (id_it == body.end() || !id_it->is_number_unsigned() || id_it->get<uint64_t>() != id) {
-    throw MalformedResponse(where + ": answer has id " + (id_it == body.end() ? "none" : id_it->dump()) +
-                            ", expected " + std::to_string(id));
-  }
-  if (has_error) {
-    const JsonValue& error = body["error"];
-    if (!error.is_object() || !error.contains("code") || !error["code"].is_number_integer() ||
-        !error.contains("message") || !error["message"].is_string()) {
-      throw MalformedResponse(where + ": error member without an integer code and a message: " + error.dump());
-    }
-    throw RpcError(method, error["code"].get<int64_t>(), error["message"].get<std::string>(), data_as_string(error));
-  }
-  auto result = body.find("result");
-  if (result == body.end()) throw MalformedResponse(where + ": answer has neither result nor error");
-  return std::move(*result);
+  return read_rpc_answer(method, method + " at " + safe_url_, id, answer, options_.max_response_bytes);
 }
 
 }  // namespace glisk::chain

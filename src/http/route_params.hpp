@@ -20,6 +20,8 @@ class BadRequest : public std::runtime_error {
 };
 
 inline constexpr size_t kMaxRetryTokenIds = 100'000;
+// The largest body any route reads (its ids fit: 100,000 ids of up to 9 digits and a comma).
+inline constexpr size_t kMaxBodyBytes = 1u << 20;
 
 struct RetryRequest {
   queue::RetrySelection selection;

@@ -6,6 +6,7 @@
 
 #include "clock/sleep.hpp"
 #include "errors/errors.hpp"
+#include "json_input/json_input.hpp"
 
 namespace glisk::image {
 namespace {
@@ -17,11 +18,11 @@ using errors::TransientError;
 
 // What Replicate said, for messages: the problem's detail (or title), or the start of the body.
 std::string problem_text(const net::HttpResponse& r) {
-  auto body = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  auto body = json_input::parse_or_discarded(r.body, {r.body.size()});
   if (body.is_object()) {
     for (const char* key : {"detail", "title", "error"}) {
       if (body.contains(key) && body[key].is_string() && !body[key].get<std::string>().empty()) {
-        return body[key].get<std::string>();
+        return body[key].get<std::string>().substr(0, 300);
       }
     }
   }
@@ -74,7 +75,7 @@ json prediction_from(const net::HttpResponse& r, const std::string& what, const 
   if (r.status < 200 || r.status >= 300) {
     throw TransientError("Replicate answered " + status + " to " + what + ": " + said);
   }
-  auto body = json::parse(r.body, nullptr, false);
+  auto body = json_input::parse_or_discarded(r.body, {r.body.size()});
   if (!body.is_object() || !body.contains("id") || !body["id"].is_string() || !body.contains("status") ||
       !body["status"].is_string()) {
     throw TransientError("Replicate answered " + what + " with something that is not a prediction: " +

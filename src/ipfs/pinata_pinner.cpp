@@ -3,26 +3,34 @@
 #include <nlohmann/json.hpp>
 
 #include "errors/errors.hpp"
+#include "json_input/json_input.hpp"
 
 namespace glisk::ipfs {
 namespace {
 
 using nlohmann::json;
 
+// A string member, or "" when absent or of another type (Pinata's answer is outside input).
+std::string text_member(const json& object, const char* name) {
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 std::string what_pinata_said(const net::HttpResponse& r) {
-  auto body = json::parse(r.body, nullptr, false);
+  auto body = json_input::parse_or_discarded(r.body, {r.body.size()});
+  std::string said;
   if (body.is_object() && body.contains("error")) {
     const auto& e = body["error"];
-    if (e.is_string()) return e.get<std::string>();
+    if (e.is_string()) said = e.get<std::string>();
     if (e.is_object()) {
-      std::string reason = e.value("reason", "");
-      std::string details = e.value("details", "");
-      return reason + (reason.empty() || details.empty() ? "" : ": ") + details;
+      const std::string reason = text_member(e, "reason");
+      const std::string details = text_member(e, "details");
+      said = reason + (reason.empty() || details.empty() ? "" : ": ") + details;
     }
   }
-  if (body.is_object() && body.contains("message") && body["message"].is_string()) return body["message"].get<std::string>();
-  std::string text = r.body.substr(0, 200);
-  return text.empty() ? "(empty body)" : text;
+  if (said.empty() && body.is_object()) said = text_member(body, "message");
+  if (said.empty()) said = r.body.substr(0, 200);
+  return said.empty() ? "(empty body)" : said.substr(0, 300);
 }
 
 }  // namespace
@@ -83,7 +91,7 @@ std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
     throw errors::PermanentError("Pinata refused " + what + " (" + status + ": " + said + ")");
   }
   if (r.status < 200 || r.status >= 300) throw errors::TransientError("Pinata answered " + status + " when " + what + ": " + said);
-  auto answer = json::parse(r.body, nullptr, false);
+  auto answer = json_input::parse_or_discarded(r.body, {r.body.size()});
   if (!answer.is_object() || !answer.contains("IpfsHash") || !answer["IpfsHash"].is_string()) {
     throw errors::TransientError("Pinata answered " + what + " without an IpfsHash: " + r.body.substr(0, 120));
   }

@@ -7,6 +7,7 @@
 #include "eth/hex.hpp"
 #include "eth/keccak.hpp"
 #include "eth/uint256.hpp"
+#include "json_input/json_input.hpp"
 
 namespace glisk::mints {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 const json& field(const json& log, const char* name) {
-  if (!log.is_object()) throw InvalidMintLog("a log must be a JSON object, got " + json_excerpt(log));
+  if (!log.is_object()) throw InvalidMintLog("a log must be a JSON object, got " + json_input::excerpt(log));
   auto it = log.find(name);
   if (it == log.end() || it->is_null()) throw InvalidMintLog(std::string("log field ") + name + " is missing");
   return *it;
@@ -46,15 +47,6 @@ int64_t to_int64(const eth::U256& value, const std::string& what) {
 
 }  // namespace
 
-std::string json_excerpt(const json& value) {
-  constexpr size_t kMaxBytes = 80;
-  std::string text = value.dump();
-  if (text.size() <= kMaxBytes) return text;
-  size_t cut = kMaxBytes;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
-  return text.substr(0, cut) + "…";
-}
-
 const std::string& batch_minted_topic() {
   static const std::string kTopic =
       eth::to_hex(eth::keccak256(std::string_view("BatchMinted(address,address,uint256,uint256,uint256)")));
@@ -62,21 +54,21 @@ const std::string& batch_minted_topic() {
 }
 
 std::string parse_hash32(const json& value, const std::string& what) {
-  if (!value.is_string()) throw InvalidMintLog(what + " must be a 0x-hex string, got " + json_excerpt(value));
+  if (!value.is_string()) throw InvalidMintLog(what + " must be a 0x-hex string, got " + json_input::excerpt(value));
   auto bytes = bytes_of(value.get<std::string>(), what);
   if (bytes.size() != 32) throw InvalidMintLog(what + " must be 32 bytes, got " + std::to_string(bytes.size()));
   return eth::to_hex(bytes);
 }
 
 int64_t parse_int64_quantity(const json& value, const std::string& what) {
-  if (!value.is_string()) throw InvalidMintLog(what + " must be a 0x-hex quantity, got " + json_excerpt(value));
+  if (!value.is_string()) throw InvalidMintLog(what + " must be a 0x-hex quantity, got " + json_input::excerpt(value));
   const auto& text = value.get_ref<const std::string&>();
   eth::U256 number;
   try {
     if (text.size() < 3 || text[0] != '0' || text[1] != 'x') throw eth::InvalidNumber("no 0x prefix");
     number = eth::U256::from_hex(text);
   } catch (const eth::InvalidNumber&) {
-    throw InvalidMintLog(what + " must be a 0x-hex quantity, got " + json_excerpt(value));
+    throw InvalidMintLog(what + " must be a 0x-hex quantity, got " + json_input::excerpt(value));
   }
   if (!number.fits_u64() || number.low_u64() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
     throw InvalidMintLog(what + " " + text + " is out of range");
@@ -87,23 +79,23 @@ int64_t parse_int64_quantity(const json& value, const std::string& what) {
 RawLog raw_log_from_rpc(const json& log) {
   RawLog raw;
   const json& address = field(log, "address");
-  if (!address.is_string()) throw InvalidMintLog("log field address must be a string, got " + json_excerpt(address));
+  if (!address.is_string()) throw InvalidMintLog("log field address must be a string, got " + json_input::excerpt(address));
   raw.address = address.get<std::string>();
   const json& topics = field(log, "topics");
-  if (!topics.is_array()) throw InvalidMintLog("log field topics must be an array, got " + json_excerpt(topics));
+  if (!topics.is_array()) throw InvalidMintLog("log field topics must be an array, got " + json_input::excerpt(topics));
   for (const auto& t : topics) {
-    if (!t.is_string()) throw InvalidMintLog("log topics must be strings, got " + json_excerpt(t));
+    if (!t.is_string()) throw InvalidMintLog("log topics must be strings, got " + json_input::excerpt(t));
     raw.topics.push_back(t.get<std::string>());
   }
   const json& data = field(log, "data");
-  if (!data.is_string()) throw InvalidMintLog("log field data must be a string, got " + json_excerpt(data));
+  if (!data.is_string()) throw InvalidMintLog("log field data must be a string, got " + json_input::excerpt(data));
   raw.data = data.get<std::string>();
   raw.block_number = parse_int64_quantity(field(log, "blockNumber"), "blockNumber");
   raw.block_hash = parse_hash32(field(log, "blockHash"), "blockHash");
   raw.tx_hash = parse_hash32(field(log, "transactionHash"), "transactionHash");
   raw.log_index = parse_int64_quantity(field(log, "logIndex"), "logIndex");
   if (auto removed = log.find("removed"); removed != log.end() && !removed->is_null()) {
-    if (!removed->is_boolean()) throw InvalidMintLog("log field removed must be a boolean, got " + json_excerpt(*removed));
+    if (!removed->is_boolean()) throw InvalidMintLog("log field removed must be a boolean, got " + json_input::excerpt(*removed));
     if (removed->get<bool>()) throw InvalidMintLog("the log was removed by a chain reorganisation");
   }
   return raw;

@@ -75,8 +75,4 @@ MintEvent decode_rpc_log(const nlohmann::json& log);
 std::string parse_hash32(const nlohmann::json& value, const std::string& what);
 int64_t parse_int64_quantity(const nlohmann::json& value, const std::string& what);
 
-// A JSON value as the error messages of both show it: its text, cut to 80 bytes with "…" (at a
-// character boundary, so the message stays valid UTF-8).
-std::string json_excerpt(const nlohmann::json& value);
-
 }  // namespace glisk::mints

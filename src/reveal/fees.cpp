@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "json_input/json_input.hpp"
+
 namespace glisk::reveal {
 namespace {
 
@@ -22,7 +24,7 @@ U256 wei_of(const chain::JsonValue& value, const char* what) {
   try {
     return U256::from_hex(value.get<std::string>());
   } catch (const eth::InvalidNumber&) {
-    throw chain::MalformedResponse(std::string("eth_feeHistory: ") + what + " is not a hex quantity: " + value.dump());
+    throw chain::MalformedResponse(std::string("eth_feeHistory: ") + what + " is not a hex quantity: " + json_input::excerpt(value));
   }
 }
 

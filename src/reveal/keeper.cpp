@@ -6,6 +6,7 @@
 
 #include "eth/abi.hpp"
 #include "eth/transaction.hpp"
+#include "json_input/json_input.hpp"
 #include "reveal/contract_errors.hpp"
 
 namespace glisk::reveal {
@@ -21,7 +22,7 @@ bool contains(const std::string& text, std::string_view what) { return text.find
 uint64_t quantity_field(const chain::JsonValue& object, const char* name) {
   auto it = object.find(name);
   if (it == object.end() || !it->is_string()) {
-    throw chain::MalformedResponse(std::string("receipt without ") + name + ": " + object.dump().substr(0, 200));
+    throw chain::MalformedResponse(std::string("receipt without ") + name + ": " + json_input::excerpt(object, 200));
   }
   try {
     return chain::parse_quantity(it->get<std::string>());
@@ -252,7 +253,8 @@ bool Keeper::settle_mined(const JournalEntry& row, const chain::JsonValue& recei
     price = eth::U256::from_hex(receipt["effectiveGasPrice"].get<std::string>());
   }
   const eth::U256 fee = price * gas_used;
-  const std::string status = receipt.value("status", "");
+  const auto status_it = receipt.find("status");
+  const std::string status = status_it != receipt.end() && status_it->is_string() ? status_it->get<std::string>() : "";
   if (status == "0x1") {
     const int64_t revealed = journal_.confirm(row, block, gas_used, price);
     measure_mined(row, "confirmed", gas_used, fee);

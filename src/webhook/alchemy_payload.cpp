@@ -4,13 +4,15 @@
 #include <optional>
 #include <string>
 
+#include "json_input/json_input.hpp"
+
 namespace glisk::webhook {
 namespace {
 
 using nlohmann::json;
 
 const json& member(const json& object, const char* name, const std::string& where) {
-  if (!object.is_object()) throw MalformedWebhook(where + " must be a JSON object, got " + mints::json_excerpt(object));
+  if (!object.is_object()) throw MalformedWebhook(where + " must be a JSON object, got " + json_input::excerpt(object));
   auto it = object.find(name);
   if (it == object.end() || it->is_null()) throw MalformedWebhook(where + "." + name + " is missing");
   return *it;
@@ -18,7 +20,7 @@ const json& member(const json& object, const char* name, const std::string& wher
 
 const std::string& text_member(const json& object, const char* name, const std::string& where) {
   const json& v = member(object, name, where);
-  if (!v.is_string()) throw MalformedWebhook(where + "." + name + " must be a string, got " + mints::json_excerpt(v));
+  if (!v.is_string()) throw MalformedWebhook(where + "." + name + " must be a string, got " + json_input::excerpt(v));
   return v.get_ref<const std::string&>();
 }
 
@@ -28,7 +30,7 @@ int64_t number_member(const json& object, const char* name, const std::string& w
   if (v.is_number_unsigned()) {
     // Read as uint64 first: get<int64_t>() of 2^63 or more would come back negative.
     if (v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-      throw MalformedWebhook(where + "." + name + " " + v.dump() + " is out of range");
+      throw MalformedWebhook(where + "." + name + " " + json_input::excerpt(v) + " is out of range");
     }
     return static_cast<int64_t>(v.get<uint64_t>());
   }
@@ -40,7 +42,7 @@ int64_t number_member(const json& object, const char* name, const std::string& w
       throw MalformedWebhook(e.what());
     }
   }
-  throw MalformedWebhook(where + "." + name + " must be a non-negative integer, got " + mints::json_excerpt(v));
+  throw MalformedWebhook(where + "." + name + " must be a non-negative integer, got " + json_input::excerpt(v));
 }
 
 std::string hash_member(const json& value, const std::string& where) {
@@ -56,24 +58,23 @@ std::string hash_member(const json& value, const std::string& where) {
 AlchemyDelivery parse_alchemy_delivery(std::string_view body, const eth::Address& contract) {
   json payload;
   try {
-    payload = json::parse(body);
-  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double
-    throw MalformedWebhook(std::string("the body is not JSON: ") + e.what());
+    payload = json_input::parse(body, {kMaxDeliveryBytes}, "the body");
+  } catch (const json_input::InvalidJson& e) {
+    throw MalformedWebhook(e.what());
   }
   if (!payload.is_object()) throw MalformedWebhook("the body must be a JSON object");
   if (auto type = payload.find("type"); type != payload.end() && *type != "GRAPHQL") {
-    throw MalformedWebhook("expected a Custom Webhook delivery (type GRAPHQL), got type " + mints::json_excerpt(*type));
+    throw MalformedWebhook("expected a Custom Webhook delivery (type GRAPHQL), got type " + json_input::excerpt(*type));
   }
   const json& block = member(member(member(payload, "event", "body"), "data", "event"), "block", "event.data");
   const json& entries = member(block, "logs", "event.data.block");
   if (!entries.is_array()) throw MalformedWebhook("event.data.block.logs must be an array");
 
   AlchemyDelivery delivery;
-  std::optional<std::string> block_hash;
   if (!entries.empty()) {
     delivery.block_number = number_member(block, "number", "event.data.block");
     if (auto h = block.find("hash"); h != block.end() && !h->is_null()) {
-      block_hash = hash_member(*h, "event.data.block.hash");
+      delivery.block_hash = hash_member(*h, "event.data.block.hash");
     }
   }
   // Every log is read before any is decoded, so a malformed one anywhere refuses the delivery.
@@ -97,7 +98,7 @@ AlchemyDelivery parse_alchemy_delivery(std::string_view body, const eth::Address
     const json& topics = member(entry, "topics", where);
     if (!topics.is_array()) throw MalformedWebhook(where + ".topics must be an array");
     for (const auto& t : topics) {
-      if (!t.is_string()) throw MalformedWebhook(where + ".topics must hold strings, got " + mints::json_excerpt(t));
+      if (!t.is_string()) throw MalformedWebhook(where + ".topics must hold strings, got " + json_input::excerpt(t));
       raw.topics.push_back(t.get<std::string>());
     }
     raw.data = text_member(entry, "data", where);
@@ -106,7 +107,7 @@ AlchemyDelivery parse_alchemy_delivery(std::string_view body, const eth::Address
     raw.tx_hash = hash_member(member(transaction, "hash", where + ".transaction"), where + ".transaction.hash");
     parsed.success = number_member(transaction, "status", where + ".transaction") == 1;
     raw.block_number = delivery.block_number;
-    raw.block_hash = block_hash;
+    raw.block_hash = delivery.block_hash;
     logs.push_back(std::move(parsed));
   }
 

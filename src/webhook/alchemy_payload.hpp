@@ -10,7 +10,10 @@
 // logs of the contract are decoded (mints/mint_event.hpp). Any malformed part throws
 // MalformedWebhook naming it, for the whole delivery. Pure function, thread-safe.
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -20,6 +23,9 @@
 
 namespace glisk::webhook {
 
+// The largest delivery read: Alchemy's block payloads are far smaller.
+inline constexpr size_t kMaxDeliveryBytes = 1u << 20;
+
 class MalformedWebhook : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
@@ -27,6 +33,7 @@ class MalformedWebhook : public std::invalid_argument {
 
 struct AlchemyDelivery {
   int64_t block_number = -1;  // -1 when the block has no logs (its number is not read then)
+  std::optional<std::string> block_hash;  // lowercase 0x-hex, when the delivery names it
   std::vector<mints::MintEvent> mints;
   int64_t ignored = 0;  // logs of another contract or event, or of a failed transaction
 };
