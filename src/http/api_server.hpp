@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP API (cpp-httplib): health, token state and queue statistics, JSON everywhere.
+// The HTTP API: health, token state and queue statistics, JSON everywhere.
 //   GET /health            200 {"status":"healthy"} after a real database round trip, else 503
 //   GET /api/tokens/{id}   the token's state; 400 when id is not a number, 404 when unknown
 //   GET /api/stats         tokens per status; per stage: depth, due, in flight, oldest due age;
@@ -12,7 +12,8 @@
 //                          200, 400 (bad field, stale or future timestamp), 401 (not the wallet's
 //                          signature), 409 (signature used before / newer prompt set)
 //   POST /webhooks/alchemy      Alchemy Custom Webhook (webhook/alchemy_webhook.hpp): 200, 400, 401,
-//                          413 (over 1 MiB), 503 (ALCHEMY_WEBHOOK_SECRET not set)
+//                          413 (over 1 MiB), 503 (ALCHEMY_WEBHOOK_SECRET not set, or the node
+//                          cannot confirm the mints yet: Alchemy delivers again)
 // Operators (set_operations; see README "Operations"):
 //   GET /                  the dashboard (embedded HTML/CSS/JS; GET /dashboard/{file} its assets)
 //   GET /metrics           Prometheus text format 0.0.4 (metrics/registry.hpp)
@@ -24,28 +25,31 @@
 //   GET /api/dashboard/config  image gateway and explorer links for the dashboard
 //   POST /api/admin/retry  {"token_ids":[…]} | {"failed":true[,"stage":"image|ipfs|reveal"]}
 //                          [,"dry_run":true] → {"count",…}; Authorization: Bearer ADMIN_TOKEN;
-//                          503 without ADMIN_TOKEN, 401 wrong/missing token, 400 bad body
-//   Bad query values answer 400 and change nothing.
-// Status codes are chosen in one place (status_for in api_server.cpp). Listens on its own
-// threads; start() returns once it is listening.
+//                          503 without ADMIN_TOKEN, 401 wrong/missing token (answered after a
+//                          second, logged as admin.unauthorized with the client's address), 429
+//                          for an address with too many failures (ops/admin_throttle.hpp), 400 bad body
+//   Bad query values answer 400 and change nothing. A body is accepted only where a route takes
+//   one (1 MiB for the webhook and the admin API, 64 KiB for a prompt), whatever its content type.
+// Status codes are chosen in one place (status_for in api_server.cpp). The server underneath
+// (http/http_server.hpp) holds against hostile clients; bind() takes the port before anything
+// else starts, serve() answers on background threads.
 
-#include <atomic>
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
-#include <thread>
 
+#include "clock/clock.hpp"
+#include "http/http_server.hpp"
 #include "ipfs/local_store.hpp"
 #include "log/event_log.hpp"
 #include "metrics/registry.hpp"
 #include "ops/admin_auth.hpp"
+#include "ops/admin_throttle.hpp"
 #include "ops/pipeline_view.hpp"
 #include "queue/work_queue.hpp"
 #include "reveal/reveal_journal.hpp"
 #include "store/token_store.hpp"
-
-namespace httplib {
-class Server;
-}
 
 namespace glisk::authors {
 class AuthorRegistry;
@@ -81,10 +85,18 @@ class ApiServer {
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
-  // Binds host:port (port 0 picks a free port) and serves in the background; returns the port.
-  // Throws std::runtime_error when the address cannot be bound.
+  // The server's limits (http/http_server.hpp); call before bind().
+  void set_limits(ServerLimits limits) { limits_ = limits; }
+  // Takes host:port (port 0 picks a free port) and returns the port. Throws AddressInUse when
+  // another process has it, std::runtime_error for an address that cannot be used.
+  int bind(const std::string& host, int port);
+  // Answers on background threads (after bind).
+  void serve();
+  // bind() and serve().
   int start(const std::string& host, int port);
-  void stop();
+  // Stops taking connections and answers what was read, for up to `drain` (http/http_server.hpp).
+  // True when every request in progress was answered in time.
+  bool stop(std::chrono::milliseconds drain = std::chrono::milliseconds(0));
 
   // The reveal journal whose summary /api/stats shows; call before start().
   void set_reveal_journal(reveal::RevealJournal* journal) { reveal_journal_ = journal; }
@@ -95,6 +107,8 @@ class ApiServer {
   void routes();
   void intake_routes();
   void operator_routes();
+  // POST /api/admin/…: the token checked, failures slowed, counted and logged; throws to answer.
+  std::optional<Response> admin_refusal(const Request& req);
 
   store::TokenStore& tokens_;
   const log::EventLog& log_;
@@ -104,9 +118,11 @@ class ApiServer {
   reveal::RevealJournal* reveal_journal_ = nullptr;
   OperatorHandlers operations_;
   ops::AdminAuth admin_auth_{""};
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  std::atomic<bool> listening_done_{false};  // the listening loop has returned (or failed to start)
+  clock::SystemClock clock_;  // the admin throttle's windows
+  ops::AdminThrottle admin_throttle_{clock_};
+  Router router_;
+  ServerLimits limits_;
+  std::unique_ptr<HttpServer> server_;
 };
 
 }  // namespace glisk::http

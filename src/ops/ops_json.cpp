@@ -18,13 +18,17 @@ json optional_value(const std::optional<T>& v) {
 
 }  // namespace
 
-json token_json(const token::Token& t) {
+json token_json(const token::Token& t, Audience audience) {
+  json image_url = optional_text(t.image_url);
+  if (audience == Audience::kPublic && t.image_url && t.image_url->starts_with("file://")) {
+    image_url = "local:" + t.image_url->substr(t.image_url->find_last_of('/') + 1);
+  }
   return {
       {"token_id", t.token_id},
       {"status", token::to_string(t.status)},
       {"author_id", t.author_id},
       {"minter_address", optional_text(t.minter_address)},
-      {"image_url", optional_text(t.image_url)},
+      {"image_url", image_url},
       {"image_cid", optional_text(t.image_cid)},
       {"metadata_cid", optional_text(t.metadata_cid)},
       {"metadata_uri", t.metadata_cid ? json("ipfs://" + *t.metadata_cid) : json(nullptr)},

@@ -12,7 +12,10 @@
 
 namespace glisk::ops {
 
-nlohmann::json token_json(const token::Token& t);
+// Who reads the token: the operator at the CLI sees everything; the HTTP API (public, no login)
+// never shows a server path: a local image (file://…) is shown by its file name only.
+enum class Audience { kOperator, kPublic };
+nlohmann::json token_json(const token::Token& t, Audience audience = Audience::kOperator);
 nlohmann::json status_counts_json(const std::map<token::TokenStatus, int64_t>& counts);  // {"detected":N,…}
 nlohmann::json queue_stats_json(const std::vector<store::StageQueueStats>& stats);       // {"image":{depth,…},…}
 nlohmann::json failure_json(const Failure& f);
