@@ -1,6 +1,7 @@
 // POST /webhooks/alchemy through the real HTTP server, on SQLite and PostgreSQL: payloads in the
-// Alchemy Custom Webhook (GraphQL) shape, signed with HMAC-SHA256 as Alchemy signs them. Every
-// refused delivery stores nothing.
+// Alchemy Custom Webhook (GraphQL) shape, signed with HMAC-SHA256 as Alchemy signs them, for mints
+// made on a real anvil (the webhook believes a delivery only as far as the node confirms it).
+// Every refused delivery stores nothing.
 #include "webhook/alchemy_webhook.hpp"
 
 #include <gtest/gtest.h>
@@ -8,7 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "anvil.hpp"
 #include "authors/author_registry.hpp"
+#include "chain/rpc_client.hpp"
+#include "eth/address.hpp"
+#include "faulty_rpc.hpp"
 #include "http/api_server.hpp"
 #include "mints/mint_event.hpp"
 #include "queue/work_queue.hpp"
@@ -22,9 +27,9 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kSecret = "whsec_test_signing_key_0123456789";
-constexpr const char* kContract = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 constexpr const char* kOtherContract = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512";
-constexpr const char* kAuthor = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+constexpr const char* kAuthor = glisk::testing::kAnvilAccount2;
+constexpr uint64_t kPrice = 1000;
 
 std::string word(std::string hex) { return std::string(64 - hex.size(), '0') + hex; }
 std::string chain_hex(int64_t value) {
@@ -38,8 +43,7 @@ std::string lower(std::string s) {
 }
 
 // One log of event.data.block.logs, as Alchemy's GraphQL query { block { logs { … } } } returns it.
-json alchemy_log(int64_t start, int64_t quantity, char tx, int index = 0, const std::string& contract = kContract,
-                 int status = 1) {
+json alchemy_log(int64_t start, int64_t quantity, char tx, int index, const std::string& contract, int status = 1) {
   return {
       {"data", "0x" + word(chain_hex(quantity)) + word("3e8")},
       {"topics",
@@ -59,7 +63,8 @@ json alchemy_log(int64_t start, int64_t quantity, char tx, int index = 0, const 
   };
 }
 
-json payload(const std::vector<json>& logs) {
+json payload(const std::vector<json>& logs, const std::string& block_hash = "0x" + std::string(64, 'e'),
+             int64_t block_number = 27) {
   return {
       {"webhookId", "wh_octjglnywaupz6th"},
       {"id", "whevt_ogrc5v64myey69ux"},
@@ -68,8 +73,29 @@ json payload(const std::vector<json>& logs) {
       {"event",
        {{"data",
          {{"block",
-           {{"hash", "0x" + std::string(64, 'e')}, {"number", 27}, {"timestamp", 1706000000}, {"logs", json(logs)}}}}},
+           {{"hash", block_hash}, {"number", block_number}, {"timestamp", 1706000000}, {"logs", json(logs)}}}}},
         {"sequenceNumber", "10000000000578619000"}}}};
+}
+
+// The delivery Alchemy sends for a mint's block, built from the node's receipt: its BatchMinted
+// logs (what a GraphQL query filtered on that topic returns), in Alchemy's shape.
+json delivery_of(const json& receipt) {
+  std::vector<json> logs;
+  for (const auto& l : receipt.at("logs")) {
+    if (lower(l.at("topics").at(0).get<std::string>()) != mints::batch_minted_topic()) continue;
+    logs.push_back({{"data", l.at("data")},
+                    {"topics", l.at("topics")},
+                    {"index", chain::parse_quantity(l.at("logIndex").get<std::string>())},
+                    {"account", {{"address", lower(l.at("address").get<std::string>())}}},
+                    {"transaction",
+                     {{"hash", receipt.at("transactionHash")},
+                      {"from", {{"address", receipt.at("from")}}},
+                      {"to", {{"address", receipt.at("to")}}},
+                      {"status", 1},
+                      {"gasUsed", chain::parse_quantity(receipt.at("gasUsed").get<std::string>())}}}});
+  }
+  return payload(logs, receipt.at("blockHash").get<std::string>(),
+                 static_cast<int64_t>(chain::parse_quantity(receipt.at("blockNumber").get<std::string>())));
 }
 
 }  // namespace
@@ -82,10 +108,30 @@ TEST(AlchemySignature, IsHmacSha256InLowercaseHex) {
 
 class AlchemyWebhookTest : public ::testing::TestWithParam<Backend> {
  protected:
+  static void SetUpTestSuite() { suite_.start(); }
+  static void TearDownTestSuite() { suite_.stop(); }
+  void SetUp() override {
+    ASSERT_TRUE(suite_.ready()) << suite_.error();
+    node = std::make_unique<chain::RpcClient>(http, suite_.anvil().url());
+    faulty = std::make_unique<glisk::testing::FaultyRpc>(*node);
+    contract = eth::Address::parse(glisk::testing::deploy_glisk_nft(*node, kPrice)).to_checksum();
+    alchemy = std::make_unique<webhook::AlchemyWebhook>(tdb.db(), queue, clock, captured.log, kSecret, contract, faulty.get());
+    server = std::make_unique<http::ApiServer>(tokens, captured.log, "test", nullptr,
+                                               http::IntakeHandlers{nullptr, alchemy.get()});
+    client = std::make_unique<httplib::Client>("127.0.0.1", server->start("127.0.0.1", 0));
+  }
+
+  // Mints on the chain and returns the receipt.
+  json mint(uint64_t quantity, const std::string& author = kAuthor) {
+    return glisk::testing::mint(*node, contract, glisk::testing::kAnvilAccount1, author, quantity, kPrice);
+  }
+  json log_of(int64_t start, int64_t quantity, char tx, int index = 0) {
+    return alchemy_log(start, quantity, tx, index, contract);
+  }
   httplib::Result post(const std::string& body, std::optional<std::string> signature) {
     httplib::Headers headers;
     if (signature) headers.emplace("X-Alchemy-Signature", *signature);
-    return client.Post("/webhooks/alchemy", headers, body, "application/json");
+    return client->Post("/webhooks/alchemy", headers, body, "application/json");
   }
   httplib::Result post_signed(const std::string& body) { return post(body, webhook::hmac_sha256_hex(kSecret, body)); }
   int64_t count(const std::string& table) {
@@ -102,58 +148,136 @@ class AlchemyWebhookTest : public ::testing::TestWithParam<Backend> {
     return json::parse(res->body).at("error").get<std::string>();
   }
 
+  static glisk::testing::SuiteAnvil suite_;
+  net::HttpClient http;
+  std::unique_ptr<chain::RpcClient> node;
+  std::unique_ptr<glisk::testing::FaultyRpc> faulty;
+  std::string contract;
   glisk::testing::TestDatabase tdb{GetParam()};
   clock::ManualClock clock;
   store::TokenStore tokens{tdb.db(), clock};
   queue::WakeBoard wake;
   queue::WorkQueue queue{tdb.db(), clock, wake, "test", 60s};
   glisk::testing::CapturedLog captured;
-  webhook::AlchemyWebhook alchemy{tdb.db(), queue, clock, captured.log, kSecret, kContract};
-  http::ApiServer server{tokens, captured.log, "test", nullptr, {nullptr, &alchemy}};
-  int port = server.start("127.0.0.1", 0);
-  httplib::Client client{"127.0.0.1", port};
+  std::unique_ptr<webhook::AlchemyWebhook> alchemy;
+  std::unique_ptr<http::ApiServer> server;
+  std::unique_ptr<httplib::Client> client;
 };
 
+glisk::testing::SuiteAnvil AlchemyWebhookTest::suite_;
+
 TEST_P(AlchemyWebhookTest, ASignedMintCreatesItsTokens) {
-  auto res = post_signed(payload({alchemy_log(1, 3, 'a')}).dump());
+  const json receipt = mint(3);
+  auto res = post_signed(delivery_of(receipt).dump());
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
-  EXPECT_EQ(json::parse(res->body), json({{"status", "ok"}, {"tokens_created", 3}, {"ignored", 0}}));
+  EXPECT_EQ(json::parse(res->body), json({{"status", "ok"}, {"tokens_created", 3}, {"ignored", 0}, {"unconfirmed", 0}}));
   EXPECT_EQ(count("tokens_s0"), 3);
   auto t = tokens.find_token(3);
   ASSERT_TRUE(t);
   EXPECT_EQ(tokens.author_by_id(t->author_id)->wallet_address, kAuthor);
-  EXPECT_EQ(t->minter_address, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+  EXPECT_EQ(t->minter_address, glisk::testing::kAnvilAccount1);
   auto r = store::in_transaction(tdb.db(), store::TxMode::kRead, [](store::Transaction& tx) {
     return tx.exec("SELECT block_number, block_hash, total_paid FROM mint_events");
   });
-  EXPECT_EQ(r.rows.at(0).at(0), "27");
-  EXPECT_EQ(r.rows.at(0).at(1), "0x" + std::string(64, 'e'));
-  EXPECT_EQ(r.rows.at(0).at(2), "1000");
+  EXPECT_EQ(r.rows.at(0).at(0), std::to_string(chain::parse_quantity(receipt.at("blockNumber").get<std::string>())));
+  EXPECT_EQ(r.rows.at(0).at(1), receipt.at("blockHash").get<std::string>());
+  EXPECT_EQ(r.rows.at(0).at(2), "3000");
   EXPECT_EQ(captured.count("mint.detected"), 1);
   EXPECT_EQ(captured.count("webhook.received"), 1);
 }
 
-TEST_P(AlchemyWebhookTest, OtherContractsEventsAndFailedTransactionsAreIgnored) {
-  json transfer = alchemy_log(9, 1, 'd', 3);
-  transfer["topics"][0] = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
-  auto res = post_signed(payload({alchemy_log(1, 2, 'a', 0), alchemy_log(5, 1, 'b', 1, kOtherContract),
-                                  alchemy_log(6, 1, 'c', 2, kContract, 0), transfer})
-                             .dump());
+TEST_P(AlchemyWebhookTest, AForgedMintCreatesNothing) {
+  // Signed with the right key (a leaked one, or a sender's bug), in a real block, but no such mint.
+  const json receipt = mint(1);
+  json forged = payload({log_of(2, 5, 'a')}, receipt.at("blockHash").get<std::string>(),
+                        static_cast<int64_t>(chain::parse_quantity(receipt.at("blockNumber").get<std::string>())));
+  auto res = post_signed(forged.dump());
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
-  EXPECT_EQ(json::parse(res->body), json({{"status", "ok"}, {"tokens_created", 2}, {"ignored", 3}}));
+  EXPECT_EQ(json::parse(res->body)["tokens_created"], 0);
+  EXPECT_EQ(json::parse(res->body)["unconfirmed"], 1);
+  expect_nothing_stored();
+  EXPECT_EQ(captured.count("webhook.mint_unconfirmed"), 1);
+}
+
+TEST_P(AlchemyWebhookTest, ADeliveryOfManyForgedMintsCreatesNothingAndPaysForNothing) {
+  // The attack of the issue: 60 logs of 10,000 tokens each, validly signed.
+  const json receipt = mint(1);
+  std::vector<json> logs;
+  for (int i = 0; i < 60; ++i) logs.push_back(log_of(1 + i * 10'000, 10'000, static_cast<char>('a' + i % 6), i));
+  json forged = payload(logs, receipt.at("blockHash").get<std::string>(),
+                        static_cast<int64_t>(chain::parse_quantity(receipt.at("blockNumber").get<std::string>())));
+  auto res = post_signed(forged.dump());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body)["unconfirmed"], 60);
+  expect_nothing_stored();
+}
+
+TEST_P(AlchemyWebhookTest, AMintIsRecordedAsTheChainHasItNotAsDelivered) {
+  const json receipt = mint(2);
+  json delivery = delivery_of(receipt);
+  // Claims 10,000 tokens where the chain minted 2.
+  auto& data = delivery["event"]["data"]["block"]["logs"][0]["data"];
+  data = "0x" + word(chain_hex(10'000)) + data.get<std::string>().substr(2 + 64);
+  auto res = post_signed(delivery.dump());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body)["tokens_created"], 2);
+  EXPECT_EQ(count("tokens_s0"), 2);
+  EXPECT_EQ(captured.count("webhook.mint_differs"), 1);
+}
+
+TEST_P(AlchemyWebhookTest, ABlockTheNodeDoesNotKnowIsRefusedForAlchemyToDeliverAgain) {
+  const json receipt = mint(2);
+  json delivery = delivery_of(receipt);
+  delivery["event"]["data"]["block"]["hash"] = "0x" + std::string(64, '1');  // reorganised away, or not seen yet
+  auto res = post_signed(delivery.dump());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503) << res->body;
+  EXPECT_NE(error_of(res).find("does not know block"), std::string::npos) << res->body;
+  expect_nothing_stored();
+}
+
+TEST_P(AlchemyWebhookTest, WhenTheNodeIsDownTheDeliveryIsRefusedAndLaterAccepted) {
+  const std::string body = delivery_of(mint(2)).dump();
+  faulty->set_down(true);
+  auto res = post_signed(body);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503) << res->body;
+  EXPECT_NE(error_of(res).find("cannot ask the node"), std::string::npos) << res->body;
+  expect_nothing_stored();
+  faulty->set_down(false);
+  res = post_signed(body);  // Alchemy's retry
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(count("tokens_s0"), 2);
+}
+
+TEST_P(AlchemyWebhookTest, OtherContractsEventsAndFailedTransactionsAreIgnored) {
+  json delivery = delivery_of(mint(2));
+  json transfer = log_of(9, 1, 'd', 7);
+  transfer["topics"][0] = "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef";
+  auto& logs = delivery["event"]["data"]["block"]["logs"];
+  logs.push_back(alchemy_log(5, 1, 'b', 8, kOtherContract));
+  logs.push_back(alchemy_log(6, 1, 'c', 9, contract, 0));
+  logs.push_back(transfer);
+  auto res = post_signed(delivery.dump());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body), json({{"status", "ok"}, {"tokens_created", 2}, {"ignored", 3}, {"unconfirmed", 0}}));
   EXPECT_EQ(count("tokens_s0"), 2);
   EXPECT_EQ(count("mint_events"), 1);
 }
 
 TEST_P(AlchemyWebhookTest, ARedeliveryIsADuplicate) {
-  const std::string body = payload({alchemy_log(1, 2, 'a')}).dump();
+  const std::string body = delivery_of(mint(2)).dump();
   ASSERT_EQ(post_signed(body)->status, 200);
   auto res = post_signed(body);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
-  EXPECT_EQ(json::parse(res->body), json({{"status", "duplicate"}, {"tokens_created", 0}, {"ignored", 0}}));
+  EXPECT_EQ(json::parse(res->body), json({{"status", "duplicate"}, {"tokens_created", 0}, {"ignored", 0}, {"unconfirmed", 0}}));
   EXPECT_EQ(count("tokens_s0"), 2);
   EXPECT_EQ(count("mint_events"), 1);
 }
@@ -167,7 +291,7 @@ TEST_P(AlchemyWebhookTest, AnEmptyHeartbeatIsOk) {
 }
 
 TEST_P(AlchemyWebhookTest, BadOrMissingSignaturesAreRefused) {
-  const std::string body = payload({alchemy_log(1, 2, 'a')}).dump();
+  const std::string body = payload({log_of(1, 2, 'a')}).dump();
   auto res = post(body, std::nullopt);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 401);
@@ -187,8 +311,8 @@ TEST_P(AlchemyWebhookTest, BadOrMissingSignaturesAreRefused) {
 }
 
 TEST_P(AlchemyWebhookTest, MalformedPayloadsAreRefusedWithTheReason) {
-  auto with = [](const std::function<void(json&)>& edit) {
-    json p = payload({alchemy_log(1, 2, 'a'), alchemy_log(3, 1, 'b')});
+  auto with = [&](const std::function<void(json&)>& edit) {
+    json p = payload({log_of(1, 2, 'a'), log_of(3, 1, 'b', 1)});
     edit(p);
     return p.dump();
   };
@@ -231,7 +355,7 @@ TEST_P(AlchemyWebhookTest, MalformedPayloadsAreRefusedWithTheReason) {
 }
 
 TEST_P(AlchemyWebhookTest, BodiesOverOneMegabyteAreRefused) {
-  json p = payload({alchemy_log(1, 2, 'a')});
+  json p = payload({log_of(1, 2, 'a')});
   p["padding"] = std::string(webhook::kMaxBodyBytes, 'x');
   const std::string body = p.dump();
   auto res = post_signed(body);
@@ -241,15 +365,15 @@ TEST_P(AlchemyWebhookTest, BodiesOverOneMegabyteAreRefused) {
   expect_nothing_stored();
   // The handler refuses too, for a server configured differently.
   auto e = glisk::testing::thrown<webhook::WebhookTooLarge>(
-      [&] { alchemy.handle(body, webhook::hmac_sha256_hex(kSecret, body)); });
+      [&] { alchemy->handle(body, webhook::hmac_sha256_hex(kSecret, body)); });
   EXPECT_NE(std::string(e.what()).find("at most 1 MiB"), std::string::npos);
 }
 
 TEST_P(AlchemyWebhookTest, WithoutASecretTheWebhookIsUnavailable) {
-  webhook::AlchemyWebhook unconfigured{tdb.db(), queue, clock, captured.log, "", kContract};
+  webhook::AlchemyWebhook unconfigured{tdb.db(), queue, clock, captured.log, "", contract, node.get()};
   http::ApiServer other{tokens, captured.log, "test", nullptr, {nullptr, &unconfigured}};
   httplib::Client c{"127.0.0.1", other.start("127.0.0.1", 0)};
-  const std::string body = payload({alchemy_log(1, 2, 'a')}).dump();
+  const std::string body = payload({log_of(1, 2, 'a')}).dump();
   auto res = c.Post("/webhooks/alchemy", {{"X-Alchemy-Signature", webhook::hmac_sha256_hex("", body)}}, body,
                     "application/json");
   ASSERT_TRUE(res);

@@ -4,6 +4,7 @@
 #include <cryptopp/misc.h>
 #include <cryptopp/sha.h>
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -20,8 +21,73 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view body) {
 }
 
 AlchemyWebhook::AlchemyWebhook(store::Database& db, queue::WorkQueue& queue, clock::Clock& clock,
-                               const log::EventLog& log, std::string secret, std::string contract)
-    : db_(db), queue_(queue), recorder_(clock), log_(log), secret_(std::move(secret)), contract_(std::move(contract)) {}
+                               const log::EventLog& log, std::string secret, std::string contract, chain::EthRpc* node)
+    : db_(db),
+      queue_(queue),
+      recorder_(clock),
+      log_(log),
+      secret_(std::move(secret)),
+      contract_(std::move(contract)),
+      node_(node) {}
+
+AlchemyWebhook::Confirmation AlchemyWebhook::confirm_on_chain(const AlchemyDelivery& delivery) {
+  Confirmation out;
+  if (delivery.mints.empty()) return out;
+  if (node_ == nullptr) throw WebhookNotConfigured("no node to confirm mints against: set RPC_URL");
+  const std::string block = delivery.block_hash ? "block " + std::to_string(delivery.block_number) + " (" +
+                                                      *delivery.block_hash + ")"
+                                                : "block " + std::to_string(delivery.block_number);
+  chain::JsonValue filter = {{"address", contract_}, {"topics", chain::JsonValue::array({mints::batch_minted_topic()})}};
+  if (delivery.block_hash) {
+    filter["blockHash"] = *delivery.block_hash;  // EIP-234: this block, or an error if the node lacks it
+  } else {
+    filter["fromBlock"] = filter["toBlock"] = chain::to_quantity(static_cast<uint64_t>(delivery.block_number));
+  }
+  chain::JsonValue logs;
+  try {
+    logs = node_->get_logs(filter);
+  } catch (const chain::RpcError& e) {
+    throw MintsNotConfirmed("the node (" + node_->describe() + ") does not know " + block +
+                            " yet, or it was reorganised away: nothing was recorded; Alchemy delivers again, and "
+                            "the chain watcher records what the chain holds (" + e.message().substr(0, 200) + ")");
+  } catch (const std::exception& e) {
+    throw MintsNotConfirmed("cannot ask the node (" + node_->describe() + ") to confirm the mints of " + block +
+                            ": nothing was recorded; Alchemy delivers again (" + std::string(e.what()).substr(0, 300) + ")");
+  }
+  std::vector<mints::MintEvent> on_chain;
+  for (const auto& log : logs) {
+    try {
+      auto event = mints::decode_rpc_log(log);
+      if (delivery.block_hash && event.block_hash != delivery.block_hash) continue;  // another block
+      on_chain.push_back(std::move(event));
+    } catch (const mints::InvalidMintLog& e) {
+      throw MintsNotConfirmed("the node (" + node_->describe() + ") answered a malformed log for " + block + ": " + e.what());
+    }
+  }
+  for (const auto& delivered : delivery.mints) {
+    auto found = std::find_if(on_chain.begin(), on_chain.end(), [&](const mints::MintEvent& e) {
+      return e.tx_hash == delivered.tx_hash && e.log_index == delivered.log_index;
+    });
+    if (found == on_chain.end()) {
+      ++out.unconfirmed;
+      log_.warn("webhook.mint_unconfirmed",
+                {{"tx_hash", delivered.tx_hash}, {"log_index", delivered.log_index}, {"block", delivery.block_number},
+                 {"claimed_tokens", delivered.quantity},
+                 {"detail", "the node has no such BatchMinted log in that block: not recorded (forged, or reorganised away)"}});
+      continue;
+    }
+    if (found->start_token_id != delivered.start_token_id || found->quantity != delivered.quantity ||
+        found->prompt_author != delivered.prompt_author || found->minter != delivered.minter) {
+      log_.warn("webhook.mint_differs",
+                {{"tx_hash", delivered.tx_hash}, {"log_index", delivered.log_index},
+                 {"delivered", {{"start_token_id", delivered.start_token_id}, {"quantity", delivered.quantity}}},
+                 {"on_chain", {{"start_token_id", found->start_token_id}, {"quantity", found->quantity}}},
+                 {"detail", "recorded as the chain has it"}});
+    }
+    out.mints.push_back(*found);
+  }
+  return out;
+}
 
 WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<std::string>& signature) {
   if (secret_.empty()) {
@@ -63,16 +129,21 @@ WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<
     log_.warn("webhook.rejected", {{"reason", "malformed"}, {"error", e.what()}});
     throw;
   }
-  const auto& events = delivery.mints;
+  // Only what the node confirms is recorded (see the header).
+  const Confirmation confirmed = confirm_on_chain(delivery);
+  const auto& events = confirmed.mints;
   WebhookResult result;
   result.ignored = delivery.ignored;
+  result.unconfirmed = confirmed.unconfirmed;
 
   mints::RecordTotals totals;
   std::vector<mints::RecordOutcome> outcomes;
-  store::in_transaction(db_, store::TxMode::kWrite, [&](store::Transaction& tx) {
-    outcomes.clear();
-    for (const auto& e : events) outcomes.push_back(recorder_.record(tx, e));
-  });
+  if (!events.empty()) {
+    store::in_transaction(db_, store::TxMode::kWrite, [&](store::Transaction& tx) {
+      outcomes.clear();
+      for (const auto& e : events) outcomes.push_back(recorder_.record(tx, e));
+    });
+  }
   for (size_t i = 0; i < events.size(); ++i) {
     totals.add(outcomes[i]);
     if (outcomes[i].duplicate) continue;
@@ -86,7 +157,8 @@ WebhookResult AlchemyWebhook::handle(std::string_view body, const std::optional<
                                  {"mints", totals.events},
                                  {"duplicates", totals.duplicates},
                                  {"tokens_created", totals.tokens_created},
-                                 {"ignored", result.ignored}});
+                                 {"ignored", result.ignored},
+                                 {"unconfirmed", result.unconfirmed}});
   return result;
 }
 

@@ -4,19 +4,31 @@
 //
 // Authentication: header X-Alchemy-Signature = lowercase hex HMAC-SHA256 of the raw body under
 // the webhook's signing key (ALCHEMY_WEBHOOK_SECRET), compared in constant time. The body is read
-// by parse_alchemy_delivery (webhook/alchemy_payload.hpp); its BatchMinted logs of the contract are
-// recorded in ONE transaction, then the image stage is woken. Any malformed part rejects the whole
+// by parse_alchemy_delivery (webhook/alchemy_payload.hpp). Any malformed part rejects the whole
 // delivery before anything is stored.
+//
+// A signature proves who sent the delivery, not that its mints happened: a leaked key, a replay
+// of a block that was reorganised away, or a bug at the sender would otherwise create tokens the
+// contract never minted, each paid for (an image, two pins) before its reveal fails. So the
+// delivery is only believed as far as our own node confirms it: the contract's BatchMinted logs
+// in the delivery's block are asked of the node (eth_getLogs by block hash, EIP-234), and each
+// delivered mint is recorded as the NODE has it (its token range, author, minter), or not at all
+// (`webhook.mint_unconfirmed`, counted in `unconfirmed`). A node that cannot answer yet (it does
+// not know the block, or it is down) makes the delivery answer 503: Alchemy delivers again, and
+// the chain watcher records whatever the chain holds in any case.
+// The confirmed mints are recorded in ONE transaction, then the image stage is woken.
 // Errors: WebhookNotConfigured (503), WebhookUnauthorized (401), MalformedWebhook (400),
-// WebhookTooLarge (413), store::DatabaseError (503: Alchemy retries). The secret and the
-// signature are never logged. Thread-safe.
+// WebhookTooLarge (413), MintsNotConfirmed (503), store::DatabaseError (503: Alchemy retries).
+// The secret and the signature are never logged. Thread-safe.
 
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "chain/eth_rpc.hpp"
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
 #include "mints/mint_recorder.hpp"
@@ -26,7 +38,7 @@
 
 namespace glisk::webhook {
 
-inline constexpr size_t kMaxBodyBytes = 1u << 20;  // 1 MiB; Alchemy's block payloads are far smaller
+inline constexpr size_t kMaxBodyBytes = kMaxDeliveryBytes;  // 1 MiB
 
 class WebhookNotConfigured : public std::runtime_error {
  public:
@@ -40,12 +52,18 @@ class WebhookTooLarge : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+// The node could not say whether the delivery's mints happened (yet): nothing was recorded.
+class MintsNotConfirmed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct WebhookResult {
   bool duplicate = false;  // every mint in it was recorded before
   int64_t tokens_created = 0;
   int64_t mints = 0;    // new BatchMinted events
   int64_t ignored = 0;  // logs not counted: another contract or event, failed transaction
+  int64_t unconfirmed = 0;  // mints the node does not have in that block: not recorded
 };
 
 // Lowercase hex HMAC-SHA256 (Crypto++) of `body` under `key`.
@@ -54,20 +72,28 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view body);
 class AlchemyWebhook {
  public:
   // `secret` empty: every delivery answers WebhookNotConfigured. `contract` is EIP-55, or empty
-  // (no contract configured: WebhookNotConfigured too).
+  // (no contract configured: WebhookNotConfigured too). `node` confirms the mints (null: every
+  // delivery with mints answers WebhookNotConfigured); it must outlive the webhook.
   AlchemyWebhook(store::Database& db, queue::WorkQueue& queue, clock::Clock& clock, const log::EventLog& log,
-                 std::string secret, std::string contract);
+                 std::string secret, std::string contract, chain::EthRpc* node);
 
   // `signature` is the X-Alchemy-Signature header, nullopt when absent.
   WebhookResult handle(std::string_view body, const std::optional<std::string>& signature);
 
  private:
+  struct Confirmation {
+    std::vector<mints::MintEvent> mints;  // as the node has them
+    int64_t unconfirmed = 0;
+  };
+  Confirmation confirm_on_chain(const AlchemyDelivery& delivery);
+
   store::Database& db_;
   queue::WorkQueue& queue_;
   mints::MintRecorder recorder_;
   const log::EventLog& log_;
   const std::string secret_;
   const std::string contract_;
+  chain::EthRpc* node_;
 };
 
 }  // namespace glisk::webhook
