@@ -96,9 +96,15 @@ std::optional<int> run_author_commands(const AuthorCommands& c, const config::Co
   const bool recovering = c.recover != nullptr && c.recover->parsed();
   if (!authors && !recovering) return std::nullopt;
   try {
-    auto db = store::open_database(config.database_url, 1);
+    // `authors list` only reads: read-only, no migration (see ops_commands.cpp).
+    const bool writes = recovering || c.set_prompt->parsed();
+    auto db = store::open_database(config.database_url, 1, writes ? store::Access::kReadWrite : store::Access::kReadOnly);
     clock::SystemClock clock;
-    store::migrate(*db, clock.now());
+    if (writes) {
+      store::migrate(*db, clock.now());
+    } else {
+      store::require_current_schema(*db);
+    }
     if (recovering) return recover(*db, config, log);
     if (c.set_prompt->parsed()) return set_prompt(c, *db, log);
     if (c.list->parsed()) return list(c, *db, log);

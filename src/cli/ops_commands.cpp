@@ -9,6 +9,7 @@
 #include "ops/ops_json.hpp"
 #include "ops/pipeline_view.hpp"
 #include "ops/progress.hpp"
+#include "ops/terminal_text.hpp"
 #include "queue/work_queue.hpp"
 #include "store/migrations.hpp"
 #include "store/token_store.hpp"
@@ -20,13 +21,10 @@ using nlohmann::json;
 
 void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n"; }
 
-// One line of a table cell: errors can be long and hold newlines.
+// One line of a table cell: errors can be long, hold newlines, and come from outside (a
+// provider's text may carry terminal escape sequences: ops/terminal_text.hpp).
 std::string cell(const std::optional<std::string>& text, size_t width = 100) {
-  if (!text) return "-";
-  std::string out;
-  for (char c : *text) out += (c == '\n' || c == '\t') ? ' ' : c;
-  if (out.size() > width) out = out.substr(0, width - 3) + "...";
-  return out;
+  return text ? ops::terminal_cell(*text, width) : "-";
 }
 
 std::string age_text(const std::optional<double>& seconds) {
@@ -225,9 +223,16 @@ std::optional<int> run_ops_commands(const OpsCommands& c, const config::Config& 
   }
   if (given == nullptr) return std::nullopt;
   try {
-    auto db = store::open_database(config.database_url, 1);
+    // Only retry writes. The others open the database read-only and never migrate: they take no
+    // write lock (a busy service cannot make them wait) and create nothing where none is.
+    const bool writes = given == c.retry;
+    auto db = store::open_database(config.database_url, 1, writes ? store::Access::kReadWrite : store::Access::kReadOnly);
     clock::SystemClock clock;
-    store::migrate(*db, clock.now());
+    if (writes) {
+      store::migrate(*db, clock.now());
+    } else {
+      store::require_current_schema(*db);
+    }
     store::TokenStore tokens(*db, clock);
     ops::PipelineView view(*db, clock);
     if (given == c.status) return status(tokens, c.json);

@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -175,6 +176,14 @@ const std::vector<Variable>& table() {
        integer(&Config::database_pool_size, 1, 200)},
       {{"HOST", "127.0.0.1", "address the HTTP API listens on", false}, host()},
       {{"PORT", "8000", "port of the HTTP API (0 picks a free one)", false}, integer(&Config::port, 0, 65535)},
+      {{"HTTP_MAX_CONNECTIONS", "512", "most HTTP connections open at once; past it the longest idle one is closed, else new ones are refused", false},
+       integer(&Config::http_max_connections, 1, 100'000)},
+      {{"HTTP_MAX_CONNECTIONS_PER_CLIENT", "64", "most HTTP connections from one address (raise it behind a reverse proxy, which is one address)", false},
+       integer(&Config::http_max_connections_per_client, 1, 100'000)},
+      {{"HTTP_REQUEST_TIMEOUT_SECONDS", "10", "time a client has to send a whole request (not per byte); also how long SIGTERM lets requests finish", false},
+       number(&Config::http_request_timeout_seconds, 0.1, 300)},
+      {{"HTTP_IDLE_TIMEOUT_SECONDS", "5", "how long a kept-alive HTTP connection may wait for its next request", false},
+       number(&Config::http_idle_timeout_seconds, 0.1, 3600)},
       {{"LOG_LEVEL", "info", "debug | info | warning | error", false},
        text_choice(&Config::log_level, {"debug", "info", "warning", "error"})},
       {{"LOG_FORMAT", "console (json in production)", "json (one JSON object per line) | console", false},
@@ -383,20 +392,110 @@ Config load_config(const Environment& env) {
       }
     }
   }
+  if (config.is_production()) {
+    // A guessable secret on a public port is no secret. Alchemy issues signing keys as `whsec_`
+    // and 24 random characters (30 in all), which are accepted as they are.
+    if (!config.admin_token.empty() && config.admin_token.size() < kMinSecretLength) {
+      problems.push_back("ADMIN_TOKEN: " + std::to_string(config.admin_token.size()) + " characters; production needs at least " +
+                         std::to_string(kMinSecretLength) + " (e.g. `openssl rand -hex 32`), or leave it unset to turn the admin API off");
+    }
+    const auto& key = config.alchemy_webhook_secret;
+    const bool alchemy_form = key.starts_with("whsec_") && key.size() >= 6 + 24;
+    if (!key.empty() && !alchemy_form && key.size() < kMinSecretLength) {
+      problems.push_back("ALCHEMY_WEBHOOK_SECRET: " + std::to_string(key.size()) + " characters; production needs the "
+                         "webhook's signing key from the Alchemy dashboard (whsec_ and 24 characters) or another secret "
+                         "of at least " + std::to_string(kMinSecretLength));
+    }
+  }
   if (!problems.empty()) throw ConfigError(std::move(problems));
   return config;
 }
 
+namespace {
+
+std::string percent_decoded(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// Every secret `url` carries, as written and percent-decoded, longest first (so that masking a
+// longer one is not spoilt by a shorter one inside it).
+std::vector<std::string> url_secrets(std::string_view url) {
+  std::vector<std::string> secrets;
+  auto add = [&](std::string_view value) {
+    if (value.empty()) return;
+    secrets.emplace_back(value);
+    if (auto decoded = percent_decoded(value); decoded != value && !decoded.empty()) secrets.push_back(decoded);
+  };
+  const size_t scheme = url.find("://");
+  std::string_view rest = scheme == std::string_view::npos ? url : url.substr(scheme + 3);
+  const size_t query_at = rest.find_first_of("?#");
+  const std::string_view before_query = rest.substr(0, query_at);
+  // The userinfo ends at the last '@' before the query: a password may hold '/' or '@' unencoded.
+  if (const size_t at = before_query.rfind('@'); at != std::string_view::npos) {
+    const std::string_view userinfo = before_query.substr(0, at);
+    if (const size_t colon = userinfo.find(':'); colon != std::string_view::npos) add(userinfo.substr(colon + 1));
+  }
+  if (query_at != std::string_view::npos && rest[query_at] == '?') {
+    std::string_view query = rest.substr(query_at + 1);
+    while (!query.empty()) {
+      const size_t amp = query.find('&');
+      const std::string_view pair = query.substr(0, amp);
+      const size_t eq = pair.find('=');
+      std::string key = percent_decoded(pair.substr(0, eq));
+      for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (eq != std::string_view::npos && (key == "password" || key == "sslpassword")) {
+        add(pair.substr(eq + 1));
+      }
+      if (amp == std::string_view::npos) break;
+      query.remove_prefix(amp + 1);
+    }
+  }
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  return secrets;
+}
+
+}  // namespace
+
+std::string mask_url_secrets(std::string message, std::string_view url) {
+  constexpr std::string_view kMask = "***";
+  for (const auto& secret : url_secrets(url)) {
+    // Searching on after the mask: a secret inside "***" (say "*") is not found in its own mask.
+    for (size_t at = message.find(secret); at != std::string::npos; at = message.find(secret, at + kMask.size())) {
+      message.replace(at, secret.size(), kMask);
+    }
+  }
+  return message;
+}
+
 std::string redact_url(std::string_view url) {
+  std::string shown(url);
   size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
-  size_t start = scheme + 3;
-  size_t at = url.find('@', start);
-  size_t slash = url.find('/', start);
-  if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) return std::string(url);
-  size_t colon = url.find(':', start);
-  if (colon == std::string_view::npos || colon > at) return std::string(url);
-  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+  if (scheme != std::string_view::npos) {
+    size_t start = scheme + 3;
+    size_t at = url.find('@', start);
+    size_t slash = url.find('/', start);
+    size_t colon = url.find(':', start);
+    if (at != std::string_view::npos && (slash == std::string_view::npos || slash > at) && colon != std::string_view::npos &&
+        colon < at) {
+      shown = std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+    }
+  }
+  return mask_url_secrets(std::move(shown), url);
 }
 
 }  // namespace glisk::config

@@ -24,6 +24,11 @@ struct Config {
   int database_pool_size = 8;
   std::string host = "127.0.0.1";
   int port = 8000;
+  // the HTTP server's limits against hostile clients (http/http_server.hpp)
+  int http_max_connections = 512;
+  int http_max_connections_per_client = 64;
+  double http_request_timeout_seconds = 10.0;
+  double http_idle_timeout_seconds = 5.0;
   std::string log_level = "info";
   LogFormat log_format = LogFormat::kConsole;
   // workers (names and defaults from the seed)
@@ -81,6 +86,10 @@ struct Config {
   bool is_production() const { return app_env == "production"; }
 };
 
+// The shortest secret production accepts for ADMIN_TOKEN (and for a webhook signing key that is
+// not Alchemy's own `whsec_` form): 32 characters of a random token are beyond guessing.
+inline constexpr size_t kMinSecretLength = 32;
+
 using Environment = std::map<std::string, std::string, std::less<>>;
 
 // One declared variable; the README's configuration table lists the same rows.
@@ -112,7 +121,13 @@ Environment merge(const Environment& overrides, const Environment& fallback);
 // many unrelated ones). Throws ConfigError.
 Config load_config(const Environment& env);
 
-// Renders a value for logs: secrets become "***" and URLs lose their password.
+// A URL for logs: the password in its userinfo and its password query values (password=,
+// sslpassword=) become "***".
 std::string redact_url(std::string_view url);
+
+// `message` with every secret `url` carries replaced by "***", in every form a library might
+// print it: as written and percent-decoded. For messages that quote a URL themselves (libpq's
+// errors echo a malformed URI whole, or the token it could not decode).
+std::string mask_url_secrets(std::string message, std::string_view url);
 
 }  // namespace glisk::config

@@ -51,8 +51,9 @@ int64_t int_of(const std::optional<std::string>& v) { return v ? std::stoll(*v) 
 // The guard every move after a claim carries: still ours, still in the stage.
 constexpr std::string_view kLeaseGuard = " WHERE token_id = $1 AND locked_by = $2 AND status = $3";
 
-// Runs `move` until it gets through a database outage, for up to `budget` (see the header).
-// Real time: it waits for a server or an operator, not for the injected clock.
+// Runs `move` until it gets through a database outage or lock contention (a busy SQLite file, a
+// PostgreSQL serialization failure), for up to `budget` (see the header). Real time: it waits
+// for a server, an operator or another writer, not for the injected clock.
 template <typename Move>
 auto riding_out_outage(std::chrono::milliseconds budget, Move&& move) {
   const auto deadline = std::chrono::steady_clock::now() + budget;
@@ -61,6 +62,8 @@ auto riding_out_outage(std::chrono::milliseconds budget, Move&& move) {
     try {
       return move();
     } catch (const store::UnavailableError&) {
+      if (std::chrono::steady_clock::now() + pause > deadline) throw;
+    } catch (const store::BusyError&) {
       if (std::chrono::steady_clock::now() + pause > deadline) throw;
     }
     std::this_thread::sleep_for(pause);
@@ -76,6 +79,48 @@ WorkQueue::WorkQueue(store::Database& db, clock::Clock& clock, WakeBoard& wake, 
 
 std::string WorkQueue::next_lease() { return instance_ + "#" + std::to_string(++lease_counter_); }
 
+namespace {
+
+// Due tokens, oldest first (by COALESCE(next_attempt_at, queued_at), then id), read from indexes
+// in their order (migration 6) so that neither backend sorts the whole due set: a claim holds
+// SQLite's write lock for milliseconds even with a million tokens waiting. Three sources, each
+// giving at most `limit` from the front of its index, merged and cut to the oldest `limit`:
+//   fresh    – never tried in this stage: next_attempt_at IS NULL, by queued_at (tokens_s0_fresh);
+//   retried  – due again after a backoff: next_attempt_at <= now (tokens_s0_retry), which ends
+//              at the first token not due yet however many wait behind it;
+//   expired  – held under a lease that ran out (tokens_s0_leases; few). In the input status
+//              itself for stages whose working status is the input (ipfs, reveal).
+//   $1 working  $4 now  $5 input  $6 limit; `columns` are selected (plus due_at), `id` names
+//   the token id among them.
+std::string due_tokens_sql(const token::StageSpec& s, store::Dialect dialect, const std::string& columns,
+                           const std::string& id) {
+  const bool pg = dialect == store::Dialect::kPostgres;
+  const std::string lock = pg ? " FOR UPDATE SKIP LOCKED" : "";
+  const std::string head = "SELECT " + columns + ", COALESCE(next_attempt_at, queued_at) AS due_at FROM tokens_s0 WHERE ";
+  const std::string free = " AND (locked_until IS NULL OR locked_until < $4)";
+  std::vector<std::string> sources = {
+      head + "status = $5 AND next_attempt_at IS NULL" + free + " ORDER BY queued_at, token_id LIMIT $6" + lock,
+      head + "status = $5 AND next_attempt_at <= $4" + free + " ORDER BY next_attempt_at, token_id LIMIT $6" + lock,
+  };
+  if (s.input != s.working) {
+    sources.push_back(head + "status = $1 AND locked_until < $4 AND (next_attempt_at IS NULL OR next_attempt_at <= $4) "
+                             "ORDER BY locked_until LIMIT $6" + lock);
+  }
+  std::string out;
+  if (pg) {
+    // FOR UPDATE is not allowed beside UNION: each source locks its rows in its own CTE.
+    out = "WITH ";
+    for (size_t i = 0; i < sources.size(); ++i) out += (i ? ", s" : "s") + std::to_string(i) + " AS (" + sources[i] + ")";
+    out += " ";
+    for (size_t i = 0; i < sources.size(); ++i) out += (i ? " UNION ALL " : "") + std::string("SELECT * FROM s") + std::to_string(i);
+  } else {
+    for (size_t i = 0; i < sources.size(); ++i) out += (i ? " UNION ALL " : "") + std::string("SELECT * FROM (") + sources[i] + ")";
+  }
+  return out + " ORDER BY due_at, " + id + " LIMIT $6";
+}
+
+}  // namespace
+
 std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
   if (limit <= 0) return {};
   const auto& s = token::spec(stage);
@@ -85,22 +130,18 @@ std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
   const std::string lease = next_lease();
   const std::string input = status_text(s.input);
   const std::string working = status_text(s.working);
-  const std::string due =
-      "status IN ($5, $1) AND (locked_until IS NULL OR locked_until < $4) AND (next_attempt_at IS NULL OR next_attempt_at <= $4) "
-      "ORDER BY COALESCE(next_attempt_at, queued_at), token_id LIMIT $6";
 
   std::vector<Claim> claims;
   std::unordered_map<int64_t, std::optional<std::string>> previous;
-  std::vector<int64_t> order;
   auto result = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     if (db_.dialect() == store::Dialect::kPostgres) {
       // One statement: SKIP LOCKED lets concurrent claimers take disjoint tokens without waiting.
       // The events go in with the same statement (a data-modifying CTE), from the status each had.
-      return tx.exec("WITH moved AS (UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, locked_until = $3, updated_at = $4 "
-                     "FROM (SELECT token_id AS claimed_id, locked_by AS previous_lease, status AS previous_status "
-                     "FROM tokens_s0 WHERE " + due +
-                     " FOR UPDATE SKIP LOCKED) AS c WHERE t.token_id = c.claimed_id RETURNING c.previous_lease, "
-                     "c.previous_status, " + std::string(store::kTokenColumns) + "), "
+      const std::string due = due_tokens_sql(
+          s, db_.dialect(), "token_id AS claimed_id, locked_by AS previous_lease, status AS previous_status", "claimed_id");
+      return tx.exec("WITH c AS (" + due + "), moved AS (UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, "
+                     "locked_until = $3, updated_at = $4 FROM c WHERE t.token_id = c.claimed_id RETURNING "
+                     "c.previous_lease, c.previous_status, " + std::string(store::kTokenColumns) + "), "
                      "events AS (" + std::string(store::kInsertTokenEvents) +
                      "SELECT token_id, previous_status, $1, $4, $7, $8, " + std::string(s.attempts_column) +
                      " + 1, NULL, NULL FROM moved) SELECT * FROM moved",
@@ -108,17 +149,16 @@ std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
                       std::string(token::to_string(stage))});
     }
     // SQLite: BEGIN IMMEDIATE holds the write lock, so the read and the update are one atomic step.
-    auto picked = tx.exec("SELECT token_id, locked_by FROM tokens_s0 WHERE " + due,
+    auto picked = tx.exec(due_tokens_sql(s, db_.dialect(), "token_id, locked_by", "token_id"),
                           {working, nullptr, nullptr, now_text, input, int64_t{limit}});
     std::string ids = "[";
     for (const auto& row : picked.rows) {
       int64_t id = std::stoll(row[0].value());
       previous[id] = row[1];
-      order.push_back(id);
       ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
     }
     ids += "]";
-    if (order.empty()) return store::Result{};
+    if (picked.rows.empty()) return store::Result{};
     tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, $1, $2, $3, $4, " +
                 std::string(s.attempts_column) + " + 1, NULL, NULL FROM tokens_s0 WHERE token_id IN (SELECT value FROM json_each($5))",
             {working, now_text, instance_, std::string(token::to_string(stage)), ids});
@@ -265,7 +305,38 @@ bool WorkQueue::fail(Stage stage, int64_t token_id, const std::string& lease, co
 }
 
 bool WorkQueue::release(Stage stage, int64_t token_id, const std::string& lease) {
-  return give_back(stage, token_id, lease, std::nullopt, "released unfinished (shutdown)");
+  // At shutdown: worth a few seconds of waiting for a busy database, not a whole lease.
+  return riding_out_outage(std::min(lease_, kReleasePatience), [&] {
+    return give_back(stage, token_id, lease, std::nullopt, "released unfinished (shutdown)");
+  });
+}
+
+size_t WorkQueue::release_all_held(const std::vector<Stage>& stages) {
+  const std::string now_text = clock::format_time(clock_.now());
+  const std::string prefix = instance_ + "#";
+  size_t released = 0;
+  for (Stage stage : stages) {
+    const auto& s = token::spec(stage);
+    // Leases are "<instance>#<n>": compare the prefix exactly (LIKE would read '_' in a host name
+    // as a wildcard). The status index narrows the scan to the stage's working tokens.
+    const std::string mine = " WHERE status = $1 AND locked_by IS NOT NULL AND substr(locked_by, 1, $2) = $3";
+    auto moved = riding_out_outage(std::min(lease_, kReleasePatience), [&] {
+      return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+        tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, $4, $5, $6, $7, " +
+                    std::string(s.attempts_column) + " + 1, 'released unfinished (shutdown)', NULL FROM tokens_s0" + mine,
+                {status_text(s.working), static_cast<int64_t>(prefix.size()), prefix, status_text(s.input), now_text,
+                 instance_, std::string(token::to_string(stage))});
+        auto r = tx.exec("UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, updated_at = $5" + mine +
+                             " RETURNING token_id",
+                         {status_text(s.working), static_cast<int64_t>(prefix.size()), prefix, status_text(s.input), now_text});
+        if (!r.rows.empty()) db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
+        return r.rows.size();
+      });
+    });
+    if (moved > 0) wake_.notify(stage);
+    released += moved;
+  }
+  return released;
 }
 
 bool WorkQueue::postpone(Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
@@ -441,10 +512,12 @@ void WorkQueue::announce(Stage stage) {
 std::optional<clock::TimePoint> WorkQueue::next_due(Stage stage) {
   const auto& s = token::spec(stage);
   const std::string now_text = clock::format_time(clock_.now());
+  // The first token of the input past `now` in the retry index (tokens_s0_retry): one index
+  // probe, however many tokens wait in backoff.
   auto r = store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return tx.exec("SELECT MIN(next_attempt_at) FROM tokens_s0 WHERE status IN ($1, $2) AND next_attempt_at > $3 "
-                   "AND (locked_until IS NULL OR locked_until < $3)",
-                   {status_text(s.input), status_text(s.working), now_text});
+    return tx.exec("SELECT next_attempt_at FROM tokens_s0 WHERE status = $1 AND next_attempt_at > $2 AND "
+                   "(locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT 1",
+                   {status_text(s.input), now_text});
   });
   if (r.rows.empty() || !r.rows[0][0]) return std::nullopt;
   return clock::parse_time(*r.rows[0][0]);

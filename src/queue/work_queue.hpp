@@ -12,9 +12,10 @@
 // - The moves that record work done or paid for (save, complete, record_failure, fail, postpone,
 //   send_back_for_new_image) ride out a database outage (store::UnavailableError: a restart, a
 //   full disk): they try again, pausing longer each time, for up to one lease length, then throw.
-//   Repeating is safe because each is one guarded transaction: a repeat after a commit whose
-//   answer was lost changes nothing and reports the lease lost. Claims, renewals and releases
-//   are not repeated: the loops poll again, and a token not released returns when its lease ends.
+//   Lock contention (store::BusyError) is ridden out the same way. Repeating is safe because each
+//   is one guarded transaction: a repeat after a commit whose answer was lost changes nothing and
+//   reports the lease lost. Releases ride them out for a few seconds (they run at shutdown); claims
+//   and renewals are not repeated: the loops poll again.
 // - Moves that make work for a stage wake it: in this process at once (WakeBoard), in other
 //   processes through PostgreSQL NOTIFY on kWakeChannel.
 // No transaction spans an outside call: callers claim, call the provider, then finish.
@@ -103,8 +104,15 @@ class WorkQueue {
   // Fails the token now (a permanent error), counting the attempt.
   bool fail(token::Stage stage, int64_t token_id, const std::string& lease, const std::string& error);
 
-  // Gives the token back unfinished (shutdown): due again at once, no attempt counted.
+  // Gives the token back unfinished (shutdown): due again at once, no attempt counted. Rides out
+  // a busy or unavailable database for a few seconds (kReleasePatience), then throws.
   bool release(token::Stage stage, int64_t token_id, const std::string& lease);
+
+  // Gives back every token this instance still holds in `stages` (the last step of a clean
+  // shutdown, so no token waits for a lease to run out). Returns how many. Not for the reveal
+  // stage: its tokens in an open transaction keep their lease until the journal settles them.
+  size_t release_all_held(const std::vector<token::Stage>& stages);
+  static constexpr std::chrono::milliseconds kReleasePatience{5000};
 
   // Gives the token back to wait until `retry_at` without counting an attempt, for troubles that
   // are not the token's (a provider's rate limit, the database gone mid-work); `reason` is kept

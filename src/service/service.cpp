@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <random>
+#include <thread>
 
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
@@ -57,17 +58,18 @@ int Service::start() {
   const std::string instance = make_instance_id();
   queue_ = std::make_unique<queue::WorkQueue>(*db_, clock_, wake_, instance, millis(config_.lease_seconds));
   supervisor_ = std::make_unique<workers::Supervisor>(log_, std::chrono::seconds(1), &metrics_);
-  start_wake_listener();
-  start_image_worker();
-  start_ipfs_worker();
   node_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
   rpc_ = std::make_unique<chain::MonitoredRpc>(*node_, log_, clock_);
   reveal_journal_ = std::make_unique<reveal::RevealJournal>(*db_, clock_, instance);
-  start_reveal_worker(instance);
-  const http::IntakeHandlers intake = start_intake();
+  make_providers();
+  authors_ = std::make_unique<authors::AuthorRegistry>(*db_, clock_, log_);
+  alchemy_ = std::make_unique<webhook::AlchemyWebhook>(*db_, *queue_, clock_, log_, config_.alchemy_webhook_secret,
+                                                       config_.contract_address, rpc_.get());
 
+  // The port first: a second instance on a taken port stops here, before it claims any work.
   api_ = std::make_unique<http::ApiServer>(
-      *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_, intake);
+      *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_,
+      http::IntakeHandlers{authors_.get(), alchemy_.get()});
   api_->set_reveal_journal(reveal_journal_.get());
   http::OperatorHandlers operations;
   operations.view = view_.get();
@@ -77,10 +79,32 @@ int Service::start() {
   operations.image_gateway = config_.ipfs_provider == "local" ? "/ipfs/" : "https://" + config_.pinata_gateway + "/ipfs/";
   operations.explorer_url = config_.explorer_url;
   api_->set_operations(std::move(operations));
-  const int port = api_->start(config_.host, config_.port);
+  api_->set_limits(server_limits());
+  const int port = api_->bind(config_.host, config_.port);
+
+  start_wake_listener();
+  start_image_worker();
+  start_ipfs_worker();
+  start_reveal_worker(instance);
+  if (!config_.contract_address.empty()) {
+    start_gap_recovery();
+    start_watcher();
+  }
+  api_->serve();
   log_.info("application.startup", {{"instance", instance}, {"version", GLISK_VERSION}, {"host", config_.host},
                                     {"port", port}, {"app_env", config_.app_env}, {"database", db_->describe()}});
   return port;
+}
+
+http::ServerLimits Service::server_limits() const {
+  http::ServerLimits limits;
+  limits.max_connections = config_.http_max_connections;
+  limits.max_connections_per_client = config_.http_max_connections_per_client;
+  limits.request_timeout = millis(config_.http_request_timeout_seconds);
+  limits.idle_timeout = millis(config_.http_idle_timeout_seconds);
+  // A handler waits on the database at most: as many threads as connections it can use.
+  limits.handler_threads = config_.database_pool_size;
+  return limits;
 }
 
 void Service::start_wake_listener() {
@@ -116,7 +140,7 @@ workers::WorkerOptions Service::worker_options() const {
   return o;
 }
 
-void Service::start_image_worker() {
+void Service::make_providers() {
   if (config_.image_provider == "replicate") {
     image::ReplicateOptions options;
     options.api_url = config_.replicate_api_url;
@@ -128,6 +152,16 @@ void Service::start_image_worker() {
   } else {
     image_provider_ = std::make_unique<image::LocalImageGenerator>(config_.data_dir);
   }
+  if (config_.ipfs_provider == "pinata") {
+    pinner_ = std::make_unique<ipfs::PinataPinner>(http_, ipfs::PinataOptions{config_.pinata_api_url, config_.pinata_jwt});
+  } else {
+    auto local = std::make_unique<ipfs::LocalIpfsStore>(config_.ipfs_local_dir);
+    local_ipfs_ = local.get();
+    pinner_ = std::move(local);
+  }
+}
+
+void Service::start_image_worker() {
   auto& processor = processors_.emplace_back(std::make_unique<workers::ImageGenerationProcessor>(
       *tokens_, *image_provider_, log_,
       workers::ImageGenerationOptions{config_.default_prompt, config_.fallback_censored_prompt}));
@@ -137,13 +171,6 @@ void Service::start_image_worker() {
 }
 
 void Service::start_ipfs_worker() {
-  if (config_.ipfs_provider == "pinata") {
-    pinner_ = std::make_unique<ipfs::PinataPinner>(http_, ipfs::PinataOptions{config_.pinata_api_url, config_.pinata_jwt});
-  } else {
-    auto local = std::make_unique<ipfs::LocalIpfsStore>(config_.ipfs_local_dir);
-    local_ipfs_ = local.get();
-    pinner_ = std::move(local);
-  }
   workers::IpfsUploadOptions options;
   options.max_image_bytes = static_cast<size_t>(config_.max_image_bytes);
   options.name_template = config_.metadata_name_template;
@@ -230,17 +257,6 @@ void Service::start_worker(workers::TokenProcessor& processor, token::Stage stag
   supervisor_->start(worker->name(), [w = worker.get()](std::stop_token stop) { w->run(stop); });
 }
 
-http::IntakeHandlers Service::start_intake() {
-  authors_ = std::make_unique<authors::AuthorRegistry>(*db_, clock_, log_);
-  alchemy_ = std::make_unique<webhook::AlchemyWebhook>(*db_, *queue_, clock_, log_, config_.alchemy_webhook_secret,
-                                                       config_.contract_address);
-  if (!config_.contract_address.empty()) {
-    start_gap_recovery();
-    start_watcher();
-  }
-  return {authors_.get(), alchemy_.get()};
-}
-
 void Service::start_gap_recovery() {
   gap_recovery_ = std::make_unique<watcher::GapRecovery>(*db_, *rpc_, *queue_, clock_, log_, config_.contract_address,
                                                          static_cast<uint64_t>(config_.mint_confirmations));
@@ -285,10 +301,25 @@ void Service::start_watcher() {
 bool Service::stop() {
   if (stopped_ || !supervisor_) return true;
   stopped_ = true;
+  // The HTTP edge drains while the workers settle: it stops accepting at once, answers what it
+  // has read, and is closed within HTTP_REQUEST_TIMEOUT_SECONDS whatever its clients do.
+  bool http_clean = true;
+  std::thread http_drain;
+  if (api_) http_drain = std::thread([&] { http_clean = api_->stop(millis(config_.http_request_timeout_seconds)); });
   bool all = supervisor_->stop(millis(config_.shutdown_timeout_seconds) + std::chrono::seconds(2));
-  if (api_) api_->stop();
-  log_.info("application.shutdown", {{"clean", all}});
-  return all;
+  // Whatever a worker could not give back (the database was busy as it stopped, or it did not
+  // stop in time) is given back here, so no token waits a whole lease for this process.
+  try {
+    if (const size_t released = queue_->release_all_held({token::Stage::kImage, token::Stage::kIpfs}); released > 0) {
+      log_.warn("token.released", {{"count", released}, {"detail", "still held at shutdown; any instance takes them up"}});
+    }
+  } catch (const std::exception& e) {
+    log_.warn("token.release_failed", {{"error", e.what()},
+                                       {"detail", "the tokens return to the queue when their leases run out"}});
+  }
+  if (http_drain.joinable()) http_drain.join();
+  log_.info("application.shutdown", {{"clean", all && http_clean}, {"http_drained", http_clean}});
+  return all && http_clean;
 }
 
 int serve(const config::Config& config, const log::EventLog& log) {
@@ -303,6 +334,11 @@ int serve(const config::Config& config, const log::EventLog& log) {
   Service service(config, log, clock);
   try {
     service.start();
+  } catch (const http::AddressInUse& e) {
+    // Not a passing fault: restarting will not free the port. Exit 2, like bad configuration,
+    // so a supervisor (systemd's RestartPreventExitStatus=2) does not loop on it.
+    log.error("application.startup_failed", {{"error", e.what()}});
+    return 2;
   } catch (const std::exception& e) {
     log.error("application.startup_failed", {{"error", e.what()}});
     return 1;

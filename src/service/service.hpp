@@ -40,12 +40,13 @@ class Service {
   Service(config::Config config, const log::EventLog& log, clock::Clock& clock);
   ~Service();
 
-  // Opens and migrates the database, starts the supervised tasks and the HTTP API; returns the
-  // port it listens on. Throws (DatabaseError, std::runtime_error) when it cannot start.
+  // Opens and migrates the database, takes the HTTP port (http::AddressInUse when another process
+  // has it, before any work is claimed), starts the supervised tasks, then answers HTTP; returns
+  // the port. Throws (DatabaseError, std::runtime_error) when it cannot start.
   int start();
 
-  // Stops claiming, lets in-flight work finish for SHUTDOWN_TIMEOUT_SECONDS, releases the rest,
-  // stops the API. True when every task stopped in time.
+  // Stops claiming, lets in-flight work finish for SHUTDOWN_TIMEOUT_SECONDS, releases the rest;
+  // meanwhile the API drains (HTTP_REQUEST_TIMEOUT_SECONDS). True when everything stopped in time.
   bool stop();
 
   store::Database& database() { return *db_; }
@@ -54,17 +55,18 @@ class Service {
 
  private:
   void start_wake_listener();
+  // The image provider and the IPFS pinner (no threads yet): the API serves the local store's files.
+  void make_providers();
   void start_image_worker();
   void start_ipfs_worker();
   void start_reveal_worker(const std::string& instance);
-  // Tokens and prompts in: the authors' API, the Alchemy webhook, gap recovery and the chain
-  // watcher (the last two only when GLISK_NFT_CONTRACT_ADDRESS is set).
-  http::IntakeHandlers start_intake();
+  // Tokens in from the chain: gap recovery and the watcher (when GLISK_NFT_CONTRACT_ADDRESS is set).
   void start_gap_recovery();
   void start_watcher();
   void start_worker(workers::TokenProcessor& processor, token::Stage stage, std::string_view provider,
                     const log::Fields& configured);
   workers::WorkerOptions worker_options() const;
+  http::ServerLimits server_limits() const;
 
   const config::Config config_;
   const log::EventLog& log_;

@@ -25,6 +25,9 @@ enum class Dialect { kSqlite, kPostgres };
 // a read's statements one by one without BEGIN, SQLite in a deferred transaction. Work that needs
 // several statements to agree takes kWrite.
 enum class TxMode { kRead, kWrite };
+// How a process opens the database: operators' read-only commands (glisk status, …) open it so
+// that they cannot write, take no write lock and create nothing.
+enum class Access { kReadWrite, kReadOnly };
 
 using SqlValue = std::variant<std::nullptr_t, int64_t, double, std::string>;
 using Params = std::vector<SqlValue>;
@@ -123,7 +126,9 @@ auto in_transaction(Database& db, TxMode mode, Body&& body) {
 
 // Opens the database a DATABASE_URL names: sqlite://PATH or postgresql://… (also postgres:// and
 // postgresql+asyncpg://). Connections open lazily, so an unreachable server is reported by the
-// first transaction, not here. Throws DatabaseError for an unusable URL.
-std::unique_ptr<Database> open_database(const std::string& url, int pool_size);
+// first transaction, not here. Throws DatabaseError for an unusable URL. Read-only: a SQLite file
+// that does not exist is a ConnectionError naming the path (nothing is created), and PostgreSQL
+// sessions refuse writes (default_transaction_read_only).
+std::unique_ptr<Database> open_database(const std::string& url, int pool_size, Access access = Access::kReadWrite);
 
 }  // namespace glisk::store

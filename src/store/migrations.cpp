@@ -131,6 +131,17 @@ CREATE INDEX token_events_token ON token_events (token_id, at);
 CREATE INDEX token_events_at ON token_events (at);
 )sql";
 
+// The claim's order as indexes (queue/work_queue.cpp): a claim, and the worker's "when is the
+// next token due", read the first rows of them instead of sorting every token waiting, so they
+// take milliseconds with a million tokens queued. Fresh tokens by queued_at, retried ones by
+// next_attempt_at (this one replaces tokens_s0_queue, its prefix), expired leases by expiry.
+constexpr std::string_view kQueueIndexes = R"sql(
+CREATE INDEX tokens_s0_fresh ON tokens_s0 (status, queued_at, token_id) WHERE next_attempt_at IS NULL;
+CREATE INDEX tokens_s0_retry ON tokens_s0 (status, next_attempt_at, token_id);
+CREATE INDEX tokens_s0_leases ON tokens_s0 (status, locked_until);
+DROP INDEX tokens_s0_queue;
+)sql";
+
 std::string render(std::string_view sql, Dialect dialect) {
   const bool pg = dialect == Dialect::kPostgres;
   const std::pair<std::string_view, std::string_view> words[] = {
@@ -172,6 +183,7 @@ const std::vector<Migration>& migrations() {
       {4, "tokens in, prompts in: total paid per mint, signed prompts with their signing time, used prompt signatures",
        kIntake},
       {5, "token_events: every state change of a token with its time, instance, stage, attempt and error", kTokenEvents},
+      {6, "the work queue's claim order as an index (no sort of the due set), and leases by expiry", kQueueIndexes},
   };
   return kMigrations;
 }
@@ -206,6 +218,22 @@ int schema_version(Database& db) {
     auto r = tx.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     return std::stoi(r.rows.at(0).at(0).value_or("0"));
   });
+}
+
+void require_current_schema(Database& db) {
+  const int found = schema_version(db);
+  const int wanted = migrations().back().version;
+  if (found == wanted) return;
+  if (found == 0) {
+    throw QueryError(db.describe() + " holds no glisk schema: run `glisk migrate` (or start `glisk serve`) first, "
+                     "or check DATABASE_URL");
+  }
+  if (found < wanted) {
+    throw QueryError(db.describe() + " has schema version " + std::to_string(found) + "; this glisk needs " +
+                     std::to_string(wanted) + ": run `glisk migrate` (or restart `glisk serve`, which migrates)");
+  }
+  throw QueryError(db.describe() + " has schema version " + std::to_string(found) + ", newer than this glisk's " +
+                   std::to_string(wanted) + ": use the glisk that wrote it");
 }
 
 }  // namespace glisk::store

@@ -26,4 +26,8 @@ std::vector<int> migrate(Database& db, clock::TimePoint now);
 // The highest applied version, 0 for an empty database. Throws DatabaseError.
 int schema_version(Database& db);
 
+// For commands that only read (glisk status, …) and so never migrate: throws QueryError saying
+// what to run when the schema is older or newer than this glisk's.
+void require_current_schema(Database& db);
+
 }  // namespace glisk::store

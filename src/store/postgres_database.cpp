@@ -14,7 +14,7 @@ namespace detail {
 
 class PgConnection {
  public:
-  explicit PgConnection(const std::string& uri) {
+  PgConnection(const std::string& uri, Access access) {
     // Our defaults come first so that the URI's own parameters win over them.
     const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
     const char* values[] = {"5", "glisk", uri.c_str(), nullptr};
@@ -24,12 +24,16 @@ class PgConnection {
       PQfinish(conn_);
       conn_ = nullptr;
       while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-      throw ConnectionError("cannot connect to PostgreSQL at " + config::redact_url(uri) + ": " + message +
-                            " (check DATABASE_URL and that the server is up)");
+      // libpq's message may quote the URI whole (a malformed one) or the part it could not read
+      // (a password with a bad %-escape): the whole message is masked, not only our part.
+      throw ConnectionError(config::mask_url_secrets("cannot connect to PostgreSQL at " + config::redact_url(uri) + ": " +
+                                                         message + " (check DATABASE_URL and that the server is up)",
+                                                     uri));
     }
     // Server NOTICEs ("relation already exists, skipping") would go to stderr unstructured.
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
     exec("SET TIME ZONE 'UTC'", {});
+    if (access == Access::kReadOnly) exec("SET default_transaction_read_only = on", {});
   }
   ~PgConnection() { PQfinish(conn_); }
   PgConnection(const PgConnection&) = delete;
@@ -214,7 +218,7 @@ std::string quoted_identifier(PGconn* conn, std::string_view name) {
 
 class PgSubscription final : public Subscription {
  public:
-  PgSubscription(const std::string& uri, std::string_view channel) : conn_(uri) {
+  PgSubscription(const std::string& uri, std::string_view channel) : conn_(uri, Access::kReadWrite) {
     conn_.exec("LISTEN " + quoted_identifier(conn_.raw(), channel), {});
   }
 
@@ -246,9 +250,10 @@ class PgSubscription final : public Subscription {
 
 }  // namespace
 
-PostgresDatabase::PostgresDatabase(std::string uri, int pool_size)
+PostgresDatabase::PostgresDatabase(std::string uri, int pool_size, Access access)
     : uri_(std::move(uri)),
-      pool_(static_cast<size_t>(pool_size), [this] { return std::make_unique<detail::PgConnection>(uri_); }) {}
+      access_(access),
+      pool_(static_cast<size_t>(pool_size), [this] { return std::make_unique<detail::PgConnection>(uri_, access_); }) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
 

@@ -19,7 +19,8 @@ class PgConnection;
 class PostgresDatabase final : public Database {
  public:
   // `uri` is a libpq connection URI (postgresql://user:pass@host:port/db?options).
-  PostgresDatabase(std::string uri, int pool_size);
+  // Read-only: every session refuses writes (default_transaction_read_only).
+  PostgresDatabase(std::string uri, int pool_size, Access access = Access::kReadWrite);
   ~PostgresDatabase() override;
 
   Dialect dialect() const override { return Dialect::kPostgres; }
@@ -32,6 +33,7 @@ class PostgresDatabase final : public Database {
 
  private:
   std::string uri_;
+  Access access_;
   Pool pool_;
 };
 

@@ -48,16 +48,25 @@ std::string to_sqlite_placeholders(std::string_view sql) {
 
 class SqliteConnection {
  public:
-  explicit SqliteConnection(const std::string& path) {
-    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteConnection(const std::string& path, Access access) {
+    const bool read_only = access == Access::kReadOnly;
+    const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
       std::string message = "cannot open SQLite database '" + path + "': " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
       sqlite3_close_v2(db_);
       db_ = nullptr;
-      throw ConnectionError(message + " (check DATABASE_URL and that its folder exists and is writable)");
+      throw ConnectionError(message + (read_only ? " (no database there: check DATABASE_URL, or create it with "
+                                                   "`glisk migrate` or `glisk serve`)"
+                                                 : " (check DATABASE_URL and that its folder exists and is writable)"));
     }
     sqlite3_busy_timeout(db_, 10'000);
     sqlite3_extended_result_codes(db_, 1);
+    if (read_only) {
+      // WAL lets readers go on beside a writer; the writer's process has already switched to it.
+      run_script("PRAGMA query_only=ON;");
+      return;
+    }
     // Switching a fresh file to WAL needs a moment alone with it, and SQLite answers "locked" at
     // once (without the busy handler) when another connection is busy: wait for that ourselves.
     for (int tries = 0;; ++tries) {
@@ -206,9 +215,10 @@ class SqliteTransaction final : public Transaction {
 
 }  // namespace
 
-SqliteDatabase::SqliteDatabase(std::string path, int pool_size)
+SqliteDatabase::SqliteDatabase(std::string path, int pool_size, Access access)
     : path_(std::move(path)),
-      pool_(static_cast<size_t>(pool_size), [this] { return std::make_unique<detail::SqliteConnection>(path_); }) {}
+      access_(access),
+      pool_(static_cast<size_t>(pool_size), [this] { return std::make_unique<detail::SqliteConnection>(path_, access_); }) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 

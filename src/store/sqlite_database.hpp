@@ -19,7 +19,9 @@ class SqliteConnection;
 
 class SqliteDatabase final : public Database {
  public:
-  SqliteDatabase(std::string path, int pool_size);
+  // Read-only: the file must exist (ConnectionError naming it otherwise); nothing is written,
+  // not even the switch to WAL.
+  SqliteDatabase(std::string path, int pool_size, Access access = Access::kReadWrite);
   ~SqliteDatabase() override;
 
   Dialect dialect() const override { return Dialect::kSqlite; }
@@ -32,6 +34,7 @@ class SqliteDatabase final : public Database {
 
  private:
   std::string path_;
+  Access access_;
   Pool pool_;
 };
 

@@ -4,6 +4,7 @@
 #include <deque>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -87,11 +88,11 @@ clock::TimePoint StageWorker::pause_for_rate_limit(std::optional<std::chrono::mi
 size_t StageWorker::step() {
   if (clock_.now() < paused_until()) return 0;
   auto claims = queue_.claim(stage_, options_.batch_size);
-  for (const auto& claim : claims) handle(claim, {});
+  for (const auto& claim : claims) handle(claim, {}, [] {});
   return claims.size();
 }
 
-void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
+void StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const std::function<void()>& settling) {
   const int64_t id = claim.token.token_id;
   const auto& spec = token::spec(stage_);
   const std::string stage_name(token::to_string(stage_));
@@ -129,6 +130,7 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
       if (outcome.new_image_reason) {
         const std::string reason = stage_name + ": " + *outcome.new_image_reason;
         measure("sent_back");
+        settling();
         if (queue_.send_back_for_new_image(id, claim.lease, reason, options_.max_attempts)) {
           log_.warn(prefix + ".sent_back", {{"worker", name_}, {"token_id", id}, {"reason", reason},
                                             {"detail", "back to detected for a new image (counts as an image attempt)"}});
@@ -140,6 +142,7 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
       measure("succeeded");
       // The model refused the author's prompt and the fallback prompt was used.
       if (outcome.details.is_object() && outcome.details.value("fallback_prompt", false)) count_error("content_policy");
+      settling();
       if (queue_.complete(stage_, id, claim.lease, outcome.patch)) {
         log::Fields fields = {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
                               {"duration_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
@@ -164,6 +167,7 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
                                        "is counted"}};
       if (e.retry_after()) fields["retry_after_seconds"] = seconds(*e.retry_after());
       rate_limited_.failed(fields);
+      settling();
       if (!queue_.postpone(stage_, id, claim.lease, until, std::string("rate limited: ") + e.what())) {
         log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}});
       }
@@ -171,10 +175,14 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
     } catch (const errors::TransientError& e) {
       error = e.what();
       retry_after = e.retry_after();
-    } catch (const store::UnavailableError& e) {
-      // The database went away mid-work (e.g. saving a checkpoint): not the token's fault.
+    } catch (const store::DatabaseError& e) {
+      // Our own database failed mid-work (gone, full, locked by another writer while saving a
+      // checkpoint): never the token's fault, so never one of its attempts.
       measure("postponed");
-      log_.debug("worker.database_unavailable", {{"worker", name_}, {"token_id", id}, {"error", e.what()}});
+      log_.write(database_error_level(e, log::Level::kWarning), "worker.database_unavailable",
+                 {{"worker", name_}, {"token_id", id}, {"error", e.what()},
+                  {"detail", "the token waits and is tried again; no attempt is counted"}});
+      settling();
       if (!queue_.postpone(stage_, id, claim.lease, clock_.now() + options_.backoff.base,
                            std::string("database unavailable: ") + e.what())) {
         log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}});
@@ -188,6 +196,7 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
     measure(permanent ? "permanent_error" : "transient_error");
     count_error(permanent ? "permanent" : "transient");
     if (permanent) {
+      settling();
       if (queue_.fail(stage_, id, claim.lease, message)) {
         log_.error(prefix + ".failed", {{"worker", name_}, {"token_id", id}, {"attempts", attempt}, {"error", message},
                                         {"permanent", true}});
@@ -195,6 +204,7 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
       return;
     }
     const auto delay = queue::retry_delay(options_.backoff, attempt, next_jitter(), retry_after);
+    settling();
     switch (queue_.record_failure(stage_, id, claim.lease, message, clock_.now() + delay, options_.max_attempts)) {
       case queue::FailureOutcome::kRetryScheduled:
         if (retries_ != nullptr) retries_->inc({stage_name});
@@ -221,8 +231,12 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop) {
 void StageWorker::run(std::stop_token stop) {
   std::mutex mutex;
   std::condition_variable_any work_ready;
-  std::deque<queue::Claim> pending;         // claimed, not yet started; guarded by mutex
-  std::map<int64_t, std::string> in_flight;  // token id → lease, pending or running; guarded by mutex
+  struct Held {
+    std::string lease;
+    bool settling = false;  // its outcome is being recorded: the lease ends by our own move
+  };
+  std::deque<queue::Claim> pending;  // claimed, not yet started; guarded by mutex
+  std::map<int64_t, Held> in_flight;  // token id → its lease, pending or running; guarded by mutex
   std::stop_source abandon;                  // asks running processors to give up: shutdown timeout passed
 
   auto slot_body = [&](std::stop_token slot_stop) {
@@ -235,7 +249,11 @@ void StageWorker::run(std::stop_token stop) {
         next = std::move(pending.front());
         pending.pop_front();
       }
-      handle(*next, abandon.get_token());
+      const int64_t id = next->token.token_id;
+      handle(*next, abandon.get_token(), [&] {
+        std::lock_guard lock(mutex);
+        if (auto it = in_flight.find(id); it != in_flight.end()) it->second.settling = true;
+      });
       {
         std::lock_guard lock(mutex);
         in_flight.erase(next->token.token_id);
@@ -261,13 +279,24 @@ void StageWorker::run(std::stop_token stop) {
       std::vector<std::pair<int64_t, std::string>> held;
       {
         std::lock_guard lock(mutex);
-        held.assign(in_flight.begin(), in_flight.end());
+        for (const auto& [id, h] : in_flight) held.emplace_back(id, h.lease);
       }
       try {
         auto renewed = queue_.renew(stage_, held);
         if (renewed.size() != held.size()) {
-          log_.warn("token.lease_lost", {{"worker", name_}, {"count", held.size() - renewed.size()},
-                                         {"detail", "lease renewal found tokens no longer ours"}});
+          // A token finished between the snapshot and the renewal is not lost: its own move ended
+          // the lease. Only tokens still running on the lease we hold count.
+          const std::set<int64_t> kept(renewed.begin(), renewed.end());
+          size_t lost = 0;
+          std::lock_guard lock(mutex);
+          for (const auto& [id, lease] : held) {
+            auto it = in_flight.find(id);
+            if (!kept.contains(id) && it != in_flight.end() && it->second.lease == lease && !it->second.settling) ++lost;
+          }
+          if (lost > 0) {
+            log_.warn("token.lease_lost", {{"worker", name_}, {"count", lost},
+                                           {"detail", "lease renewal found tokens no longer ours"}});
+          }
         }
       } catch (const std::exception& e) {
         log_.write(database_error_level(e, log::Level::kWarning), "worker.lease_renewal_failed",
@@ -302,7 +331,7 @@ void StageWorker::run(std::stop_token stop) {
           {
             std::lock_guard lock(mutex);
             for (auto& c : claims) {
-              in_flight.emplace(c.token.token_id, c.lease);
+              in_flight.emplace(c.token.token_id, Held{c.lease});
               pending.push_back(std::move(c));
             }
           }
@@ -351,10 +380,10 @@ void StageWorker::run(std::stop_token stop) {
   }
   renewer.request_stop();
   renewer.join();
-  std::map<int64_t, std::string> unfinished;
+  std::vector<std::pair<int64_t, std::string>> unfinished;
   {
     std::lock_guard lock(mutex);
-    unfinished = in_flight;
+    for (const auto& [id, h] : in_flight) unfinished.emplace_back(id, h.lease);
   }
   for (const auto& [id, lease] : unfinished) {
     try {

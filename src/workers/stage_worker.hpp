@@ -19,9 +19,9 @@
 //   and a minute (the providers' limits are per minute). The token waits out the pause with its
 //   attempt uncounted. `provider.rate_limited` says so once (then every few seconds while it
 //   lasts), `provider.recovered` when the provider answers again;
-// - the database gone mid-work (store::UnavailableError from the processor): the token waits a
-//   moment, attempt uncounted; the outage itself is reported by store/monitored_database.hpp, so
-//   the worker's own lines about it are debug.
+// - our own database failing mid-work (store::DatabaseError from the processor: gone, full, or
+//   locked by another writer): the token waits a moment, attempt uncounted; an outage itself is
+//   reported by store/monitored_database.hpp, so the worker's own lines about one are debug.
 
 #include <chrono>
 #include <functional>
@@ -97,7 +97,8 @@ class StageWorker {
   void run(std::stop_token stop);
 
  private:
-  void handle(const queue::Claim& claim, std::stop_token stop);
+  // `settling` is called just before the token's outcome is recorded (the move that ends the lease).
+  void handle(const queue::Claim& claim, std::stop_token stop, const std::function<void()>& settling);
   // Pauses the stage for a rate limit (see above); returns when the pause ends.
   clock::TimePoint pause_for_rate_limit(std::optional<std::chrono::milliseconds> retry_after);
   double next_jitter();
