@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "http/api_server.hpp"
 #include "ops/pipeline_metrics.hpp"
@@ -89,6 +91,57 @@ TEST_P(AdminApiTest, AWrongOrMissingTokenIs401AndChangesNothing) {
   EXPECT_EQ(tokens.count_by_status()[token::TokenStatus::kFailed], 3);
   EXPECT_EQ(captured.text().find(kAdminToken), std::string::npos) << "the admin token is never logged";
   server->stop();
+}
+
+TEST_P(AdminApiTest, FailedLoginsAreLoggedWithTheAddressSlowedAndThenLockedOut) {
+  auto server = start(kAdminToken);
+  const std::string guess = "guess-number-one-of-many-guesses";
+  std::vector<std::thread> guessers;
+  std::atomic<int> unauthorized{0};
+  std::atomic<int64_t> fastest_ms{1'000'000};
+  for (int i = 0; i < 10; ++i) {
+    guessers.emplace_back([&] {
+      const auto began = std::chrono::steady_clock::now();
+      auto res = retry(R"({"failed":true})", guess);
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count();
+      if (res && res->status == 401) ++unauthorized;
+      int64_t seen = fastest_ms;
+      while (ms < seen && !fastest_ms.compare_exchange_weak(seen, ms)) {
+      }
+    });
+  }
+  for (auto& g : guessers) g.join();
+  EXPECT_EQ(unauthorized, 10);
+  EXPECT_GE(fastest_ms, 900) << "every failed login is answered after a second";
+  // The eleventh try from that address is refused unread, even with the right token.
+  auto res = retry(R"({"failed":true,"dry_run":true})", kAdminToken);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 429) << res->body;
+  EXPECT_FALSE(res->get_header_value("Retry-After").empty());
+  EXPECT_EQ(captured.count("admin.unauthorized"), 10);
+  EXPECT_NE(captured.text().find(R"("client":"127.0.0.1")"), std::string::npos);
+  EXPECT_EQ(captured.text().find(guess), std::string::npos) << "what was sent is never logged";
+  EXPECT_EQ(captured.text().find(kAdminToken), std::string::npos);
+  EXPECT_EQ(tokens.count_by_status()[token::TokenStatus::kFailed], 3);
+  server->stop();
+}
+
+TEST(AdminThrottle, LocksAnAddressOutForTheRestOfItsWindowAndForgetsTheOldestBeyondItsBound) {
+  clock::ManualClock clock;
+  ops::AdminThrottle throttle(clock, {.max_failures = 3, .window = 60s, .failure_delay = 1s, .max_clients = 2});
+  EXPECT_FALSE(throttle.locked_out("10.0.0.1"));
+  for (int i = 1; i <= 3; ++i) EXPECT_EQ(throttle.failed("10.0.0.1"), i);
+  clock.advance(20s);
+  EXPECT_EQ(throttle.locked_out("10.0.0.1"), std::chrono::seconds(40));
+  EXPECT_FALSE(throttle.locked_out("10.0.0.2")) << "per address";
+  clock.advance(41s);
+  EXPECT_FALSE(throttle.locked_out("10.0.0.1")) << "a new window";
+  EXPECT_EQ(throttle.failed("10.0.0.1"), 1);
+  clock.advance(1s);
+  throttle.failed("10.0.0.2");
+  clock.advance(1s);
+  throttle.failed("10.0.0.3");  // a third address: the oldest window is forgotten
+  EXPECT_EQ(throttle.failed("10.0.0.1"), 1) << "10.0.0.1's window was the oldest";
 }
 
 TEST_P(AdminApiTest, TheRightTokenRetriesWithTheCliSemantics) {

@@ -54,6 +54,20 @@ TEST_F(ApiServerTest, TokenStateByIdWithClearErrors) {
   }
 }
 
+TEST_F(ApiServerTest, ATokensLocalImageIsShownByItsFileNameNotTheServersPath) {
+  glisk::testing::add_detected_tokens(tokens, 7, 1);
+  queue::WakeBoard wake;
+  queue::WorkQueue q(tdb.db(), clock, wake, "i", 60s);
+  auto c = q.claim(token::Stage::kImage, 1).at(0);
+  ASSERT_TRUE(q.complete(token::Stage::kImage, 7, c.lease, {.image_url = "file:///var/lib/glisk/data/images/7-abc.png"}));
+  auto res = client.Get("/api/tokens/7");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(json::parse(res->body)["image_url"], "local:7-abc.png");
+  EXPECT_EQ(res->body.find("/var/lib"), std::string::npos);
+  res = client.Get("/api/tokens?recent=5");
+  EXPECT_EQ(res->status, 503) << "no operator views here; the path is not shown by them either";
+}
+
 TEST_F(ApiServerTest, StatsShowStatusesAndQueues) {
   glisk::testing::add_detected_tokens(tokens, 1, 3);
   queue::WakeBoard wake;

@@ -251,6 +251,9 @@ TEST_P(AuthorPromptTest, MalformedRequestsAreRefused) {
       {with("prompt_text", ""), "prompt_text is empty"},
       {with("timestamp", "1800000000"), "timestamp must be a whole number"},
       {with("timestamp", 1.5), "timestamp must be a whole number"},
+      // once computed now − timestamp in int64 (undefined behaviour under UBSan)
+      {with("timestamp", INT64_MIN), "timestamp -9223372036854775808 is more than a century old"},
+      {with("timestamp", INT64_MAX), "is more than a century in the future"},
       {with("signature", nullptr), "signature is missing"},
       {with("signature", "0xzz"), "signature must be 0x + 130 hex digits"},
       {with("signature", good["signature"].get<std::string>().substr(2)), "signature must be 0x + 130 hex digits"},
@@ -266,6 +269,9 @@ TEST_P(AuthorPromptTest, MalformedRequestsAreRefused) {
   auto res = client.Post("/api/authors/prompt", "{nope", "application/json");
   EXPECT_EQ(res->status, 400);
   EXPECT_NE(error_of(res).find("not JSON"), std::string::npos);
+  res = client.Post("/api/authors/prompt", R"({"wallet_address":)" + std::string(60'000, '['), "application/json");
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(error_of(res).find("nests deeper than 64 levels"), std::string::npos) << res->body;
   res = post(request_of(signatures()[5], kAnvilAccount1));
   EXPECT_EQ(res->status, 400);
   EXPECT_NE(error_of(res).find("at most 1000"), std::string::npos);

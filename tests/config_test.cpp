@@ -238,3 +238,57 @@ TEST(Config, ReadsTheKeeperKeyFromAFile) {
 
 }  // namespace
 }  // namespace glisk::config
+
+namespace {
+// What production needs besides the secret under test.
+Environment production(Environment extra) {
+  Environment env = {{"APP_ENV", "production"}, {"REPLICATE_API_TOKEN", "r8_x"}, {"PINATA_JWT", "j"},
+                     {"KEEPER_PRIVATE_KEY", "0x" + std::string(63, '0') + "1"}};
+  for (auto& [k, v] : extra) env[k] = v;
+  return env;
+}
+}  // namespace
+
+TEST(Config, ProductionRefusesGuessableSecretsAndSaysHowLongWithoutShowingThem) {
+  const std::string message = glisk::testing::error_of<ConfigError>(
+      [] { load_config(production({{"ADMIN_TOKEN", "x"}, {"ALCHEMY_WEBHOOK_SECRET", "short-secret"}})); });
+  EXPECT_NE(message.find("ADMIN_TOKEN: 1 characters; production needs at least 32"), std::string::npos) << message;
+  EXPECT_NE(message.find("ALCHEMY_WEBHOOK_SECRET: 12 characters"), std::string::npos) << message;
+  EXPECT_EQ(message.find("short-secret"), std::string::npos) << message;
+  // Alchemy's own keys (whsec_ and 24 characters) and any 32 characters pass; development is lenient.
+  EXPECT_NO_THROW(load_config(production({{"ADMIN_TOKEN", std::string(32, 'a')},
+                                          {"ALCHEMY_WEBHOOK_SECRET", "whsec_PAptc926BnXV6LBmbMfPevJ0"}})));
+  EXPECT_NO_THROW(load_config(production({{"ALCHEMY_WEBHOOK_SECRET", std::string(32, 'k')}})));
+  EXPECT_NO_THROW(load_config({{"ADMIN_TOKEN", "x"}, {"ALCHEMY_WEBHOOK_SECRET", "y"}}));
+}
+
+TEST(Config, ReadsTheHttpLimits) {
+  auto c = load_config({{"HTTP_MAX_CONNECTIONS", "100"}, {"HTTP_MAX_CONNECTIONS_PER_CLIENT", "7"},
+                        {"HTTP_REQUEST_TIMEOUT_SECONDS", "2.5"}, {"HTTP_IDLE_TIMEOUT_SECONDS", "1"}});
+  EXPECT_EQ(c.http_max_connections, 100);
+  EXPECT_EQ(c.http_max_connections_per_client, 7);
+  EXPECT_EQ(c.http_request_timeout_seconds, 2.5);
+  EXPECT_EQ(c.http_idle_timeout_seconds, 1.0);
+  EXPECT_THROW(load_config({{"HTTP_MAX_CONNECTIONS", "0"}}), ConfigError);
+}
+
+// Each shape in which a DATABASE_URL password once reached a message (issue 14): masked in the
+// whole message, whichever library wrote the part that quotes it.
+TEST(Config, EveryFormOfAUrlSecretIsMaskedInAWholeMessage) {
+  using glisk::config::mask_url_secrets;
+  using glisk::config::redact_url;
+  const std::string bad_escape = "postgresql://glisk:s3cr%zzpw@127.0.0.1:1/db";
+  EXPECT_EQ(mask_url_secrets("invalid percent-encoded token: \"s3cr%zzpw\"", bad_escape),
+            "invalid percent-encoded token: \"***\"");
+  const std::string ipv6 = "postgresql://glisk:hunter2secret@[::1/db";
+  EXPECT_EQ(mask_url_secrets("end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"" +
+                                 ipv6 + "\"",
+                             ipv6)
+                .find("hunter2secret"),
+            std::string::npos);
+  const std::string query = "postgresql://glisk@127.0.0.1:1/db?sslmode=disable&password=hunter2secret";
+  EXPECT_EQ(redact_url(query), "postgresql://glisk@127.0.0.1:1/db?sslmode=disable&password=***");
+  const std::string encoded = "postgresql://glisk:p%40ss%2Fword@h/db";
+  EXPECT_EQ(mask_url_secrets("said p@ss/word and p%40ss%2Fword", encoded), "said *** and ***");
+  EXPECT_EQ(mask_url_secrets("nothing secret here", "sqlite:///tmp/x.db"), "nothing secret here");
+}

@@ -197,6 +197,46 @@ TEST_P(StageWorkerTest, UnexpectedExceptionsCountAsTransient) {
   EXPECT_EQ(t.generation_error, "image: unexpected error: bug");
 }
 
+TEST_P(StageWorkerTest, OurOwnDatabaseFailingMidWorkNeverCostsTheTokenAnAttempt) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 2);
+  processor.script = [](const queue::Claim& c, std::stop_token) -> queue::TokenPatch {
+    if (c.token.token_id == 1) throw store::BusyError("SQLite statement failed: database is locked");
+    throw store::QueryError("SQLite statement failed: no such column");
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
+  EXPECT_EQ(worker.step(), 2u);
+  for (int64_t id : {1, 2}) {
+    auto t = *tokens.find_token(id);
+    EXPECT_EQ(t.status, TokenStatus::kDetected);
+    EXPECT_EQ(t.generation_attempts, 0) << "a local lock or a bad statement is not the token's fault";
+    EXPECT_TRUE(t.next_attempt_at);
+    EXPECT_NE(t.generation_error.value_or("").find("database"), std::string::npos);
+  }
+  EXPECT_EQ(captured.count("worker.database_unavailable"), 2);
+  EXPECT_EQ(captured.count("token.generation.retry"), 0);
+}
+
+TEST_P(StageWorkerTest, TokensThatFinishDuringALeaseRenewalAreNotReportedLost) {
+  // Renewals every 50 ms while 300 quick tokens finish: many finish between a renewal's snapshot
+  // of the held tokens and its UPDATE. None of them lost its lease.
+  queue::WorkQueue q(tdb.db(), system, wake, "i", 150ms);
+  glisk::testing::add_detected_tokens(tokens, 1, 300);
+  processor.script = [](const queue::Claim&, std::stop_token) {
+    std::this_thread::sleep_for(2ms);
+    return queue::TokenPatch{};
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, options(8));
+  {
+    std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
+    for (int i = 0; i < 600 && tokens.count_by_status()[TokenStatus::kUploading] < 300; ++i) {
+      std::this_thread::sleep_for(25ms);
+    }
+  }
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], 300);
+  EXPECT_EQ(captured.count("token.lease_lost"), 0) << captured.text();
+}
+
 TEST_P(StageWorkerTest, RecoveredTokensAreLogged) {
   queue::WorkQueue dead(tdb.db(), manual, wake, "dead", 60s);
   queue::WorkQueue q(tdb.db(), manual, wake, "alive", 60s);

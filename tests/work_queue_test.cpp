@@ -52,6 +52,65 @@ TEST_P(WorkQueueTest, ClaimTakesDueTokensOldestFirstUnderALease) {
   EXPECT_TRUE(queue.claim(Stage::kImage, 10).empty());
 }
 
+TEST_P(WorkQueueTest, ClaimsMergeFreshRetriedAndExpiredTokensOldestFirst) {
+  glisk::testing::add_detected_tokens(tokens, 10, 2);  // fresh: queued at t0
+  ASSERT_EQ(other.claim(Stage::kImage, 1).size(), 1u);  // token 10 under another's lease
+  auto retried = queue.claim(Stage::kImage, 1).at(0);  // token 11
+  ASSERT_EQ(queue.record_failure(Stage::kImage, 11, retried.lease, "x", clock.now() + 5s, 3), FailureOutcome::kRetryScheduled);
+  clock.advance(2s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);  // fresh: queued at t0+2s
+  clock.advance(70s);  // token 10's lease ran out at t0+60s; token 11 is due since t0+5s
+  glisk::testing::add_detected_tokens(tokens, 2, 1);  // fresh: queued now, the newest
+  auto claims = queue.claim(Stage::kImage, 3);
+  ASSERT_EQ(claims.size(), 3u);
+  // By COALESCE(next_attempt_at, queued_at): 10 (t0, expired), 1 (t0+2s), 11 (t0+5s); 2 waits.
+  EXPECT_EQ(claims[0].token.token_id, 10);
+  EXPECT_TRUE(claims[0].recovered_from);
+  EXPECT_EQ(claims[1].token.token_id, 1);
+  EXPECT_EQ(claims[2].token.token_id, 11);
+  EXPECT_EQ(queue.claim(Stage::kImage, 3).at(0).token.token_id, 2);
+}
+
+TEST_P(WorkQueueTest, AClaimReadsIndexesInItsOrderAndScansNoBacklog) {
+  // Enough tokens that a planner would rather read a table than an index if the index did not fit.
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  store::in_transaction(tdb.db(), store::TxMode::kWrite, [&](store::Transaction& tx) {
+    tx.exec("INSERT INTO tokens_s0 (token_id, author_id, status, queued_at, created_at, updated_at) "
+            "SELECT 1 + n, (SELECT MIN(id) FROM authors), 'detected', $1, $1, $1 FROM (" +
+                std::string(GetParam() == Backend::kPostgres ? "SELECT generate_series(1, 20000) AS n"
+                                                             : "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+                                                               "FROM s WHERE n < 20000) SELECT n FROM s") +
+                ") AS numbers",
+            {clock::format_time(clock.now())});
+    tx.exec("ANALYZE tokens_s0");
+  });
+  for (Stage stage : {Stage::kImage, Stage::kIpfs}) {
+    const std::string plan = queue.explain_claim(stage, 10);
+    EXPECT_NE(plan.find("tokens_s0_fresh"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("tokens_s0_retry"), std::string::npos) << plan;
+    EXPECT_EQ(plan.find("SCAN tokens_s0"), std::string::npos) << "a full scan of the table\n" << plan;
+    EXPECT_EQ(plan.find("Seq Scan on tokens_s0"), std::string::npos) << plan;
+  }
+  EXPECT_NE(queue.explain_claim(Stage::kImage, 10).find("tokens_s0_leases"), std::string::npos);
+}
+
+TEST_P(WorkQueueTest, AtShutdownEveryTokenThisInstanceHoldsIsGivenBack) {
+  glisk::testing::add_detected_tokens(tokens, 1, 5);
+  queue::WorkQueue lookalike{tdb.db(), clock, wake, "instance_a", 60s};  // '_' would match 'instance-a' in LIKE
+  ASSERT_EQ(queue.claim(Stage::kImage, 2).size(), 2u);
+  ASSERT_EQ(queue.claim(Stage::kImage, 1).size(), 1u);
+  ASSERT_EQ(lookalike.claim(Stage::kImage, 1).size(), 1u);
+  ASSERT_EQ(other.claim(Stage::kImage, 1).size(), 1u);
+  EXPECT_EQ(queue.release_all_held({Stage::kImage, Stage::kIpfs}), 3u);
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kDetected], 3);
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kGenerating], 2) << "the others' leases stand";
+  for (int64_t id : {1, 2, 3}) {
+    EXPECT_FALSE(get(id).locked_by);
+    EXPECT_EQ(get(id).generation_attempts, 0) << "no attempt counted";
+  }
+  EXPECT_EQ(queue.release_all_held({Stage::kImage}), 0u);
+}
+
 TEST_P(WorkQueueTest, EachClaimHasItsOwnLease) {
   glisk::testing::add_detected_tokens(tokens, 1, 2);
   auto a = queue.claim(Stage::kImage, 1);

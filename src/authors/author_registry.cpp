@@ -54,15 +54,22 @@ std::string AuthorRegistry::set_signed_prompt(const SignedPrompt& request) {
   check_prompt_text(request.prompt_text);
 
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+  // The age is said only when it is a sane number: now − timestamp overflows int64 for a
+  // timestamp near −2^63 (undefined behaviour), and "9 quintillion seconds" helps nobody.
+  constexpr int64_t kSayableSeconds = 100LL * 365 * 24 * 3600;
   if (request.timestamp < now - kMaxAge.count()) {
-    throw InvalidAuthorRequest("timestamp " + std::to_string(request.timestamp) + " is " +
-                               std::to_string(now - request.timestamp) +
-                               " seconds old; signed messages are accepted for 600 seconds: sign again");
+    const std::string age = request.timestamp > now - kSayableSeconds
+                                ? "is " + std::to_string(now - request.timestamp) + " seconds old"
+                                : "is more than a century old";
+    throw InvalidAuthorRequest("timestamp " + std::to_string(request.timestamp) + " " + age +
+                               "; signed messages are accepted for 600 seconds: sign again");
   }
   if (request.timestamp > now + kMaxSkew.count()) {
-    throw InvalidAuthorRequest("timestamp " + std::to_string(request.timestamp) + " is " +
-                               std::to_string(request.timestamp - now) +
-                               " seconds in the future (at most 300 allowed): check the signer's clock");
+    const std::string ahead = request.timestamp < now + kSayableSeconds
+                                  ? "is " + std::to_string(request.timestamp - now) + " seconds in the future"
+                                  : "is more than a century in the future";
+    throw InvalidAuthorRequest("timestamp " + std::to_string(request.timestamp) + " " + ahead +
+                               " (at most 300 allowed): check the signer's clock");
   }
 
   eth::Bytes signature_bytes;

@@ -85,7 +85,9 @@ json parse(std::string_view text, const Limits& limits, std::string_view what) {
   } catch (const TooDeep&) {
     throw InvalidJson(std::string(what) + " nests deeper than " + std::to_string(limits.max_depth) + " levels");
   } catch (const json::exception& e) {  // parse_error, or out_of_range for a number beyond double
-    throw InvalidJson(std::string(what) + " is not JSON: " + e.what());
+    // nlohmann quotes the token it stopped at, which for an unterminated string is the rest of the
+    // document (found by fuzz/json_input.cpp): the message keeps its start only.
+    throw InvalidJson(std::string(what) + " is not JSON: " + cut(e.what(), 300));
   }
 }
 

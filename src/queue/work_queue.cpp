@@ -119,7 +119,41 @@ std::string due_tokens_sql(const token::StageSpec& s, store::Dialect dialect, co
   return out + " ORDER BY due_at, " + id + " LIMIT $6";
 }
 
+// PostgreSQL claims in one statement: SKIP LOCKED lets concurrent claimers take disjoint tokens
+// without waiting, and the events go in with it (a data-modifying CTE), from the status each had.
+//   $1 working  $2 lease  $3 until  $4 now  $5 input  $6 limit  $7 instance  $8 stage
+std::string postgres_claim_sql(const token::StageSpec& s) {
+  const std::string due = due_tokens_sql(s, store::Dialect::kPostgres,
+                                         "token_id AS claimed_id, locked_by AS previous_lease, status AS previous_status",
+                                         "claimed_id");
+  return "WITH c AS (" + due + "), moved AS (UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, "
+         "locked_until = $3, updated_at = $4 FROM c WHERE t.token_id = c.claimed_id RETURNING "
+         "c.previous_lease, c.previous_status, " + std::string(store::kTokenColumns) + "), "
+         "events AS (" + std::string(store::kInsertTokenEvents) +
+         "SELECT token_id, previous_status, $1, $4, $7, $8, " + std::string(s.attempts_column) +
+         " + 1, NULL, NULL FROM moved) SELECT * FROM moved";
+}
+
 }  // namespace
+
+std::string WorkQueue::explain_claim(Stage stage, int limit) {
+  const auto& s = token::spec(stage);
+  const std::string now_text = clock::format_time(clock_.now());
+  const bool pg = db_.dialect() == store::Dialect::kPostgres;
+  auto r = store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    if (pg) {
+      return tx.exec("EXPLAIN " + postgres_claim_sql(s),
+                     {status_text(s.working), std::string("explain"), now_text, now_text, status_text(s.input),
+                      int64_t{limit}, instance_, std::string(token::to_string(stage))});
+    }
+    return tx.exec("EXPLAIN QUERY PLAN " + due_tokens_sql(s, db_.dialect(), "token_id, locked_by", "token_id"),
+                   {status_text(s.working), nullptr, nullptr, now_text, status_text(s.input), int64_t{limit}});
+  });
+  std::string plan;
+  const size_t column = pg ? 0 : r.column("detail");
+  for (const auto& row : r.rows) plan += row.at(column).value_or("") + "\n";
+  return plan;
+}
 
 std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
   if (limit <= 0) return {};
@@ -135,18 +169,8 @@ std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
   std::unordered_map<int64_t, std::optional<std::string>> previous;
   auto result = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     if (db_.dialect() == store::Dialect::kPostgres) {
-      // One statement: SKIP LOCKED lets concurrent claimers take disjoint tokens without waiting.
-      // The events go in with the same statement (a data-modifying CTE), from the status each had.
-      const std::string due = due_tokens_sql(
-          s, db_.dialect(), "token_id AS claimed_id, locked_by AS previous_lease, status AS previous_status", "claimed_id");
-      return tx.exec("WITH c AS (" + due + "), moved AS (UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, "
-                     "locked_until = $3, updated_at = $4 FROM c WHERE t.token_id = c.claimed_id RETURNING "
-                     "c.previous_lease, c.previous_status, " + std::string(store::kTokenColumns) + "), "
-                     "events AS (" + std::string(store::kInsertTokenEvents) +
-                     "SELECT token_id, previous_status, $1, $4, $7, $8, " + std::string(s.attempts_column) +
-                     " + 1, NULL, NULL FROM moved) SELECT * FROM moved",
-                     {working, lease, until, now_text, input, int64_t{limit}, instance_,
-                      std::string(token::to_string(stage))});
+      return tx.exec(postgres_claim_sql(s), {working, lease, until, now_text, input, int64_t{limit}, instance_,
+                                             std::string(token::to_string(stage))});
     }
     // SQLite: BEGIN IMMEDIATE holds the write lock, so the read and the update are one atomic step.
     auto picked = tx.exec(due_tokens_sql(s, db_.dialect(), "token_id, locked_by", "token_id"),
