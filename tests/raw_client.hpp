@@ -35,6 +35,9 @@ class RawConnection {
   std::optional<RawResponse> read_response(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Waits until the server closes the connection (EOF or reset); false on timeout. Discards data.
   bool closed_within(std::chrono::milliseconds timeout);
+  // Bytes received that are not (yet) a whole response: after a failed read_response, a partial
+  // answer rather than a clean refusal.
+  bool has_partial_response() const { return !buffer_.empty(); }
 
  private:
   bool fill(std::chrono::steady_clock::time_point deadline);  // reads more into buffer_
