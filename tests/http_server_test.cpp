@@ -114,7 +114,8 @@ TEST_F(HttpServerTest, AChunkedBodyOverTheLimitIsCutWhileItIsRead) {
   EXPECT_NE(r->body.find("over 1 KiB"), std::string::npos) << r->body;
   EXPECT_TRUE(r->closes);
   EXPECT_EQ(uploads, 0) << "the handler never saw it";
-  EXPECT_LT(sent, 2u << 20) << "the answer came as soon as the limit was passed";
+  // What the kernel's socket buffers and the server's 1 MiB of lingering take, not 64 MiB.
+  EXPECT_LT(sent, 16u << 20) << "the server stopped taking the body once it answered";
 }
 
 TEST_F(HttpServerTest, AContentLengthOverTheLimitIsRefusedBeforeTheBodyIsSent) {

@@ -79,6 +79,26 @@ TEST(OperatorCli, AReadOnlyCommandOnAnOlderSchemaSaysToMigrate) {
   EXPECT_EQ(store::schema_version(tdb.db()), latest - 1) << "nothing was migrated";
 }
 
+TEST(OperatorCli, AProvidersEscapeSequencesArePrintedNotObeyed) {
+  glisk::testing::TestDatabase tdb{Backend::kSqlite};
+  clock::SystemClock clock;
+  store::TokenStore tokens(tdb.db(), clock);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  store::in_transaction(tdb.db(), store::TxMode::kWrite, [](store::Transaction& tx) {
+    tx.exec("UPDATE tokens_s0 SET status = 'failed', failed_stage = 'image', generation_error = $1 WHERE token_id = 1",
+            {std::string("image: Replicate said \x1b[2J\x1b]0;owned\x07 and \xc2\x9b31m")});
+  });
+  for (const char* command : {"show", "failures"}) {
+    std::vector<std::string> args = {command};
+    if (std::string(command) == "show") args.push_back("1");
+    const CliRun r = glisk_cli(args, tdb.url());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << command << " printed an escape character";
+    EXPECT_EQ(r.out.find("\x07"), std::string::npos);
+    EXPECT_NE(r.out.find("\\x1b[2J"), std::string::npos) << r.out;
+  }
+}
+
 TEST(OperatorCli, AReadOnlyPostgresSessionRefusesWrites) {
   glisk::testing::TestDatabase tdb{Backend::kPostgres};
   auto reader = store::open_database(tdb.url(), 1, store::Access::kReadOnly);

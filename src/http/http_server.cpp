@@ -112,7 +112,18 @@ class HandlerPool {
   HandlerPool(int threads, size_t max_queued) : max_queued_(max_queued) {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
   }
-  ~HandlerPool() { finish(std::chrono::steady_clock::now()); }
+  // Waits for the jobs still running: they use the server and whatever the handlers reach.
+  ~HandlerPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+      queue_.clear();
+    }
+    work_.notify_all();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
 
   bool submit(std::function<void()> job) {
     {
@@ -124,8 +135,9 @@ class HandlerPool {
     return true;
   }
 
-  // Lets queued and running jobs finish until `deadline`, then stops the threads. True when all
-  // finished; otherwise the threads still inside a job are left to end on their own.
+  // Lets queued and running jobs finish until `deadline`, then takes no more. True when all
+  // finished (the threads are joined); otherwise the destructor waits for the ones still running
+  // (`glisk serve` exits without running destructors when a stop was not clean).
   bool finish(std::chrono::steady_clock::time_point deadline) {
     bool all = true;
     {
@@ -135,15 +147,11 @@ class HandlerPool {
       queue_.clear();
     }
     work_.notify_all();
-    for (auto& t : threads_) {
-      if (!t.joinable()) continue;
-      if (all) {
-        t.join();
-      } else {
-        t.detach();
+    if (all) {
+      for (auto& t : threads_) {
+        if (t.joinable()) t.join();
       }
     }
-    threads_.clear();
     return all;
   }
 
@@ -194,8 +202,8 @@ class Session;
 }  // namespace
 
 // The sessions, counts and budget are touched only on the I/O thread (or once it has stopped).
-// Members are destroyed in reverse order: `io` (and with it every session) before the state the
-// sessions' destructors update.
+// Members are destroyed in reverse order: the pool, then `io` (and with it every session), then
+// the state the sessions' destructors update.
 struct detail::ServerCore {
   ServerCore(const Router& r, ServerLimits l, const log::EventLog& lg)
       : router(r),
@@ -228,9 +236,12 @@ struct detail::ServerCore {
   std::map<std::string, int> per_client;
   size_t body_bytes = 0;  // reserved by bodies being read
   bool draining = false;
+  std::array<char, 16 * 1024> discarded{};  // where lingering connections' last bytes go (read, never looked at)
   std::atomic<size_t> open{0};
-  HandlerPool pool;
   asio::io_context io{1};
+  // After `io`, so destroyed before it: a handler still running when the server goes away
+  // finishes (the pool's destructor waits) and posts its answer into a live, stopped io_context.
+  HandlerPool pool;
   tcp::acceptor acceptor{io};
   asio::steady_timer accept_pause{io};
   std::thread io_thread;
@@ -477,7 +488,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void discard() {
     if (discarded_ >= kLingerBytes) return close();
-    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](error_code ec, size_t n) {
+    stream_.async_read_some(asio::buffer(server_.discarded), [self = shared_from_this()](error_code ec, size_t n) {
       if (ec) return self->close();
       self->discarded_ += n;
       self->discard();
@@ -510,7 +521,6 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t body_limit_ = 0;
   size_t reserved_ = 0;
   size_t discarded_ = 0;
-  std::array<char, 16 * 1024> scratch_{};
   State state_ = State::kIdle;
   std::chrono::steady_clock::time_point idle_since_{};
 };
