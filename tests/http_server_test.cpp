@@ -32,6 +32,13 @@ http::ServerLimits small_limits() {
   return limits;
 }
 
+http::Response text(std::string body) {
+  http::Response r;
+  r.content_type = "text/plain";
+  r.body = std::move(body);
+  return r;
+}
+
 std::string post_request(const std::string& path, const std::string& body, const std::string& extra = "") {
   return "POST " + path + " HTTP/1.1\r\nHost: glisk\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra +
          "\r\n" + body;
@@ -40,17 +47,17 @@ std::string post_request(const std::string& path, const std::string& body, const
 class HttpServerTest : public ::testing::Test {
  protected:
   HttpServerTest() {
-    router.add("GET", "/hello", [](const http::Request&) { return http::Response{200, "text/plain", "hello"}; });
-    router.add("GET", "/echo/{}", [](const http::Request& r) { return http::Response{200, "text/plain", r.params[0]}; });
+    router.add("GET", "/hello", [](const http::Request&) { return text("hello"); });
+    router.add("GET", "/echo/{}", [](const http::Request& r) { return text(r.params[0]); });
     router.add("GET", "/slow", [this](const http::Request&) {
       ++slow_started;
       std::this_thread::sleep_for(slow_for);
-      return http::Response{200, "text/plain", "slow"};
+      return text("slow");
     });
     router.add("POST", "/upload",
                [this](const http::Request& r) {
                  ++uploads;
-                 return http::Response{200, "text/plain", std::to_string(r.body.size())};
+                 return text(std::to_string(r.body.size()));
                },
                1024);
   }

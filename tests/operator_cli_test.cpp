@@ -86,7 +86,7 @@ TEST(OperatorCli, AProvidersEscapeSequencesArePrintedNotObeyed) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   store::in_transaction(tdb.db(), store::TxMode::kWrite, [](store::Transaction& tx) {
     tx.exec("UPDATE tokens_s0 SET status = 'failed', failed_stage = 'image', generation_error = $1 WHERE token_id = 1",
-            {std::string("image: Replicate said \x1b[2J\x1b]0;owned\x07 and \xc2\x9b31m")});
+            {std::string("image: Replicate said \x1b[2J\x1b]0;owned\x07 and \xc2\x9b" "31m")});
   });
   for (const char* command : {"show", "failures"}) {
     std::vector<std::string> args = {command};
