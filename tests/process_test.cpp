@@ -168,6 +168,38 @@ TEST_P(ProcessTest, AServiceKilledMidPredictionResumesItAfterRestartWithoutPayin
   EXPECT_NE(second.all_stderr().find("\"worker.recovery\""), std::string::npos);
 }
 
+TEST_P(ProcessTest, ACleanStopLeavesNoLeaseBehindEvenWhenTheDatabaseIsBusy) {
+  // Predictions that never finish: every slot holds a token when SIGTERM comes, and the database
+  // is kept busy by another writer while the service gives its tokens back.
+  glisk::testing::FakeReplicate fake;
+  fake.hold(true);
+  glisk::testing::add_detected_tokens(tokens, 1, 40);
+  const std::map<std::string, std::string> env = {
+      {"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"IMAGE_PROVIDER", "replicate"},
+      {"REPLICATE_API_URL", fake.url()}, {"REPLICATE_API_TOKEN", glisk::testing::FakeReplicate::kToken},
+      {"WORKER_BATCH_SIZE", "8"}, {"SHUTDOWN_TIMEOUT_SECONDS", "1"}, {"POLL_INTERVAL_SECONDS", "0.2"}};
+  Subprocess serve({GLISK_BINARY, "serve"}, env, workdir);
+  for (int i = 0; i < 300 && tokens.count_by_status()[TokenStatus::kGenerating] < 8; ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_EQ(tokens.count_by_status()[TokenStatus::kGenerating], 8) << serve.all_stderr();
+  auto other = tdb.open_another(1);
+  std::jthread busy([&] {
+    auto tx = other->begin(store::TxMode::kWrite);  // SQLite: the write lock; PostgreSQL: row locks
+    tx->exec("UPDATE tokens_s0 SET updated_at = updated_at WHERE token_id > 8");
+    std::this_thread::sleep_for(1500ms);
+    tx->commit();
+  });
+  std::this_thread::sleep_for(100ms);
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait(30s), 0) << serve.all_stderr();
+  busy.join();
+  auto held = store::in_transaction(tdb.db(), store::TxMode::kRead, [](store::Transaction& tx) {
+    return tx.exec("SELECT COUNT(*) FROM tokens_s0 WHERE locked_by IS NOT NULL");
+  });
+  EXPECT_EQ(held.rows.at(0).at(0), "0") << "a token still waits for this process's lease:\n" << serve.all_stderr();
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kDetected], 40);
+  EXPECT_EQ(tokens.find_token(1)->generation_attempts, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ProcessTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          glisk::testing::backend_param_name);
 
