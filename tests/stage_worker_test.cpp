@@ -218,10 +218,10 @@ TEST_P(StageWorkerTest, OurOwnDatabaseFailingMidWorkNeverCostsTheTokenAnAttempt)
 }
 
 TEST_P(StageWorkerTest, TokensThatFinishDuringALeaseRenewalAreNotReportedLost) {
-  // Renewals every 50 ms while 300 quick tokens finish: many finish between a renewal's snapshot
-  // of the held tokens and its UPDATE. None of them lost its lease.
-  queue::WorkQueue q(tdb.db(), system, wake, "i", 150ms);
-  glisk::testing::add_detected_tokens(tokens, 1, 300);
+  // Renewals every 200 ms while 600 quick tokens finish: some finish between a renewal's snapshot
+  // of the held tokens and its UPDATE. The renewal must not call them lost.
+  queue::WorkQueue q(tdb.db(), system, wake, "i", 600ms);
+  glisk::testing::add_detected_tokens(tokens, 1, 600);
   processor.script = [](const queue::Claim&, std::stop_token) {
     std::this_thread::sleep_for(2ms);
     return queue::TokenPatch{};
@@ -229,12 +229,14 @@ TEST_P(StageWorkerTest, TokensThatFinishDuringALeaseRenewalAreNotReportedLost) {
   workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, options(8));
   {
     std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
-    for (int i = 0; i < 600 && tokens.count_by_status()[TokenStatus::kUploading] < 300; ++i) {
+    for (int i = 0; i < 1200 && tokens.count_by_status()[TokenStatus::kUploading] < 600; ++i) {
       std::this_thread::sleep_for(25ms);
     }
   }
-  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], 300);
-  EXPECT_EQ(captured.count("token.lease_lost"), 0) << captured.text();
+  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], 600);
+  // A lease that really ran out (a machine so loaded that a renewal came late) is reported by the
+  // token's own move, with another detail; the renewal reports only what it finds lost.
+  EXPECT_EQ(captured.text().find("lease renewal found tokens no longer ours"), std::string::npos) << captured.text();
 }
 
 TEST_P(StageWorkerTest, RecoveredTokensAreLogged) {
