@@ -62,7 +62,9 @@ void drain(benchmark::State& state, bool postgres) {
         for (;;) {
           auto claims = q.claim(token::Stage::kImage, batch);
           if (claims.empty()) return;
-          for (auto& c : claims) q.complete(token::Stage::kImage, c.token.token_id, c.lease, {.image_url = "x"});
+          for (auto& c : claims) {
+            if (!q.complete(token::Stage::kImage, c.token.token_id, c.lease, {.image_url = "x"})) std::abort();
+          }
         }
       });
     }

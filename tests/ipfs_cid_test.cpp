@@ -4,6 +4,8 @@
 // node or package fails these tests with a message saying so: never a skip.
 
 #include <gtest/gtest.h>
+
+#include "test_support.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -183,9 +185,10 @@ TEST(IpfsCid, ParsesCidV0AndConvertsItToV1) {
   EXPECT_EQ(parse_cid(kDocsCidV1).multihash, cid.multihash);
 }
 
-TEST(IpfsCid, InvalidCidIsAnInvalidArgument) {
-  static_assert(std::is_base_of_v<std::invalid_argument, InvalidCid>);
-  EXPECT_THROW(parse_cid("nope"), std::invalid_argument);
+TEST(IpfsCid, InvalidCidIsBadInput) {
+  // Once a std::invalid_argument; the error policy (errors/errors.hpp) roots it in errors::Error.
+  static_assert(std::is_base_of_v<glisk::errors::Error, InvalidCid>);
+  EXPECT_EQ(glisk::testing::thrown<InvalidCid>([] { parse_cid("nope"); }).kind(), glisk::errors::Kind::kBadInput);
 }
 
 TEST(IpfsCid, RejectsUnknownMultibase) {

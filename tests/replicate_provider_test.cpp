@@ -180,7 +180,7 @@ TEST_F(ReplicateProviderTest, SlowAnswersPastTheRequestTimeoutAreTransient) {
   request.timeout = 100ms;
   fake.set_latency(500ms);
   auto e = glisk::testing::thrown<net::TransportError>([&] { http.send(request); });
-  EXPECT_EQ(e.kind(), net::TransportError::Kind::kTimeout) << e.what();
+  EXPECT_EQ(e.failure(), net::TransportError::Failure::kTimeout) << e.what();
 }
 
 TEST(RetryAfter, ReadsSecondsAndHttpDates) {

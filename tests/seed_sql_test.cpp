@@ -53,9 +53,9 @@ class SeedSqlTest : public ::testing::TestWithParam<Backend> {
         auto c = q.claim(s, 100);
         for (auto& claim : c) {
           if (claim.token.token_id == id) {
-            q.complete(s, id, claim.lease);
+            ASSERT_TRUE(q.complete(s, id, claim.lease));
           } else {
-            q.release(s, claim.token.token_id, claim.lease);
+            ASSERT_TRUE(q.release(s, claim.token.token_id, claim.lease));
           }
         }
         if (s == last) break;
@@ -67,11 +67,11 @@ class SeedSqlTest : public ::testing::TestWithParam<Backend> {
     advance_to(8, Stage::kReveal);
     for (auto& c : q.claim(Stage::kImage, 100)) {
       if (c.token.token_id == 9) {
-        q.fail(Stage::kImage, 9, c.lease, "image: 401 Unauthorized: check REPLICATE_API_TOKEN");
+        ASSERT_TRUE(q.fail(Stage::kImage, 9, c.lease, "image: 401 Unauthorized: check REPLICATE_API_TOKEN"));
       } else if (c.token.token_id == 10) {
-        q.record_failure(Stage::kImage, 10, c.lease, "image: timeout", clock.now(), 1);
+        ASSERT_EQ(q.record_failure(Stage::kImage, 10, c.lease, "image: timeout", clock.now(), 1), queue::FailureOutcome::kFailed);
       } else if (c.token.token_id != 4) {
-        q.release(Stage::kImage, c.token.token_id, c.lease);
+        ASSERT_TRUE(q.release(Stage::kImage, c.token.token_id, c.lease));
       }
     }
     store::in_transaction(tdb.db(), store::TxMode::kWrite, [](store::Transaction& tx) {
@@ -113,7 +113,7 @@ TEST_P(SeedSqlTest, TheResetStatementPutsFailedTokensThroughThePipelineAgain) {
     bool moved = false;
     for (auto& c : q.claim(s, 100)) {
       if (c.token.token_id == 9) moved = q.complete(s, 9, c.lease);
-      else q.release(s, c.token.token_id, c.lease);
+      else ASSERT_TRUE(q.release(s, c.token.token_id, c.lease));
     }
     ASSERT_TRUE(moved) << token::to_string(s);
   }

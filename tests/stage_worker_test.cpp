@@ -185,7 +185,9 @@ TEST_P(StageWorkerTest, PermanentErrorsFailAtOnceWithTheirMessage) {
   EXPECT_EQ(processor.calls, 1);
 }
 
-TEST_P(StageWorkerTest, UnexpectedExceptionsCountAsTransient) {
+// Was "UnexpectedExceptionsCountAsTransient": the error policy (issue 15) makes an exception that
+// is not an errors::Error a bug, which is never the token's fault.
+TEST_P(StageWorkerTest, AnUnexpectedExceptionIsABugThatChargesNoAttempt) {
   queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch { throw std::logic_error("bug"); };
@@ -193,8 +195,25 @@ TEST_P(StageWorkerTest, UnexpectedExceptionsCountAsTransient) {
   worker.step();
   auto t = *tokens.find_token(1);
   EXPECT_EQ(t.status, TokenStatus::kDetected);
-  EXPECT_EQ(t.generation_attempts, 1);
-  EXPECT_EQ(t.generation_error, "image: unexpected error: bug");
+  EXPECT_EQ(t.generation_attempts, 0);
+  EXPECT_EQ(t.generation_error, "image: bug: bug");
+  EXPECT_EQ(t.next_attempt_at, manual.now() + 300s) << "RETRY_MAX_SECONDS: a token that keeps meeting it is not spun on";
+  EXPECT_EQ(captured.count("worker.bug"), 1);
+}
+
+TEST_P(StageWorkerTest, ABugEndsTheLoopSoThatTheSupervisorStartsTheWorkerAfresh) {
+  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 3);
+  processor.script = [](const queue::Claim& c, std::stop_token) -> queue::TokenPatch {
+    if (c.token.token_id == 2) throw std::out_of_range("vector::at");
+    return {};
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, options(1));
+  std::stop_source never;
+  EXPECT_THROW(worker.run(never.get_token()), errors::Bug);
+  EXPECT_EQ(tokens.find_token(2)->generation_attempts, 0);
+  EXPECT_EQ(tokens.find_token(2)->status, TokenStatus::kDetected);
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
 }
 
 TEST_P(StageWorkerTest, OurOwnDatabaseFailingMidWorkNeverCostsTheTokenAnAttempt) {
@@ -211,9 +230,10 @@ TEST_P(StageWorkerTest, OurOwnDatabaseFailingMidWorkNeverCostsTheTokenAnAttempt)
     EXPECT_EQ(t.status, TokenStatus::kDetected);
     EXPECT_EQ(t.generation_attempts, 0) << "a local lock or a bad statement is not the token's fault";
     EXPECT_TRUE(t.next_attempt_at);
-    EXPECT_NE(t.generation_error.value_or("").find("database"), std::string::npos);
   }
-  EXPECT_EQ(captured.count("worker.database_unavailable"), 2);
+  EXPECT_NE(tokens.find_token(1)->generation_error.value_or("").find("database unavailable"), std::string::npos);
+  EXPECT_EQ(captured.count("worker.database_unavailable"), 1);
+  EXPECT_EQ(captured.count("worker.bug"), 1) << "a statement the database does not understand is a bug";
   EXPECT_EQ(captured.count("token.generation.retry"), 0);
 }
 

@@ -177,10 +177,10 @@ TEST_P(TokenEventsTest, AMoveThatRollsBackLeavesNoEvent) {
 
   failing.fail_commits = true;
   EXPECT_THROW(q.claim(Stage::kImage, 4), store::QueryError);
-  EXPECT_THROW(q.complete(Stage::kImage, 1, claims[0].lease, {}), store::QueryError);
-  EXPECT_THROW(q.record_failure(Stage::kImage, 2, claims[1].lease, "x", clock.now(), 3), store::QueryError);
-  EXPECT_THROW(q.fail(Stage::kImage, 3, claims[2].lease, "x"), store::QueryError);
-  EXPECT_THROW(q.release(Stage::kImage, 4, claims[3].lease), store::QueryError);
+  EXPECT_THROW((void)q.complete(Stage::kImage, 1, claims[0].lease, {}), store::QueryError);
+  EXPECT_THROW((void)q.record_failure(Stage::kImage, 2, claims[1].lease, "x", clock.now(), 3), store::QueryError);
+  EXPECT_THROW((void)q.fail(Stage::kImage, 3, claims[2].lease, "x"), store::QueryError);
+  EXPECT_THROW((void)q.release(Stage::kImage, 4, claims[3].lease), store::QueryError);
   EXPECT_THROW(j.postpone({1}, std::string("x"), clock.now(), true), store::QueryError);
   EXPECT_EQ(glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM token_events"), before);
   for (int64_t id = 1; id <= 4; ++id) EXPECT_EQ(tokens.find_token(id)->status, token::TokenStatus::kGenerating) << id;

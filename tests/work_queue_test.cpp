@@ -269,7 +269,7 @@ TEST_P(WorkQueueTest, MovesThatRecordWorkRideOutADatabaseOutage) {
   // Longer than a lease: the move gives up and says so; the token waits for its lease to end.
   failing.unavailable_commits = 1000;
   const auto started = std::chrono::steady_clock::now();
-  EXPECT_THROW(q.complete(Stage::kImage, claims[1].token.token_id, claims[1].lease, {}), store::ConnectionError);
+  EXPECT_THROW((void)q.complete(Stage::kImage, claims[1].token.token_id, claims[1].lease, {}), store::ConnectionError);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
   EXPECT_EQ(get(claims[1].token.token_id).status, TokenStatus::kGenerating);
 }
@@ -324,7 +324,7 @@ TEST_P(WorkQueueTest, TheNextStageStartsWithAFreshAttemptCount) {
   ASSERT_TRUE(queue.complete(Stage::kImage, 1, c.lease));
   for (int i = 0; i < 2; ++i) {
     auto up = queue.claim(Stage::kIpfs, 1).at(0);
-    queue.record_failure(Stage::kIpfs, 1, up.lease, "ipfs: 503", clock.now(), 2);
+    (void)queue.record_failure(Stage::kIpfs, 1, up.lease, "ipfs: 503", clock.now(), 2);  // checked below
   }
   EXPECT_EQ(get(1).status, TokenStatus::kFailed);
   EXPECT_EQ(get(1).upload_attempts, 2);

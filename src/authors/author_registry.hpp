@@ -12,6 +12,7 @@
 // The prompt text is never logged or returned. Errors: InvalidAuthorRequest (HTTP 400),
 // SignatureRejected (401), PromptConflict (409), store::DatabaseError (503). Thread-safe.
 
+#include "errors/errors.hpp"
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -26,14 +27,14 @@
 namespace glisk::authors {
 
 // The signature is well-formed but not the wallet's.
-class SignatureRejected : public std::runtime_error {
+class SignatureRejected : public errors::Unauthorized {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::Unauthorized::Unauthorized;
 };
 // The signature was used before, or a newer prompt is already set.
-class PromptConflict : public std::runtime_error {
+class PromptConflict : public errors::Conflict {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::Conflict::Conflict;
 };
 
 inline constexpr std::chrono::seconds kMaxAge{600};   // a signed message older than this is stale

@@ -10,6 +10,7 @@
 // (no trailing newline). The prompt's hash, not the prompt, is signed so a wallet shows a short
 // message, yet the signature binds every byte of the prompt. Pure functions, thread-safe.
 
+#include "errors/errors.hpp"
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -22,9 +23,9 @@ namespace glisk::authors {
 inline constexpr size_t kMaxPromptCodePoints = 1000;
 
 // A request that can never succeed as sent (HTTP 400): bad address, prompt, timestamp, hex.
-class InvalidAuthorRequest : public std::invalid_argument {
+class InvalidAuthorRequest : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 // A request to set a prompt, as POST /api/authors/prompt carries it (AuthorRegistry checks it).

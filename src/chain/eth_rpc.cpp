@@ -9,7 +9,7 @@ namespace glisk::chain {
 // The node chooses the message and the data: what() shows at most a few hundred bytes of each
 // (the whole data stays in data(), for decoding a revert).
 RpcError::RpcError(const std::string& method, int64_t code, std::string message, std::string data)
-    : std::runtime_error(method + ": node answered error " + std::to_string(code) + ": " + message.substr(0, 500) +
+    : errors::Error(errors::Kind::kTransient, method + ": node answered error " + std::to_string(code) + ": " + message.substr(0, 500) +
                          (data.empty() ? "" : " (data " + data.substr(0, 500) + (data.size() > 500 ? "…" : "") + ")")),
       code_(code),
       message_(std::move(message)),

@@ -22,8 +22,9 @@ namespace glisk::chain {
 using JsonValue = nlohmann::json;
 
 // The node answered with a JSON-RPC error object (a revert, a bad nonce, an unknown method, a
-// rate limit); code, message and data are kept as sent.
-class RpcError : public std::runtime_error {
+// rate limit); code, message and data are kept as sent. Transient by kind (callers that know
+// better — a revert names its token — read the code and the data).
+class RpcError : public errors::Error {
  public:
   RpcError(const std::string& method, int64_t code, std::string message, std::string data);
   int64_t code() const { return code_; }

@@ -18,9 +18,9 @@ std::string redact_url(const std::string& url) {
   return url.substr(0, host_start) + authority;
 }
 
-bool transport_retryable(net::TransportError::Kind kind) {
-  using Kind = net::TransportError::Kind;
-  return kind == Kind::kConnect || kind == Kind::kTimeout || kind == Kind::kDropped || kind == Kind::kOther;
+bool transport_retryable(net::TransportError::Failure failure) {
+  using Failure = net::TransportError::Failure;
+  return failure == Failure::kConnect || failure == Failure::kTimeout || failure == Failure::kDropped || failure == Failure::kOther;
 }
 
 }  // namespace
@@ -36,14 +36,14 @@ JsonValue RpcClient::call(const std::string& method, const JsonValue& params, st
     try {
       return call_once(method, params, stop);
     } catch (const net::TransportError& e) {
-      using Kind = net::TransportError::Kind;
-      if (e.kind() == Kind::kAborted) throw RpcAborted(method + " at " + safe_url_ + ": aborted (shutting down)");
-      if (e.kind() == Kind::kTooLarge) {
+      using Failure = net::TransportError::Failure;
+      if (e.failure() == Failure::kAborted) throw RpcAborted(method + " at " + safe_url_ + ": aborted (shutting down)");
+      if (e.failure() == Failure::kTooLarge) {
         throw errors::PermanentError(method + " at " + safe_url_ + ": answer larger than " +
                                      std::to_string(options_.max_response_bytes) +
                                      " bytes; ask for less (e.g. a narrower block range)");
       }
-      if (!transport_retryable(e.kind()) || attempt >= attempts) {
+      if (!transport_retryable(e.failure()) || attempt >= attempts) {
         // The transport's message starts with the URL up to the query string, which can still
         // hold a key in its path; keep only the reason after it.
         std::string reason = e.what();

@@ -296,7 +296,7 @@ std::string join_lines(const std::vector<std::string>& problems) {
 }  // namespace
 
 ConfigError::ConfigError(std::vector<std::string> problems)
-    : std::runtime_error(join_lines(problems)), problems_(std::move(problems)) {}
+    : errors::BadInput(join_lines(problems)), problems_(std::move(problems)) {}
 
 Environment environment_from(char** envp) {
   Environment env;

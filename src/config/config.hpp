@@ -5,6 +5,7 @@
 // ConfigError listing every bad or missing variable, so an operator fixes them in one go.
 // Secret values never appear in an error message.
 
+#include "errors/errors.hpp"
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -102,7 +103,7 @@ struct VariableInfo {
 const std::vector<VariableInfo>& variables();
 
 // Thrown by load_config with every problem found, one per line in what().
-class ConfigError : public std::runtime_error {
+class ConfigError : public errors::BadInput {
  public:
   explicit ConfigError(std::vector<std::string> problems);
   const std::vector<std::string>& problems() const { return problems_; }

@@ -12,6 +12,7 @@
 // throws InvalidAbi. Signatures must be canonical (no spaces, `uint256` not `uint`); an
 // unsupported type throws InvalidAbi too. Pure functions, thread-safe.
 
+#include "errors/errors.hpp"
 #include <array>
 #include <cstdint>
 #include <span>
@@ -27,9 +28,9 @@
 
 namespace glisk::eth {
 
-class InvalidAbi : public std::invalid_argument {
+class InvalidAbi : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 using Selector = std::array<uint8_t, 4>;

@@ -4,6 +4,7 @@
 // checksum is right, and throws InvalidAddress otherwise — a wrong checksum means a typo, and a
 // typo in an address sends value to nobody. Pure value type, thread-safe.
 
+#include "errors/errors.hpp"
 #include <array>
 #include <cstdint>
 #include <span>
@@ -13,9 +14,9 @@
 
 namespace glisk::eth {
 
-class InvalidAddress : public std::invalid_argument {
+class InvalidAddress : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 class Address {

@@ -5,6 +5,7 @@
 // it: never pass a secret to a function that may quote it — PrivateKey has its own parser).
 // Encoding writes lowercase digits. Pure functions, thread-safe.
 
+#include "errors/errors.hpp"
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -16,9 +17,9 @@ namespace glisk::eth {
 
 using Bytes = std::vector<uint8_t>;
 
-class InvalidHex : public std::invalid_argument {
+class InvalidHex : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 // "0x" followed by two lowercase digits per byte ("0x" for no bytes).

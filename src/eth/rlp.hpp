@@ -5,6 +5,7 @@
 // input, limits nesting depth, and accepts only the canonical encoding (the one encode would
 // produce), throwing InvalidRlp with the offending offset otherwise. Pure functions, thread-safe.
 
+#include "errors/errors.hpp"
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -16,9 +17,9 @@
 
 namespace glisk::eth {
 
-class InvalidRlp : public std::invalid_argument {
+class InvalidRlp : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 Bytes rlp_encode_bytes(std::span<const uint8_t> bytes);

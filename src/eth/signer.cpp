@@ -1,10 +1,11 @@
 #include "eth/signer.hpp"
 
+#include "errors/assert.hpp"
+
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
 #include <algorithm>
-#include <cassert>
 #include <string>
 
 #include <cryptopp/misc.h>
@@ -74,7 +75,7 @@ PrivateKey PrivateKey::from_hex(std::string_view text) {
 PrivateKey::PrivateKey(const std::array<uint8_t, 32>& secret) : secret_(secret) {
   secp256k1_pubkey public_key;
   [[maybe_unused]] int created = secp256k1_ec_pubkey_create(context(), &public_key, secret_.data());
-  assert(created == 1 && "cannot fail: from_hex verified the secret");
+  GLISK_ASSERT(created == 1, "cannot fail: from_hex verified the secret");
   address_ = address_of(public_key);
 }
 

@@ -8,6 +8,7 @@
 // Errors: InvalidKey, InvalidSignature (both std::invalid_argument). Thread-safe: the shared
 // libsecp256k1 context is never randomised after creation, so concurrent use is allowed.
 
+#include "errors/errors.hpp"
 #include <array>
 #include <cstdint>
 #include <span>
@@ -20,14 +21,14 @@
 
 namespace glisk::eth {
 
-class InvalidKey : public std::invalid_argument {
+class InvalidKey : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
-class InvalidSignature : public std::invalid_argument {
+class InvalidSignature : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 struct Signature {

@@ -6,6 +6,7 @@
 // wrapped fee or value would be silently wrong. Parsing throws InvalidNumber. A value type;
 // thread-safe as any int.
 
+#include "errors/errors.hpp"
 #include <array>
 #include <compare>
 #include <cstdint>
@@ -18,9 +19,9 @@
 
 namespace glisk::eth {
 
-class InvalidNumber : public std::invalid_argument {
+class InvalidNumber : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 class U256 {

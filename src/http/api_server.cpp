@@ -16,41 +16,29 @@ namespace {
 
 using nlohmann::json;
 
-class NotFound : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using errors::NotFound;
+using ServiceUnavailable = errors::Unavailable;
 
-class ServiceUnavailable : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+}  // namespace
 
-// The one place where errors become status codes.
-int status_for(const std::exception& e) {
-  if (dynamic_cast<const BadRequest*>(&e) != nullptr || dynamic_cast<const ipfs::InvalidCid*>(&e) != nullptr ||
-      dynamic_cast<const authors::InvalidAuthorRequest*>(&e) != nullptr ||
-      dynamic_cast<const webhook::MalformedWebhook*>(&e) != nullptr ||
-      dynamic_cast<const ops::InvalidRequest*>(&e) != nullptr) {
-    return 400;
-  }
-  if (dynamic_cast<const authors::SignatureRejected*>(&e) != nullptr ||
-      dynamic_cast<const ops::AdminUnauthorized*>(&e) != nullptr ||
-      dynamic_cast<const webhook::WebhookUnauthorized*>(&e) != nullptr) {
-    return 401;
-  }
-  if (dynamic_cast<const NotFound*>(&e) != nullptr) return 404;
-  if (dynamic_cast<const authors::PromptConflict*>(&e) != nullptr) return 409;
-  if (dynamic_cast<const webhook::WebhookTooLarge*>(&e) != nullptr) return 413;
-  if (dynamic_cast<const store::DatabaseError*>(&e) != nullptr ||
-      dynamic_cast<const webhook::WebhookNotConfigured*>(&e) != nullptr ||
-      dynamic_cast<const webhook::MintsNotConfirmed*>(&e) != nullptr ||
-      dynamic_cast<const ops::AdminNotConfigured*>(&e) != nullptr ||
-      dynamic_cast<const ServiceUnavailable*>(&e) != nullptr) {
-    return 503;
+int status_for(errors::Kind kind) {
+  switch (kind) {
+    case errors::Kind::kBadInput: return 400;
+    case errors::Kind::kUnauthorized: return 401;
+    case errors::Kind::kNotFound: return 404;
+    case errors::Kind::kConflict: return 409;
+    case errors::Kind::kTooLarge: return 413;
+    case errors::Kind::kRateLimited: return 429;
+    case errors::Kind::kUnavailable:
+    case errors::Kind::kTransient: return 503;
+    case errors::Kind::kPermanent:
+    case errors::Kind::kContentPolicy:
+    case errors::Kind::kBug: return 500;
   }
   return 500;
 }
+
+namespace {
 
 Response reply(int status, const json& body) {
   Response r;
@@ -65,7 +53,7 @@ Handler guarded(const log::EventLog& log, Fn handler) {
     try {
       return handler(req);
     } catch (const std::exception& e) {
-      int status = status_for(e);
+      int status = status_for(errors::kind_of(e));
       if (status >= 500) log.error("http.error", {{"path", req.path}, {"status", status}, {"error", e.what()}});
       return reply(status, {{"error", e.what()}});
     }

@@ -30,7 +30,7 @@
 //                          for an address with too many failures (ops/admin_throttle.hpp), 400 bad body
 //   Bad query values answer 400 and change nothing. A body is accepted only where a route takes
 //   one (1 MiB for the webhook and the admin API, 64 KiB for a prompt), whatever its content type.
-// Status codes are chosen in one place (status_for in api_server.cpp). The server underneath
+// Status codes are chosen in one place: status_for, from the error's kind. The server underneath
 // (http/http_server.hpp) holds against hostile clients; bind() takes the port before anything
 // else starts, serve() answers on background threads.
 
@@ -40,6 +40,7 @@
 #include <string>
 
 #include "clock/clock.hpp"
+#include "errors/errors.hpp"
 #include "http/http_server.hpp"
 #include "ipfs/local_store.hpp"
 #include "log/event_log.hpp"
@@ -59,6 +60,9 @@ class AlchemyWebhook;
 }
 
 namespace glisk::http {
+
+// The one place where an error's kind becomes an HTTP status (errors/errors.hpp has the table).
+int status_for(errors::Kind kind);
 
 // What the operator routes need; null members make their routes answer 503 saying what is missing.
 struct OperatorHandlers {

@@ -22,6 +22,7 @@
 //   `Connection: close`), and closes whatever is left when `drain` has passed.
 // Handlers run on the pool; one that throws answers 500. Thread-safe: start/stop from any thread.
 
+#include "errors/errors.hpp"
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -106,9 +107,9 @@ struct ServerLimits {
 };
 
 // The address is taken by another socket (another glisk serve still running?).
-class AddressInUse : public std::runtime_error {
+class AddressInUse : public errors::Conflict {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::Conflict::Conflict;
 };
 
 // The security headers every answer carries (the dashboard's CSP allows only its own files and

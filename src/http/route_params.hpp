@@ -6,6 +6,7 @@
 // Malformed input throws BadRequest, or ops::InvalidRequest for a bad stage name; both answer 400
 // with a message that says what is accepted. Pure functions, thread-safe.
 
+#include "errors/errors.hpp"
 #include <stdexcept>
 #include <string_view>
 
@@ -14,9 +15,9 @@
 
 namespace glisk::http {
 
-class BadRequest : public std::runtime_error {
+class BadRequest : public errors::BadInput {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::BadInput::BadInput;
 };
 
 inline constexpr size_t kMaxRetryTokenIds = 100'000;

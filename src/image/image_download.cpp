@@ -56,7 +56,7 @@ DownloadedImage download_image(const net::HttpClient& http, const std::string& u
   try {
     r = http.send(request, stop);
   } catch (const net::TransportError& e) {
-    if (e.kind() == net::TransportError::Kind::kTooLarge) {
+    if (e.failure() == net::TransportError::Failure::kTooLarge) {
       throw errors::PermanentError("the image at " + where + " is larger than MAX_IMAGE_BYTES (" + std::to_string(max_bytes) + ")");
     }
     throw errors::TransientError(std::string("image download failed: ") + e.what());

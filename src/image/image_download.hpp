@@ -8,6 +8,7 @@
 // file; Replicate deletes outputs about an hour after the prediction): the token needs a new
 // image. Too large or not an image: PermanentError. 429/5xx/timeouts: TransientError.
 
+#include "errors/errors.hpp"
 #include <chrono>
 #include <stdexcept>
 #include <stop_token>
@@ -17,9 +18,9 @@
 
 namespace glisk::image {
 
-class ImageGoneError : public std::runtime_error {
+class ImageGoneError : public errors::NotFound {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::NotFound::NotFound;
 };
 
 struct DownloadedImage {

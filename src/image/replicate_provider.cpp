@@ -128,7 +128,7 @@ net::HttpResponse ReplicateProvider::call(const std::string& method, const std::
   try {
     return http_.send(request, stop);
   } catch (const net::TransportError& e) {
-    if (e.kind() == net::TransportError::Kind::kAborted) throw TransientError("interrupted by shutdown while calling Replicate");
+    if (e.failure() == net::TransportError::Failure::kAborted) throw TransientError("interrupted by shutdown while calling Replicate");
     throw TransientError(std::string("Replicate unreachable: ") + e.what());
   }
 }

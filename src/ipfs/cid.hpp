@@ -12,6 +12,7 @@
 // throws InvalidCid for anything else; it reads untrusted text and never reads out of bounds.
 // Everything here is a plain value or function: no shared state, safe from any thread.
 
+#include "errors/errors.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -30,9 +31,9 @@ inline constexpr size_t kChunkSize = 262144;
 inline constexpr size_t kMaxLinksPerNode = 174;
 
 // Text that is not a CID this module accepts; the message says what is wrong with it.
-class InvalidCid : public std::invalid_argument {
+class InvalidCid : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 struct Cid {

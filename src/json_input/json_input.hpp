@@ -6,6 +6,7 @@
 // 150,000-deep array took the process down). Messages quote a value through excerpt(): bounded
 // and flat, never the value printed whole. Pure functions, thread-safe.
 
+#include "errors/errors.hpp"
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -22,9 +23,9 @@ struct Limits {
   int max_depth = kMaxDepth;
 };
 
-class InvalidJson : public std::invalid_argument {
+class InvalidJson : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 // Parses `text` or throws InvalidJson saying why: too large, nested too deep, not JSON (with

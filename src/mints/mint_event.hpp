@@ -9,6 +9,7 @@
 // store's token_id). Anything else throws InvalidMintLog naming the field, so a bad log changes
 // nothing. Pure functions, thread-safe.
 
+#include "errors/errors.hpp"
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -22,9 +23,9 @@ namespace glisk::mints {
 // malformed log rather than create millions of rows.
 inline constexpr int64_t kMaxQuantityPerMint = 10'000;
 
-class InvalidMintLog : public std::invalid_argument {
+class InvalidMintLog : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 // "0x" + keccak256("BatchMinted(address,address,uint256,uint256,uint256)"), lowercase.

@@ -70,7 +70,7 @@ HttpClient::HttpClient() { global_init(); }
 
 HttpResponse HttpClient::send(const HttpRequest& request, std::stop_token stop) const {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
-  if (!curl) throw TransportError(TransportError::Kind::kOther, "curl_easy_init failed");
+  if (!curl) throw TransportError(TransportError::Failure::kOther, "curl_easy_init failed");
   CURL* h = curl.get();
   Transfer transfer;
   transfer.limit = request.max_response_bytes;
@@ -109,21 +109,21 @@ HttpResponse HttpClient::send(const HttpRequest& request, std::stop_token stop) 
     // Name the host, never the query string or headers (they may carry keys).
     std::string where = request.method + " " + request.url.substr(0, request.url.find('?'));
     std::string reason = curl_easy_strerror(rc);
-    using Kind = TransportError::Kind;
+    using Failure = TransportError::Failure;
     if (transfer.too_large) {
-      throw TransportError(Kind::kTooLarge, where + ": response larger than " + std::to_string(request.max_response_bytes) + " bytes");
+      throw TransportError(Failure::kTooLarge, where + ": response larger than " + std::to_string(request.max_response_bytes) + " bytes");
     }
     switch (rc) {
-      case CURLE_OPERATION_TIMEDOUT: throw TransportError(Kind::kTimeout, where + ": timed out after " + std::to_string(request.timeout.count()) + " ms");
+      case CURLE_OPERATION_TIMEDOUT: throw TransportError(Failure::kTimeout, where + ": timed out after " + std::to_string(request.timeout.count()) + " ms");
       case CURLE_COULDNT_CONNECT:
       case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_RESOLVE_PROXY: throw TransportError(Kind::kConnect, where + ": " + reason);
-      case CURLE_ABORTED_BY_CALLBACK: throw TransportError(Kind::kAborted, where + ": aborted (shutting down)");
+      case CURLE_COULDNT_RESOLVE_PROXY: throw TransportError(Failure::kConnect, where + ": " + reason);
+      case CURLE_ABORTED_BY_CALLBACK: throw TransportError(Failure::kAborted, where + ": aborted (shutting down)");
       case CURLE_GOT_NOTHING:
       case CURLE_RECV_ERROR:
       case CURLE_SEND_ERROR:
-      case CURLE_PARTIAL_FILE: throw TransportError(Kind::kDropped, where + ": connection dropped (" + reason + ")");
-      default: throw TransportError(Kind::kOther, where + ": " + reason);
+      case CURLE_PARTIAL_FILE: throw TransportError(Failure::kDropped, where + ": connection dropped (" + reason + ")");
+      default: throw TransportError(Failure::kOther, where + ": " + reason);
     }
   }
   HttpResponse response;

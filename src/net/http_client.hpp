@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "errors/errors.hpp"
+
 namespace glisk::net {
 
 struct HttpRequest {
@@ -33,14 +35,17 @@ struct HttpResponse {
   const std::string* header(const std::string& lowercase_name) const;
 };
 
-class TransportError : public std::runtime_error {
+// How the transfer failed; callers map it to their own errors (a retry, an abort on shutdown).
+class TransportError : public errors::Error {
  public:
-  enum class Kind { kTimeout, kConnect, kDropped, kTooLarge, kAborted, kOther };
-  TransportError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
-  Kind kind() const { return kind_; }
+  enum class Failure { kTimeout, kConnect, kDropped, kTooLarge, kAborted, kOther };
+  TransportError(Failure failure, const std::string& what)
+      : errors::Error(failure == Failure::kTooLarge ? errors::Kind::kTooLarge : errors::Kind::kTransient, what),
+        failure_(failure) {}
+  Failure failure() const { return failure_; }
 
  private:
-  Kind kind_;
+  Failure failure_;
 };
 
 class HttpClient {

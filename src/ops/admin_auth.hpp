@@ -5,19 +5,20 @@
 // token given (SHA-256 of both, compared with CryptoPP::VerifyBufsEqual), and neither token ever
 // appears in an error or a log. Thread-safe (immutable).
 
+#include "errors/errors.hpp"
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace glisk::ops {
 
-class AdminNotConfigured : public std::runtime_error {
+class AdminNotConfigured : public errors::Unavailable {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::Unavailable::Unavailable;
 };
-class AdminUnauthorized : public std::runtime_error {
+class AdminUnauthorized : public errors::Unauthorized {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::Unauthorized::Unauthorized;
 };
 
 class AdminAuth {

@@ -4,6 +4,7 @@
 // from PipelineView so the parsers can be fuzzed without a database. Bad input throws
 // InvalidRequest, whose message says what is accepted. Pure functions, thread-safe.
 
+#include "errors/errors.hpp"
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -13,9 +14,9 @@
 namespace glisk::ops {
 
 // Bad operator input (a limit, a token id, a stage name); the message says what is accepted.
-class InvalidRequest : public std::invalid_argument {
+class InvalidRequest : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 inline constexpr int kMaxLimit = 1000;

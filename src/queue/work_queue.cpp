@@ -1,11 +1,11 @@
 #include "queue/work_queue.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <thread>
 #include <unordered_map>
 
 #include "clock/time_format.hpp"
+#include "errors/assert.hpp"
 #include "store/token_events.hpp"
 #include "store/token_store.hpp"
 
@@ -240,7 +240,7 @@ bool WorkQueue::save(Stage stage, int64_t token_id, const std::string& lease, co
 
 bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
   const auto& s = token::spec(stage);
-  assert(token::is_legal_transition(s.working, s.output));
+  GLISK_ASSERT(token::is_legal_transition(s.working, s.output), "the stage table and the transition table agree");
   const auto next = stage_waiting_in(s.output);
   // The next stage starts with a clean attempt count, so the seed's reset never leaves a token
   // held back by a counter it cannot see.
@@ -396,7 +396,7 @@ bool WorkQueue::give_back(Stage stage, int64_t token_id, const std::string& leas
 bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason,
                                         int max_attempts) {
   const auto& s = token::spec(Stage::kIpfs);
-  assert(token::is_legal_transition(s.working, token::TokenStatus::kDetected));
+  GLISK_ASSERT(token::is_legal_transition(s.working, token::TokenStatus::kDetected), "an expired image sends the token back");
   const std::string now_text = clock::format_time(clock_.now());
   bool done = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET "
@@ -423,7 +423,8 @@ namespace {
 std::string retry_target_case() {
   std::string out = "CASE COALESCE(failed_stage, 'image')";
   for (Stage stage : token::kAllStages) {
-    assert(token::is_legal_transition(token::TokenStatus::kFailed, token::spec(stage).input));
+    GLISK_ASSERT(token::is_legal_transition(token::TokenStatus::kFailed, token::spec(stage).input),
+                 "a retry puts a failed token back at the input of the stage that failed it");
     out += " WHEN '" + std::string(token::to_string(stage)) + "' THEN '" + status_text(token::spec(stage).input) + "'";
   }
   return out + " END";

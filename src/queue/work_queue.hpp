@@ -91,26 +91,26 @@ class WorkQueue {
   std::string explain_claim(token::Stage stage, int limit);
 
   // Extends the leases still held; returns the token ids whose lease was extended.
-  std::vector<int64_t> renew(token::Stage stage, const std::vector<std::pair<int64_t, std::string>>& held);
+  [[nodiscard]] std::vector<int64_t> renew(token::Stage stage, const std::vector<std::pair<int64_t, std::string>>& held);
 
   // Records fields while keeping the lease (e.g. a prediction id before waiting on it).
-  bool save(token::Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch);
+  [[nodiscard]] bool save(token::Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch);
 
   // Finishes the stage: the token moves to the stage's output, its lease, backoff and error are
   // cleared, the next stage's attempt counter starts at 0, and the next stage is woken.
-  bool complete(token::Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch = {});
+  [[nodiscard]] bool complete(token::Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch = {});
 
   // Counts a failed attempt. Below `max_attempts` the token goes back to the stage's input, due at
   // `retry_at`; at `max_attempts` it is failed. `error` is kept in generation_error.
-  FailureOutcome record_failure(token::Stage stage, int64_t token_id, const std::string& lease, const std::string& error,
+  [[nodiscard]] FailureOutcome record_failure(token::Stage stage, int64_t token_id, const std::string& lease, const std::string& error,
                                 clock::TimePoint retry_at, int max_attempts);
 
   // Fails the token now (a permanent error), counting the attempt.
-  bool fail(token::Stage stage, int64_t token_id, const std::string& lease, const std::string& error);
+  [[nodiscard]] bool fail(token::Stage stage, int64_t token_id, const std::string& lease, const std::string& error);
 
   // Gives the token back unfinished (shutdown): due again at once, no attempt counted. Rides out
   // a busy or unavailable database for a few seconds (kReleasePatience), then throws.
-  bool release(token::Stage stage, int64_t token_id, const std::string& lease);
+  [[nodiscard]] bool release(token::Stage stage, int64_t token_id, const std::string& lease);
 
   // Gives back every token this instance still holds in `stages` (the last step of a clean
   // shutdown, so no token waits for a lease to run out). Returns how many. Not for the reveal
@@ -121,12 +121,12 @@ class WorkQueue {
   // Gives the token back to wait until `retry_at` without counting an attempt, for troubles that
   // are not the token's (a provider's rate limit, the database gone mid-work); `reason` is kept
   // in generation_error so operators see why it waits.
-  bool postpone(token::Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
+  [[nodiscard]] bool postpone(token::Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
                 const std::string& reason);
 
   // Sends a token of the ipfs stage back to the image stage (its image expired at the host),
   // counted as an image attempt; at `max_attempts` image attempts the token is failed instead.
-  bool send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason, int max_attempts);
+  [[nodiscard]] bool send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason, int max_attempts);
 
   // The operator's retry (glisk retry, POST /api/admin/retry): failed tokens go back to the start of
   // the stage that failed them (image → detected, ipfs → uploading, reveal → ready; a failure

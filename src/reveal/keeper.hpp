@@ -15,6 +15,7 @@
 // Only the holder of the sender lease calls it (reveal/sender_lease.hpp). Not thread-safe: one
 // reveal worker drives it.
 
+#include "errors/errors.hpp"
 #include <chrono>
 #include <map>
 #include <optional>
@@ -54,9 +55,9 @@ struct KeeperOptions {
 };
 
 // Gas costs more than REVEAL_MAX_GAS_PRICE_GWEI allows: nothing was sent; try later.
-class GasAboveCap : public std::runtime_error {
+class GasAboveCap : public errors::Unavailable {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::Unavailable::Unavailable;
 };
 
 // The node's answer to a broadcast, sorted by what it means for the batch.

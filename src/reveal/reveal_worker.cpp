@@ -175,7 +175,11 @@ std::vector<RevealWorker::Candidate> RevealWorker::resolve(std::vector<Candidate
     if (!simulate(both, stop)) return both;
     // Each half passes alone but not together (the tokens interact): send one half now and let
     // the other go in the next batch.
-    for (const auto& c : right) queue_.release(Stage::kReveal, c.token_id, c.lease);
+    for (const auto& c : right) {
+      if (!queue_.release(Stage::kReveal, c.token_id, c.lease)) {
+        log_.warn("token.lease_lost", {{"worker", "reveal"}, {"token_id", c.token_id}});
+      }
+    }
     return left;
   }
 }

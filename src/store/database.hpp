@@ -18,6 +18,8 @@
 #include <variant>
 #include <vector>
 
+#include "errors/errors.hpp"
+
 namespace glisk::store {
 
 enum class Dialect { kSqlite, kPostgres };
@@ -41,15 +43,22 @@ struct Result {
   size_t column(std::string_view name) const;  // throws QueryError when absent
 };
 
-class DatabaseError : public std::runtime_error {
+// Kinds (errors/errors.hpp): an unusable DATABASE_URL is bad input; the database unreachable,
+// full or busy is unavailable (never a token's fault); a refused constraint is a conflict; a
+// statement the database does not understand is a bug.
+class DatabaseError : public errors::Error {
  public:
-  using std::runtime_error::runtime_error;
+  // A database that cannot be used as configured (DATABASE_URL).
+  explicit DatabaseError(const std::string& what) : errors::Error(errors::Kind::kBadInput, what) {}
+
+ protected:
+  DatabaseError(errors::Kind kind, const std::string& what) : errors::Error(kind, what) {}
 };
 // The database cannot take this work right now, through no fault of the statement: transient,
 // retry later. Callers that must not lose a result (a paid image, a pin) retry on this class.
 class UnavailableError : public DatabaseError {
  public:
-  using DatabaseError::DatabaseError;
+  explicit UnavailableError(const std::string& what) : DatabaseError(errors::Kind::kUnavailable, what) {}
 };
 // The server is unreachable or the connection broke (a server restart).
 class ConnectionError : public UnavailableError {
@@ -65,17 +74,17 @@ class DiskFullError : public UnavailableError {
 // Lock contention, serialization failure or deadlock: transient, retry the transaction.
 class BusyError : public DatabaseError {
  public:
-  using DatabaseError::DatabaseError;
+  explicit BusyError(const std::string& what) : DatabaseError(errors::Kind::kUnavailable, what) {}
 };
 // A unique, foreign-key or check constraint refused the change.
 class ConstraintError : public DatabaseError {
  public:
-  using DatabaseError::DatabaseError;
+  explicit ConstraintError(const std::string& what) : DatabaseError(errors::Kind::kConflict, what) {}
 };
 // Anything else (a bad statement, a schema that does not match): a bug or a wrong database.
 class QueryError : public DatabaseError {
  public:
-  using DatabaseError::DatabaseError;
+  explicit QueryError(const std::string& what) : DatabaseError(errors::Kind::kBug, what) {}
 };
 
 class Transaction {

@@ -10,6 +10,7 @@
 // logs of the contract are decoded (mints/mint_event.hpp). Any malformed part throws
 // MalformedWebhook naming it, for the whole delivery. Pure function, thread-safe.
 
+#include "errors/errors.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -26,9 +27,9 @@ namespace glisk::webhook {
 // The largest delivery read: Alchemy's block payloads are far smaller.
 inline constexpr size_t kMaxDeliveryBytes = 1u << 20;
 
-class MalformedWebhook : public std::invalid_argument {
+class MalformedWebhook : public errors::BadInput {
  public:
-  using std::invalid_argument::invalid_argument;
+  using errors::BadInput::BadInput;
 };
 
 struct AlchemyDelivery {

@@ -21,6 +21,7 @@
 // WebhookTooLarge (413), MintsNotConfirmed (503), store::DatabaseError (503: Alchemy retries).
 // The secret and the signature are never logged. Thread-safe.
 
+#include "errors/errors.hpp"
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -40,22 +41,22 @@ namespace glisk::webhook {
 
 inline constexpr size_t kMaxBodyBytes = kMaxDeliveryBytes;  // 1 MiB
 
-class WebhookNotConfigured : public std::runtime_error {
+class WebhookNotConfigured : public errors::Unavailable {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::Unavailable::Unavailable;
 };
-class WebhookUnauthorized : public std::runtime_error {
+class WebhookUnauthorized : public errors::Unauthorized {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::Unauthorized::Unauthorized;
 };
-class WebhookTooLarge : public std::runtime_error {
+class WebhookTooLarge : public errors::TooLarge {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::TooLarge::TooLarge;
 };
 // The node could not say whether the delivery's mints happened (yet): nothing was recorded.
-class MintsNotConfirmed : public std::runtime_error {
+class MintsNotConfirmed : public errors::Unavailable {
  public:
-  using std::runtime_error::runtime_error;
+  using errors::Unavailable::Unavailable;
 };
 
 struct WebhookResult {

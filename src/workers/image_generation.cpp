@@ -56,7 +56,10 @@ StageOutcome ImageGenerationProcessor::process(const queue::Claim& claim, queue:
     // The reason is the provider's text; the prompt itself never reaches the log.
     log_.warn("token.censored", {{"worker", "image_generation"}, {"token_id", token.token_id}, {"reason", e.what()},
                                  {"action", "retrying once with FALLBACK_CENSORED_PROMPT"}});
-    queue.save(token::Stage::kImage, token.token_id, claim.lease, {.clear_prediction_id = true});
+    if (!queue.save(token::Stage::kImage, token.token_id, claim.lease, {.clear_prediction_id = true})) {
+      // Another holder has the token now: paying for the fallback here would pay twice.
+      throw errors::TransientError("lost the token's lease before the fallback prompt was sent");
+    }
     fallback = true;
     try {
       image = provider_.generate(validated_prompt(options_.fallback_prompt), std::nullopt, on_started, stop);

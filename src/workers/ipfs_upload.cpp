@@ -43,7 +43,9 @@ StageOutcome IpfsUploadProcessor::process(const queue::Claim& claim, queue::Work
     }
     image_cid = pin_checked(image.bytes, "s0-token-" + std::to_string(id) + "." + image.extension, image.content_type, id, stop);
     // Checkpoint: a retry goes straight to the metadata and never needs the (expiring) URL again.
-    queue.save(token::Stage::kIpfs, id, claim.lease, {.image_cid = image_cid});
+    if (!queue.save(token::Stage::kIpfs, id, claim.lease, {.image_cid = image_cid})) {
+      throw errors::TransientError("lost the token's lease after pinning its image " + image_cid);
+    }
     log_.info("ipfs.image_uploaded", {{"worker", "ipfs_upload"}, {"token_id", id}, {"image_cid", image_cid},
                                       {"bytes", image.bytes.size()}, {"content_type", image.content_type},
                                       {"pinner", pinner_.name()}});

@@ -1,5 +1,6 @@
 #include "workers/stage_worker.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -29,6 +30,15 @@ constexpr std::chrono::milliseconds kRateLimitMaxPause{60'000};
 // about one is debug. Other database errors (a bad statement, a wrong schema) stay loud.
 log::Level database_error_level(const std::exception& e, log::Level otherwise) {
   return dynamic_cast<const store::UnavailableError*>(&e) != nullptr ? log::Level::kDebug : otherwise;
+}
+log::Level database_error_level(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    return database_error_level(e, log::Level::kWarning);
+  } catch (...) {
+    return log::Level::kWarning;
+  }
 }
 
 }  // namespace
@@ -92,7 +102,7 @@ size_t StageWorker::step() {
   return claims.size();
 }
 
-void StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const std::function<void()>& settling) {
+bool StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const std::function<void()>& settling) {
   const int64_t id = claim.token.token_id;
   const auto& spec = token::spec(stage_);
   const std::string stage_name(token::to_string(stage_));
@@ -112,6 +122,11 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const 
   auto count_error = [&](const char* error_class) {
     if (provider_errors_ != nullptr) provider_errors_->inc({options_.provider, error_class});
   };
+  auto lease_lost = [&](const log::Fields& more = log::Fields::object()) {
+    log::Fields fields = {{"worker", name_}, {"token_id", id}};
+    for (const auto& [k, v] : more.items()) fields[k] = v;
+    log_.warn("token.lease_lost", fields);
+  };
   // The provider answered: a rate limit is over once an attempt succeeds after its pause
   // (a call that was already on its way when the limit began proves nothing).
   auto provider_answered = [&] {
@@ -120,10 +135,9 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const 
     rate_limit_streak_ = 0;
     rate_limited_.succeeded();
   };
+  bool bug = false;
   try {
-    std::string error;
-    std::optional<std::chrono::milliseconds> retry_after;
-    bool permanent = false;
+    std::exception_ptr failure;
     try {
       auto outcome = processor_.process(claim, queue_, stop);
       provider_answered();
@@ -135,9 +149,9 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const 
           log_.warn(prefix + ".sent_back", {{"worker", name_}, {"token_id", id}, {"reason", reason},
                                             {"detail", "back to detected for a new image (counts as an image attempt)"}});
         } else {
-          log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}});
+          lease_lost();
         }
-        return;
+        return false;
       }
       measure("succeeded");
       // The model refused the author's prompt and the fallback prompt was used.
@@ -150,81 +164,126 @@ void StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const 
         for (const auto& [k, v] : outcome.details.items()) fields[k] = v;
         log_.info(prefix + ".succeeded", fields);
       } else {
-        log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id},
-                                       {"detail", "finished after its lease was lost; another holder's result stands"}});
+        lease_lost({{"detail", "finished after its lease was lost; another holder's result stands"}});
       }
-      return;
-    } catch (const errors::PermanentError& e) {
-      permanent = true;
-      error = e.what();
-    } catch (const errors::RateLimitedError& e) {
-      const auto until = pause_for_rate_limit(e.retry_after());
-      measure("rate_limited");
-      count_error("rate_limited");
-      log::Fields fields = {{"token_id", id}, {"error", stage_name + ": " + e.what()},
-                            {"paused_for_seconds", seconds(until - clock_.now())},
-                            {"detail", "the provider's limit, not the tokens' fault: the stage pauses and no attempt "
-                                       "is counted"}};
-      if (e.retry_after()) fields["retry_after_seconds"] = seconds(*e.retry_after());
-      rate_limited_.failed(fields);
-      settling();
-      if (!queue_.postpone(stage_, id, claim.lease, until, std::string("rate limited: ") + e.what())) {
-        log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}});
-      }
-      return;
+      return false;
+    } catch (...) {
+      failure = std::current_exception();
+    }
+
+    // What failed decides the token's move by its kind alone (errors/errors.hpp has the table).
+    errors::Kind kind = errors::Kind::kBug;
+    std::string error = "an exception that is not a std::exception";
+    std::optional<std::chrono::milliseconds> retry_after;
+    bool from_database = false;
+    try {
+      std::rethrow_exception(failure);
     } catch (const errors::TransientError& e) {
+      kind = e.kind();
       error = e.what();
       retry_after = e.retry_after();
     } catch (const store::DatabaseError& e) {
-      // Our own database failed mid-work (gone, full, locked by another writer while saving a
-      // checkpoint): never the token's fault, so never one of its attempts.
-      measure("postponed");
-      log_.write(database_error_level(e, log::Level::kWarning), "worker.database_unavailable",
-                 {{"worker", name_}, {"token_id", id}, {"error", e.what()},
-                  {"detail", "the token waits and is tried again; no attempt is counted"}});
-      settling();
-      if (!queue_.postpone(stage_, id, claim.lease, clock_.now() + options_.backoff.base,
-                           std::string("database unavailable: ") + e.what())) {
-        log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}});
-      }
-      return;
+      kind = e.kind();
+      error = e.what();
+      from_database = true;
     } catch (const std::exception& e) {
-      error = std::string("unexpected error: ") + e.what();
+      kind = errors::kind_of(e);
+      error = e.what();
+    } catch (...) {
     }
-
     const std::string message = stage_name + ": " + error;
-    measure(permanent ? "permanent_error" : "transient_error");
-    count_error(permanent ? "permanent" : "transient");
-    if (permanent) {
-      settling();
-      if (queue_.fail(stage_, id, claim.lease, message)) {
-        log_.error(prefix + ".failed", {{"worker", name_}, {"token_id", id}, {"attempts", attempt}, {"error", message},
-                                        {"permanent", true}});
+
+    switch (kind) {
+      case errors::Kind::kRateLimited: {
+        const auto until = pause_for_rate_limit(retry_after);
+        measure("rate_limited");
+        count_error("rate_limited");
+        log::Fields fields = {{"token_id", id}, {"error", message},
+                              {"paused_for_seconds", seconds(until - clock_.now())},
+                              {"detail", "the provider's limit, not the tokens' fault: the stage pauses and no attempt "
+                                         "is counted"}};
+        if (retry_after) fields["retry_after_seconds"] = seconds(*retry_after);
+        rate_limited_.failed(fields);
+        settling();
+        if (!queue_.postpone(stage_, id, claim.lease, until, std::string("rate limited: ") + error)) lease_lost();
+        return false;
       }
-      return;
+      case errors::Kind::kUnavailable: {
+        // Our own database (gone, full, locked by another writer) or configuration failed
+        // mid-work: never the token's fault, so never one of its attempts. An outage itself is
+        // reported by store/monitored_database.hpp, so the worker's line about one is debug.
+        measure("postponed");
+        log_.write(from_database ? database_error_level(failure) : log::Level::kWarning,
+                   from_database ? "worker.database_unavailable" : "worker.postponed",
+                   {{"worker", name_}, {"token_id", id}, {"error", error},
+                    {"detail", "the token waits and is tried again; no attempt is counted"}});
+        settling();
+        if (!queue_.postpone(stage_, id, claim.lease, clock_.now() + options_.backoff.base,
+                             std::string(from_database ? "database unavailable: " : "unavailable: ") + error)) {
+          lease_lost();
+        }
+        return false;
+      }
+      case errors::Kind::kBug: {
+        // A bug is not the token's fault either: it waits (RETRY_MAX_SECONDS, so a token that
+        // always meets the bug is not spun on), and the worker starts afresh.
+        measure("bug");
+        log_.error("worker.bug", {{"worker", name_}, {"token_id", id}, {"error", error},
+                                  {"detail", "a bug, not the token's fault: no attempt counted; the worker restarts"}});
+        settling();
+        if (!queue_.postpone(stage_, id, claim.lease, clock_.now() + options_.backoff.max, "bug: " + error)) lease_lost();
+        bug = true;
+        return true;
+      }
+      case errors::Kind::kTransient: {
+        measure("transient_error");
+        count_error("transient");
+        const auto delay = queue::retry_delay(options_.backoff, attempt, next_jitter(), retry_after);
+        settling();
+        switch (queue_.record_failure(stage_, id, claim.lease, message, clock_.now() + delay, options_.max_attempts)) {
+          case queue::FailureOutcome::kRetryScheduled:
+            if (retries_ != nullptr) retries_->inc({stage_name});
+            log_.warn(std::string(spec.retry_event), {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
+                                                      {"max_attempts", options_.max_attempts},
+                                                      {"retry_in_seconds", seconds(delay)}, {"error", message}});
+            break;
+          case queue::FailureOutcome::kFailed:
+            log_.error(prefix + ".failed", {{"worker", name_}, {"token_id", id}, {"attempts", attempt},
+                                            {"error", message}, {"permanent", false}});
+            break;
+          case queue::FailureOutcome::kLeaseLost:
+            lease_lost({{"error", message}});
+            break;
+        }
+        return false;
+      }
+      case errors::Kind::kPermanent:
+      case errors::Kind::kContentPolicy:
+      case errors::Kind::kBadInput:
+      case errors::Kind::kTooLarge:
+      case errors::Kind::kUnauthorized:
+      case errors::Kind::kNotFound:
+      case errors::Kind::kConflict: {
+        // The token's own data or the provider's final word: fail it now.
+        measure("permanent_error");
+        count_error(kind == errors::Kind::kContentPolicy ? "content_policy" : "permanent");
+        settling();
+        if (queue_.fail(stage_, id, claim.lease, message)) {
+          log_.error(prefix + ".failed", {{"worker", name_}, {"token_id", id}, {"attempts", attempt}, {"error", message},
+                                          {"permanent", true}});
+        } else {
+          lease_lost();
+        }
+        return false;
+      }
     }
-    const auto delay = queue::retry_delay(options_.backoff, attempt, next_jitter(), retry_after);
-    settling();
-    switch (queue_.record_failure(stage_, id, claim.lease, message, clock_.now() + delay, options_.max_attempts)) {
-      case queue::FailureOutcome::kRetryScheduled:
-        if (retries_ != nullptr) retries_->inc({stage_name});
-        log_.warn(std::string(spec.retry_event), {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
-                                      {"max_attempts", options_.max_attempts}, {"retry_in_seconds", seconds(delay)},
-                                      {"error", message}});
-        break;
-      case queue::FailureOutcome::kFailed:
-        log_.error(prefix + ".failed", {{"worker", name_}, {"token_id", id}, {"attempts", attempt}, {"error", message},
-                                        {"permanent", false}});
-        break;
-      case queue::FailureOutcome::kLeaseLost:
-        log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}, {"error", message}});
-        break;
-    }
+    return false;
   } catch (const std::exception& e) {
     // The database refused the outcome even after riding out an outage for a lease length: the
     // lease runs out and the token is taken up again.
     log_.error("token.outcome_not_recorded", {{"worker", name_}, {"token_id", id}, {"error", e.what()},
                                               {"detail", "the token returns to the queue when its lease expires"}});
+    return bug;
   }
 }
 
@@ -238,6 +297,7 @@ void StageWorker::run(std::stop_token stop) {
   std::deque<queue::Claim> pending;  // claimed, not yet started; guarded by mutex
   std::map<int64_t, Held> in_flight;  // token id → its lease, pending or running; guarded by mutex
   std::stop_source abandon;                  // asks running processors to give up: shutdown timeout passed
+  std::atomic<bool> bug_met{false};          // a slot met a bug: the worker restarts (see handle)
 
   auto slot_body = [&](std::stop_token slot_stop) {
     for (;;) {
@@ -250,10 +310,11 @@ void StageWorker::run(std::stop_token stop) {
         pending.pop_front();
       }
       const int64_t id = next->token.token_id;
-      handle(*next, abandon.get_token(), [&] {
+      const bool bug = handle(*next, abandon.get_token(), [&] {
         std::lock_guard lock(mutex);
         if (auto it = in_flight.find(id); it != in_flight.end()) it->second.settling = true;
       });
+      if (bug) bug_met = true;  // the dispatcher stops, the worker drains and restarts
       {
         std::lock_guard lock(mutex);
         in_flight.erase(next->token.token_id);
@@ -311,7 +372,7 @@ void StageWorker::run(std::stop_token stop) {
   auto& signal = wake_.of(stage_);
   std::exception_ptr crash;
   try {
-  while (!stop.stop_requested()) {
+  while (!stop.stop_requested() && !bug_met) {
     const uint64_t seen = signal.sequence();
     size_t free = 0;
     {
@@ -364,7 +425,9 @@ void StageWorker::run(std::stop_token stop) {
   }
   for (const auto& c : unstarted) {
     try {
-      queue_.release(stage_, c.token.token_id, c.lease);
+      if (!queue_.release(stage_, c.token.token_id, c.lease)) {
+        log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", c.token.token_id}});
+      }
     } catch (const std::exception& e) {
       log_.warn("token.release_failed", {{"worker", name_}, {"token_id", c.token.token_id}, {"error", e.what()}});
     }
@@ -400,6 +463,9 @@ void StageWorker::run(std::stop_token stop) {
   abandon.request_stop();
   for (auto& slot : slots) slot.request_stop();
   slots.clear();  // joins; a processor still inside an outside call returns when it notices `stop`
+  if (!crash && bug_met) {
+    crash = std::make_exception_ptr(errors::Bug("a token met a bug (worker.bug): the worker starts afresh"));
+  }
   if (crash) std::rethrow_exception(crash);
 }
 

@@ -9,7 +9,11 @@
 // the calling thread. run() is the loop; on stop it claims nothing more, lets in-flight work
 // finish for up to `shutdown_timeout`, and releases the leases of what did not.
 //
-// The stage's own work is a TokenProcessor; its errors follow errors/errors.hpp. With a metrics
+// The stage's own work is a TokenProcessor; what happens to a token after an error is decided by
+// the error's kind (errors/errors.hpp has the table): rate limited → the stage pauses, unavailable
+// → postponed, transient → retried with backoff, permanent and the token's own bad data → failed,
+// a bug (or any exception that is not an errors::Error) → postponed uncharged, logged as
+// `worker.bug`, and the loop ends so that the supervisor restarts the worker. With a metrics
 // registry (WorkerOptions::metrics) it also measures each attempt.
 //
 // Troubles that are not the token's never use up its attempts:
@@ -87,7 +91,7 @@ class StageWorker {
   token::Stage stage() const { return stage_; }
 
   // Claims up to batch_size due tokens and processes them one after another. Returns the count
-  // (0 while a rate limit pauses the stage).
+  // (0 while a rate limit pauses the stage). A bug postpones its token; restarting is the loop's.
   size_t step();
 
   // Until when a provider's rate limit pauses the stage (a past time when it does not).
@@ -98,7 +102,10 @@ class StageWorker {
 
  private:
   // `settling` is called just before the token's outcome is recorded (the move that ends the lease).
-  void handle(const queue::Claim& claim, std::stop_token stop, const std::function<void()>& settling);
+  // True when the processor met a bug (an error of kind kBug, or an exception that is not an
+  // errors::Error): the token is postponed uncharged, and run() ends so that the supervisor starts
+  // the worker afresh.
+  bool handle(const queue::Claim& claim, std::stop_token stop, const std::function<void()>& settling);
   // Pauses the stage for a rate limit (see above); returns when the pause ends.
   clock::TimePoint pause_for_rate_limit(std::optional<std::chrono::milliseconds> retry_after);
   double next_jitter();
