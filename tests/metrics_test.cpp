@@ -162,7 +162,8 @@ TEST(SupervisorMetrics, RestartsAreCountedPerWorker) {
   glisk::testing::CapturedLog captured;
   metrics::Registry registry;
   {
-    workers::Supervisor supervisor(captured.log, 1ms, &registry);
+    clock::SystemClock clock;
+    workers::Supervisor supervisor(captured.log, clock, 1ms, &registry);
     std::atomic<int> runs{0};
     supervisor.start("crasher", [&](std::stop_token stop) {
       if (++runs < 3) throw std::runtime_error("boom");

@@ -272,90 +272,98 @@ TEST_P(StageWorkerTest, RecoveredTokensAreLogged) {
   EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
 }
 
+// The loop tests below run on the manual clock: the worker's waits (the poll interval, the lease
+// renewer, the shutdown timeout) are the clock's, so nothing here waits time out; the tests wait
+// only for the worker's threads to make progress (eventually).
+
 TEST_P(StageWorkerTest, ASlowTokenDoesNotHoldTheOthersBack) {
-  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);   // the slow one is first in line
   glisk::testing::add_detected_tokens(tokens, 2, 30, "0x00000000000000000000000000000000000000b2");
   std::mutex m;
-  std::condition_variable cv;
+  std::condition_variable_any cv;
   bool release_slow = false;
   std::atomic<int> fast_done{0};
-  processor.script = [&](const queue::Claim& c, std::stop_token) {
+  processor.script = [&](const queue::Claim& c, std::stop_token stop) {
     if (c.token.token_id == 1) {
       std::unique_lock lock(m);
-      cv.wait_for(lock, 20s, [&] { return release_slow; });
+      cv.wait(lock, stop, [&] { return release_slow; });
     } else {
       ++fast_done;
     }
     return queue::TokenPatch{};
   };
-  workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, options(4));
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(4));
   std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
   // All 30 fast tokens pass through the 3 other slots while the slow one holds its slot.
-  for (int i = 0; i < 400 && fast_done < 30; ++i) std::this_thread::sleep_for(25ms);
-  EXPECT_EQ(fast_done, 30);
+  EXPECT_TRUE(glisk::testing::eventually([&] { return fast_done == 30; }));
   EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kGenerating);
   {
     std::lock_guard lock(m);
     release_slow = true;
   }
   cv.notify_all();
-  for (int i = 0; i < 400 && tokens.count_by_status()[TokenStatus::kUploading] < 31; ++i) std::this_thread::sleep_for(25ms);
-  EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], 31);
+  EXPECT_TRUE(glisk::testing::eventually([&] { return tokens.count_by_status()[TokenStatus::kUploading] == 31; }));
 }
 
 TEST_P(StageWorkerTest, WorkIsPickedUpWhenAnnouncedNotAfterThePollInterval) {
-  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
   std::atomic<int> done{0};
   processor.script = [&](const queue::Claim&, std::stop_token) {
     ++done;
     return queue::TokenPatch{};
   };
-  workers::StageWorker worker(Stage::kIpfs, q, wake, processor, system, captured.log, options());
+  workers::StageWorker worker(Stage::kIpfs, q, wake, processor, manual, captured.log, options());
   std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
-  std::this_thread::sleep_for(200ms);  // the worker found nothing and sleeps (poll interval 30 s)
+  // Idle: the dispatcher waits for a wake-up (or the 30 s poll interval), the renewer its turn.
+  ASSERT_TRUE(glisk::testing::eventually([&] { return manual.waiters() == 2; }));
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = q.claim(Stage::kImage, 1).at(0);
-  const auto start = std::chrono::steady_clock::now();
   ASSERT_TRUE(q.complete(Stage::kImage, 1, c.lease));  // wakes the ipfs stage
-  while (done == 0 && std::chrono::steady_clock::now() - start < 10s) std::this_thread::sleep_for(5ms);
-  EXPECT_EQ(done, 1);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  EXPECT_TRUE(glisk::testing::eventually([&] { return done == 1; })) << "the clock never moved: the wake-up did it";
 }
 
 TEST_P(StageWorkerTest, ShutdownLetsInFlightWorkFinish) {
-  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 2);
   std::atomic<int> started{0};
+  std::atomic<bool> finish{false};
   processor.script = [&](const queue::Claim&, std::stop_token) {
     ++started;
-    std::this_thread::sleep_for(300ms);
+    glisk::testing::eventually([&] { return finish.load(); });  // a provider call still running
     return queue::TokenPatch{.image_url = "done"};
   };
-  workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, options(2));
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(2));
   std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
-  while (started < 2) std::this_thread::sleep_for(5ms);
-  runner.request_stop();
+  ASSERT_TRUE(glisk::testing::eventually([&] { return started == 2; }));
+  runner.request_stop();  // the drain waits (SHUTDOWN_TIMEOUT on the clock, which stays still)
+  finish = true;
   runner.join();
   EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], 2);
+  EXPECT_EQ(captured.count("token.released"), 0);
 }
 
 TEST_P(StageWorkerTest, ShutdownReleasesWhatDoesNotFinishInTime) {
-  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   std::atomic<bool> started{false}, saw_abandon{false};
   processor.script = [&](const queue::Claim&, std::stop_token stop) -> queue::TokenPatch {
     started = true;
-    while (!stop.stop_requested()) std::this_thread::sleep_for(5ms);  // a long provider call
+    glisk::testing::eventually([&] { return stop.stop_requested(); }, 60s);  // a long provider call
     saw_abandon = true;
     throw errors::TransientError("interrupted by shutdown");
   };
   auto opts = options(1);
   opts.shutdown_timeout = 300ms;
-  workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, opts);
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, opts);
   std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
-  while (!started) std::this_thread::sleep_for(5ms);
+  ASSERT_TRUE(glisk::testing::eventually([&] { return started.load(); }));
   runner.request_stop();
+  // The drain waits on the clock from worker.draining on: 299 ms are not the shutdown timeout, 300 are.
+  ASSERT_TRUE(glisk::testing::eventually([&] { return captured.count("worker.draining") == 1; }));
+  manual.advance(299ms);
+  EXPECT_FALSE(saw_abandon);
+  manual.advance(1ms);
   runner.join();
   EXPECT_TRUE(saw_abandon);
   auto t = *tokens.find_token(1);
@@ -363,6 +371,30 @@ TEST_P(StageWorkerTest, ShutdownReleasesWhatDoesNotFinishInTime) {
   EXPECT_FALSE(t.locked_by);
   EXPECT_EQ(t.generation_attempts, 0) << "a shutdown is not the token's fault";
   EXPECT_EQ(captured.count("token.released"), 1);
+}
+
+TEST_P(StageWorkerTest, LeasesAreRenewedEveryThirdOfALeaseOnTheClock) {
+  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 1);
+  std::atomic<bool> started{false}, finish{false};
+  processor.script = [&](const queue::Claim&, std::stop_token) {
+    started = true;
+    glisk::testing::eventually([&] { return finish.load(); }, 60s);
+    return queue::TokenPatch{};
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(1));
+  std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
+  ASSERT_TRUE(glisk::testing::eventually([&] { return started.load(); }));
+  const auto first = *tokens.find_token(1)->locked_until;
+  ASSERT_TRUE(glisk::testing::eventually([&] { return manual.waiters() == 2; }));
+  manual.advance(19s);
+  EXPECT_EQ(*tokens.find_token(1)->locked_until, first) << "renewed before a third of the lease";
+  manual.advance(1s);
+  EXPECT_TRUE(glisk::testing::eventually([&] { return *tokens.find_token(1)->locked_until == first + 20s; }));
+  finish = true;
+  runner.request_stop();
+  runner.join();
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StageWorkerTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),

@@ -1,3 +1,5 @@
+// The supervisor on a manual clock: restarts wait their delay on the clock the test advances, so
+// the delay is checked exactly and no test sleeps it out.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -6,24 +8,28 @@
 #include "workers/supervisor.hpp"
 
 using namespace std::chrono_literals;
+using glisk::testing::eventually;
 using glisk::workers::Supervisor;
 
-TEST(Supervisor, RestartsACrashedTaskAfterTheDelay) {
+TEST(Supervisor, RestartsACrashedTaskAfterTheDelayOnItsClock) {
   glisk::testing::CapturedLog captured;
+  glisk::clock::ManualClock clock;
   std::atomic<int> runs{0};
-  std::vector<std::chrono::steady_clock::time_point> starts;
-  std::mutex m;
-  Supervisor supervisor(captured.log, 200ms);
+  Supervisor supervisor(captured.log, clock, 200ms);
   supervisor.start("image_generation", [&](std::stop_token stop) {
-    {
-      std::lock_guard lock(m);
-      starts.push_back(std::chrono::steady_clock::now());
-    }
     if (++runs <= 2) throw std::runtime_error("provider client exploded");
-    while (!stop.stop_requested()) std::this_thread::sleep_for(5ms);
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    cv.wait(lock, stop, [] { return false; });
   });
-  for (int i = 0; i < 200 && runs < 3; ++i) std::this_thread::sleep_for(10ms);
-  ASSERT_EQ(runs, 3);
+  ASSERT_TRUE(eventually([&] { return runs == 1 && clock.waiters() == 1; }));  // crashed, waiting its delay
+  clock.advance(199ms);
+  EXPECT_EQ(runs, 1) << "restarted before the delay";
+  clock.advance(1ms);
+  ASSERT_TRUE(eventually([&] { return runs == 2 && clock.waiters() == 1; }));
+  clock.advance(200ms);
+  ASSERT_TRUE(eventually([&] { return runs == 3; }));
   EXPECT_TRUE(supervisor.stop(2s));
   EXPECT_EQ(supervisor.restarts("image_generation"), 2);
   EXPECT_EQ(captured.count("worker.started"), 3);
@@ -31,20 +37,19 @@ TEST(Supervisor, RestartsACrashedTaskAfterTheDelay) {
   EXPECT_EQ(captured.count("worker.restarting"), 2);
   EXPECT_EQ(captured.count("worker.stopped"), 1);
   EXPECT_NE(captured.text().find("provider client exploded"), std::string::npos);
-  std::lock_guard lock(m);
-  for (size_t i = 1; i < starts.size(); ++i) EXPECT_GE(starts[i] - starts[i - 1], 200ms);
 }
 
 TEST(Supervisor, ATaskThatReturnsUnaskedIsRestarted) {
   glisk::testing::CapturedLog captured;
+  glisk::clock::ManualClock clock;
   std::atomic<int> runs{0};
-  Supervisor supervisor(captured.log, 10ms);
+  Supervisor supervisor(captured.log, clock, 10ms);
   supervisor.start("reveal", [&](std::stop_token stop) {
-    if (++runs > 1) {
-      while (!stop.stop_requested()) std::this_thread::sleep_for(5ms);
-    }
+    if (++runs > 1) clock.sleep_until(glisk::clock::SteadyPoint::max(), stop);
   });
-  for (int i = 0; i < 200 && runs < 2; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(eventually([&] { return clock.waiters() == 1; }));
+  clock.advance(10ms);
+  ASSERT_TRUE(eventually([&] { return runs == 2; }));
   EXPECT_TRUE(supervisor.stop(2s));
   EXPECT_EQ(supervisor.restarts("reveal"), 1);
   EXPECT_NE(captured.text().find("returned without being asked to stop"), std::string::npos);
@@ -52,31 +57,33 @@ TEST(Supervisor, ATaskThatReturnsUnaskedIsRestarted) {
 
 TEST(Supervisor, StopDuringTheRestartDelayEndsAtOnce) {
   glisk::testing::CapturedLog captured;
-  Supervisor supervisor(captured.log, 60s);
+  glisk::clock::ManualClock clock;
+  Supervisor supervisor(captured.log, clock, 60s);
   supervisor.start("ipfs_upload", [](std::stop_token) { throw std::runtime_error("down"); });
-  std::this_thread::sleep_for(50ms);
-  auto start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(supervisor.stop(5s));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  ASSERT_TRUE(eventually([&] { return clock.waiters() == 1; }));
+  EXPECT_TRUE(supervisor.stop(5s)) << "the stop request ends the delay; the clock never moved";
   EXPECT_EQ(captured.count("worker.stopped"), 1);
 }
 
-TEST(Supervisor, StopGivesUpOnATaskThatIgnoresIt) {
+TEST(Supervisor, StopGivesUpOnATaskThatIgnoresItWhenItsDeadlinePasses) {
   glisk::testing::CapturedLog captured;
+  glisk::clock::ManualClock clock;
   auto release = std::make_shared<std::atomic<bool>>(false);
   auto running = std::make_shared<std::atomic<bool>>(false);
   {
-    Supervisor supervisor(captured.log, 10ms);
+    Supervisor supervisor(captured.log, clock, 10ms);
     supervisor.start("stubborn", [release, running](std::stop_token) {
       *running = true;
-      while (!*release) std::this_thread::sleep_for(5ms);
+      while (!*release) std::this_thread::yield();
     });
-    while (!*running) std::this_thread::sleep_for(1ms);
-    auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(eventually([&] { return running->load(); }));
+    // stop() waits on the clock; the deadline passes when the test says so.
+    std::jthread deadline([&] {
+      if (eventually([&] { return clock.waiters() == 1; })) clock.advance(200ms);
+    });
     EXPECT_FALSE(supervisor.stop(200ms));
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
     EXPECT_EQ(captured.count("worker.stop_timeout"), 1) << captured.text();
   }
   *release = true;  // the detached thread ends (it logs into `captured`, which still lives)
-  std::this_thread::sleep_for(50ms);
+  eventually([&] { return captured.count("worker.stopped") == 1; });
 }

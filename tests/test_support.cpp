@@ -1,5 +1,7 @@
 #include "test_support.hpp"
 
+#include <thread>
+
 #include <unistd.h>
 
 #include <atomic>
@@ -66,6 +68,15 @@ std::unique_ptr<store::Database> TestDatabase::open_another(int pool_size) const
 void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count, const std::string& wallet) {
   const int64_t author = tokens.upsert_author(wallet, std::string("a lighthouse at dusk"));
   for (int i = 0; i < count; ++i) tokens.insert_token({first_id + i, author, std::nullopt});
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // the one wait of the test helpers
+  }
+  return true;
 }
 
 int CapturedLog::count(const std::string& event) const {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -86,6 +87,10 @@ struct CapturedLog {
   std::string text() const { return buffer.str(); }
   int count(const std::string& event) const;
 };
+
+// Waits until `condition` holds, or `timeout` passes (false then). For another thread's progress
+// only: time itself is a clock::ManualClock's, advanced by the test, never waited out.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Runs `f`, which must throw E, and returns what it threw for checks on the message.
 template <typename E, typename F>

@@ -1,6 +1,6 @@
 #include "chain/one_shot_sender.hpp"
 
-#include <thread>
+#include "clock/clock.hpp"
 
 #include "eth/transaction.hpp"
 
@@ -31,13 +31,16 @@ JsonValue send_and_wait(EthRpc& rpc, const eth::PrivateKey& key, const OneShotTr
   const std::string hash = eth::to_hex(signed_tx.hash);
   rpc.send_raw_transaction(eth::to_hex(signed_tx.raw), stop);
 
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline && !stop.stop_requested()) {
+  // A person waits on this command: real time.
+  const clock::SystemClock clock;
+  const auto deadline = clock.steady_now() + timeout;
+  while (clock.steady_now() < deadline && !stop.stop_requested()) {
     if (auto receipt = rpc.get_transaction_receipt(hash, stop)) {
-      if (receipt->value("status", "") != "0x1") throw std::runtime_error("transaction " + hash + " reverted on chain");
+      const auto status = receipt->find("status");
+      if (status == receipt->end() || *status != "0x1") throw std::runtime_error("transaction " + hash + " reverted on chain");
       return *receipt;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    clock.sleep_for(std::chrono::milliseconds(200), stop);
   }
   throw errors::TransientError("transaction " + hash + " was sent but has no receipt after " +
                                std::to_string(timeout.count() / 1000) + " s; check it on an explorer");

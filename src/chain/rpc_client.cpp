@@ -1,7 +1,6 @@
 #include "chain/rpc_client.hpp"
 
 #include "chain/rpc_answer.hpp"
-#include "clock/sleep.hpp"
 
 namespace glisk::chain {
 namespace {
@@ -54,7 +53,7 @@ JsonValue RpcClient::call(const std::string& method, const JsonValue& params, st
                                      " (last: " + reason + ")");
       }
     }
-    if (!clock::sleep_unless_stopped(backoff, stop)) {
+    if (!http_.clock().sleep_for(backoff, stop)) {
       throw RpcAborted(method + " at " + safe_url_ + ": aborted (shutting down)");
     }
     backoff *= 2;
@@ -74,7 +73,7 @@ JsonValue RpcClient::call_once(const std::string& method, const JsonValue& param
 
   RpcAnswer answer{response.status, std::move(response.body), std::nullopt};
   if (const std::string* value = response.header("retry-after")) {
-    answer.retry_after = net::parse_retry_after(*value, std::chrono::system_clock::now());
+    answer.retry_after = net::parse_retry_after(*value, http_.clock().now());
   }
   return read_rpc_answer(method, method + " at " + safe_url_, id, answer, options_.max_response_bytes);
 }

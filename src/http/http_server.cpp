@@ -138,7 +138,7 @@ class HandlerPool {
   // Lets queued and running jobs finish until `deadline`, then takes no more. True when all
   // finished (the threads are joined); otherwise the destructor waits for the ones still running
   // (`glisk serve` exits without running destructors when a stop was not clean).
-  bool finish(std::chrono::steady_clock::time_point deadline) {
+  bool finish(clock::SteadyPoint deadline) {
     bool all = true;
     {
       std::unique_lock lock(mutex_);
@@ -217,11 +217,11 @@ struct detail::ServerCore {
   // Refusals are a fault said once and recalled (log/fault_log.hpp), so a flood of them cannot
   // flood the log; it counts as over once requests have been answered for a quiet while.
   void note_refusal(const log::Fields& fields) {
-    last_refusal = std::chrono::steady_clock::now();
+    last_refusal = clock.steady_now();
     refused.failed(fields);
   }
   void note_answered() {
-    if (refused.ongoing() && std::chrono::steady_clock::now() - last_refusal > log::kFaultReminder) refused.succeeded();
+    if (refused.ongoing() && clock.steady_now() - last_refusal > log::kFaultReminder) refused.succeeded();
   }
   void begin_drain();
   void close_all();
@@ -231,7 +231,7 @@ struct detail::ServerCore {
   const log::EventLog& log;
   const clock::SystemClock clock;  // the log's times; the sockets' deadlines are Asio's own timers
   log::FaultLog refused;
-  std::chrono::steady_clock::time_point last_refusal{};
+  clock::SteadyPoint last_refusal{};
   std::set<Session*> sessions;
   std::map<std::string, int> per_client;
   size_t body_bytes = 0;  // reserved by bodies being read
@@ -276,7 +276,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   State state() const { return state_; }
-  std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+  clock::SteadyPoint idle_since() const { return idle_since_; }
 
   void start() { wait_for_request(); }
 
@@ -295,7 +295,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_.draining) return close();
     if (buffer_.size() > 0) return read_header();  // a pipelined request is already here
     state_ = State::kIdle;
-    idle_since_ = std::chrono::steady_clock::now();
+    idle_since_ = server_.clock.steady_now();
     stream_.expires_after(limits().idle_timeout);
     stream_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](error_code ec, size_t n) {
       if (ec) return self->close();  // idle timeout, the client left, or the server drains
@@ -522,7 +522,7 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t reserved_ = 0;
   size_t discarded_ = 0;
   State state_ = State::kIdle;
-  std::chrono::steady_clock::time_point idle_since_{};
+  clock::SteadyPoint idle_since_{};
 };
 
 }  // namespace
@@ -639,7 +639,7 @@ bool HttpServer::stop(std::chrono::milliseconds drain) {
   auto& impl = *impl_;
   if (impl.stopped) return true;
   impl.stopped = true;
-  const auto deadline = std::chrono::steady_clock::now() + drain;
+  const auto deadline = impl.clock.steady_now() + drain;
   if (!impl.io_thread.joinable()) {
     error_code ignored;
     impl.acceptor.close(ignored);
@@ -647,8 +647,8 @@ bool HttpServer::stop(std::chrono::milliseconds drain) {
   }
   asio::post(impl.io, [&impl] { impl.begin_drain(); });
   // Requests already read finish; new ones are not taken. Wait for the connections to end.
-  while (impl.open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (impl.open.load() > 0 && impl.clock.steady_now() < deadline) {
+    impl.clock.sleep_for(std::chrono::milliseconds(10));
   }
   std::promise<void> closed;
   asio::post(impl.io, [&impl, &closed] {

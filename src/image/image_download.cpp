@@ -66,7 +66,7 @@ DownloadedImage download_image(const net::HttpClient& http, const std::string& u
   }
   if (r.status == 429 || r.status >= 500) {
     std::optional<std::chrono::milliseconds> wait;
-    if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, std::chrono::system_clock::now());
+    if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, http.clock().now());
     throw errors::TransientError("the image host answered " + std::to_string(r.status) + " for " + where, wait);
   }
   if (r.status != 200) throw errors::PermanentError("the image host answered " + std::to_string(r.status) + " for " + where);

@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "clock/sleep.hpp"
 #include "errors/errors.hpp"
 #include "json_input/json_input.hpp"
 
@@ -50,7 +49,7 @@ bool is_content_policy(const std::string& error) {
 }
 
 // Turns an answer into a prediction object, or throws the error class it stands for.
-json prediction_from(const net::HttpResponse& r, const std::string& what, const std::string& model) {
+json prediction_from(const net::HttpResponse& r, const std::string& what, const std::string& model, clock::TimePoint now) {
   const std::string said = problem_text(r);
   const std::string status = std::to_string(r.status);
   if (r.status == 401 || r.status == 403) {
@@ -68,7 +67,7 @@ json prediction_from(const net::HttpResponse& r, const std::string& what, const 
   }
   if (r.status == 429) {
     std::optional<std::chrono::milliseconds> wait;
-    if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, std::chrono::system_clock::now());
+    if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, now);
     if (!wait) wait = retry_after_from_detail(said);
     throw errors::RateLimitedError("Replicate rate limit on " + what + " (429: " + said + ")", wait);
   }
@@ -143,14 +142,14 @@ void ReplicateProvider::cancel(const std::string& id) const {
 
 GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std::optional<std::string>& resume_id,
                                            const PredictionStarted& on_started, std::stop_token stop) {
-  const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+  const auto deadline = http_.clock().steady_now() + options_.timeout;
   const auto per_call = std::chrono::milliseconds(30'000);
   json prediction;
 
   if (resume_id) {
     auto r = call("GET", "/v1/predictions/" + *resume_id, "", per_call, false, stop);
     if (r.status != 404) {
-      prediction = prediction_from(r, "a prediction lookup", options_.model);
+      prediction = prediction_from(r, "a prediction lookup", options_.model, http_.clock().now());
       const auto& status = prediction["status"].get_ref<const std::string&>();
       const std::string error = prediction.value("error", json()).is_string() ? prediction["error"].get<std::string>() : "";
       if (status == "failed" && is_content_policy(error)) throw ContentPolicyError("the model refused the prompt: " + error);
@@ -164,7 +163,7 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
     if (!version_.empty()) body["version"] = version_;
     const bool wait = options_.prefer_wait_seconds > 0;
     auto r = call("POST", create_path_, body.dump(), per_call + std::chrono::seconds(options_.prefer_wait_seconds), wait, stop);
-    prediction = prediction_from(r, "creating a prediction", options_.model);
+    prediction = prediction_from(r, "creating a prediction", options_.model, http_.clock().now());
     on_started(prediction["id"].get<std::string>());
   }
 
@@ -184,16 +183,16 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
     if (status != "starting" && status != "processing") {
       throw TransientError("Replicate prediction " + id + " has unknown status '" + status + "'");
     }
-    if (std::chrono::steady_clock::now() + delay > deadline) {
+    if (http_.clock().steady_now() + delay > deadline) {
       cancel(id);
       throw TransientError("Replicate prediction " + id + " did not finish within " +
                            std::to_string(options_.timeout.count() / 1000) + " s (IMAGE_TIMEOUT_SECONDS); canceled it");
     }
-    clock::sleep_unless_stopped(delay, stop);
+    http_.clock().sleep_for(delay, stop);
     if (stop.stop_requested()) throw TransientError("interrupted by shutdown while waiting for prediction " + id);
     delay = std::min(options_.poll_max, delay * 2);
     prediction = prediction_from(call("GET", "/v1/predictions/" + id, "", per_call, false, stop), "a prediction lookup",
-                                 options_.model);
+                                 options_.model, http_.clock().now());
   }
 }
 

@@ -82,7 +82,7 @@ std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
   }
   if (r.status == 429) {
     std::optional<std::chrono::milliseconds> wait;
-    if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, std::chrono::system_clock::now());
+    if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, http_.clock().now());
     // Pinata limits requests per minute by plan (docs.pinata.cloud/account-management/limits) and
     // does not document a Retry-After; the stage worker backs off on its own when none comes.
     throw errors::RateLimitedError("Pinata rate limit when " + what + " (429: " + said + ")", wait);

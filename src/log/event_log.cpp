@@ -6,6 +6,7 @@
 
 #include <chrono>
 
+#include "clock/clock.hpp"
 #include "clock/time_format.hpp"
 
 namespace glisk::log {
@@ -21,7 +22,7 @@ std::string_view level_name(Level level) {
   return "info";
 }
 
-std::string utc_now() { return clock::format_time(std::chrono::system_clock::now()); }
+std::string utc_now() { return clock::format_time(clock::SystemClock().now()); }  // a log line's own time
 
 std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink) {
   auto logger = std::make_shared<spdlog::logger>("glisk", std::move(sink));

@@ -66,7 +66,9 @@ const std::string* HttpResponse::header(const std::string& lowercase_name) const
   return it == headers.end() ? nullptr : &it->second;
 }
 
-HttpClient::HttpClient() { global_init(); }
+HttpClient::HttpClient() : clock_(system_clock_) { global_init(); }
+
+HttpClient::HttpClient(const clock::Clock& clock) : clock_(clock) { global_init(); }
 
 HttpResponse HttpClient::send(const HttpRequest& request, std::stop_token stop) const {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);

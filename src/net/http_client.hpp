@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "clock/clock.hpp"
 #include "errors/errors.hpp"
 
 namespace glisk::net {
@@ -50,9 +51,17 @@ class TransportError : public errors::Error {
 
 class HttpClient {
  public:
+  // The outside world's pace (retry waits, polls, Retry-After dates) is kept on `clock`; by
+  // default the real one, which the client then owns.
   HttpClient();
+  explicit HttpClient(const clock::Clock& clock);
   // Throws TransportError; never for an HTTP status.
   HttpResponse send(const HttpRequest& request, std::stop_token stop = {}) const;
+  const clock::Clock& clock() const { return clock_; }
+
+ private:
+  clock::SystemClock system_clock_;
+  const clock::Clock& clock_;
 };
 
 // Parses a Retry-After header value: delay-seconds or an HTTP date (relative to `now`).

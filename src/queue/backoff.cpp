@@ -2,8 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
+#include <random>
 
 namespace glisk::queue {
+
+std::function<double()> seeded_jitter() {
+  struct Generator {
+    std::mutex mutex;
+    std::mt19937_64 engine{std::random_device{}()};
+  };
+  auto generator = std::make_shared<Generator>();
+  return [generator] {
+    std::lock_guard lock(generator->mutex);
+    return std::uniform_real_distribution<double>(0.0, 1.0)(generator->engine);
+  };
+}
 
 std::chrono::milliseconds retry_delay(const BackoffPolicy& policy, int attempt, double jitter01,
                                       std::optional<std::chrono::milliseconds> retry_after) {

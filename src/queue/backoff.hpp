@@ -4,6 +4,7 @@
 // provider's Retry-After. The random part is injected (a uniform number in [0,1)) for tests.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace glisk::queue {
@@ -12,6 +13,10 @@ struct BackoffPolicy {
   std::chrono::milliseconds base{2000};
   std::chrono::milliseconds max{300'000};
 };
+
+// Uniform numbers in [0,1) from a generator seeded once; thread-safe. The workers take this
+// unless a test passes its own.
+std::function<double()> seeded_jitter();
 
 // `attempt` counts from 1 (the attempt that just failed).
 std::chrono::milliseconds retry_delay(const BackoffPolicy& policy, int attempt, double jitter01,

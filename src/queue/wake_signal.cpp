@@ -3,10 +3,8 @@
 namespace glisk::queue {
 
 void WakeSignal::notify() {
-  {
-    std::lock_guard lock(mutex_);
-    ++sequence_;
-  }
+  std::lock_guard lock(mutex_);
+  ++sequence_;
   changed_.notify_all();
 }
 
@@ -15,10 +13,9 @@ uint64_t WakeSignal::sequence() const {
   return sequence_;
 }
 
-bool WakeSignal::wait(uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop) {
+bool WakeSignal::wait(const clock::Clock& clock, uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop) {
   std::unique_lock lock(mutex_);
-  changed_.wait_for(lock, stop, timeout, [&] { return sequence_ != seen; });
-  return sequence_ != seen;
+  return clock.wait_until(lock, changed_, stop, clock.steady_now() + timeout, [&] { return sequence_ != seen; });
 }
 
 }  // namespace glisk::queue

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <stop_token>
 
+#include "clock/clock.hpp"
 #include "token/token.hpp"
 
 namespace glisk::queue {
@@ -19,9 +20,9 @@ class WakeSignal {
  public:
   void notify();
   uint64_t sequence() const;
-  // Returns true when the sequence moved past `seen` (work may have arrived), false on timeout
-  // or stop.
-  bool wait(uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop);
+  // Returns true when the sequence moved past `seen` (work may have arrived), false when
+  // `timeout` passed on `clock` or `stop` was requested.
+  bool wait(const clock::Clock& clock, uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop);
 
  private:
   mutable std::mutex mutex_;

@@ -52,21 +52,21 @@ int64_t int_of(const std::optional<std::string>& v) { return v ? std::stoll(*v) 
 constexpr std::string_view kLeaseGuard = " WHERE token_id = $1 AND locked_by = $2 AND status = $3";
 
 // Runs `move` until it gets through a database outage or lock contention (a busy SQLite file, a
-// PostgreSQL serialization failure), for up to `budget` (see the header). Real time: it waits
-// for a server, an operator or another writer, not for the injected clock.
+// PostgreSQL serialization failure), for up to `budget` (see the header). On `pace`, the real
+// clock: it waits for a server, an operator or another writer, not for the lease clock.
 template <typename Move>
-auto riding_out_outage(std::chrono::milliseconds budget, Move&& move) {
-  const auto deadline = std::chrono::steady_clock::now() + budget;
+auto riding_out_outage(const clock::Clock& pace, std::chrono::milliseconds budget, Move&& move) {
+  const auto deadline = pace.steady_now() + budget;
   auto pause = std::chrono::milliseconds(100);
   for (;;) {
     try {
       return move();
     } catch (const store::UnavailableError&) {
-      if (std::chrono::steady_clock::now() + pause > deadline) throw;
+      if (pace.steady_now() + pause > deadline) throw;
     } catch (const store::BusyError&) {
-      if (std::chrono::steady_clock::now() + pause > deadline) throw;
+      if (pace.steady_now() + pause > deadline) throw;
     }
-    std::this_thread::sleep_for(pause);
+    pace.sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(2000));
   }
 }
@@ -225,7 +225,7 @@ std::vector<int64_t> WorkQueue::renew(Stage stage, const std::vector<std::pair<i
 
 bool WorkQueue::save(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
   const auto& s = token::spec(stage);
-  return riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec(
         "UPDATE tokens_s0 SET image_url = COALESCE($4, image_url), image_cid = COALESCE($5, image_cid), "
         "metadata_cid = COALESCE($6, metadata_cid), reveal_tx_hash = COALESCE($7, reveal_tx_hash), "
@@ -263,7 +263,7 @@ bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease
     // on the database). pg_notify is delivered at commit, like notify_on_commit's.
     params.insert(params.end(), {instance_, std::string(token::to_string(stage))});
     if (next) params.insert(params.end(), {std::string(kWakeChannel), std::string(token::to_string(*next))});
-    done = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    done = riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
       auto r = tx.exec("WITH moved AS (" + update + "), events AS (" + std::string(store::kInsertTokenEvents) +
                            "SELECT $1, $3, $4, $5, $12, $13, attempts + 1, NULL, reveal_tx_hash FROM moved) "
                            "SELECT attempts" + (next ? ", pg_notify($14, $15)" : std::string()) + " FROM moved",
@@ -271,7 +271,7 @@ bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease
       return r.rows.size() == 1;
     }); });
   } else {
-    done = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    done = riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
       auto r = tx.exec(update, params);
       if (r.rows.size() != 1) return false;
       auto event = move_event(token_id, status_text(s.working), status_text(s.output), now_text, instance_, stage,
@@ -293,7 +293,7 @@ FailureOutcome WorkQueue::record_failure(Stage stage, int64_t token_id, const st
   // Inside CASE PostgreSQL cannot infer the parameter's type from the column; SQLite has no casts.
   const std::string retry_at_param = db_.dialect() == store::Dialect::kPostgres ? "$7::timestamptz" : "$7";
   const std::string now_text = clock::format_time(clock_.now());
-  auto r = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  auto r = riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto moved = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, " +
                        "status = CASE WHEN " + exhausted + " THEN 'failed' ELSE $5 END, " +
                        "failed_stage = CASE WHEN " + exhausted + " THEN $6 ELSE NULL END, " +
@@ -316,7 +316,7 @@ bool WorkQueue::fail(Stage stage, int64_t token_id, const std::string& lease, co
   const auto& s = token::spec(stage);
   const std::string attempts(s.attempts_column);
   const std::string now_text = clock::format_time(clock_.now());
-  return riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, status = 'failed', failed_stage = $4, " +
                          "next_attempt_at = NULL, generation_error = $5, locked_by = NULL, locked_until = NULL, updated_at = $6" +
                          std::string(kLeaseGuard) + " RETURNING " + attempts,
@@ -330,7 +330,7 @@ bool WorkQueue::fail(Stage stage, int64_t token_id, const std::string& lease, co
 
 bool WorkQueue::release(Stage stage, int64_t token_id, const std::string& lease) {
   // At shutdown: worth a few seconds of waiting for a busy database, not a whole lease.
-  return riding_out_outage(std::min(lease_, kReleasePatience), [&] {
+  return riding_out_outage(real_time_, std::min(lease_, kReleasePatience), [&] {
     return give_back(stage, token_id, lease, std::nullopt, "released unfinished (shutdown)");
   });
 }
@@ -344,7 +344,7 @@ size_t WorkQueue::release_all_held(const std::vector<Stage>& stages) {
     // Leases are "<instance>#<n>": compare the prefix exactly (LIKE would read '_' in a host name
     // as a wildcard). The status index narrows the scan to the stage's working tokens.
     const std::string mine = " WHERE status = $1 AND locked_by IS NOT NULL AND substr(locked_by, 1, $2) = $3";
-    auto moved = riding_out_outage(std::min(lease_, kReleasePatience), [&] {
+    auto moved = riding_out_outage(real_time_, std::min(lease_, kReleasePatience), [&] {
       return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
         tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, $4, $5, $6, $7, " +
                     std::string(s.attempts_column) + " + 1, 'released unfinished (shutdown)', NULL FROM tokens_s0" + mine,
@@ -365,7 +365,7 @@ size_t WorkQueue::release_all_held(const std::vector<Stage>& stages) {
 
 bool WorkQueue::postpone(Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
                          const std::string& reason) {
-  return riding_out_outage(lease_, [&] { return give_back(stage, token_id, lease, retry_at, reason); });
+  return riding_out_outage(real_time_, lease_, [&] { return give_back(stage, token_id, lease, retry_at, reason); });
 }
 
 bool WorkQueue::give_back(Stage stage, int64_t token_id, const std::string& lease,
@@ -398,7 +398,7 @@ bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lea
   const auto& s = token::spec(Stage::kIpfs);
   GLISK_ASSERT(token::is_legal_transition(s.working, token::TokenStatus::kDetected), "an expired image sends the token back");
   const std::string now_text = clock::format_time(clock_.now());
-  bool done = riding_out_outage(lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  bool done = riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET "
                      "status = CASE WHEN generation_attempts + 1 >= $6 THEN 'failed' ELSE 'detected' END, "
                      "failed_stage = CASE WHEN generation_attempts + 1 >= $6 THEN 'image' ELSE NULL END, "

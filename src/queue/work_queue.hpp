@@ -153,6 +153,7 @@ class WorkQueue {
 
   store::Database& db_;
   clock::Clock& clock_;
+  const clock::SystemClock real_time_;  // the pace of riding out an outage (see the header)
   WakeBoard& wake_;
   const std::string instance_;
   const std::chrono::milliseconds lease_;

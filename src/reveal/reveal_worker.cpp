@@ -1,9 +1,7 @@
 #include "reveal/reveal_worker.hpp"
 
 #include <algorithm>
-#include <random>
 
-#include "clock/sleep.hpp"
 #include "eth/abi.hpp"
 #include "reveal/contract_errors.hpp"
 
@@ -33,7 +31,8 @@ log::Level level_for(const std::exception& e, log::Level otherwise) {
 
 RevealWorker::RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, store::TokenStore& tokens,
                            RevealJournal& journal, SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc,
-                           clock::Clock& clock, const log::EventLog& log, RevealOptions options)
+                           clock::Clock& clock, const log::EventLog& log, RevealOptions options,
+                           std::function<double()> jitter)
     : queue_(queue),
       wake_(wake),
       tokens_(tokens),
@@ -43,7 +42,8 @@ RevealWorker::RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, stor
       rpc_(rpc),
       clock_(clock),
       log_(log),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      jitter_(jitter ? std::move(jitter) : queue::seeded_jitter()) {}
 
 StepResult RevealWorker::step(std::stop_token stop) {
   const auto now = clock_.now();
@@ -122,9 +122,7 @@ void RevealWorker::process(std::vector<queue::Claim> claims, std::stop_token sto
     postpone(batch, std::string("reveal: ") + e.what(), options_.permanent_error_delay, true);
   } catch (const std::exception& e) {
     // Transient (node unreachable, a race with the chain) or unexpected: retry with backoff.
-    static thread_local std::mt19937_64 engine{std::random_device{}()};
-    const auto delay = queue::retry_delay(options_.backoff, batch.front().attempt,
-                                          std::uniform_real_distribution<double>(0, 1)(engine));
+    const auto delay = queue::retry_delay(options_.backoff, batch.front().attempt, jitter_());
     log_.write(level_for(e, log::Level::kWarning), "reveal.transient_error",
                {{"tokens", batch.size()}, {"error", e.what()}, {"retry_in_seconds", seconds(delay)}});
     postpone(batch, std::string("reveal: ") + e.what(), delay, true);
@@ -258,9 +256,9 @@ void RevealWorker::run(std::stop_token stop) {
     }
     // While a transaction is open, new ready tokens do not matter: only time does.
     if (result.outcome == StepOutcome::kTransactionOpen) {
-      clock::sleep_unless_stopped(wait, stop);
+      clock_.sleep_for(wait, stop);
     } else {
-      signal.wait(seen, wait, stop);
+      signal.wait(clock_, seen, wait, stop);
     }
   }
   try {

@@ -25,6 +25,7 @@
 // Not thread-safe: one worker per process, driven by one thread.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -74,9 +75,10 @@ struct StepResult {
 
 class RevealWorker {
  public:
+  // `jitter` returns uniform numbers in [0,1) for the backoff; defaults to a seeded generator.
   RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, store::TokenStore& tokens, RevealJournal& journal,
                SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc, clock::Clock& clock, const log::EventLog& log,
-               RevealOptions options);
+               RevealOptions options, std::function<double()> jitter = {});
 
   StepResult step(std::stop_token stop = {});
   void run(std::stop_token stop);
@@ -112,6 +114,7 @@ class RevealWorker {
   clock::Clock& clock_;
   const log::EventLog& log_;
   const RevealOptions options_;
+  const std::function<double()> jitter_;  // thread-safe (queue::seeded_jitter, or a test's)
   std::chrono::milliseconds receipt_wait_{0};  // the wait before the next look at an open transaction
   bool standby_logged_ = false;
 };

@@ -14,7 +14,6 @@
 #include "store/migrations.hpp"
 #include "store/monitored_database.hpp"
 #include "chain/rpc_client.hpp"
-#include "clock/sleep.hpp"
 #include "ipfs/pinata_pinner.hpp"
 #include "reveal/keeper.hpp"
 #include "reveal/reveal_worker.hpp"
@@ -57,7 +56,7 @@ int Service::start() {
   ops::install_pipeline_metrics(metrics_, *tokens_, GLISK_VERSION);
   const std::string instance = make_instance_id();
   queue_ = std::make_unique<queue::WorkQueue>(*db_, clock_, wake_, instance, millis(config_.lease_seconds));
-  supervisor_ = std::make_unique<workers::Supervisor>(log_, std::chrono::seconds(1), &metrics_);
+  supervisor_ = std::make_unique<workers::Supervisor>(log_, clock_, std::chrono::seconds(1), &metrics_);
   node_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
   rpc_ = std::make_unique<chain::MonitoredRpc>(*node_, log_, clock_);
   reveal_journal_ = std::make_unique<reveal::RevealJournal>(*db_, clock_, instance);
@@ -124,7 +123,7 @@ void Service::start_wake_listener() {
         // A server restart: the monitor said so (store.unavailable); listen again once it is back.
         // Until then the workers poll, so nothing waits for this.
         log_.debug("wake_listener.reconnecting", {{"error", e.what()}});
-        clock::sleep_unless_stopped(millis(config_.poll_interval_seconds), stop);
+        clock_.sleep_for(millis(config_.poll_interval_seconds), stop);
       }
     }
   });
@@ -232,7 +231,7 @@ void Service::start_reveal_worker(const std::string& instance) {
         break;
       } catch (const std::exception& e) {
         log_.warn("reveal.transient_error", {{"error", e.what()}, {"retry_in_seconds", delay.count() / 1000.0}});
-        clock::sleep_unless_stopped(delay, stop);
+        clock_.sleep_for(delay, stop);
       }
     }
     if (stop.stop_requested()) return;
@@ -263,8 +262,6 @@ void Service::start_gap_recovery() {
   // Once per process start; retried at the watcher's pace until the node answers. The task then
   // idles, because a supervised task that returns counts as crashed.
   supervisor_->start("gap_recovery", [this](std::stop_token stop) {
-    std::mutex mutex;
-    std::condition_variable_any idle;
     bool done = false;
     while (!stop.stop_requested()) {
       if (!done) {
@@ -276,9 +273,7 @@ void Service::start_gap_recovery() {
           log_.warn("recovery.failed", {{"contract", config_.contract_address}, {"error", e.what()}});
         }
       }
-      std::unique_lock lock(mutex);
-      idle.wait_for(lock, stop, done ? std::chrono::milliseconds(std::chrono::hours(24)) : millis(config_.watcher_poll_seconds),
-                    [] { return false; });
+      clock_.sleep_for(done ? std::chrono::milliseconds(std::chrono::hours(24)) : millis(config_.watcher_poll_seconds), stop);
     }
   });
 }

@@ -9,6 +9,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "clock/clock.hpp"
+
 namespace glisk::store {
 namespace detail {
 
@@ -78,7 +80,7 @@ class SqliteConnection {
           sqlite3_close_v2(db_);
           throw;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        clock::SystemClock().sleep_for(std::chrono::milliseconds(20));  // another process holds the file: real time
       }
     }
   }

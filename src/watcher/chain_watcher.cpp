@@ -237,8 +237,6 @@ StepResult ChainWatcher::step(std::stop_token stop) {
 }
 
 void ChainWatcher::run(std::stop_token stop) {
-  std::mutex mutex;
-  std::condition_variable_any wake;
   while (!stop.stop_requested()) {
     bool again = false;
     try {
@@ -258,10 +256,7 @@ void ChainWatcher::run(std::stop_token stop) {
     } catch (const std::exception& e) {
       log_.error("watcher.error", {{"contract", options_.contract}, {"error", e.what()}});
     }
-    if (!again) {
-      std::unique_lock lock(mutex);
-      wake.wait_for(lock, stop, options_.poll_interval, [] { return false; });
-    }
+    if (!again) clock_.sleep_for(options_.poll_interval, stop);
   }
 }
 

@@ -4,7 +4,6 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
-#include <random>
 #include <set>
 #include <thread>
 #include <vector>
@@ -13,11 +12,6 @@
 
 namespace glisk::workers {
 namespace {
-
-std::function<double()> default_jitter() {
-  auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
-  return [engine] { return std::uniform_real_distribution<double>(0.0, 1.0)(*engine); };
-}
 
 double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.count()) / 1000.0; }
 double seconds(clock::TimePoint::duration d) { return std::chrono::duration<double>(d).count(); }
@@ -54,7 +48,7 @@ StageWorker::StageWorker(token::Stage stage, queue::WorkQueue& queue, queue::Wak
       clock_(clock),
       log_(log),
       options_(options),
-      jitter_(jitter ? std::move(jitter) : default_jitter()),
+      jitter_(jitter ? std::move(jitter) : queue::seeded_jitter()),
       rate_limited_(log, clock, "provider.rate_limited", "provider.recovered", log::Level::kWarning,
                     log::kFaultReminder, {{"worker", name_}, {"provider", options.provider}}) {
   if (options_.metrics != nullptr) {
@@ -113,11 +107,11 @@ bool StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const 
                                   {"reason", "the previous holder's lease expired (process died or hung)"}});
   }
   log_.info(prefix + ".started", {{"worker", name_}, {"token_id", id}, {"attempt", attempt}});
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = clock_.steady_now();
   auto measure = [&](const char* outcome) {
     if (duration_ == nullptr) return;
     duration_->observe({stage_name, outcome},
-                       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+                       std::chrono::duration<double>(clock_.steady_now() - started).count());
   };
   auto count_error = [&](const char* error_class) {
     if (provider_errors_ != nullptr) provider_errors_->inc({options_.provider, error_class});
@@ -159,7 +153,7 @@ bool StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const 
       settling();
       if (queue_.complete(stage_, id, claim.lease, outcome.patch)) {
         log::Fields fields = {{"worker", name_}, {"token_id", id}, {"attempt", attempt},
-                              {"duration_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+                              {"duration_seconds", std::chrono::duration<double>(clock_.steady_now() - started).count()},
                               {"status", token::to_string(spec.output)}};
         for (const auto& [k, v] : outcome.details.items()) fields[k] = v;
         log_.info(prefix + ".succeeded", fields);
@@ -290,6 +284,7 @@ bool StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const 
 void StageWorker::run(std::stop_token stop) {
   std::mutex mutex;
   std::condition_variable_any work_ready;
+  std::condition_variable_any drained;  // in_flight lost a token (the drain waits for none)
   struct Held {
     std::string lease;
     bool settling = false;  // its outcome is being recorded: the lease ends by our own move
@@ -318,6 +313,7 @@ void StageWorker::run(std::stop_token stop) {
       {
         std::lock_guard lock(mutex);
         in_flight.erase(next->token.token_id);
+        drained.notify_all();
       }
       wake_.notify(stage_);  // a slot is free: let the dispatcher claim again
     }
@@ -329,14 +325,8 @@ void StageWorker::run(std::stop_token stop) {
 
   auto renew_body = [&](std::stop_token renew_stop) {
     const auto every = std::max<std::chrono::milliseconds>(queue_.lease_length() / 3, std::chrono::milliseconds(100));
-    std::mutex sleep_mutex;
-    std::condition_variable_any sleeper;
     for (;;) {
-      {
-        std::unique_lock lock(sleep_mutex);
-        sleeper.wait_for(lock, renew_stop, every, [] { return false; });
-      }
-      if (renew_stop.stop_requested()) return;
+      if (!clock_.sleep_for(every, renew_stop)) return;
       std::vector<std::pair<int64_t, std::string>> held;
       {
         std::lock_guard lock(mutex);
@@ -409,7 +399,7 @@ void StageWorker::run(std::stop_token stop) {
                    {{"worker", name_}, {"error", e.what()}, {"retry_in_seconds", seconds(options_.poll_interval)}});
       }
     }
-    signal.wait(seen, timeout, stop);
+    signal.wait(clock_, seen, timeout, stop);
   }
   } catch (...) {
     crash = std::current_exception();  // settle the in-flight tokens first, then let the supervisor see it
@@ -432,14 +422,14 @@ void StageWorker::run(std::stop_token stop) {
       log_.warn("token.release_failed", {{"worker", name_}, {"token_id", c.token.token_id}, {"error", e.what()}});
     }
   }
-  const auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
   {
     std::unique_lock lock(mutex);
-    while (!in_flight.empty() && std::chrono::steady_clock::now() < deadline) {
-      lock.unlock();
-      signal.wait(signal.sequence(), std::chrono::milliseconds(50), {});
-      lock.lock();
+    const auto deadline = clock_.steady_now() + options_.shutdown_timeout;
+    if (!in_flight.empty()) {
+      log_.info("worker.draining", {{"worker", name_}, {"in_flight", in_flight.size()},
+                                    {"shutdown_timeout_seconds", seconds(options_.shutdown_timeout)}});
     }
+    clock_.wait_until(lock, drained, {}, deadline, [&] { return in_flight.empty(); });
   }
   renewer.request_stop();
   renewer.join();

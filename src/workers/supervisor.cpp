@@ -5,7 +5,6 @@
 #include <mutex>
 #include <thread>
 
-#include "clock/sleep.hpp"
 
 namespace glisk::workers {
 
@@ -13,13 +12,14 @@ struct Supervisor::Task {
   std::string name;
   std::atomic<int> restarts{0};
   std::mutex mutex;
-  std::condition_variable done_cv;
+  std::condition_variable_any done_cv;
   bool done = false;  // guarded by mutex
   std::jthread thread;
 };
 
-Supervisor::Supervisor(const log::EventLog& log, std::chrono::milliseconds restart_delay, metrics::Registry* metrics)
-    : log_(log), restart_delay_(restart_delay) {
+Supervisor::Supervisor(const log::EventLog& log, const clock::Clock& clock, std::chrono::milliseconds restart_delay,
+                       metrics::Registry* metrics)
+    : log_(log), clock_(clock), restart_delay_(restart_delay) {
   if (metrics != nullptr) {
     restarts_counter_ = &metrics->counter("glisk_worker_restarts_total",
                                           "supervised tasks started again after a crash", {"worker"});
@@ -39,7 +39,7 @@ void Supervisor::start(std::string name, Body body) {
   auto task = std::make_shared<Task>();
   task->name = std::move(name);
   // Captures no `this` and shares the Task: a task detached by stop() may outlive the Supervisor.
-  task->thread = std::jthread([&log = log_, delay = restart_delay_, restarts_counter = restarts_counter_, self = task, body = std::move(body)](std::stop_token stop) {
+  task->thread = std::jthread([&log = log_, &clock = clock_, delay = restart_delay_, restarts_counter = restarts_counter_, self = task, body = std::move(body)](std::stop_token stop) {
     while (!stop.stop_requested()) {
       log.info("worker.started", {{"worker", self->name}});
       try {
@@ -56,7 +56,7 @@ void Supervisor::start(std::string name, Body body) {
       if (restarts_counter != nullptr) restarts_counter->inc({self->name});
       log.warn("worker.restarting", {{"worker", self->name}, {"delay_seconds", static_cast<double>(delay.count()) / 1000.0},
                                       {"restarts", self->restarts.load()}});
-      clock::sleep_unless_stopped(delay, stop);
+      clock.sleep_for(delay, stop);
     }
     log.info("worker.stopped", {{"worker", self->name}});
     {
@@ -72,11 +72,11 @@ bool Supervisor::stop(std::chrono::milliseconds timeout) {
   for (auto& t : tasks_) {
     t->thread.request_stop();
   }
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = clock_.steady_now() + timeout;
   bool all = true;
   for (auto& t : tasks_) {
     std::unique_lock lock(t->mutex);
-    if (t->done_cv.wait_until(lock, deadline, [&] { return t->done; })) {
+    if (clock_.wait_until(lock, t->done_cv, {}, deadline, [&] { return t->done; })) {
       lock.unlock();
       if (t->thread.joinable()) t->thread.join();
     } else {

@@ -2,7 +2,8 @@
 // Keeps long-running tasks (the stage workers, the wake-up listener) alive, as the seed's
 // lifespan did: each runs on its own thread; a task that throws (or returns unasked) is logged
 // as `worker.crashed`, then `worker.restarting`, and started again after `restart_delay` (1 s).
-// stop() asks every task to stop (std::stop_token) and waits for them up to a deadline.
+// stop() asks every task to stop (std::stop_token) and waits for them up to a deadline. The
+// restart delay is kept on the injected clock.
 
 #include <chrono>
 #include <functional>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "clock/clock.hpp"
 #include "log/event_log.hpp"
 #include "metrics/registry.hpp"
 
@@ -21,7 +23,9 @@ class Supervisor {
   using Body = std::function<void(std::stop_token)>;
 
   // With `metrics`, restarts are counted in glisk_worker_restarts_total{worker}.
-  Supervisor(const log::EventLog& log, std::chrono::milliseconds restart_delay, metrics::Registry* metrics = nullptr);
+  // `clock` must outlive every task (a task detached by stop() included).
+  Supervisor(const log::EventLog& log, const clock::Clock& clock, std::chrono::milliseconds restart_delay,
+             metrics::Registry* metrics = nullptr);
   ~Supervisor();  // stops whatever still runs, waiting without a deadline
   Supervisor(const Supervisor&) = delete;
   Supervisor& operator=(const Supervisor&) = delete;
@@ -39,6 +43,7 @@ class Supervisor {
  private:
   struct Task;
   const log::EventLog& log_;
+  const clock::Clock& clock_;
   const std::chrono::milliseconds restart_delay_;
   metrics::Counter* restarts_counter_ = nullptr;
   std::vector<std::shared_ptr<Task>> tasks_;

@@ -1,0 +1,54 @@
+#include "clock/clock.hpp"
+
+namespace glisk::clock {
+
+bool Clock::sleep_until(SteadyPoint deadline, std::stop_token stop) const {
+  std::mutex mutex;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mutex);
+  wait_until(lock, cv, stop, deadline, [] { return false; });  // nothing notifies: only time or stop end it
+  return !stop.stop_requested();
+}
+
+bool SystemClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, std::stop_token stop,
+                             SteadyPoint deadline, const std::function<bool()>& ready) const {
+  return cv.wait_until(lock, stop, deadline, ready);
+}
+
+bool ManualClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv,
+                             std::stop_token stop, SteadyPoint deadline, const std::function<bool()>& ready) const {
+  // advance() takes waiters_mutex_ and then each waiter's mutex to notify it; so a waiter never
+  // holds its own mutex while it takes waiters_mutex_ (no deadlock), and it is registered before
+  // it first looks at the time (no wake-up lost between its look and its wait).
+  lock.unlock();
+  std::list<Waiter>::iterator me;
+  {
+    std::lock_guard registry(waiters_mutex_);
+    me = waiters_.insert(waiters_.end(), Waiter{lock.mutex(), &cv});
+  }
+  lock.lock();
+  cv.wait(lock, stop, [&] { return ready() || steady_now() >= deadline; });
+  lock.unlock();
+  {
+    std::lock_guard registry(waiters_mutex_);
+    waiters_.erase(me);
+  }
+  lock.lock();
+  return ready();
+}
+
+void ManualClock::advance(TimePoint::duration by) {
+  offset_ += by.count();
+  std::lock_guard registry(waiters_mutex_);
+  for (auto& w : waiters_) {
+    std::lock_guard guard(*w.mutex);
+    w.cv->notify_all();
+  }
+}
+
+size_t ManualClock::waiters() const {
+  std::lock_guard registry(waiters_mutex_);
+  return waiters_.size();
+}
+
+}  // namespace glisk::clock
