@@ -1,5 +1,7 @@
 #include "clock/clock.hpp"
 
+#include <algorithm>
+
 namespace glisk::clock {
 
 bool Clock::sleep_until(SteadyPoint deadline, std::stop_token stop) const {
@@ -8,6 +10,10 @@ bool Clock::sleep_until(SteadyPoint deadline, std::stop_token stop) const {
   std::unique_lock lock(mutex);
   wait_until(lock, cv, stop, deadline, [] { return false; });  // nothing notifies: only time or stop end it
   return !stop.stop_requested();
+}
+
+Millis wait_for_at_most(const Clock& clock, TimePoint when, Millis at_most) {
+  return std::clamp(std::chrono::duration_cast<Millis>(when - clock.now()), Millis(1), at_most);
 }
 
 bool SystemClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, std::stop_token stop,

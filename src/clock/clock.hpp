@@ -40,6 +40,10 @@ class Clock {
   bool sleep_for(Millis delay, std::stop_token stop = {}) const { return sleep_until(steady_now() + delay, stop); }
 };
 
+// How long to wait for `when` on `clock`: never less than a millisecond (a past `when` is due
+// now, but a loop that waits nothing spins) and never more than `at_most` (the poll interval).
+Millis wait_for_at_most(const Clock& clock, TimePoint when, Millis at_most);
+
 class SystemClock final : public Clock {
  public:
   TimePoint now() const override { return std::chrono::system_clock::now(); }

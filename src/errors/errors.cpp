@@ -24,4 +24,14 @@ Kind kind_of(const std::exception& e) noexcept {
   return error != nullptr ? error->kind() : Kind::kBug;
 }
 
+Kind kind_of(std::exception_ptr failure) noexcept {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& e) {
+    return kind_of(e);
+  } catch (...) {
+    return Kind::kBug;
+  }
+}
+
 }  // namespace glisk::errors

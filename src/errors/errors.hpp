@@ -60,6 +60,7 @@ class Error : public std::runtime_error {
 
 // The kind of any exception: an Error's own, kBug for anything else.
 Kind kind_of(const std::exception& e) noexcept;
+Kind kind_of(std::exception_ptr failure) noexcept;
 
 // One class per kind for errors that need nothing more than their message.
 template <Kind K>

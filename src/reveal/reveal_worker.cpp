@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "errors/errors.hpp"
 #include "eth/abi.hpp"
 #include "reveal/contract_errors.hpp"
 
@@ -243,17 +244,21 @@ void RevealWorker::run(std::stop_token stop) {
     try {
       result = step(stop);
     } catch (const std::exception& e) {
+      if (errors::kind_of(e) == errors::Kind::kBug) {
+        // Not the chain's or the database's trouble: start afresh (the supervisor restarts the
+        // task; the journal tells the new one what was sent).
+        log_.error("worker.bug", {{"worker", "reveal"}, {"error", e.what()},
+                                  {"detail", "a bug: the reveal worker restarts"}});
+        throw;
+      }
       // The database is down or refused a move: nothing half-done stays (each move is one
       // transaction, and the journal is written before any broadcast); try again later.
       log_.write(level_for(e, log::Level::kError), "reveal.transient_error", {{"error", e.what()}});
       result = {StepOutcome::kError, clock_.now() + options_.backoff.base};
     }
     if (result.outcome == StepOutcome::kProcessed) continue;
-    auto wait = options_.poll_interval;
-    if (result.next_at) {
-      auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*result.next_at - clock_.now());
-      wait = std::clamp(until, std::chrono::milliseconds(1), options_.poll_interval);
-    }
+    const auto wait = result.next_at ? clock::wait_for_at_most(clock_, *result.next_at, options_.poll_interval)
+                                     : options_.poll_interval;
     // While a transaction is open, new ready tokens do not matter: only time does.
     if (result.outcome == StepOutcome::kTransactionOpen) {
       clock_.sleep_for(wait, stop);
