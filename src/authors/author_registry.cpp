@@ -94,12 +94,12 @@ std::string AuthorRegistry::set_signed_prompt(const SignedPrompt& request) {
   try {
     signer = eth::recover_address(digest, signature);
   } catch (const eth::InvalidSignature&) {
-    throw SignatureRejected("the signature does not verify: sign the message described in the README with " +
+    throw SignatureRejected("the signature does not verify: sign the message glisk documents (docs/ARCHITECTURE.md, 'Prompts in') with " +
                             wallet.to_checksum());
   }
   if (signer != wallet) {
     throw SignatureRejected("the message was signed by another wallet, not by " + wallet.to_checksum() +
-                            ": sign it with that wallet (personal_sign of the exact message in the README)");
+                            ": sign it with that wallet (personal_sign of the exact message in docs/ARCHITECTURE.md, 'Prompts in')");
   }
 
   const std::string now_text = clock::format_time(clock_.now());

@@ -14,7 +14,7 @@
 //   POST /webhooks/alchemy      Alchemy Custom Webhook (webhook/alchemy_webhook.hpp): 200, 400, 401,
 //                          413 (over 1 MiB), 503 (ALCHEMY_WEBHOOK_SECRET not set, or the node
 //                          cannot confirm the mints yet: Alchemy delivers again)
-// Operators (set_operations; see README "Operations"):
+// Operators (set_operations; see docs/OPERATIONS.md):
 //   GET /                  the dashboard (embedded HTML/CSS/JS; GET /dashboard/{file} its assets)
 //   GET /metrics           Prometheus text format 0.0.4 (metrics/registry.hpp)
 //   GET /api/tokens?recent=N  the N most recently changed tokens (1..1000, default 20)

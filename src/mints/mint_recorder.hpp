@@ -8,7 +8,7 @@
 //   - one `detected` token per id start..start+quantity-1, idempotent on token_id. A token that
 //     already exists (gap recovery made it, or an overlapping event) is left alone except that a
 //     missing minter_address is filled in; one with a different author is reported in
-//     `conflicting_token_ids` (the chain was rewritten deeper than the confirmations; see README).
+//     `conflicting_token_ids` (the chain was rewritten deeper than the confirmations; docs/OPERATIONS.md, "Symptoms").
 // After the commit the caller wakes the image stage (queue.announce(token::Stage::kImage)).
 // Throws store::DatabaseError; the caller's transaction then rolls back. Thread-safe (no state
 // beyond the clock).

@@ -62,7 +62,7 @@ struct Token {
   int generation_attempts = 0;
   int upload_attempts = 0;
   int reveal_attempts = 0;
-  std::optional<std::string> generation_error;  // the latest error of whichever stage (see README)
+  std::optional<std::string> generation_error;  // the latest error of whichever stage (docs/ARCHITECTURE.md, "Data model notes")
   std::optional<Stage> failed_stage;
   std::optional<clock::TimePoint> next_attempt_at;
   std::optional<std::string> locked_by;
