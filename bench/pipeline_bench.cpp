@@ -311,7 +311,7 @@ Throughput run_seed_schedule(const Options& o, testing::FakeReplicate& replicate
   store::migrate(*db, clock.now());
   insert_detected(*db, o.tokens);
   std::ostringstream sink;
-  log::EventLog log(config::LogFormat::kJson, log::Level::kError, sink);
+  log::EventLog log(log::Format::kJson, log::Level::kError, sink);
   queue::WakeBoard wake;
   queue::WorkQueue queue(*db, clock, wake, "seed-baseline", 600s);
   store::TokenStore tokens(*db, clock);

@@ -4,6 +4,7 @@
 
 #include "config/config.hpp"
 #include "config/dotenv.hpp"
+#include "log/redaction.hpp"
 #include "test_support.hpp"
 
 using glisk::config::ConfigError;
@@ -20,7 +21,7 @@ TEST(Config, DefaultsAreTheSeeds) {
   EXPECT_EQ(c.batch_reveal_max_tokens, 50);
   EXPECT_EQ(c.reveal_gas_buffer, 1.2);
   EXPECT_EQ(c.shutdown_timeout_seconds, 25.0);
-  EXPECT_EQ(c.log_format, glisk::config::LogFormat::kConsole);
+  EXPECT_EQ(c.log_format, glisk::log::Format::kConsole);
 }
 
 TEST(Config, ReadsValues) {
@@ -30,7 +31,7 @@ TEST(Config, ReadsValues) {
   EXPECT_EQ(c.poll_interval_seconds, 0.5);
   EXPECT_EQ(c.keeper_gas_strategy, glisk::config::GasStrategy::kFast);
   EXPECT_EQ(c.database_url, "postgresql+asyncpg://glisk:pw@db:5432/glisk");
-  EXPECT_EQ(c.log_format, glisk::config::LogFormat::kJson);
+  EXPECT_EQ(c.log_format, glisk::log::Format::kJson);
 }
 
 TEST(Config, ListsEveryBadVariableAtOnce) {
@@ -98,7 +99,7 @@ TEST(Config, ChecksTheModelNameAndApiUrl) {
 TEST(Config, ProductionDefaultsToJsonLogs) {
   auto c = load_config({{"APP_ENV", "production"}, {"REPLICATE_API_TOKEN", "r8_x"}, {"PINATA_JWT", "j"},
                         {"KEEPER_PRIVATE_KEY", "0x" + std::string(63, '0') + "1"}});
-  EXPECT_EQ(c.log_format, glisk::config::LogFormat::kJson);
+  EXPECT_EQ(c.log_format, glisk::log::Format::kJson);
 }
 
 TEST(Config, SecretValuesNeverAppearInErrors) {
@@ -113,9 +114,9 @@ TEST(Config, SecretValuesNeverAppearInErrors) {
 }
 
 TEST(Config, RedactsUrlPasswords) {
-  EXPECT_EQ(glisk::config::redact_url("postgresql://glisk:s3cret@h:5432/db"), "postgresql://glisk:***@h:5432/db");
-  EXPECT_EQ(glisk::config::redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
-  EXPECT_EQ(glisk::config::redact_url("postgresql://glisk@h/db"), "postgresql://glisk@h/db");
+  EXPECT_EQ(glisk::log::redact_url("postgresql://glisk:s3cret@h:5432/db"), "postgresql://glisk:***@h:5432/db");
+  EXPECT_EQ(glisk::log::redact_url("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+  EXPECT_EQ(glisk::log::redact_url("postgresql://glisk@h/db"), "postgresql://glisk@h/db");
 }
 
 TEST(Config, EveryVariableIsInTheReadme) {
@@ -275,8 +276,8 @@ TEST(Config, ReadsTheHttpLimits) {
 // Each shape in which a DATABASE_URL password once reached a message (issue 14): masked in the
 // whole message, whichever library wrote the part that quotes it.
 TEST(Config, EveryFormOfAUrlSecretIsMaskedInAWholeMessage) {
-  using glisk::config::mask_url_secrets;
-  using glisk::config::redact_url;
+  using glisk::log::mask_url_secrets;
+  using glisk::log::redact_url;
   const std::string bad_escape = "postgresql://glisk:s3cr%zzpw@127.0.0.1:1/db";
   EXPECT_EQ(mask_url_secrets("invalid percent-encoded token: \"s3cr%zzpw\"", bad_escape),
             "invalid percent-encoded token: \"***\"");

@@ -5,13 +5,13 @@
 
 #include "log/event_log.hpp"
 
-using glisk::config::LogFormat;
+using glisk::log::Format;
 using glisk::log::EventLog;
 using glisk::log::Level;
 
 TEST(EventLog, JsonIsOneObjectPerLineWithTheEventName) {
   std::ostringstream out;
-  EventLog log(LogFormat::kJson, Level::kInfo, out);
+  EventLog log(Format::kJson, Level::kInfo, out);
   log.info("worker.started", {{"worker", "image_generation"}});
   log.warn("token.retry_scheduled", {{"token_id", 7}});
   std::istringstream lines(out.str());
@@ -28,7 +28,7 @@ TEST(EventLog, JsonIsOneObjectPerLineWithTheEventName) {
 
 TEST(EventLog, ConsoleLinesAreGreppable) {
   std::ostringstream out;
-  EventLog log(LogFormat::kConsole, Level::kInfo, out);
+  EventLog log(Format::kConsole, Level::kInfo, out);
   log.error("worker.crashed", {{"worker", "ipfs_upload"}, {"error", "boom happened"}});
   EXPECT_NE(out.str().find("ERROR   worker.crashed worker=ipfs_upload error=\"boom happened\""), std::string::npos)
       << out.str();
@@ -36,7 +36,7 @@ TEST(EventLog, ConsoleLinesAreGreppable) {
 
 TEST(EventLog, DropsBelowLevel) {
   std::ostringstream out;
-  EventLog log(LogFormat::kJson, Level::kWarning, out);
+  EventLog log(Format::kJson, Level::kWarning, out);
   log.info("token.claimed");
   log.debug("token.claimed");
   EXPECT_TRUE(out.str().empty());
@@ -44,7 +44,7 @@ TEST(EventLog, DropsBelowLevel) {
 
 TEST(EventLog, InvalidUtf8NeverThrows) {
   std::ostringstream out;
-  EventLog log(LogFormat::kJson, Level::kInfo, out);
+  EventLog log(Format::kJson, Level::kInfo, out);
   EXPECT_NO_THROW(log.info("provider.error", {{"body", std::string("\xff\xfe bad")}}));
   EXPECT_FALSE(out.str().empty());
 }

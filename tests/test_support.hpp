@@ -83,7 +83,7 @@ class LockedStringBuf : public std::streambuf {
 struct CapturedLog {
   LockedStringBuf buffer;
   std::ostream out{&buffer};
-  log::EventLog log{config::LogFormat::kJson, log::Level::kDebug, out};
+  log::EventLog log{log::Format::kJson, log::Level::kDebug, out};
   std::string text() const { return buffer.str(); }
   int count(const std::string& event) const;
 };

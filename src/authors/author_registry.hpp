@@ -12,7 +12,6 @@
 // The prompt text is never logged or returned. Errors: InvalidAuthorRequest (HTTP 400),
 // SignatureRejected (401), PromptConflict (409), store::DatabaseError (503). Thread-safe.
 
-#include "errors/errors.hpp"
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -21,6 +20,7 @@
 
 #include "authors/signed_prompt.hpp"
 #include "clock/clock.hpp"
+#include "errors/errors.hpp"
 #include "log/event_log.hpp"
 #include "store/database.hpp"
 

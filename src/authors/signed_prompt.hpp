@@ -10,12 +10,12 @@
 // (no trailing newline). The prompt's hash, not the prompt, is signed so a wallet shows a short
 // message, yet the signature binds every byte of the prompt. Pure functions, thread-safe.
 
-#include "errors/errors.hpp"
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "errors/errors.hpp"
 #include "eth/address.hpp"
 
 namespace glisk::authors {

@@ -5,7 +5,6 @@
 // ConfigError listing every bad or missing variable, so an operator fixes them in one go.
 // Secret values never appear in an error message.
 
-#include "errors/errors.hpp"
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -13,10 +12,15 @@
 #include <string_view>
 #include <vector>
 
+#include "errors/errors.hpp"
+#include "log/event_log.hpp"
+
 namespace glisk::config {
 
-enum class LogFormat { kJson, kConsole };
+using LogFormat = log::Format;  // LOG_FORMAT
 enum class GasStrategy { kSlow, kMedium, kFast };
+// The percentile of recent blocks' priority fees a strategy offers: slow 30, medium 50, fast 85.
+double tip_percentile(GasStrategy strategy);
 
 struct Config {
   // service
@@ -122,13 +126,5 @@ Environment merge(const Environment& overrides, const Environment& fallback);
 // many unrelated ones). Throws ConfigError.
 Config load_config(const Environment& env);
 
-// A URL for logs: the password in its userinfo and its password query values (password=,
-// sslpassword=) become "***".
-std::string redact_url(std::string_view url);
-
-// `message` with every secret `url` carries replaced by "***", in every form a library might
-// print it: as written and percent-decoded. For messages that quote a URL themselves (libpq's
-// errors echo a malformed URI whole, or the token it could not decode).
-std::string mask_url_secrets(std::string message, std::string_view url);
 
 }  // namespace glisk::config

@@ -12,7 +12,6 @@
 // throws InvalidAbi. Signatures must be canonical (no spaces, `uint256` not `uint`); an
 // unsupported type throws InvalidAbi too. Pure functions, thread-safe.
 
-#include "errors/errors.hpp"
 #include <array>
 #include <cstdint>
 #include <span>
@@ -22,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "errors/errors.hpp"
 #include "eth/address.hpp"
 #include "eth/hex.hpp"
 #include "eth/uint256.hpp"

@@ -4,13 +4,14 @@
 // checksum is right, and throws InvalidAddress otherwise — a wrong checksum means a typo, and a
 // typo in an address sends value to nobody. Pure value type, thread-safe.
 
-#include "errors/errors.hpp"
 #include <array>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "errors/errors.hpp"
 
 namespace glisk::eth {
 

@@ -5,13 +5,14 @@
 // it: never pass a secret to a function that may quote it — PrivateKey has its own parser).
 // Encoding writes lowercase digits. Pure functions, thread-safe.
 
-#include "errors/errors.hpp"
 #include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "errors/errors.hpp"
 
 namespace glisk::eth {
 

@@ -5,13 +5,13 @@
 // input, limits nesting depth, and accepts only the canonical encoding (the one encode would
 // produce), throwing InvalidRlp with the offending offset otherwise. Pure functions, thread-safe.
 
-#include "errors/errors.hpp"
 #include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
 
+#include "errors/errors.hpp"
 #include "eth/hex.hpp"
 #include "eth/uint256.hpp"
 

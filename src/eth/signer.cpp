@@ -1,7 +1,5 @@
 #include "eth/signer.hpp"
 
-#include "errors/assert.hpp"
-
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
@@ -9,6 +7,8 @@
 #include <string>
 
 #include <cryptopp/misc.h>
+
+#include "errors/assert.hpp"
 
 namespace glisk::eth {
 

@@ -8,13 +8,13 @@
 // Errors: InvalidKey, InvalidSignature (both std::invalid_argument). Thread-safe: the shared
 // libsecp256k1 context is never randomised after creation, so concurrent use is allowed.
 
-#include "errors/errors.hpp"
 #include <array>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
 #include <string_view>
 
+#include "errors/errors.hpp"
 #include "eth/address.hpp"
 #include "eth/hex.hpp"
 #include "eth/keccak.hpp"

@@ -6,7 +6,6 @@
 // wrapped fee or value would be silently wrong. Parsing throws InvalidNumber. A value type;
 // thread-safe as any int.
 
-#include "errors/errors.hpp"
 #include <array>
 #include <compare>
 #include <cstdint>
@@ -15,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "errors/errors.hpp"
 #include "eth/hex.hpp"
 
 namespace glisk::eth {

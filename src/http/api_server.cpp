@@ -7,6 +7,7 @@
 #include "http/dashboard_assets.hpp"
 #include "http/route_params.hpp"
 #include "ipfs/cid.hpp"
+#include "net/content_type.hpp"
 #include "ops/ops_json.hpp"
 #include "token/token.hpp"
 #include "webhook/alchemy_webhook.hpp"
@@ -301,7 +302,7 @@ void ApiServer::routes() {
           if (!bytes) throw NotFound("no content with CID " + req.params[0].substr(0, 100));
           Response res;
           res.headers.emplace_back("Cache-Control", "public, max-age=31536000, immutable");  // content-addressed
-          res.content_type = ipfs::sniff_content_type(*bytes);
+          res.content_type = net::sniff_content_type(*bytes);
           res.body = std::move(*bytes);
           return res;
         }));

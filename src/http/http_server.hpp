@@ -22,7 +22,6 @@
 //   `Connection: close`), and closes whatever is left when `drain` has passed.
 // Handlers run on the pool; one that throws answers 500. Thread-safe: start/stop from any thread.
 
-#include "errors/errors.hpp"
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -33,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "errors/errors.hpp"
 #include "log/event_log.hpp"
 
 namespace glisk::http {

@@ -6,11 +6,11 @@
 // Malformed input throws BadRequest, or ops::InvalidRequest for a bad stage name; both answer 400
 // with a message that says what is accepted. Pure functions, thread-safe.
 
-#include "errors/errors.hpp"
 #include <stdexcept>
 #include <string_view>
 
 #include "authors/signed_prompt.hpp"
+#include "errors/errors.hpp"
 #include "queue/work_queue.hpp"
 
 namespace glisk::http {

@@ -5,13 +5,13 @@
 #include <sstream>
 
 #include "errors/errors.hpp"
-#include "ipfs/local_store.hpp"
+#include "net/content_type.hpp"
 
 namespace glisk::image {
 namespace {
 
 DownloadedImage typed(std::string bytes, const std::string& where) {
-  const std::string type = ipfs::sniff_content_type(bytes);
+  const std::string type = net::sniff_content_type(bytes);
   if (type == "image/png") return {std::move(bytes), "png", type};
   if (type == "image/jpeg") return {std::move(bytes), "jpg", type};
   if (type == "image/webp") return {std::move(bytes), "webp", type};

@@ -8,12 +8,12 @@
 // file; Replicate deletes outputs about an hour after the prediction): the token needs a new
 // image. Too large or not an image: PermanentError. 429/5xx/timeouts: TransientError.
 
-#include "errors/errors.hpp"
 #include <chrono>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
 
+#include "errors/errors.hpp"
 #include "net/http_client.hpp"
 
 namespace glisk::image {

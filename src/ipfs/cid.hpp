@@ -12,13 +12,14 @@
 // throws InvalidCid for anything else; it reads untrusted text and never reads out of bounds.
 // Everything here is a plain value or function: no shared state, safe from any thread.
 
-#include "errors/errors.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "errors/errors.hpp"
 
 namespace glisk::ipfs {
 

@@ -24,7 +24,4 @@ class LocalIpfsStore final : public IpfsPinner {
   std::filesystem::path dir_;
 };
 
-// "image/png", "image/jpeg", "image/webp", "application/json" or "application/octet-stream".
-std::string sniff_content_type(std::string_view bytes);
-
 }  // namespace glisk::ipfs

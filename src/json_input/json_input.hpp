@@ -6,12 +6,13 @@
 // 150,000-deep array took the process down). Messages quote a value through excerpt(): bounded
 // and flat, never the value printed whole. Pure functions, thread-safe.
 
-#include "errors/errors.hpp"
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "errors/errors.hpp"
 
 namespace glisk::json_input {
 

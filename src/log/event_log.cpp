@@ -41,10 +41,10 @@ Level parse_level(std::string_view name) {
   return Level::kInfo;
 }
 
-EventLog::EventLog(config::LogFormat format, Level min_level)
+EventLog::EventLog(Format format, Level min_level)
     : format_(format), min_level_(min_level), logger_(make_logger(std::make_shared<spdlog::sinks::stderr_sink_mt>())) {}
 
-EventLog::EventLog(config::LogFormat format, Level min_level, std::ostream& out)
+EventLog::EventLog(Format format, Level min_level, std::ostream& out)
     : format_(format),
       min_level_(min_level),
       logger_(make_logger(std::make_shared<spdlog::sinks::ostream_sink_mt>(out, /*force_flush=*/true))) {}
@@ -62,7 +62,7 @@ void EventLog::write(Level level, std::string_view event, const Fields& fields) 
 }
 
 std::string EventLog::format_line(Level level, std::string_view event, const Fields& fields) const {
-  if (format_ == config::LogFormat::kJson) {
+  if (format_ == Format::kJson) {
     Fields line = {{"timestamp", utc_now()}, {"level", level_name(level)}, {"event", event}};
     if (fields.is_object()) {
       for (const auto& [k, v] : fields.items()) line[k] = v;

@@ -10,13 +10,15 @@
 #include <ostream>
 #include <string_view>
 
-#include "config/config.hpp"
 
 namespace spdlog {
 class logger;
 }
 
 namespace glisk::log {
+
+// How lines are written: one JSON object per line, or `time LEVEL event key=value …`.
+enum class Format { kJson, kConsole };
 
 // Fields keep the order they are written in, so every line starts timestamp, level, event.
 using Fields = nlohmann::ordered_json;
@@ -28,9 +30,9 @@ Level parse_level(std::string_view name);  // "debug" | "info" | "warning" | "er
 class EventLog {
  public:
   // Logs to stderr.
-  EventLog(config::LogFormat format, Level min_level);
+  EventLog(Format format, Level min_level);
   // Logs to `out` (tests); `out` must outlive the EventLog.
-  EventLog(config::LogFormat format, Level min_level, std::ostream& out);
+  EventLog(Format format, Level min_level, std::ostream& out);
   ~EventLog();
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
@@ -45,7 +47,7 @@ class EventLog {
   std::string format_line(Level level, std::string_view event, const Fields& fields) const;
 
  private:
-  config::LogFormat format_;
+  Format format_;
   Level min_level_;
   std::shared_ptr<spdlog::logger> logger_;
 };

@@ -9,13 +9,14 @@
 // store's token_id). Anything else throws InvalidMintLog naming the field, so a bad log changes
 // nothing. Pure functions, thread-safe.
 
-#include "errors/errors.hpp"
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "errors/errors.hpp"
 
 namespace glisk::mints {
 

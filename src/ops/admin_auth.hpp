@@ -5,10 +5,11 @@
 // token given (SHA-256 of both, compared with CryptoPP::VerifyBufsEqual), and neither token ever
 // appears in an error or a log. Thread-safe (immutable).
 
-#include "errors/errors.hpp"
 #include <stdexcept>
 #include <string>
 #include <string_view>
+
+#include "errors/errors.hpp"
 
 namespace glisk::ops {
 

@@ -4,11 +4,11 @@
 // from PipelineView so the parsers can be fuzzed without a database. Bad input throws
 // InvalidRequest, whose message says what is accepted. Pure functions, thread-safe.
 
-#include "errors/errors.hpp"
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
+#include "errors/errors.hpp"
 #include "token/token.hpp"
 
 namespace glisk::ops {

@@ -42,15 +42,6 @@ uint64_t least_replacement(uint64_t x) {
 
 }  // namespace
 
-double reward_percentile(config::GasStrategy strategy) {
-  switch (strategy) {
-    case config::GasStrategy::kSlow: return 30;
-    case config::GasStrategy::kMedium: return 50;
-    case config::GasStrategy::kFast: return 85;
-  }
-  return 50;
-}
-
 FeeQuote quote_fees(const chain::JsonValue& history, const std::optional<U256>& suggested_tip,
                     const std::optional<U256>& cap) {
   if (!history.is_object() || !history.contains("baseFeePerGas") || !history["baseFeePerGas"].is_array() ||
@@ -94,9 +85,9 @@ FeeQuote quote_fees(const chain::JsonValue& history, const std::optional<U256>& 
   return quote;
 }
 
-FeeQuote current_fees(chain::EthRpc& rpc, config::GasStrategy strategy, const std::optional<U256>& cap,
+FeeQuote current_fees(chain::EthRpc& rpc, double tip_percentile, const std::optional<U256>& cap,
                       std::stop_token stop) {
-  auto history = rpc.fee_history(kFeeHistoryBlocks, "latest", {reward_percentile(strategy)}, stop);
+  auto history = rpc.fee_history(kFeeHistoryBlocks, "latest", {tip_percentile}, stop);
   FeeQuote quote = quote_fees(history, std::nullopt, cap);
   if (quote.tip.is_zero()) {
     // No recent block had transactions (a quiet chain, or a dev node): ask the node.

@@ -1,7 +1,7 @@
 #pragma once
 // EIP-1559 fees for reveal transactions, from the node's own fee market (eth_feeHistory):
 //   tip      = the median, over the recent blocks that had transactions, of the reward percentile
-//              the strategy names (slow 30th, medium 50th, fast 85th); the node's
+//              asked for (KEEPER_GAS_STRATEGY: slow 30th, medium 50th, fast 85th); the node's
 //              eth_maxPriorityFeePerGas when no recent block had any;
 //   max fee  = 2 × the next block's base fee + tip: room for six full blocks of base-fee growth
 //              (12.5% each) before the transaction stops being includable;
@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "chain/eth_rpc.hpp"
-#include "config/config.hpp"
 #include "eth/uint256.hpp"
 
 namespace glisk::reveal {
@@ -39,17 +38,16 @@ struct FeeQuote {
 // How many recent blocks the quote looks at.
 inline constexpr uint64_t kFeeHistoryBlocks = 10;
 
-double reward_percentile(config::GasStrategy strategy);
 
 // Builds the quote from an eth_feeHistory answer asked for kFeeHistoryBlocks blocks with the
-// strategy's one percentile. `suggested_tip` (eth_maxPriorityFeePerGas) is used when no recent
+// one tip percentile. `suggested_tip` (eth_maxPriorityFeePerGas) is used when no recent
 // block had transactions. `cap` is wei per gas. Throws chain::MalformedResponse on an answer
 // without the expected shape.
 FeeQuote quote_fees(const chain::JsonValue& fee_history, const std::optional<eth::U256>& suggested_tip,
                     const std::optional<eth::U256>& cap);
 
 // Asks `rpc` (eth_feeHistory, and eth_maxPriorityFeePerGas only when needed) and quotes.
-FeeQuote current_fees(chain::EthRpc& rpc, config::GasStrategy strategy, const std::optional<eth::U256>& cap,
+FeeQuote current_fees(chain::EthRpc& rpc, double tip_percentile, const std::optional<eth::U256>& cap,
                       std::stop_token stop = {});
 
 // The fees of a replacement for a transaction sent with `previous`, given the market `now`;

@@ -96,7 +96,7 @@ std::optional<BroadcastAnswer> Keeper::broadcast_journaled(const SignedReveal& r
 }
 
 void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calldata, std::stop_token stop) {
-  FeeQuote quote = current_fees(rpc_, options_.strategy, options_.max_gas_price, stop);
+  FeeQuote quote = current_fees(rpc_, options_.tip_percentile, options_.max_gas_price, stop);
   if (quote.above_cap) {
     throw GasAboveCap("gas costs " + format_gwei(quote.next_base_fee + quote.tip) + " gwei (base " +
                       format_gwei(quote.next_base_fee) + " + tip " + format_gwei(quote.tip) +
@@ -302,7 +302,7 @@ std::string Keeper::revert_reason(const JournalEntry& row, uint64_t block_number
 }
 
 void Keeper::replace(const JournalEntry& newest, std::stop_token stop) {
-  FeeQuote market = current_fees(rpc_, options_.strategy, options_.max_gas_price, stop);
+  FeeQuote market = current_fees(rpc_, options_.tip_percentile, options_.max_gas_price, stop);
   auto fees = replacement_fees(newest.fees, market, options_.max_gas_price);
   if (!fees) {
     if (capped_logged_for_ != newest.id) {

@@ -15,7 +15,6 @@
 // Only the holder of the sender lease calls it (reveal/sender_lease.hpp). Not thread-safe: one
 // reveal worker drives it.
 
-#include "errors/errors.hpp"
 #include <chrono>
 #include <map>
 #include <optional>
@@ -26,7 +25,7 @@
 
 #include "chain/eth_rpc.hpp"
 #include "clock/clock.hpp"
-#include "config/config.hpp"
+#include "errors/errors.hpp"
 #include "eth/signer.hpp"
 #include "log/event_log.hpp"
 #include "metrics/registry.hpp"
@@ -37,7 +36,7 @@ namespace glisk::reveal {
 
 struct KeeperOptions {
   std::string contract;  // EIP-55
-  config::GasStrategy strategy = config::GasStrategy::kMedium;
+  double tip_percentile = 50;  // of recent blocks' priority fees (KEEPER_GAS_STRATEGY)
   double gas_buffer = 1.2;
   std::optional<eth::U256> max_gas_price;  // wei per gas
   int confirmations = 1;

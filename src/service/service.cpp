@@ -191,7 +191,7 @@ void Service::start_reveal_worker(const std::string& instance) {
   const std::string keeper = key.address().to_checksum();
   reveal::KeeperOptions keeper_options;
   keeper_options.contract = config_.contract_address;
-  keeper_options.strategy = config_.keeper_gas_strategy;
+  keeper_options.tip_percentile = config::tip_percentile(config_.keeper_gas_strategy);
   keeper_options.gas_buffer = config_.reveal_gas_buffer;
   keeper_options.max_gas_price = reveal::gwei_to_wei(config_.reveal_max_gas_price_gwei);
   keeper_options.confirmations = config_.reveal_confirmations;
@@ -212,7 +212,7 @@ void Service::start_reveal_worker(const std::string& instance) {
                                   {"rpc", rpc_->describe()},
                                   {"function", config_.reveal_function},
                                   {"batch_max", config_.batch_reveal_max_tokens},
-                                  {"tip_percentile", reveal::reward_percentile(config_.keeper_gas_strategy)},
+                                  {"tip_percentile", config::tip_percentile(config_.keeper_gas_strategy)},
                                   {"max_gas_price_gwei", config_.reveal_max_gas_price_gwei}});
 
   supervisor_->start("reveal", [this, key, keeper, keeper_options, options, instance](std::stop_token stop) {

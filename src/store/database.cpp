@@ -1,6 +1,6 @@
 #include "store/database.hpp"
 
-#include "config/config.hpp"
+#include "log/redaction.hpp"
 #include "store/postgres_database.hpp"
 #include "store/sqlite_database.hpp"
 
@@ -26,7 +26,7 @@ std::unique_ptr<Database> open_database(const std::string& url, int pool_size, A
       return std::make_unique<PostgresDatabase>("postgresql://" + url.substr(scheme.size()), pool_size, access);
     }
   }
-  throw DatabaseError("DATABASE_URL '" + config::redact_url(url) +
+  throw DatabaseError("DATABASE_URL '" + log::redact_url(url) +
                       "' names no supported database: use sqlite://PATH or postgresql://user:pass@host:port/db");
 }
 

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <unordered_map>
 
-#include "config/config.hpp"
+#include "log/redaction.hpp"
 
 namespace glisk::store {
 namespace detail {
@@ -26,7 +26,7 @@ class PgConnection {
       while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
       // libpq's message may quote the URI whole (a malformed one) or the part it could not read
       // (a password with a bad %-escape): the whole message is masked, not only our part.
-      throw ConnectionError(config::mask_url_secrets("cannot connect to PostgreSQL at " + config::redact_url(uri) + ": " +
+      throw ConnectionError(log::mask_url_secrets("cannot connect to PostgreSQL at " + log::redact_url(uri) + ": " +
                                                          message + " (check DATABASE_URL and that the server is up)",
                                                      uri));
     }
@@ -280,6 +280,6 @@ std::unique_ptr<Subscription> PostgresDatabase::subscribe(std::string_view chann
   return std::make_unique<PgSubscription>(uri_, channel);
 }
 
-std::string PostgresDatabase::describe() const { return config::redact_url(uri_); }
+std::string PostgresDatabase::describe() const { return log::redact_url(uri_); }
 
 }  // namespace glisk::store

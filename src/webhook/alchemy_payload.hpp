@@ -10,7 +10,6 @@
 // logs of the contract are decoded (mints/mint_event.hpp). Any malformed part throws
 // MalformedWebhook naming it, for the whole delivery. Pure function, thread-safe.
 
-#include "errors/errors.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -19,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "errors/errors.hpp"
 #include "eth/address.hpp"
 #include "mints/mint_event.hpp"
 

@@ -21,7 +21,6 @@
 // WebhookTooLarge (413), MintsNotConfirmed (503), store::DatabaseError (503: Alchemy retries).
 // The secret and the signature are never logged. Thread-safe.
 
-#include "errors/errors.hpp"
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -31,6 +30,7 @@
 
 #include "chain/eth_rpc.hpp"
 #include "clock/clock.hpp"
+#include "errors/errors.hpp"
 #include "log/event_log.hpp"
 #include "mints/mint_recorder.hpp"
 #include "queue/work_queue.hpp"
