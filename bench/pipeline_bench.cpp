@@ -43,9 +43,10 @@
 #include "log/event_log.hpp"
 #include "queue/work_queue.hpp"
 #include "reveal/keeper.hpp"
-#include "reveal/reveal_journal.hpp"
+#include "store/reveal_journal.hpp"
 #include "reveal/reveal_worker.hpp"
 #include "reveal/sender_lease.hpp"
+#include "store/author_store.hpp"
 #include "store/migrations.hpp"
 #include "store/token_store.hpp"
 #include "subprocess.hpp"
@@ -123,7 +124,7 @@ std::string fresh_database(const std::string& backend, const std::string& name) 
 void insert_detected(store::Database& db, int first, int last) {
   clock::SystemClock clock;
   store::TokenStore store(db, clock);
-  auto author = store.upsert_author(kAuthor, std::string("a lighthouse at dusk, oil painting"));
+  auto author = store::AuthorStore(db, clock).set_prompt(kAuthor, "a lighthouse at dusk, oil painting");
   const std::string now = clock::format_time(clock.now());
   store::in_transaction(db, store::TxMode::kWrite, [&](store::Transaction& tx) {
     for (int id = first; id <= last; ++id) {
@@ -315,14 +316,15 @@ Throughput run_seed_schedule(const Options& o, testing::FakeReplicate& replicate
   queue::WakeBoard wake;
   queue::WorkQueue queue(*db, clock, wake, "seed-baseline", 600s);
   store::TokenStore tokens(*db, clock);
+  store::AuthorStore authors(*db, clock);
   net::HttpClient http;
   image::ReplicateOptions ro;
   ro.api_url = replicate.url();
   ro.api_token = testing::FakeReplicate::kToken;
   image::ReplicateProvider provider(http, ro);
-  workers::ImageGenerationProcessor image(tokens, provider, log, {});
+  workers::ImageGenerationProcessor image(authors, provider, log, {});
   ipfs::PinataPinner pinner(http, {pinata.url(), testing::FakePinata::kJwt});
-  workers::IpfsUploadProcessor upload(tokens, http, pinner, log, {});
+  workers::IpfsUploadProcessor upload(authors, http, pinner, log, {});
   auto poll = std::chrono::milliseconds(static_cast<int64_t>(o.poll * 1000));
 
   auto stage_loop = [&](token::Stage stage, workers::TokenProcessor& processor, std::stop_token stop) {
@@ -345,7 +347,7 @@ Throughput run_seed_schedule(const Options& o, testing::FakeReplicate& replicate
   };
   // The reveal: the same batching rule as glisk's reveal worker (up to 50, once the oldest has
   // waited the batch wait), but nothing wakes it: it looks every poll interval, as the seed does.
-  reveal::RevealJournal journal(*db, clock, "seed-baseline");
+  store::RevealJournal journal(*db, clock, "seed-baseline");
   const auto key = eth::PrivateKey::from_hex(testing::kAnvilKey0);
   reveal::SenderLease sender_lease(*db, clock, key.address().to_checksum(), "seed-baseline", 600s);
   reveal::KeeperOptions keeper_options;

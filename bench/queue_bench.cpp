@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "queue/work_queue.hpp"
+#include "store/author_store.hpp"
 #include "store/migrations.hpp"
 #include "store/token_store.hpp"
 
@@ -44,7 +45,7 @@ void drain(benchmark::State& state, bool postgres) {
     clock::SystemClock clock;
     store::migrate(*db, clock.now());
     store::TokenStore tokens(*db, clock);
-    auto author = tokens.upsert_author("0xbench", std::string("p"));
+    auto author = store::AuthorStore(*db, clock).set_prompt("0xbench", "p");
     store::in_transaction(*db, store::TxMode::kWrite, [&](store::Transaction& tx) {
       const std::string now = "2026-01-01T00:00:00.000Z";
       for (int i = 1; i <= kTokens; ++i) {

@@ -56,7 +56,7 @@ class AdminApiTest : public ::testing::TestWithParam<Backend> {
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
   queue::WorkQueue queue{tdb.db(), clock, wake, "instance-a", 60s};
-  reveal::RevealJournal journal{tdb.db(), clock, "instance-a"};
+  store::RevealJournal journal{tdb.db(), clock, "instance-a"};
   ops::PipelineView view{tdb.db(), clock};
   metrics::Registry registry;
   gt::CapturedLog captured;

@@ -175,7 +175,7 @@ TEST_P(AlchemyWebhookTest, ASignedMintCreatesItsTokens) {
   EXPECT_EQ(count("tokens_s0"), 3);
   auto t = tokens.find_token(3);
   ASSERT_TRUE(t);
-  EXPECT_EQ(tokens.author_by_id(t->author_id)->wallet_address, kAuthor);
+  EXPECT_EQ(glisk::testing::author_by_id(tokens, t->author_id)->wallet_address, kAuthor);
   EXPECT_EQ(t->minter_address, glisk::testing::kAnvilAccount1);
   auto r = store::in_transaction(tdb.db(), store::TxMode::kRead, [](store::Transaction& tx) {
     return tx.exec("SELECT block_number, block_hash, total_paid FROM mint_events");

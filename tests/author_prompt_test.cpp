@@ -121,7 +121,7 @@ class AuthorPromptTest : public ::testing::TestWithParam<Backend> {
     return json::parse(res->body).at("error").get<std::string>();
   }
   std::optional<std::string> stored_prompt() {
-    auto a = tokens.find_author(kAnvilAccount1);
+    auto a = glisk::testing::find_author(tokens, kAnvilAccount1);
     return a ? a->prompt_text : std::nullopt;
   }
 
@@ -187,13 +187,13 @@ TEST_P(AuthorPromptTest, AnotherWalletsSignatureIsRefused) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 401);
   EXPECT_NE(error_of(res).find("signed by another wallet"), std::string::npos) << res->body;
-  EXPECT_FALSE(tokens.find_author(kAnvilAccount1));
+  EXPECT_FALSE(glisk::testing::find_author(tokens, kAnvilAccount1));
   // A changed prompt under a valid signature is the same forgery.
   auto tampered = request_of(signatures()[0], kAnvilAccount1);
   tampered["prompt_text"] = kPrompt + "!";
   res = post(tampered);
   EXPECT_EQ(res->status, 401);
-  EXPECT_FALSE(tokens.find_author(kAnvilAccount1));
+  EXPECT_FALSE(glisk::testing::find_author(tokens, kAnvilAccount1));
 }
 
 TEST_P(AuthorPromptTest, StaleAndFutureTimestampsAreRefused) {
@@ -204,7 +204,7 @@ TEST_P(AuthorPromptTest, StaleAndFutureTimestampsAreRefused) {
   res = post(request_of(signatures()[3], kAnvilAccount1));
   EXPECT_EQ(res->status, 400);
   EXPECT_NE(error_of(res).find("301 seconds in the future"), std::string::npos) << res->body;
-  EXPECT_FALSE(tokens.find_author(kAnvilAccount1));
+  EXPECT_FALSE(glisk::testing::find_author(tokens, kAnvilAccount1));
   res = post(request_of(signatures()[4], kAnvilAccount1));  // exactly 10 minutes old
   EXPECT_EQ(res->status, 200) << res->body;
 }
@@ -275,7 +275,7 @@ TEST_P(AuthorPromptTest, MalformedRequestsAreRefused) {
   res = post(request_of(signatures()[5], kAnvilAccount1));
   EXPECT_EQ(res->status, 400);
   EXPECT_NE(error_of(res).find("at most 1000"), std::string::npos);
-  EXPECT_FALSE(tokens.find_author(kAnvilAccount1));
+  EXPECT_FALSE(glisk::testing::find_author(tokens, kAnvilAccount1));
 }
 
 TEST_P(AuthorPromptTest, UnknownAndMalformedAuthors) {
@@ -290,7 +290,7 @@ TEST_P(AuthorPromptTest, UnknownAndMalformedAuthors) {
 
 TEST_P(AuthorPromptTest, ListShowsTokensAndPrompts) {
   registry.set_prompt(kAnvilAccount1, "by the operator");
-  const int64_t author = tokens.upsert_author("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", std::nullopt);
+  const int64_t author = glisk::testing::add_author(tokens, "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", std::nullopt);
   tokens.insert_token({1, author, std::nullopt});
   tokens.insert_token({2, author, std::nullopt});
   auto all = registry.list();

@@ -126,7 +126,7 @@ class ChainIntakeTest : public ::testing::TestWithParam<Backend> {
   std::string author_of(int64_t token_id) {
     auto t = tokens_.find_token(token_id);
     if (!t) return "(none)";
-    return tokens_.author_by_id(t->author_id)->wallet_address;
+    return glisk::testing::author_by_id(tokens_, t->author_id)->wallet_address;
   }
 
   static glisk::testing::SuiteAnvil suite_;

@@ -108,15 +108,15 @@ TEST(DashboardInChromium, ShowsThePipelineAndRetriesAFailedTokenWithTheAdminToke
   queue::WakeBoard wake;
   store::TokenStore tokens(tdb.db(), clock);
   queue::WorkQueue queue(tdb.db(), clock, wake, "setup", 60s);
-  reveal::RevealJournal journal(tdb.db(), clock, "setup");
+  store::RevealJournal journal(tdb.db(), clock, "setup");
   gt::make_every_state(tokens, queue, journal);
-  reveal::SignedReveal signed_reveal;
+  store::SignedReveal signed_reveal;
   signed_reveal.sender = "0x00000000000000000000000000000000000000b1";
   signed_reveal.tx_hash = "0x" + std::string(64, 'e');
   signed_reveal.token_ids = {gt::kReady};
   signed_reveal.raw_tx = "0x02";
-  reveal::JournalEntry entry;
-  static_cast<reveal::SignedReveal&>(entry) = signed_reveal;
+  store::JournalEntry entry;
+  static_cast<store::SignedReveal&>(entry) = signed_reveal;
   entry.id = journal.record_pending(signed_reveal);
   ASSERT_EQ(journal.confirm(entry, 12, 60000, eth::U256(1000)), 1);
 

@@ -27,6 +27,7 @@ class ImageGenerationTest : public ::testing::TestWithParam<Backend> {
   clock::ManualClock clock;
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
+  store::AuthorStore authors{tdb.db(), clock};
   queue::WorkQueue queue{tdb.db(), clock, wake, "img", 60s};
   glisk::testing::CapturedLog captured;
   FakeReplicate fake;
@@ -40,7 +41,7 @@ class ImageGenerationTest : public ::testing::TestWithParam<Backend> {
                                       o.poll_max = 20ms;
                                       return o;
                                     }()};
-  workers::ImageGenerationProcessor processor{tokens, provider, captured.log,
+  workers::ImageGenerationProcessor processor{authors, provider, captured.log,
                                               {"a default prompt", "cute kittens, watercolor"}};
   workers::StageWorker worker{Stage::kImage, queue, wake, processor, clock, captured.log,
                               [] {
@@ -52,7 +53,7 @@ class ImageGenerationTest : public ::testing::TestWithParam<Backend> {
                               [] { return 1.0; }};
 
   void add_token(int64_t id, std::optional<std::string> prompt, const std::string& wallet = "0xa1") {
-    auto author = tokens.upsert_author(wallet, prompt);
+    auto author = glisk::testing::add_author(tokens, wallet, prompt);
     tokens.insert_token({id, author, std::nullopt});
   }
 };

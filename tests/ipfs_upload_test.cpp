@@ -38,13 +38,14 @@ class IpfsUploadTest : public ::testing::TestWithParam<Backend> {
   clock::ManualClock clock;
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
+  store::AuthorStore authors{tdb.db(), clock};
   queue::WorkQueue queue{tdb.db(), clock, wake, "ipfs", 60s};
   glisk::testing::CapturedLog captured;
   FakePinata pinata;
   FakeImageHost host;
   net::HttpClient http;
   ipfs::PinataPinner pinner{http, {pinata.url(), FakePinata::kJwt, 5s}};
-  workers::IpfsUploadProcessor processor{tokens, http, pinner, captured.log, options()};
+  workers::IpfsUploadProcessor processor{authors, http, pinner, captured.log, options()};
   workers::StageWorker worker{Stage::kIpfs, queue, wake, processor, clock, captured.log, worker_options(), [] { return 1.0; }};
 
   static workers::IpfsUploadOptions options() {
@@ -61,8 +62,8 @@ class IpfsUploadTest : public ::testing::TestWithParam<Backend> {
   }
   // A token that finished the image stage with `image_url`.
   void token_with_image(int64_t id, const std::string& image_url) {
-    auto author = tokens.upsert_author("0x00000000000000000000000000000000000000a1", std::string("a prompt"));
-    tokens.set_author_handles(author, std::string("@glisk_artist"), std::nullopt);
+    auto author = glisk::testing::add_author(tokens, "0x00000000000000000000000000000000000000a1", std::string("a prompt"));
+    authors.set_handles(author, std::string("@glisk_artist"), std::nullopt);
     tokens.insert_token({id, author, std::nullopt});
     auto c = queue.claim(Stage::kImage, 1).at(0);
     ASSERT_TRUE(queue.complete(Stage::kImage, id, c.lease, {.image_url = image_url}));
@@ -222,7 +223,7 @@ TEST_P(IpfsUploadTest, TheLocalStoreServesWhatItPinsOverHttp) {
   auto dir = std::filesystem::temp_directory_path() / ("glisk_ipfs_" + std::to_string(getpid()) + "_" +
                                                         glisk::testing::backend_name(GetParam()));
   ipfs::LocalIpfsStore store(dir);
-  workers::IpfsUploadProcessor local_processor{tokens, http, store, captured.log, options()};
+  workers::IpfsUploadProcessor local_processor{authors, http, store, captured.log, options()};
   workers::StageWorker local_worker{Stage::kIpfs, queue, wake, local_processor, clock, captured.log, worker_options()};
   image::LocalImageGenerator generator(dir);
   auto generated = generator.generate("a lighthouse", std::nullopt, [](const std::string&) {}, {});

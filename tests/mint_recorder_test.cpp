@@ -56,7 +56,7 @@ TEST_P(MintRecorderTest, RecordsTheEventItsTokensAndTheAuthor) {
   auto outcome = record(event(1, 3));
   EXPECT_FALSE(outcome.duplicate);
   EXPECT_EQ(outcome.tokens_created, 3);
-  auto author = tokens.find_author(kAuthor);
+  auto author = glisk::testing::find_author(tokens, kAuthor);
   ASSERT_TRUE(author);
   EXPECT_FALSE(author->prompt_text);
   for (int64_t id = 1; id <= 3; ++id) {
@@ -110,12 +110,12 @@ TEST_P(MintRecorderTest, AuthorIsCreatedOnceWithItsChecksumAddress) {
 }
 
 TEST_P(MintRecorderTest, KeepsAnAuthorsPromptAndFillsAMissingMinter) {
-  tokens.upsert_author(kAuthor, std::string("a lighthouse at dusk"));
-  auto author_id = tokens.find_author(kAuthor)->id;
+  glisk::testing::add_author(tokens, kAuthor, std::string("a lighthouse at dusk"));
+  auto author_id = glisk::testing::find_author(tokens, kAuthor)->id;
   ASSERT_TRUE(tokens.insert_token({2, author_id, std::nullopt}));  // as gap recovery makes it
   auto outcome = record(event(1, 2));
   EXPECT_EQ(outcome.tokens_created, 1);
-  EXPECT_EQ(tokens.find_author(kAuthor)->prompt_text, "a lighthouse at dusk");
+  EXPECT_EQ(glisk::testing::find_author(tokens, kAuthor)->prompt_text, "a lighthouse at dusk");
   EXPECT_EQ(tokens.find_token(2)->minter_address, kMinter);
 }
 

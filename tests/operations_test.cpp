@@ -30,7 +30,7 @@ class OperationsTest : public ::testing::TestWithParam<Backend> {
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
   queue::WorkQueue queue{tdb.db(), clock, wake, "instance-a", 60s};
-  reveal::RevealJournal journal{tdb.db(), clock, "instance-a"};
+  store::RevealJournal journal{tdb.db(), clock, "instance-a"};
   ops::PipelineView view{tdb.db(), clock};
 
   // Every column of every token, to prove a retry touched nothing else.

@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "queue/work_queue.hpp"
-#include "reveal/reveal_journal.hpp"
+#include "store/reveal_journal.hpp"
 #include "store/token_events.hpp"
 #include "test_support.hpp"
 
@@ -22,7 +22,7 @@ namespace glisk::testing {
 inline constexpr int64_t kDetected = 1, kGenerating = 2, kUploading = 3, kReady = 4, kRevealed = 5, kFailedImage = 6,
                          kFailedIpfs = 7, kFailedReveal = 8;
 
-inline void make_every_state(store::TokenStore& tokens, queue::WorkQueue& queue, reveal::RevealJournal& journal) {
+inline void make_every_state(store::TokenStore& tokens, queue::WorkQueue& queue, store::RevealJournal& journal) {
   using token::Stage;
   add_detected_tokens(tokens, 1, 8);
   std::map<int64_t, std::string> lease;

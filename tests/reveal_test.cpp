@@ -16,7 +16,7 @@
 #include "faulty_rpc.hpp"
 #include "queue/work_queue.hpp"
 #include "reveal/keeper.hpp"
-#include "reveal/reveal_journal.hpp"
+#include "store/reveal_journal.hpp"
 #include "reveal/reveal_worker.hpp"
 #include "reveal/sender_lease.hpp"
 #include "test_support.hpp"
@@ -58,7 +58,7 @@ struct RevealRig {
     options_ = options;
     tokens = std::make_unique<store::TokenStore>(database, clock);
     queue = std::make_unique<queue::WorkQueue>(database, clock, wake, holder, 60s);
-    journal = std::make_unique<RevealJournal>(database, clock);
+    journal = std::make_unique<store::RevealJournal>(database, clock);
     lease = std::make_unique<SenderLease>(database, clock, eth::PrivateKey::from_hex(key_hex).address().to_checksum(),
                                           holder, 10s);
     keeper = std::make_unique<Keeper>(rpc, *journal, eth::PrivateKey::from_hex(key_hex), 31337, clock, log.log,
@@ -109,7 +109,7 @@ struct RevealRig {
   queue::WakeBoard wake;
   std::unique_ptr<store::TokenStore> tokens;
   std::unique_ptr<queue::WorkQueue> queue;
-  std::unique_ptr<RevealJournal> journal;
+  std::unique_ptr<store::RevealJournal> journal;
   std::unique_ptr<SenderLease> lease;
   std::unique_ptr<Keeper> keeper;
   std::unique_ptr<RevealWorker> worker;
@@ -168,7 +168,7 @@ TEST_P(RevealTest, RevealsEveryTokenInBatchesOfAtMostTheMaximum) {
   std::vector<size_t> sizes;
   for (const auto& row : rows.rows) {
     EXPECT_EQ(row[0], "confirmed");
-    sizes.push_back(parse_token_ids(row[2].value()).size());
+    sizes.push_back(store::parse_token_ids(row[2].value()).size());
   }
   EXPECT_EQ(sizes, (std::vector<size_t>{50, 50, 20}));
   for (int64_t id = 1; id <= 120; ++id) {
@@ -252,7 +252,7 @@ TEST_P(RevealTest, ATokenAlreadyRevealedOnChainIsMarkedWithoutATransaction) {
   EXPECT_EQ(rig.log.count("reveal.already_revealed_sync"), 1);
   auto rows = rig.journal_rows();
   ASSERT_EQ(rows.rows.size(), 1u);
-  EXPECT_EQ(parse_token_ids(rows.rows[0][2].value()), (std::vector<int64_t>{1, 2, 4, 5}));
+  EXPECT_EQ(store::parse_token_ids(rows.rows[0][2].value()), (std::vector<int64_t>{1, 2, 4, 5}));
   EXPECT_EQ(rig.token(3).reveal_tx_hash, std::nullopt);
   EXPECT_EQ(rig.token(4).reveal_tx_hash, rows.rows[0][1]);
 }

@@ -3,7 +3,9 @@
 
 #include <thread>
 
+#include "clock/time_format.hpp"
 #include "store/migrations.hpp"
+#include "store/system_state.hpp"
 #include "store/token_store.hpp"
 #include "test_support.hpp"
 
@@ -48,16 +50,16 @@ TEST_P(StoreTest, ConcurrentMigrationsOnAFreshDatabaseApplyOnce) {
 }
 
 TEST_P(StoreTest, AuthorsAreUpsertedByWallet) {
-  auto id = tokens.upsert_author("0xabc", std::string("first prompt"));
-  EXPECT_EQ(tokens.upsert_author("0xabc", std::nullopt), id);  // no prompt given: keeps the old one
-  EXPECT_EQ(tokens.find_author("0xabc")->prompt_text, "first prompt");
-  EXPECT_EQ(tokens.upsert_author("0xabc", std::string("second")), id);
-  EXPECT_EQ(tokens.author_by_id(id)->prompt_text, "second");
-  EXPECT_FALSE(tokens.find_author("0xdef"));
+  auto id = glisk::testing::add_author(tokens, "0xabc", std::string("first prompt"));
+  EXPECT_EQ(glisk::testing::add_author(tokens, "0xabc", std::nullopt), id);  // no prompt given: keeps the old one
+  EXPECT_EQ(glisk::testing::find_author(tokens, "0xabc")->prompt_text, "first prompt");
+  EXPECT_EQ(glisk::testing::add_author(tokens, "0xabc", std::string("second")), id);
+  EXPECT_EQ(glisk::testing::author_by_id(tokens, id)->prompt_text, "second");
+  EXPECT_FALSE(glisk::testing::find_author(tokens, "0xdef"));
 }
 
 TEST_P(StoreTest, TokensInsertOnceAndReadBack) {
-  auto author = tokens.upsert_author("0xabc", std::nullopt);
+  auto author = glisk::testing::add_author(tokens, "0xabc", std::nullopt);
   EXPECT_TRUE(tokens.insert_token({42, author, std::string("0xminter")}));
   EXPECT_FALSE(tokens.insert_token({42, author, std::nullopt}));  // idempotent
   auto t = tokens.find_token(42);
@@ -120,3 +122,41 @@ TEST_P(StoreTest, PingAnswers) { EXPECT_NO_THROW(tokens.ping()); }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          glisk::testing::backend_param_name);
+
+TEST_P(StoreTest, RowsAreReadByNameAndTypeAndAMismatchIsABugNamingTheColumn) {
+  auto r = store::in_transaction(tdb.db(), store::TxMode::kRead, [](store::Transaction& tx) {
+    return tx.exec("SELECT 42 AS n, 'text' AS s, NULL AS missing, 1 AS yes, '2026-01-02T03:04:05.678Z' AS at");
+  });
+  const store::Row row = r.row(0);
+  EXPECT_EQ(row.get<int64_t>("n"), 42);
+  EXPECT_EQ(row.get<int>("n"), 42);
+  EXPECT_EQ(row.get<std::string>("s"), "text");
+  EXPECT_TRUE(row.get<bool>("yes"));
+  EXPECT_FALSE(row.get_optional<std::string>("missing"));
+  EXPECT_TRUE(row.is_null("missing"));
+  EXPECT_EQ(clock::format_time(row.get<clock::TimePoint>("at")), "2026-01-02T03:04:05.678Z");
+  try {
+    (void)row.get<int64_t>("s");
+    FAIL() << "text read as an integer";
+  } catch (const store::QueryError& e) {
+    EXPECT_NE(std::string(e.what()).find("column s"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)row.get<std::string>("missing"), store::QueryError);
+  EXPECT_THROW((void)row.get<int64_t>("absent"), store::QueryError);
+  EXPECT_THROW((void)r.row(1), store::QueryError);
+}
+
+TEST_P(StoreTest, SystemStateChangesOnlyByCompareAndSet) {
+  store::SystemState state(clock);
+  store::in_transaction(tdb.db(), store::TxMode::kWrite, [&](store::Transaction& tx) {
+    EXPECT_TRUE(state.compare_and_set(tx, "k", std::nullopt, "one"));
+    EXPECT_FALSE(state.compare_and_set(tx, "k", std::nullopt, "two"));  // exists already
+    EXPECT_FALSE(state.compare_and_set(tx, "k", std::string("stale"), "two"));
+    EXPECT_TRUE(state.compare_and_set(tx, "k", std::string("one"), "two"));
+    EXPECT_FALSE(state.compare_and_delete(tx, "k", "one"));
+  });
+  EXPECT_EQ(state.get(tdb.db(), "k"), "two");
+  store::in_transaction(tdb.db(), store::TxMode::kWrite,
+                        [&](store::Transaction& tx) { EXPECT_TRUE(state.compare_and_delete(tx, "k", "two")); });
+  EXPECT_FALSE(state.get(tdb.db(), "k"));
+}

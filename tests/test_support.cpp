@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "clock/time_format.hpp"
+#include "store/author_store.hpp"
 #include "store/migrations.hpp"
 
 namespace glisk::testing {
@@ -65,8 +67,27 @@ std::unique_ptr<store::Database> TestDatabase::open_another(int pool_size) const
   return store::open_database(url_, pool_size);
 }
 
+int64_t add_author(store::TokenStore& tokens, const std::string& wallet, const std::optional<std::string>& prompt) {
+  clock::SystemClock clock;
+  if (prompt) return store::AuthorStore(tokens.database(), clock).set_prompt(wallet, *prompt);
+  const std::string now = clock::format_time(clock.now());
+  return store::in_transaction(tokens.database(), store::TxMode::kWrite,
+                               [&](store::Transaction& tx) { return store::ensure_author(tx, wallet, now); });
+}
+
+std::optional<store::Author> find_author(store::TokenStore& tokens, const std::string& wallet) {
+  clock::SystemClock clock;
+  return store::AuthorStore(tokens.database(), clock).find(wallet);
+}
+
+std::optional<store::Author> author_by_id(store::TokenStore& tokens, int64_t id) {
+  clock::SystemClock clock;
+  return store::AuthorStore(tokens.database(), clock).by_id(id);
+}
+
 void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count, const std::string& wallet) {
-  const int64_t author = tokens.upsert_author(wallet, std::string("a lighthouse at dusk"));
+  clock::SystemClock clock;
+  const int64_t author = store::AuthorStore(tokens.database(), clock).set_prompt(wallet, "a lighthouse at dusk");
   for (int i = 0; i < count; ++i) tokens.insert_token({first_id + i, author, std::nullopt});
 }
 

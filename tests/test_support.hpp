@@ -15,6 +15,7 @@
 
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
+#include "store/author_store.hpp"
 #include "store/database.hpp"
 #include "store/token_store.hpp"
 
@@ -48,6 +49,11 @@ class TestDatabase {
   std::string schema_;
   std::unique_ptr<store::Database> db_;
 };
+
+// An author as production makes one: named by a mint (no prompt) or given a prompt by an operator.
+int64_t add_author(store::TokenStore& tokens, const std::string& wallet, const std::optional<std::string>& prompt);
+std::optional<store::Author> find_author(store::TokenStore& tokens, const std::string& wallet);
+std::optional<store::Author> author_by_id(store::TokenStore& tokens, int64_t id);
 
 // Creates an author and tokens first_id .. first_id+count-1 in `detected`.
 void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count, const std::string& wallet = "0x00000000000000000000000000000000000000a1");

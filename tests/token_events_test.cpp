@@ -21,7 +21,7 @@ class TokenEventsTest : public ::testing::TestWithParam<Backend> {
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
   queue::WorkQueue queue{tdb.db(), clock, wake, "instance-a", 60s};
-  reveal::RevealJournal journal{tdb.db(), clock, "instance-a"};
+  store::RevealJournal journal{tdb.db(), clock, "instance-a"};
 
   std::vector<std::pair<std::optional<std::string>, std::string>> moves(int64_t id) {
     std::vector<std::pair<std::optional<std::string>, std::string>> out;
@@ -109,15 +109,15 @@ TEST_P(TokenEventsTest, RevealOutcomesAreRecordedWithTheTransaction) {
   for (auto& c : queue.claim(Stage::kImage, 3))
     ASSERT_TRUE(queue.complete(Stage::kImage, c.token.token_id, c.lease, {}));
   for (auto& c : queue.claim(Stage::kIpfs, 3)) ASSERT_TRUE(queue.complete(Stage::kIpfs, c.token.token_id, c.lease, {}));
-  reveal::SignedReveal signed_reveal;
+  store::SignedReveal signed_reveal;
   signed_reveal.sender = "0x00000000000000000000000000000000000000b1";
   signed_reveal.nonce = 7;
   signed_reveal.tx_hash = "0x" + std::string(64, 'a');
   signed_reveal.token_ids = {1, 2};
   signed_reveal.gas_limit = 100000;
   signed_reveal.raw_tx = "0x02";
-  reveal::JournalEntry entry;
-  static_cast<reveal::SignedReveal&>(entry) = signed_reveal;
+  store::JournalEntry entry;
+  static_cast<store::SignedReveal&>(entry) = signed_reveal;
   entry.id = journal.record_pending(signed_reveal);
   EXPECT_EQ(journal.confirm(entry, 10, 50000, eth::U256(1000)), 2);
   auto e = events_of(tdb.db(), 1).back();
@@ -170,7 +170,7 @@ TEST_P(TokenEventsTest, AMoveThatRollsBackLeavesNoEvent) {
   glisk::testing::add_detected_tokens(tokens, 1, 4);
   glisk::testing::CommitFailingDatabase failing(tdb.db());
   queue::WorkQueue q(failing, clock, wake, "instance-f", 60s);
-  reveal::RevealJournal j(failing, clock, "instance-f");
+  store::RevealJournal j(failing, clock, "instance-f");
   auto claims = q.claim(Stage::kImage, 4);
   ASSERT_EQ(claims.size(), 4u);
   const int64_t before = glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM token_events");

@@ -1,31 +1,10 @@
 #include "authors/author_registry.hpp"
 
-#include "clock/time_format.hpp"
 #include "eth/hex.hpp"
 #include "eth/signer.hpp"
 
 namespace glisk::authors {
 namespace {
-
-constexpr std::string_view kSummarySelect =
-    "SELECT a.wallet_address, CASE WHEN a.prompt_text IS NOT NULL AND a.prompt_text <> '' THEN 1 ELSE 0 END, "
-    "COUNT(t.token_id), a.updated_at FROM authors a LEFT JOIN tokens_s0 t ON t.author_id = a.id ";
-constexpr std::string_view kSummaryGroup = " GROUP BY a.id, a.wallet_address, a.prompt_text, a.updated_at ";
-
-std::vector<AuthorSummary> summaries(const store::Result& r) {
-  std::vector<AuthorSummary> out;
-  for (const auto& row : r.rows) {
-    AuthorSummary s;
-    s.wallet_address = row.at(0).value_or("");
-    s.has_prompt = row.at(1).value_or("0") == "1";
-    s.tokens = std::stoll(row.at(2).value_or("0"));
-    const std::string updated = row.at(3).value_or("");
-    auto parsed = clock::parse_time(updated);
-    s.updated_at = parsed ? clock::format_time(*parsed) : updated;
-    out.push_back(std::move(s));
-  }
-  return out;
-}
 
 std::string lowercase_hex(const eth::Address& a) { return eth::to_hex(a.bytes()); }
 
@@ -33,20 +12,11 @@ std::string lowercase_hex(const eth::Address& a) { return eth::to_hex(a.bytes())
 
 std::optional<AuthorSummary> AuthorRegistry::find(const std::string& wallet_address) {
   const auto wallet = parse_wallet(wallet_address);
-  auto r = store::in_transaction(db_, store::TxMode::kRead, [&](store::Transaction& tx) {
-    return tx.exec(std::string(kSummarySelect) + "WHERE lower(a.wallet_address) = $1" + std::string(kSummaryGroup),
-                   {lowercase_hex(wallet)});
-  });
-  auto found = summaries(r);
-  if (found.empty()) return std::nullopt;
-  return found.front();
+  return authors_.summary(lowercase_hex(wallet));
 }
 
 std::vector<AuthorSummary> AuthorRegistry::list() {
-  auto r = store::in_transaction(db_, store::TxMode::kRead, [&](store::Transaction& tx) {
-    return tx.exec(std::string(kSummarySelect) + std::string(kSummaryGroup) + "ORDER BY a.wallet_address");
-  });
-  return summaries(r);
+  return authors_.summaries();
 }
 
 std::string AuthorRegistry::set_signed_prompt(const SignedPrompt& request) {
@@ -102,27 +72,18 @@ std::string AuthorRegistry::set_signed_prompt(const SignedPrompt& request) {
                             ": sign it with that wallet (personal_sign of the exact message in docs/ARCHITECTURE.md, 'Prompts in')");
   }
 
-  const std::string now_text = clock::format_time(clock_.now());
   const std::string checksum = wallet.to_checksum();
-  store::in_transaction(db_, store::TxMode::kWrite, [&](store::Transaction& tx) {
-    auto used = tx.exec(
-        "INSERT INTO used_prompt_signatures (message_hash, signature_hash, wallet_address, signed_at, used_at) "
-        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_hash) DO NOTHING",
-        {eth::to_hex(digest), eth::to_hex(eth::keccak256(signature_bytes)), checksum, request.timestamp, now_text});
-    if (used.affected == 0) {
+  const auto stored = authors_.store_signed_prompt({checksum, request.prompt_text, request.timestamp, eth::to_hex(digest),
+                                                   eth::to_hex(eth::keccak256(signature_bytes))});
+  switch (stored.outcome) {
+    case store::SignedPromptOutcome::kStored:
+      break;
+    case store::SignedPromptOutcome::kSignatureUsed:
       throw PromptConflict("this signed message was used already: sign a new one (with the current timestamp)");
-    }
-    auto current = tx.exec("SELECT prompt_signed_at FROM authors WHERE wallet_address = $1", {checksum});
-    if (!current.rows.empty() && current.rows[0][0] && std::stoll(*current.rows[0][0]) >= request.timestamp) {
-      throw PromptConflict("a prompt signed at " + *current.rows[0][0] +
+    case store::SignedPromptOutcome::kNewerPromptSet:
+      throw PromptConflict("a prompt signed at " + std::to_string(stored.current_signed_at.value_or(0)) +
                            " is already set; an older or equally old message cannot replace it: sign a new one");
-    }
-    tx.exec(
-        "INSERT INTO authors (wallet_address, prompt_text, prompt_signed_at, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $4) ON CONFLICT (wallet_address) DO UPDATE SET prompt_text = excluded.prompt_text, "
-        "prompt_signed_at = excluded.prompt_signed_at, updated_at = excluded.updated_at",
-        {checksum, request.prompt_text, request.timestamp, now_text});
-  });
+  }
   log_.info("author.prompt_updated", {{"wallet", checksum}, {"source", "signature"}});
   return checksum;
 }
@@ -131,14 +92,7 @@ std::string AuthorRegistry::set_prompt(const std::string& wallet_address, const 
   const auto wallet = parse_wallet(wallet_address);
   check_prompt_text(prompt_text);
   const std::string checksum = wallet.to_checksum();
-  const std::string now_text = clock::format_time(clock_.now());
-  store::in_transaction(db_, store::TxMode::kWrite, [&](store::Transaction& tx) {
-    tx.exec(
-        "INSERT INTO authors (wallet_address, prompt_text, created_at, updated_at) VALUES ($1, $2, $3, $3) "
-        "ON CONFLICT (wallet_address) DO UPDATE SET prompt_text = excluded.prompt_text, updated_at = "
-        "excluded.updated_at",
-        {checksum, prompt_text, now_text});
-  });
+  authors_.set_prompt(checksum, prompt_text);
   log_.info("author.prompt_updated", {{"wallet", checksum}, {"source", "cli"}});
   return checksum;
 }

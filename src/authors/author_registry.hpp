@@ -22,6 +22,7 @@
 #include "clock/clock.hpp"
 #include "errors/errors.hpp"
 #include "log/event_log.hpp"
+#include "store/author_store.hpp"
 #include "store/database.hpp"
 
 namespace glisk::authors {
@@ -40,17 +41,12 @@ class PromptConflict : public errors::Conflict {
 inline constexpr std::chrono::seconds kMaxAge{600};   // a signed message older than this is stale
 inline constexpr std::chrono::seconds kMaxSkew{300};  // how far ahead a signer's clock may be
 
-struct AuthorSummary {
-  std::string wallet_address;  // EIP-55
-  bool has_prompt = false;
-  int64_t tokens = 0;
-  std::string updated_at;  // clock/time_format text
-};
+using AuthorSummary = store::AuthorSummary;
 
 class AuthorRegistry {
  public:
   AuthorRegistry(store::Database& db, clock::Clock& clock, const log::EventLog& log)
-      : db_(db), clock_(clock), log_(log) {}
+      : authors_(db, clock), clock_(clock), log_(log) {}
 
   // nullopt for an unknown author; InvalidAuthorRequest for a malformed address.
   std::optional<AuthorSummary> find(const std::string& wallet_address);
@@ -62,7 +58,7 @@ class AuthorRegistry {
   std::string set_prompt(const std::string& wallet_address, const std::string& prompt_text);
 
  private:
-  store::Database& db_;
+  store::AuthorStore authors_;
   clock::Clock& clock_;
   const log::EventLog& log_;
 };

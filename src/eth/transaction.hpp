@@ -20,6 +20,12 @@ namespace glisk::eth {
 
 constexpr uint8_t kEip1559TransactionType = 0x02;
 
+// What an EIP-1559 transaction offers to pay per gas.
+struct Fees {
+  U256 max_fee_per_gas;
+  U256 max_priority_fee_per_gas;
+};
+
 struct Eip1559Transaction {
   uint64_t chain_id = 0;
   uint64_t nonce = 0;

@@ -49,7 +49,7 @@
 #include "ops/admin_throttle.hpp"
 #include "ops/pipeline_view.hpp"
 #include "queue/work_queue.hpp"
-#include "reveal/reveal_journal.hpp"
+#include "store/reveal_journal.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::authors {
@@ -103,7 +103,7 @@ class ApiServer {
   bool stop(std::chrono::milliseconds drain = std::chrono::milliseconds(0));
 
   // The reveal journal whose summary /api/stats shows; call before start().
-  void set_reveal_journal(reveal::RevealJournal* journal) { reveal_journal_ = journal; }
+  void set_reveal_journal(store::RevealJournal* journal) { reveal_journal_ = journal; }
   // The operator routes' dependencies; call before start().
   void set_operations(OperatorHandlers operations);
 
@@ -119,7 +119,7 @@ class ApiServer {
   const std::string database_kind_;
   const ipfs::LocalIpfsStore* ipfs_store_;
   const IntakeHandlers intake_;
-  reveal::RevealJournal* reveal_journal_ = nullptr;
+  store::RevealJournal* reveal_journal_ = nullptr;
   OperatorHandlers operations_;
   ops::AdminAuth admin_auth_{""};
   clock::SystemClock clock_;  // the admin throttle's windows

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "clock/time_format.hpp"
+#include "store/author_store.hpp"
 #include "store/token_events.hpp"
 
 namespace glisk::mints {
@@ -13,15 +14,6 @@ namespace {
 constexpr int64_t kTokensPerInsert = 200;
 
 }  // namespace
-
-int64_t ensure_author(store::Transaction& tx, const std::string& wallet, const std::string& now) {
-  tx.exec(
-      "INSERT INTO authors (wallet_address, created_at, updated_at) VALUES ($1, $2, $2) "
-      "ON CONFLICT (wallet_address) DO NOTHING",
-      {wallet, now});
-  auto r = tx.exec("SELECT id FROM authors WHERE wallet_address = $1", {wallet});
-  return std::stoll(r.rows.at(0).at(0).value());
-}
 
 RecordOutcome MintRecorder::record(store::Transaction& tx, const MintEvent& e) {
   const std::string now = clock::format_time(clock_.now());
@@ -36,7 +28,7 @@ RecordOutcome MintRecorder::record(store::Transaction& tx, const MintEvent& e) {
     outcome.duplicate = true;
     return outcome;
   }
-  const int64_t author_id = ensure_author(tx, e.prompt_author, now);
+  const int64_t author_id = store::ensure_author(tx, e.prompt_author, now);
 
   for (int64_t first = e.start_token_id; first <= e.last_token_id(); first += kTokensPerInsert) {
     const int64_t last = std::min(e.last_token_id(), first + kTokensPerInsert - 1);

@@ -58,7 +58,4 @@ class MintRecorder {
   clock::Clock& clock_;
 };
 
-// The author's id, creating the author (no prompt) when new. `wallet` must be EIP-55.
-int64_t ensure_author(store::Transaction& tx, const std::string& wallet, const std::string& now);
-
 }  // namespace glisk::mints

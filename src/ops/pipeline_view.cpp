@@ -1,7 +1,7 @@
 #include "ops/pipeline_view.hpp"
 
 #include "clock/time_format.hpp"
-#include "reveal/reveal_journal.hpp"
+#include "store/reveal_journal.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::ops {
@@ -89,7 +89,7 @@ std::vector<RevealTransaction> PipelineView::reveals(int limit) {
     t.tx_hash = row[1];
     t.status = row[2].value_or("");
     try {
-      t.token_count = reveal::parse_token_ids(row[3].value_or("[]")).size();
+      t.token_count = store::parse_token_ids(row[3].value_or("[]")).size();
     } catch (const std::invalid_argument&) {
       t.token_count = 0;  // a row written by hand; shown, not trusted
     }

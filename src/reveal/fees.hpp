@@ -19,14 +19,12 @@
 #include <vector>
 
 #include "chain/eth_rpc.hpp"
+#include "eth/transaction.hpp"
 #include "eth/uint256.hpp"
 
 namespace glisk::reveal {
 
-struct Fees {
-  eth::U256 max_fee_per_gas;
-  eth::U256 max_priority_fee_per_gas;
-};
+using Fees = eth::Fees;
 
 struct FeeQuote {
   eth::U256 next_base_fee;

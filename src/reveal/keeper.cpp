@@ -52,7 +52,7 @@ BroadcastAnswer classify_broadcast_error(const chain::RpcError& error) {
   return BroadcastAnswer::kRefused;
 }
 
-Keeper::Keeper(chain::EthRpc& rpc, RevealJournal& journal, const eth::PrivateKey& key, uint64_t chain_id,
+Keeper::Keeper(chain::EthRpc& rpc, store::RevealJournal& journal, const eth::PrivateKey& key, uint64_t chain_id,
                clock::Clock& clock, const log::EventLog& log, KeeperOptions options)
     : rpc_(rpc),
       journal_(journal),
@@ -84,7 +84,7 @@ BroadcastAnswer Keeper::broadcast(const std::string& raw, std::string* error_tex
   }
 }
 
-std::optional<BroadcastAnswer> Keeper::broadcast_journaled(const SignedReveal& reveal, std::string* error_text,
+std::optional<BroadcastAnswer> Keeper::broadcast_journaled(const store::SignedReveal& reveal, std::string* error_text,
                                                            std::stop_token stop) {
   try {
     return broadcast(reveal.raw_tx, error_text, stop);
@@ -133,7 +133,7 @@ void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calld
   tx.to = eth::Address::parse(options_.contract);
   tx.data = calldata;
   const auto signed_tx = eth::sign_transaction(tx, key_);
-  SignedReveal reveal{sender_, nonce, eth::to_hex(signed_tx.hash), token_ids, quote.fees, gas_limit,
+  store::SignedReveal reveal{sender_, nonce, eth::to_hex(signed_tx.hash), token_ids, quote.fees, gas_limit,
                       eth::to_hex(signed_tx.raw)};
   // The journal first: from here on a crash leaves a record that settle() resolves.
   const int64_t row = journal_.record_pending(reveal);
@@ -170,7 +170,7 @@ bool Keeper::settle(std::stop_token stop) {
   auto rows = journal_.pending(sender_);
   if (rows.empty()) return false;
   const uint64_t latest = rpc_.block_number(stop);
-  std::map<uint64_t, std::vector<JournalEntry>> by_nonce;
+  std::map<uint64_t, std::vector<store::JournalEntry>> by_nonce;
   for (auto& row : rows) by_nonce[row.nonce].push_back(std::move(row));
   bool open = false;
   for (const auto& [nonce, group] : by_nonce) {
@@ -179,13 +179,13 @@ bool Keeper::settle(std::stop_token stop) {
   return open;
 }
 
-bool Keeper::settle_nonce(const std::vector<JournalEntry>& rows, uint64_t latest_block, std::stop_token stop) {
+bool Keeper::settle_nonce(const std::vector<store::JournalEntry>& rows, uint64_t latest_block, std::stop_token stop) {
   for (const auto& row : rows) {
     if (auto receipt = rpc_.get_transaction_receipt(row.tx_hash, stop)) {
       return settle_mined(row, *receipt, latest_block, stop);
     }
   }
-  const JournalEntry& newest = rows.back();
+  const store::JournalEntry& newest = rows.back();
   const uint64_t nonce = newest.nonce;
   const uint64_t mined_count = rpc_.get_transaction_count(sender_, "latest", stop);
   if (mined_count > nonce) {
@@ -242,7 +242,7 @@ bool Keeper::settle_nonce(const std::vector<JournalEntry>& rows, uint64_t latest
   return true;
 }
 
-bool Keeper::settle_mined(const JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block,
+bool Keeper::settle_mined(const store::JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block,
                           std::stop_token stop) {
   nonce_taken_since_.erase(row.nonce);
   const uint64_t block = quantity_field(receipt, "blockNumber");
@@ -276,7 +276,7 @@ bool Keeper::settle_mined(const JournalEntry& row, const chain::JsonValue& recei
   return false;
 }
 
-void Keeper::measure_mined(const JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee) {
+void Keeper::measure_mined(const store::JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee) {
   if (mined_ == nullptr) return;
   mined_->inc({outcome});
   gas_used_->inc({}, static_cast<double>(gas_used));
@@ -286,7 +286,7 @@ void Keeper::measure_mined(const JournalEntry& row, const char* outcome, uint64_
   }
 }
 
-std::string Keeper::revert_reason(const JournalEntry& row, uint64_t block_number, std::stop_token stop) {
+std::string Keeper::revert_reason(const store::JournalEntry& row, uint64_t block_number, std::stop_token stop) {
   // Replaying the call on the state after its block names the cause when another transaction of
   // the block got there first (the common case: the token was revealed meanwhile).
   try {
@@ -301,7 +301,7 @@ std::string Keeper::revert_reason(const JournalEntry& row, uint64_t block_number
   }
 }
 
-void Keeper::replace(const JournalEntry& newest, std::stop_token stop) {
+void Keeper::replace(const store::JournalEntry& newest, std::stop_token stop) {
   FeeQuote market = current_fees(rpc_, options_.tip_percentile, options_.max_gas_price, stop);
   auto fees = replacement_fees(newest.fees, market, options_.max_gas_price);
   if (!fees) {
@@ -320,7 +320,7 @@ void Keeper::replace(const JournalEntry& newest, std::stop_token stop) {
   tx.max_fee_per_gas = fees->max_fee_per_gas;
   tx.max_priority_fee_per_gas = fees->max_priority_fee_per_gas;
   const auto signed_tx = eth::sign_transaction(tx, key_);
-  SignedReveal reveal{sender_, newest.nonce, eth::to_hex(signed_tx.hash), newest.token_ids, *fees, newest.gas_limit,
+  store::SignedReveal reveal{sender_, newest.nonce, eth::to_hex(signed_tx.hash), newest.token_ids, *fees, newest.gas_limit,
                       eth::to_hex(signed_tx.raw)};
   const int64_t row = journal_.record_pending(reveal);
   std::string error_text;

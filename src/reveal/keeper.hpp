@@ -30,7 +30,7 @@
 #include "log/event_log.hpp"
 #include "metrics/registry.hpp"
 #include "reveal/fees.hpp"
-#include "reveal/reveal_journal.hpp"
+#include "store/reveal_journal.hpp"
 
 namespace glisk::reveal {
 
@@ -71,7 +71,7 @@ BroadcastAnswer classify_broadcast_error(const chain::RpcError& error);
 
 class Keeper {
  public:
-  Keeper(chain::EthRpc& rpc, RevealJournal& journal, const eth::PrivateKey& key, uint64_t chain_id,
+  Keeper(chain::EthRpc& rpc, store::RevealJournal& journal, const eth::PrivateKey& key, uint64_t chain_id,
          clock::Clock& clock, const log::EventLog& log, KeeperOptions options);
 
   const std::string& sender() const { return sender_; }  // EIP-55
@@ -90,25 +90,25 @@ class Keeper {
 
  private:
   // Outcome of one nonce's rows: still open, or settled (and how).
-  bool settle_nonce(const std::vector<JournalEntry>& rows, uint64_t latest_block, std::stop_token stop);
-  bool settle_mined(const JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block, std::stop_token stop);
-  void replace(const JournalEntry& newest, std::stop_token stop);
+  bool settle_nonce(const std::vector<store::JournalEntry>& rows, uint64_t latest_block, std::stop_token stop);
+  bool settle_mined(const store::JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block, std::stop_token stop);
+  void replace(const store::JournalEntry& newest, std::stop_token stop);
   // Broadcasts `raw`; returns the node's answer (transport failures propagate).
   BroadcastAnswer broadcast(const std::string& raw, std::string* error_text, std::stop_token stop);
   // Broadcasts a journaled transaction; nullopt when the node could not be reached, so whether
   // it arrived is unknown (logged; its row stays pending and settle() finds out).
-  std::optional<BroadcastAnswer> broadcast_journaled(const SignedReveal& reveal, std::string* error_text,
+  std::optional<BroadcastAnswer> broadcast_journaled(const store::SignedReveal& reveal, std::string* error_text,
                                                      std::stop_token stop);
-  std::string revert_reason(const JournalEntry& row, uint64_t block_number, std::stop_token stop);
+  std::string revert_reason(const store::JournalEntry& row, uint64_t block_number, std::stop_token stop);
 
   chain::EthRpc& rpc_;
-  RevealJournal& journal_;
+  store::RevealJournal& journal_;
   const eth::PrivateKey key_;
   const uint64_t chain_id_;
   clock::Clock& clock_;
   const log::EventLog& log_;
   const KeeperOptions options_;
-  void measure_mined(const JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee);
+  void measure_mined(const store::JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee);
   // Registered at construction (so /metrics shows them at 0 before the first reveal); null without a registry.
   metrics::Counter* mined_ = nullptr;
   metrics::Counter* gas_used_ = nullptr;

@@ -31,7 +31,7 @@ log::Level level_for(const std::exception& e, log::Level otherwise) {
 }  // namespace
 
 RevealWorker::RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, store::TokenStore& tokens,
-                           RevealJournal& journal, SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc,
+                           store::RevealJournal& journal, SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc,
                            clock::Clock& clock, const log::EventLog& log, RevealOptions options,
                            std::function<double()> jitter)
     : queue_(queue),

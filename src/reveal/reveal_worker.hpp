@@ -37,7 +37,7 @@
 #include "queue/backoff.hpp"
 #include "queue/work_queue.hpp"
 #include "reveal/keeper.hpp"
-#include "reveal/reveal_journal.hpp"
+#include "store/reveal_journal.hpp"
 #include "reveal/sender_lease.hpp"
 #include "store/token_store.hpp"
 
@@ -76,7 +76,7 @@ struct StepResult {
 class RevealWorker {
  public:
   // `jitter` returns uniform numbers in [0,1) for the backoff; defaults to a seeded generator.
-  RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, store::TokenStore& tokens, RevealJournal& journal,
+  RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, store::TokenStore& tokens, store::RevealJournal& journal,
                SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc, clock::Clock& clock, const log::EventLog& log,
                RevealOptions options, std::function<double()> jitter = {});
 
@@ -107,7 +107,7 @@ class RevealWorker {
   queue::WorkQueue& queue_;
   queue::WakeBoard& wake_;
   store::TokenStore& tokens_;
-  RevealJournal& journal_;
+  store::RevealJournal& journal_;
   SenderLease& lease_;
   Keeper& keeper_;
   chain::EthRpc& rpc_;

@@ -14,6 +14,7 @@
 
 #include "clock/clock.hpp"
 #include "store/database.hpp"
+#include "store/system_state.hpp"
 
 namespace glisk::reveal {
 
@@ -34,6 +35,7 @@ class SenderLease {
  private:
   store::Database& db_;
   clock::Clock& clock_;
+  store::SystemState state_;
   const std::string key_;
   const std::string holder_;
   const std::chrono::milliseconds length_;

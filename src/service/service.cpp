@@ -52,6 +52,7 @@ int Service::start() {
   log_.info("database.ready", {{"database", db_->describe()}, {"migrations_applied", applied},
                                {"schema_version", store::schema_version(*db_)}});
   tokens_ = std::make_unique<store::TokenStore>(*db_, clock_);
+  author_store_ = std::make_unique<store::AuthorStore>(*db_, clock_);
   view_ = std::make_unique<ops::PipelineView>(*db_, clock_);
   ops::install_pipeline_metrics(metrics_, *tokens_, GLISK_VERSION);
   const std::string instance = make_instance_id();
@@ -59,7 +60,7 @@ int Service::start() {
   supervisor_ = std::make_unique<workers::Supervisor>(log_, clock_, std::chrono::seconds(1), &metrics_);
   node_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
   rpc_ = std::make_unique<chain::MonitoredRpc>(*node_, log_, clock_);
-  reveal_journal_ = std::make_unique<reveal::RevealJournal>(*db_, clock_, instance);
+  reveal_journal_ = std::make_unique<store::RevealJournal>(*db_, clock_, instance);
   make_providers();
   authors_ = std::make_unique<authors::AuthorRegistry>(*db_, clock_, log_);
   alchemy_ = std::make_unique<webhook::AlchemyWebhook>(*db_, *queue_, clock_, log_, config_.alchemy_webhook_secret,
@@ -162,7 +163,7 @@ void Service::make_providers() {
 
 void Service::start_image_worker() {
   auto& processor = processors_.emplace_back(std::make_unique<workers::ImageGenerationProcessor>(
-      *tokens_, *image_provider_, log_,
+      *author_store_, *image_provider_, log_,
       workers::ImageGenerationOptions{config_.default_prompt, config_.fallback_censored_prompt}));
   start_worker(*processor, token::Stage::kImage, image_provider_->name(),
                {{"provider", image_provider_->name()},
@@ -175,7 +176,7 @@ void Service::start_ipfs_worker() {
   options.name_template = config_.metadata_name_template;
   options.description = config_.metadata_description;
   auto& processor = processors_.emplace_back(
-      std::make_unique<workers::IpfsUploadProcessor>(*tokens_, http_, *pinner_, log_, options));
+      std::make_unique<workers::IpfsUploadProcessor>(*author_store_, http_, *pinner_, log_, options));
   start_worker(*processor, token::Stage::kIpfs, pinner_->name(), {{"pinner", pinner_->name()}});
 }
 

@@ -21,7 +21,8 @@
 #include "ops/pipeline_view.hpp"
 #include "queue/wake_signal.hpp"
 #include "queue/work_queue.hpp"
-#include "reveal/reveal_journal.hpp"
+#include "store/reveal_journal.hpp"
+#include "store/author_store.hpp"
 #include "store/database.hpp"
 #include "store/token_store.hpp"
 #include "watcher/chain_watcher.hpp"
@@ -74,6 +75,7 @@ class Service {
   metrics::Registry metrics_;  // first made, last gone: every component below may hold its families
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<store::TokenStore> tokens_;
+  std::unique_ptr<store::AuthorStore> author_store_;
   std::unique_ptr<ops::PipelineView> view_;
   queue::WakeBoard wake_;
   std::unique_ptr<queue::WorkQueue> queue_;
@@ -83,7 +85,7 @@ class Service {
   ipfs::LocalIpfsStore* local_ipfs_ = nullptr;  // the pinner, when it is the local store
   std::vector<std::unique_ptr<workers::TokenProcessor>> processors_;
   std::vector<std::unique_ptr<workers::StageWorker>> workers_;
-  std::unique_ptr<reveal::RevealJournal> reveal_journal_;
+  std::unique_ptr<store::RevealJournal> reveal_journal_;
   std::unique_ptr<workers::Supervisor> supervisor_;
   std::unique_ptr<chain::RpcClient> node_;  // RPC_URL
   // The node as the watcher, recovery and reveals use it: outages reported once (rpc.unreachable).

@@ -18,6 +18,7 @@
 #include <variant>
 #include <vector>
 
+#include "clock/clock.hpp"
 #include "errors/errors.hpp"
 
 namespace glisk::store {
@@ -34,14 +35,89 @@ enum class Access { kReadWrite, kReadOnly };
 using SqlValue = std::variant<std::nullptr_t, int64_t, double, std::string>;
 using Params = std::vector<SqlValue>;
 
-// Rows of a result, every value as text (NULL = nullopt), addressed by column index.
+struct Result;
+
+// One row of a Result, read by column name and converted to the type the code expects:
+// `row.get<int64_t>("token_id")`, `row.get_optional<std::string>("image_cid")`. Types: std::string,
+// int64_t, int, uint64_t, double, bool (1/0, t/f), clock::TimePoint (time_format text). A column
+// the result lacks, a NULL where a value is required, or text that is not of the type is a
+// QueryError naming the column: the schema and the code disagree, a bug.
+class Row {
+ public:
+  Row(const Result& result, size_t index) : result_(&result), index_(index) {}
+
+  template <typename T>
+  T get(std::string_view column) const;
+  template <typename T>
+  std::optional<T> get_optional(std::string_view column) const {
+    const auto& text = cell(column);
+    if (!text) return std::nullopt;
+    return convert<T>(column, *text);
+  }
+  bool is_null(std::string_view column) const { return !cell(column).has_value(); }
+
+ private:
+  const std::optional<std::string>& cell(std::string_view column) const;
+  [[noreturn]] static void throw_null(std::string_view column);
+  template <typename T>
+  static T convert(std::string_view column, const std::string& text);
+
+  const Result* result_;
+  size_t index_;
+};
+
+// The conversions there are (database.cpp).
+template <>
+std::string Row::convert<std::string>(std::string_view column, const std::string& text);
+template <>
+int64_t Row::convert<int64_t>(std::string_view column, const std::string& text);
+template <>
+uint64_t Row::convert<uint64_t>(std::string_view column, const std::string& text);
+template <>
+int Row::convert<int>(std::string_view column, const std::string& text);
+template <>
+double Row::convert<double>(std::string_view column, const std::string& text);
+template <>
+bool Row::convert<bool>(std::string_view column, const std::string& text);
+template <>
+clock::TimePoint Row::convert<clock::TimePoint>(std::string_view column, const std::string& text);
+
+// Rows of a result, every value as text (NULL = nullopt); read them through Row. Iterating a
+// Result yields its Rows.
 struct Result {
   std::vector<std::string> columns;
   std::vector<std::vector<std::optional<std::string>>> rows;
   int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
 
   size_t column(std::string_view name) const;  // throws QueryError when absent
+  size_t size() const { return rows.size(); }
+  bool empty() const { return rows.empty(); }
+  Row row(size_t index) const;  // throws QueryError past the end
+
+  class Iterator {
+   public:
+    Iterator(const Result& result, size_t index) : result_(&result), index_(index) {}
+    Row operator*() const { return Row(*result_, index_); }
+    Iterator& operator++() {
+      ++index_;
+      return *this;
+    }
+    bool operator!=(const Iterator& other) const { return index_ != other.index_; }
+
+   private:
+    const Result* result_;
+    size_t index_;
+  };
+  Iterator begin() const { return {*this, 0}; }
+  Iterator end() const { return {*this, rows.size()}; }
 };
+
+template <typename T>
+T Row::get(std::string_view column) const {
+  const auto& text = cell(column);
+  if (!text) throw_null(column);
+  return convert<T>(column, *text);
+}
 
 // Kinds (errors/errors.hpp): an unusable DATABASE_URL is bad input; the database unreachable,
 // full or busy is unavailable (never a token's fault); a refused constraint is a conflict; a

@@ -82,7 +82,7 @@ CREATE TABLE system_state (
 
 // Every transaction the keeper signs gets a row before it is broadcast. Rows of one sender and
 // nonce are the attempts of one batch (the first and its fee-bumped replacements); which of them
-// mined decides the outcome (reveal/reveal_journal.hpp).
+// mined decides the outcome (store/reveal_journal.hpp).
 constexpr std::string_view kRevealJournal = R"sql(
 ALTER TABLE reveal_transactions ADD COLUMN sender TEXT;
 ALTER TABLE reveal_transactions ADD COLUMN raw_tx TEXT;

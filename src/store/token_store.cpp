@@ -10,95 +10,37 @@ const std::string_view kTokenColumns =
     "prediction_id, generation_attempts, upload_attempts, reveal_attempts, generation_error, failed_stage, "
     "next_attempt_at, locked_by, locked_until, queued_at, created_at, updated_at";
 
-namespace {
-
-clock::TimePoint to_time(const std::optional<std::string>& text, std::string_view column) {
-  auto t = text ? clock::parse_time(*text) : std::nullopt;
-  if (!t) throw QueryError("column " + std::string(column) + " holds no timestamp: '" + text.value_or("NULL") + "'");
-  return *t;
-}
-
-std::optional<clock::TimePoint> to_opt_time(const std::optional<std::string>& text, std::string_view column) {
-  if (!text) return std::nullopt;
-  return to_time(text, column);
-}
-
-}  // namespace
-
 token::Token token_from_row(const Result& r, size_t i) {
-  const auto& row = r.rows.at(i);
-  auto at = [&](std::string_view name) -> const std::optional<std::string>& { return row.at(r.column(name)); };
-  auto integer = [&](std::string_view name) -> int64_t { return std::stoll(at(name).value_or("0")); };
+  const Row row = r.row(i);
   token::Token t;
-  t.token_id = integer("token_id");
-  t.author_id = integer("author_id");
-  t.minter_address = at("minter_address");
-  const auto& status = at("status");
-  auto parsed = status ? token::parse_status(*status) : std::nullopt;
-  if (!parsed) throw QueryError("token " + std::to_string(t.token_id) + " has unknown status '" + status.value_or("NULL") + "'");
+  t.token_id = row.get<int64_t>("token_id");
+  t.author_id = row.get<int64_t>("author_id");
+  t.minter_address = row.get_optional<std::string>("minter_address");
+  const auto status = row.get<std::string>("status");
+  auto parsed = token::parse_status(status);
+  if (!parsed) throw QueryError("token " + std::to_string(t.token_id) + " has unknown status '" + status + "'");
   t.status = *parsed;
-  t.image_url = at("image_url");
-  t.image_cid = at("image_cid");
-  t.metadata_cid = at("metadata_cid");
-  t.reveal_tx_hash = at("reveal_tx_hash");
-  t.prediction_id = at("prediction_id");
-  t.generation_attempts = static_cast<int>(integer("generation_attempts"));
-  t.upload_attempts = static_cast<int>(integer("upload_attempts"));
-  t.reveal_attempts = static_cast<int>(integer("reveal_attempts"));
-  t.generation_error = at("generation_error");
-  if (const auto& stage = at("failed_stage")) t.failed_stage = token::parse_stage(*stage);
-  t.next_attempt_at = to_opt_time(at("next_attempt_at"), "next_attempt_at");
-  t.locked_by = at("locked_by");
-  t.locked_until = to_opt_time(at("locked_until"), "locked_until");
-  t.queued_at = to_time(at("queued_at"), "queued_at");
-  t.created_at = to_time(at("created_at"), "created_at");
-  t.updated_at = to_time(at("updated_at"), "updated_at");
+  t.image_url = row.get_optional<std::string>("image_url");
+  t.image_cid = row.get_optional<std::string>("image_cid");
+  t.metadata_cid = row.get_optional<std::string>("metadata_cid");
+  t.reveal_tx_hash = row.get_optional<std::string>("reveal_tx_hash");
+  t.prediction_id = row.get_optional<std::string>("prediction_id");
+  t.generation_attempts = row.get<int>("generation_attempts");
+  t.upload_attempts = row.get<int>("upload_attempts");
+  t.reveal_attempts = row.get<int>("reveal_attempts");
+  t.generation_error = row.get_optional<std::string>("generation_error");
+  if (auto stage = row.get_optional<std::string>("failed_stage")) t.failed_stage = token::parse_stage(*stage);
+  t.next_attempt_at = row.get_optional<clock::TimePoint>("next_attempt_at");
+  t.locked_by = row.get_optional<std::string>("locked_by");
+  t.locked_until = row.get_optional<clock::TimePoint>("locked_until");
+  t.queued_at = row.get<clock::TimePoint>("queued_at");
+  t.created_at = row.get<clock::TimePoint>("created_at");
+  t.updated_at = row.get<clock::TimePoint>("updated_at");
   return t;
 }
 
 void TokenStore::ping() {
   in_transaction(db_, TxMode::kRead, [](Transaction& tx) { tx.exec("SELECT 1"); });
-}
-
-int64_t TokenStore::upsert_author(const std::string& wallet_address, const std::optional<std::string>& prompt_text) {
-  const std::string now = clock::format_time(clock_.now());
-  return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    SqlValue prompt = prompt_text ? SqlValue{*prompt_text} : SqlValue{nullptr};
-    auto r = tx.exec(
-        "INSERT INTO authors (wallet_address, prompt_text, created_at, updated_at) VALUES ($1, $2, $3, $3) "
-        "ON CONFLICT (wallet_address) DO UPDATE SET prompt_text = COALESCE(excluded.prompt_text, authors.prompt_text), "
-        "updated_at = excluded.updated_at RETURNING id",
-        {wallet_address, prompt, now});
-    return std::stoll(r.rows.at(0).at(0).value());
-  });
-}
-
-namespace {
-std::optional<Author> author_from(const Result& r) {
-  if (r.rows.empty()) return std::nullopt;
-  return Author{std::stoll(r.rows[0][0].value()), r.rows[0][1].value(), r.rows[0][2], r.rows[0][3], r.rows[0][4]};
-}
-}  // namespace
-
-std::optional<Author> TokenStore::find_author(const std::string& wallet_address) {
-  return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return author_from(tx.exec("SELECT id, wallet_address, prompt_text, x_handle, farcaster_handle FROM authors WHERE wallet_address = $1", {wallet_address}));
-  });
-}
-
-std::optional<Author> TokenStore::author_by_id(int64_t id) {
-  return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return author_from(tx.exec("SELECT id, wallet_address, prompt_text, x_handle, farcaster_handle FROM authors WHERE id = $1", {id}));
-  });
-}
-
-void TokenStore::set_author_handles(int64_t id, const std::optional<std::string>& x_handle,
-                                    const std::optional<std::string>& farcaster_handle) {
-  auto opt = [](const std::optional<std::string>& v) { return v ? SqlValue{*v} : SqlValue{nullptr}; };
-  in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    tx.exec("UPDATE authors SET x_handle = $2, farcaster_handle = $3, updated_at = $4 WHERE id = $1",
-            {id, opt(x_handle), opt(farcaster_handle), clock::format_time(clock_.now())});
-  });
 }
 
 bool TokenStore::insert_token(const NewToken& token) {
@@ -126,10 +68,11 @@ std::optional<token::Token> TokenStore::find_token(int64_t token_id) {
 std::map<token::TokenStatus, int64_t> TokenStore::count_by_status() {
   std::map<token::TokenStatus, int64_t> counts;
   for (auto s : token::kAllStatuses) counts[s] = 0;
-  auto r = in_transaction(db_, TxMode::kRead,
-                          [](Transaction& tx) { return tx.exec("SELECT status, COUNT(*) FROM tokens_s0 GROUP BY status"); });
-  for (const auto& row : r.rows) {
-    if (auto s = token::parse_status(row.at(0).value_or(""))) counts[*s] = std::stoll(row.at(1).value_or("0"));
+  auto r = in_transaction(db_, TxMode::kRead, [](Transaction& tx) {
+    return tx.exec("SELECT status, COUNT(*) AS n FROM tokens_s0 GROUP BY status");
+  });
+  for (const Row row : r) {
+    if (auto s = token::parse_status(row.get<std::string>("status"))) counts[*s] = row.get<int64_t>("n");
   }
   return counts;
 }
@@ -146,22 +89,20 @@ StageQueueStats TokenStore::stage_queue_stats(token::Stage stage) {
   const auto& s = token::spec(stage);
   auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
     return tx.exec(
-        "SELECT COUNT(*), "
+        "SELECT COUNT(*) AS depth, "
         "COALESCE(SUM(CASE WHEN (locked_until IS NULL OR locked_until < $1) AND "
-        "(next_attempt_at IS NULL OR next_attempt_at <= $1) THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN locked_until >= $1 THEN 1 ELSE 0 END), 0), "
+        "(next_attempt_at IS NULL OR next_attempt_at <= $1) THEN 1 ELSE 0 END), 0) AS due, "
+        "COALESCE(SUM(CASE WHEN locked_until >= $1 THEN 1 ELSE 0 END), 0) AS in_flight, "
         "MIN(CASE WHEN (locked_until IS NULL OR locked_until < $1) AND (next_attempt_at IS NULL OR next_attempt_at <= $1) "
-        "THEN COALESCE(next_attempt_at, queued_at) END) "
+        "THEN COALESCE(next_attempt_at, queued_at) END) AS oldest_due "
         "FROM tokens_s0 WHERE status IN ($2, $3)",
         {now_text, std::string(token::to_string(s.input)), std::string(token::to_string(s.working))});
   });
-  const auto& row = r.rows.at(0);
-  StageQueueStats stats{stage, std::stoll(row[0].value_or("0")), std::stoll(row[1].value_or("0")),
-                        std::stoll(row[2].value_or("0")), std::nullopt};
-  if (row[3]) {
-    if (auto oldest = clock::parse_time(*row[3])) {
-      stats.oldest_due_age_seconds = std::max(0.0, std::chrono::duration<double>(now - *oldest).count());
-    }
+  const Row row = r.row(0);
+  StageQueueStats stats{stage, row.get<int64_t>("depth"), row.get<int64_t>("due"), row.get<int64_t>("in_flight"),
+                        std::nullopt};
+  if (auto oldest = row.get_optional<clock::TimePoint>("oldest_due")) {
+    stats.oldest_due_age_seconds = std::max(0.0, std::chrono::duration<double>(now - *oldest).count());
   }
   return stats;
 }

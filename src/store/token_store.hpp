@@ -14,14 +14,6 @@
 
 namespace glisk::store {
 
-struct Author {
-  int64_t id = 0;
-  std::string wallet_address;
-  std::optional<std::string> prompt_text;
-  std::optional<std::string> x_handle;
-  std::optional<std::string> farcaster_handle;
-};
-
 struct NewToken {
   int64_t token_id = 0;
   int64_t author_id = 0;
@@ -44,16 +36,11 @@ class TokenStore {
  public:
   TokenStore(Database& db, clock::Clock& clock) : db_(db), clock_(clock) {}
 
+  // The database it reads, for another store over the same one (test helpers, benchmarks).
+  Database& database() const { return db_; }
+
   // A database round trip; throws DatabaseError when the database cannot answer.
   void ping();
-
-  // Creates the author or updates the prompt (when given); returns the author's id.
-  int64_t upsert_author(const std::string& wallet_address, const std::optional<std::string>& prompt_text);
-  std::optional<Author> find_author(const std::string& wallet_address);
-  std::optional<Author> author_by_id(int64_t id);
-  // Sets the author's social handles (shown in metadata); empty optionals clear them.
-  void set_author_handles(int64_t id, const std::optional<std::string>& x_handle,
-                          const std::optional<std::string>& farcaster_handle);
 
   // Inserts a `detected` token; false when the token id already exists (idempotent).
   bool insert_token(const NewToken& token);

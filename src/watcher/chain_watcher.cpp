@@ -51,16 +51,15 @@ ChainWatcher::ChainWatcher(store::Database& db, chain::EthRpc& rpc, queue::WorkQ
       queue_(queue),
       clock_(clock),
       recorder_(clock),
+      state_(clock),
       log_(log),
       options_(std::move(options)),
       cursor_key_("watcher.cursor." + lowercase(options_.contract)) {}
 
 std::optional<Cursor> ChainWatcher::cursor() {
-  auto r = store::in_transaction(db_, store::TxMode::kRead, [&](store::Transaction& tx) {
-    return tx.exec("SELECT value FROM system_state WHERE key = $1", {cursor_key_});
-  });
-  if (r.rows.empty()) return std::nullopt;
-  return cursor_from_text(r.rows.at(0).at(0).value_or(""));
+  auto text = state_.get(db_, cursor_key_);
+  if (!text) return std::nullopt;
+  return cursor_from_text(*text);
 }
 
 std::optional<uint64_t> ChainWatcher::find_deployment_block(std::stop_token stop) {
@@ -111,15 +110,8 @@ std::string ChainWatcher::block_hash(uint64_t number, std::stop_token stop) {
 }
 
 bool ChainWatcher::save_cursor(store::Transaction& tx, const std::optional<Cursor>& expected, const Cursor& next) {
-  const std::string now = clock::format_time(clock_.now());
-  if (expected) {
-    return tx.exec("UPDATE system_state SET value = $1, updated_at = $2 WHERE key = $3 AND value = $4",
-                   {cursor_to_text(next), now, cursor_key_, cursor_to_text(*expected)})
-               .affected == 1;
-  }
-  return tx.exec("INSERT INTO system_state (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
-                 {cursor_key_, cursor_to_text(next), now})
-             .affected == 1;
+  const auto expected_text = expected ? std::optional<std::string>(cursor_to_text(*expected)) : std::nullopt;
+  return state_.compare_and_set(tx, cursor_key_, expected_text, cursor_to_text(next));
 }
 
 StepResult ChainWatcher::step(std::stop_token stop) {

@@ -35,6 +35,7 @@
 #include "mints/mint_recorder.hpp"
 #include "queue/work_queue.hpp"
 #include "store/database.hpp"
+#include "store/system_state.hpp"
 
 namespace glisk::watcher {
 
@@ -95,6 +96,7 @@ class ChainWatcher {
   queue::WorkQueue& queue_;
   clock::Clock& clock_;
   mints::MintRecorder recorder_;
+  store::SystemState state_;
   const log::EventLog& log_;
   const WatcherOptions options_;
   const std::string cursor_key_;

@@ -7,6 +7,7 @@
 #include "clock/time_format.hpp"
 #include "eth/abi.hpp"
 #include "mints/mint_recorder.hpp"
+#include "store/author_store.hpp"
 #include "store/token_events.hpp"
 
 namespace glisk::watcher {
@@ -66,7 +67,7 @@ RecoveryReport GapRecovery::run(std::stop_token stop) {
     store::in_transaction(db_, store::TxMode::kWrite, [&](store::Transaction& tx) {
       created.clear();
       for (const auto& t : batch) {
-        const int64_t author_id = mints::ensure_author(tx, t.author, now);
+        const int64_t author_id = store::ensure_author(tx, t.author, now);
         auto r = tx.exec(
             "INSERT INTO tokens_s0 (token_id, author_id, minter_address, status, queued_at, created_at, updated_at) "
             "VALUES ($1, $2, NULL, 'detected', $3, $3, $3) ON CONFLICT (token_id) DO NOTHING",

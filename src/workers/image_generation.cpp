@@ -28,16 +28,16 @@ std::string validated_prompt(std::string_view raw) {
   return std::string(raw);
 }
 
-ImageGenerationProcessor::ImageGenerationProcessor(store::TokenStore& tokens, image::ImageProvider& provider,
+ImageGenerationProcessor::ImageGenerationProcessor(store::AuthorStore& authors, image::ImageProvider& provider,
                                                    const log::EventLog& log, ImageGenerationOptions options)
-    : tokens_(tokens), provider_(provider), log_(log), options_(std::move(options)) {}
+    : authors_(authors), provider_(provider), log_(log), options_(std::move(options)) {}
 
 StageOutcome ImageGenerationProcessor::process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) {
   const auto& token = claim.token;
   if (token.image_url) {
     return {queue::TokenPatch{}, {{"provider", provider_.name()}, {"reused_image", true}}};
   }
-  auto author = tokens_.author_by_id(token.author_id);
+  auto author = authors_.by_id(token.author_id);
   const std::string prompt = validated_prompt(author && author->prompt_text ? *author->prompt_text : options_.default_prompt);
 
   std::optional<std::string> started_id;

@@ -15,7 +15,7 @@
 
 #include "image/image_provider.hpp"
 #include "log/event_log.hpp"
-#include "store/token_store.hpp"
+#include "store/author_store.hpp"
 #include "workers/stage_worker.hpp"
 
 namespace glisk::workers {
@@ -30,13 +30,13 @@ std::string validated_prompt(std::string_view raw);
 
 class ImageGenerationProcessor final : public TokenProcessor {
  public:
-  ImageGenerationProcessor(store::TokenStore& tokens, image::ImageProvider& provider, const log::EventLog& log,
+  ImageGenerationProcessor(store::AuthorStore& authors, image::ImageProvider& provider, const log::EventLog& log,
                            ImageGenerationOptions options);
 
   StageOutcome process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) override;
 
  private:
-  store::TokenStore& tokens_;
+  store::AuthorStore& authors_;
   image::ImageProvider& provider_;
   const log::EventLog& log_;
   const ImageGenerationOptions options_;

@@ -6,9 +6,9 @@
 
 namespace glisk::workers {
 
-IpfsUploadProcessor::IpfsUploadProcessor(store::TokenStore& tokens, const net::HttpClient& http, ipfs::IpfsPinner& pinner,
+IpfsUploadProcessor::IpfsUploadProcessor(store::AuthorStore& authors, const net::HttpClient& http, ipfs::IpfsPinner& pinner,
                                          const log::EventLog& log, IpfsUploadOptions options)
-    : tokens_(tokens), http_(http), pinner_(pinner), log_(log), options_(std::move(options)) {}
+    : authors_(authors), http_(http), pinner_(pinner), log_(log), options_(std::move(options)) {}
 
 std::string IpfsUploadProcessor::pin_checked(std::string_view bytes, const std::string& file_name,
                                              const std::string& content_type, int64_t token_id, std::stop_token stop) {
@@ -50,7 +50,7 @@ StageOutcome IpfsUploadProcessor::process(const queue::Claim& claim, queue::Work
                                       {"bytes", image.bytes.size()}, {"content_type", image.content_type},
                                       {"pinner", pinner_.name()}});
   }
-  auto author = tokens_.author_by_id(token.author_id);
+  auto author = authors_.by_id(token.author_id);
   const std::string metadata = ipfs::erc721_metadata({id, image_cid, author ? author->wallet_address : "",
                                                       author ? author->x_handle : std::nullopt,
                                                       author ? author->farcaster_handle : std::nullopt,

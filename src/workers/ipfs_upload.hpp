@@ -15,7 +15,7 @@
 #include "ipfs/pinner.hpp"
 #include "log/event_log.hpp"
 #include "net/http_client.hpp"
-#include "store/token_store.hpp"
+#include "store/author_store.hpp"
 #include "workers/stage_worker.hpp"
 
 namespace glisk::workers {
@@ -29,7 +29,7 @@ struct IpfsUploadOptions {
 
 class IpfsUploadProcessor final : public TokenProcessor {
  public:
-  IpfsUploadProcessor(store::TokenStore& tokens, const net::HttpClient& http, ipfs::IpfsPinner& pinner,
+  IpfsUploadProcessor(store::AuthorStore& authors, const net::HttpClient& http, ipfs::IpfsPinner& pinner,
                       const log::EventLog& log, IpfsUploadOptions options);
 
   StageOutcome process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) override;
@@ -39,7 +39,7 @@ class IpfsUploadProcessor final : public TokenProcessor {
   std::string pin_checked(std::string_view bytes, const std::string& file_name, const std::string& content_type,
                           int64_t token_id, std::stop_token stop);
 
-  store::TokenStore& tokens_;
+  store::AuthorStore& authors_;
   const net::HttpClient& http_;
   ipfs::IpfsPinner& pinner_;
   const log::EventLog& log_;

@@ -1,17 +1,13 @@
-#include "reveal/reveal_journal.hpp"
+#include "store/reveal_journal.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "clock/time_format.hpp"
 #include "store/token_events.hpp"
 
-namespace glisk::reveal {
+namespace glisk::store {
 namespace {
 
-using store::Params;
-using store::SqlValue;
-using store::Transaction;
-using store::TxMode;
 
 // Token ids come from our own rows (int64), so writing them into the statement is safe, and an
 // IN list reads the same on both backends.
@@ -25,7 +21,7 @@ constexpr std::string_view kColumns =
     "id, sender, nonce, tx_hash, token_ids, max_fee_per_gas, max_priority_fee_per_gas, gas_limit, raw_tx, status, "
     "submitted_at";
 
-std::vector<JournalEntry> entries_of(const store::Result& r) {
+std::vector<JournalEntry> entries_of(const Result& r) {
   std::vector<JournalEntry> out;
   for (const auto& row : r.rows) {
     JournalEntry e;
@@ -51,7 +47,7 @@ void record_reveal_events(Transaction& tx, const std::vector<int64_t>& ids, cons
                           const std::string& attempt_expression, const std::optional<std::string>& error,
                           const std::optional<std::string>& tx_hash) {
   if (ids.empty()) return;
-  tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, $1, $2, $3, 'reveal', " + attempt_expression +
+  tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, $1, $2, $3, 'reveal', " + attempt_expression +
               ", $4, $5 FROM tokens_s0 WHERE " + status_filter + " AND token_id IN " + in_list(ids),
           {to_status, now, instance.empty() ? SqlValue{nullptr} : SqlValue{instance},
            error ? SqlValue{*error} : SqlValue{nullptr}, tx_hash ? SqlValue{*tx_hash} : SqlValue{nullptr}});
@@ -85,7 +81,7 @@ std::vector<int64_t> parse_token_ids(const std::string& text) {
 
 int64_t RevealJournal::record_pending(const SignedReveal& r) {
   const std::string now = clock::format_time(clock_.now());
-  return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto res = tx.exec(
         "INSERT INTO reveal_transactions (tx_hash, token_ids, nonce, max_fee_per_gas, max_priority_fee_per_gas, "
         "gas_limit, status, sender, raw_tx, submitted_at, created_at, updated_at) "
@@ -97,7 +93,7 @@ int64_t RevealJournal::record_pending(const SignedReveal& r) {
 }
 
 std::vector<JournalEntry> RevealJournal::pending(const std::string& sender) {
-  return store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+  return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
     return entries_of(tx.exec("SELECT " + std::string(kColumns) +
                                   " FROM reveal_transactions WHERE status = 'pending' AND sender = $1 ORDER BY nonce, id",
                               {sender}));
@@ -105,7 +101,7 @@ std::vector<JournalEntry> RevealJournal::pending(const std::string& sender) {
 }
 
 std::vector<JournalEntry> RevealJournal::sent_at(const std::string& sender, uint64_t nonce) {
-  return store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+  return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
     return entries_of(tx.exec("SELECT " + std::string(kColumns) +
                                   " FROM reveal_transactions WHERE sender = $1 AND nonce = $2 AND tx_hash IS NOT NULL "
                                   "ORDER BY id",
@@ -116,7 +112,7 @@ std::vector<JournalEntry> RevealJournal::sent_at(const std::string& sender, uint
 int64_t RevealJournal::confirm(const JournalEntry& mined, uint64_t block_number, uint64_t gas_used,
                                const eth::U256& gas_price) {
   const std::string now = clock::format_time(clock_.now());
-  return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     tx.exec("UPDATE reveal_transactions SET status = 'confirmed', block_number = $2, gas_used = $3, "
             "effective_gas_price = $4, confirmed_at = $5, error = NULL, updated_at = $5 WHERE id = $1",
             {mined.id, static_cast<int64_t>(block_number), static_cast<int64_t>(gas_used), gas_price.to_dec(), now});
@@ -137,7 +133,7 @@ int64_t RevealJournal::confirm(const JournalEntry& mined, uint64_t block_number,
 void RevealJournal::fail_reverted(const JournalEntry& mined, uint64_t block_number, uint64_t gas_used,
                                   const eth::U256& gas_price, const std::string& reason, clock::TimePoint retry_at) {
   const std::string now = clock::format_time(clock_.now());
-  store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     tx.exec("UPDATE reveal_transactions SET status = 'failed', block_number = $2, gas_used = $3, "
             "effective_gas_price = $4, error = $5, updated_at = $6 WHERE id = $1",
             {mined.id, static_cast<int64_t>(block_number), static_cast<int64_t>(gas_used), gas_price.to_dec(), reason, now});
@@ -152,7 +148,7 @@ void RevealJournal::fail_reverted(const JournalEntry& mined, uint64_t block_numb
 void RevealJournal::abandon(const std::string& sender, uint64_t nonce, const std::vector<int64_t>& token_ids,
                             const std::string& reason, clock::TimePoint retry_at, bool count_attempt) {
   const std::string now = clock::format_time(clock_.now());
-  store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     tx.exec("UPDATE reveal_transactions SET status = 'failed', error = $3, updated_at = $4 "
             "WHERE sender = $1 AND nonce = $2 AND status = 'pending'",
             {sender, static_cast<int64_t>(nonce), reason, now});
@@ -161,7 +157,7 @@ void RevealJournal::abandon(const std::string& sender, uint64_t nonce, const std
 }
 
 void RevealJournal::refuse(int64_t id, const std::string& reason) {
-  store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     tx.exec("UPDATE reveal_transactions SET status = 'failed', error = $2, updated_at = $3 WHERE id = $1 AND status = 'pending'",
             {id, reason, clock::format_time(clock_.now())});
   });
@@ -170,7 +166,7 @@ void RevealJournal::refuse(int64_t id, const std::string& reason) {
 void RevealJournal::record_unsent(const std::string& sender, const std::vector<int64_t>& token_ids,
                                   const std::string& reason) {
   const std::string now = clock::format_time(clock_.now());
-  store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     tx.exec("INSERT INTO reveal_transactions (token_ids, status, sender, error, created_at, updated_at) "
             "VALUES ($1, 'failed', $2, $3, $4, $4)",
             {token_ids_text(token_ids), sender, reason, now});
@@ -180,7 +176,7 @@ void RevealJournal::record_unsent(const std::string& sender, const std::vector<i
 int64_t RevealJournal::mark_revealed_on_chain(const std::vector<int64_t>& token_ids) {
   if (token_ids.empty()) return 0;
   const std::string now = clock::format_time(clock_.now());
-  return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     record_reveal_events(tx, token_ids, "status IN ('ready', 'failed')", "revealed", now, instance_, "reveal_attempts",
                          std::string("already revealed on chain"), std::nullopt);
     return tx.exec("UPDATE tokens_s0 SET status = 'revealed', locked_by = NULL, locked_until = NULL, "
@@ -193,14 +189,14 @@ int64_t RevealJournal::mark_revealed_on_chain(const std::vector<int64_t>& token_
 
 void RevealJournal::postpone(const std::vector<int64_t>& token_ids, const std::optional<std::string>& reason,
                              clock::TimePoint retry_at, bool count_attempt) {
-  store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     postpone_in(tx, token_ids, reason, clock::format_time(retry_at), clock::format_time(clock_.now()), count_attempt,
                 instance_);
   });
 }
 
 JournalSummary RevealJournal::summary() {
-  return store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+  return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
     JournalSummary s;
     auto counts = tx.exec("SELECT status, COUNT(*) FROM reveal_transactions GROUP BY status");
     for (const auto& row : counts.rows) {
@@ -219,4 +215,4 @@ JournalSummary RevealJournal::summary() {
   });
 }
 
-}  // namespace glisk::reveal
+}  // namespace glisk::store

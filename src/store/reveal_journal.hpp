@@ -19,11 +19,11 @@
 #include <vector>
 
 #include "clock/clock.hpp"
+#include "eth/transaction.hpp"
 #include "eth/uint256.hpp"
-#include "reveal/fees.hpp"
 #include "store/database.hpp"
 
-namespace glisk::reveal {
+namespace glisk::store {
 
 // A signed reveal transaction, as the keeper records it before broadcasting.
 struct SignedReveal {
@@ -31,7 +31,7 @@ struct SignedReveal {
   uint64_t nonce = 0;
   std::string tx_hash;
   std::vector<int64_t> token_ids;
-  Fees fees;
+  eth::Fees fees;
   uint64_t gas_limit = 0;
   std::string raw_tx;  // 0x-hex, sent again unchanged when the node forgot it
 };
@@ -54,7 +54,7 @@ struct JournalSummary {
 class RevealJournal {
  public:
   // `instance` names this process in token_events (store/token_events.hpp).
-  RevealJournal(store::Database& db, clock::Clock& clock, std::string instance = {})
+  RevealJournal(Database& db, clock::Clock& clock, std::string instance = {})
       : db_(db), clock_(clock), instance_(std::move(instance)) {}
 
   // Writes the pending row; returns its id. Call before broadcasting.
@@ -92,7 +92,7 @@ class RevealJournal {
   JournalSummary summary();
 
  private:
-  store::Database& db_;
+  Database& db_;
   clock::Clock& clock_;
   const std::string instance_;
 };
@@ -101,4 +101,4 @@ class RevealJournal {
 std::string token_ids_text(const std::vector<int64_t>& ids);
 std::vector<int64_t> parse_token_ids(const std::string& text);
 
-}  // namespace glisk::reveal
+}  // namespace glisk::store

@@ -1,0 +1,34 @@
+#pragma once
+// system_state: small named values every instance shares — the chain watcher's cursor per
+// contract, the reveal sender's lease per keeper address. Every change is a compare-and-set in
+// one statement, so of two instances that read the same value only one can replace it, on both
+// backends alike (no row lock, no dialect). Thread-safe (no state beyond the clock).
+
+#include <optional>
+#include <string>
+
+#include "clock/clock.hpp"
+#include "store/database.hpp"
+
+namespace glisk::store {
+
+class SystemState {
+ public:
+  explicit SystemState(clock::Clock& clock) : clock_(clock) {}
+
+  std::optional<std::string> get(Transaction& tx, const std::string& key);
+  // In its own read transaction.
+  std::optional<std::string> get(Database& db, const std::string& key);
+
+  // Sets `key` to `value` if it holds `expected` now (nullopt: if it does not exist). True when
+  // it did; false when another writer changed it first.
+  bool compare_and_set(Transaction& tx, const std::string& key, const std::optional<std::string>& expected,
+                       const std::string& value);
+  // Deletes `key` if it holds `expected` now. True when it did.
+  bool compare_and_delete(Transaction& tx, const std::string& key, const std::string& expected);
+
+ private:
+  clock::Clock& clock_;
+};
+
+}  // namespace glisk::store
