@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "clock/time_format.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/migrations.hpp"
 #include "store/token_store.hpp"
 
@@ -130,7 +130,7 @@ void run(const std::string& backend, const Options& o) {
   std::printf("\n%s: %d tokens detected in %.1f s\n", backend.c_str(), o.tokens, ms_since(began) / 1000.0);
 
   queue::WakeBoard wake;
-  queue::WorkQueue queue(*db, clock, wake, "bench", std::chrono::seconds(600));
+  store::TokenLifecycle queue(*db, clock, wake, "bench", std::chrono::seconds(600));
   std::vector<double> claim_ms;
   for (int i = 0; i < o.claims; ++i) {
     began = Steady::now();
@@ -162,7 +162,7 @@ void run(const std::string& backend, const Options& o) {
   std::atomic<bool> stop{false};
   std::atomic<int> claimed{0};
   std::thread claimer([&] {
-    queue::WorkQueue busy(*db, clock, wake, "busy", std::chrono::seconds(600));
+    store::TokenLifecycle busy(*db, clock, wake, "busy", std::chrono::seconds(600));
     while (!stop) claimed += static_cast<int>(busy.claim(token::Stage::kImage, o.batch).size());
   });
   const double status_busy = median_cli_ms("status", url);

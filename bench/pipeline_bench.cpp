@@ -41,7 +41,7 @@
 #include "image/replicate_provider.hpp"
 #include "ipfs/pinata_pinner.hpp"
 #include "log/event_log.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "reveal/keeper.hpp"
 #include "store/reveal_journal.hpp"
 #include "reveal/reveal_worker.hpp"
@@ -132,7 +132,7 @@ void insert_detected(store::Database& db, int first, int last) {
               "VALUES ($1, $2, 'detected', $3, $3, $3)",
               {int64_t{id}, author, now});
     }
-    db.notify_on_commit(tx, queue::kWakeChannel, token::to_string(token::Stage::kImage));
+    db.notify_on_commit(tx, store::kWakeChannel, token::to_string(token::Stage::kImage));
   });
 }
 void insert_detected(store::Database& db, int tokens) { insert_detected(db, 1, tokens); }
@@ -314,7 +314,7 @@ Throughput run_seed_schedule(const Options& o, testing::FakeReplicate& replicate
   std::ostringstream sink;
   log::EventLog log(log::Format::kJson, log::Level::kError, sink);
   queue::WakeBoard wake;
-  queue::WorkQueue queue(*db, clock, wake, "seed-baseline", 600s);
+  store::TokenLifecycle queue(*db, clock, wake, "seed-baseline", 600s);
   store::TokenStore tokens(*db, clock);
   store::AuthorStore authors(*db, clock);
   net::HttpClient http;

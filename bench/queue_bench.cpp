@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/author_store.hpp"
 #include "store/migrations.hpp"
 #include "store/token_store.hpp"
@@ -59,7 +59,7 @@ void drain(benchmark::State& state, bool postgres) {
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
-        queue::WorkQueue q(*db, clock, wake, "bench-" + std::to_string(t), std::chrono::seconds(60));
+        store::TokenLifecycle q(*db, clock, wake, "bench-" + std::to_string(t), std::chrono::seconds(60));
         for (;;) {
           auto claims = q.claim(token::Stage::kImage, batch);
           if (claims.empty()) return;

@@ -55,7 +55,7 @@ class AdminApiTest : public ::testing::TestWithParam<Backend> {
   clock::ManualClock clock;
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
-  queue::WorkQueue queue{tdb.db(), clock, wake, "instance-a", 60s};
+  store::TokenLifecycle queue{tdb.db(), clock, wake, "instance-a", 60s};
   store::RevealJournal journal{tdb.db(), clock, "instance-a"};
   ops::PipelineView view{tdb.db(), clock};
   metrics::Registry registry;

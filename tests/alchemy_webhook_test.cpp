@@ -16,7 +16,7 @@
 #include "faulty_rpc.hpp"
 #include "http/api_server.hpp"
 #include "mints/mint_event.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
 
 using namespace glisk;
@@ -157,7 +157,7 @@ class AlchemyWebhookTest : public ::testing::TestWithParam<Backend> {
   clock::ManualClock clock;
   store::TokenStore tokens{tdb.db(), clock};
   queue::WakeBoard wake;
-  queue::WorkQueue queue{tdb.db(), clock, wake, "test", 60s};
+  store::TokenLifecycle queue{tdb.db(), clock, wake, "test", 60s};
   glisk::testing::CapturedLog captured;
   std::unique_ptr<webhook::AlchemyWebhook> alchemy;
   std::unique_ptr<http::ApiServer> server;

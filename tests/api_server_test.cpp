@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/api_server.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/postgres_database.hpp"
 #include "test_support.hpp"
 
@@ -57,7 +57,7 @@ TEST_F(ApiServerTest, TokenStateByIdWithClearErrors) {
 TEST_F(ApiServerTest, ATokensLocalImageIsShownByItsFileNameNotTheServersPath) {
   glisk::testing::add_detected_tokens(tokens, 7, 1);
   queue::WakeBoard wake;
-  queue::WorkQueue q(tdb.db(), clock, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), clock, wake, "i", 60s);
   auto c = q.claim(token::Stage::kImage, 1).at(0);
   ASSERT_TRUE(q.complete(token::Stage::kImage, 7, c.lease, {.image_url = "file:///var/lib/glisk/data/images/7-abc.png"}));
   auto res = client.Get("/api/tokens/7");
@@ -71,7 +71,7 @@ TEST_F(ApiServerTest, ATokensLocalImageIsShownByItsFileNameNotTheServersPath) {
 TEST_F(ApiServerTest, StatsShowStatusesAndQueues) {
   glisk::testing::add_detected_tokens(tokens, 1, 3);
   queue::WakeBoard wake;
-  queue::WorkQueue q(tdb.db(), clock, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), clock, wake, "i", 60s);
   auto c = q.claim(token::Stage::kImage, 1).at(0);
   ASSERT_TRUE(q.complete(token::Stage::kImage, c.token.token_id, c.lease));
   clock.advance(10s);

@@ -291,8 +291,8 @@ TEST_P(AuthorPromptTest, UnknownAndMalformedAuthors) {
 TEST_P(AuthorPromptTest, ListShowsTokensAndPrompts) {
   registry.set_prompt(kAnvilAccount1, "by the operator");
   const int64_t author = glisk::testing::add_author(tokens, "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", std::nullopt);
-  tokens.insert_token({1, author, std::nullopt});
-  tokens.insert_token({2, author, std::nullopt});
+  glisk::testing::add_token(tokens, 1, author);
+  glisk::testing::add_token(tokens, 2, author);
   auto all = registry.list();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0].wallet_address, "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");

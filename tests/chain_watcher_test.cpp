@@ -14,7 +14,7 @@
 #include "anvil.hpp"
 #include "chain/rpc_client.hpp"
 #include "eth/abi.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 #include "test_support.hpp"
 #include "watcher/gap_recovery.hpp"
@@ -138,7 +138,7 @@ class ChainIntakeTest : public ::testing::TestWithParam<Backend> {
   clock::ManualClock clock_;
   store::TokenStore tokens_{tdb_.db(), clock_};
   queue::WakeBoard wake_;
-  queue::WorkQueue queue_{tdb_.db(), clock_, wake_, "test", 60s};
+  store::TokenLifecycle queue_{tdb_.db(), clock_, wake_, "test", 60s};
   glisk::testing::CapturedLog captured_;
 };
 

@@ -107,7 +107,7 @@ TEST(DashboardInChromium, ShowsThePipelineAndRetriesAFailedTokenWithTheAdminToke
   clock::SystemClock clock;
   queue::WakeBoard wake;
   store::TokenStore tokens(tdb.db(), clock);
-  queue::WorkQueue queue(tdb.db(), clock, wake, "setup", 60s);
+  store::TokenLifecycle queue(tdb.db(), clock, wake, "setup", 60s);
   store::RevealJournal journal(tdb.db(), clock, "setup");
   gt::make_every_state(tokens, queue, journal);
   store::SignedReveal signed_reveal;

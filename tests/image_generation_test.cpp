@@ -10,7 +10,7 @@
 #include "fakes/fake_replicate.hpp"
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
 #include "workers/image_generation.hpp"
 
@@ -28,7 +28,7 @@ class ImageGenerationTest : public ::testing::TestWithParam<Backend> {
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
   store::AuthorStore authors{tdb.db(), clock};
-  queue::WorkQueue queue{tdb.db(), clock, wake, "img", 60s};
+  store::TokenLifecycle queue{tdb.db(), clock, wake, "img", 60s};
   glisk::testing::CapturedLog captured;
   FakeReplicate fake;
   net::HttpClient http;
@@ -54,7 +54,7 @@ class ImageGenerationTest : public ::testing::TestWithParam<Backend> {
 
   void add_token(int64_t id, std::optional<std::string> prompt, const std::string& wallet = "0xa1") {
     auto author = glisk::testing::add_author(tokens, wallet, prompt);
-    tokens.insert_token({id, author, std::nullopt});
+    glisk::testing::add_token(tokens, id, author);
   }
 };
 
@@ -93,7 +93,7 @@ TEST_P(ImageGenerationTest, ATokenTakenOverAfterACrashResumesItsPrediction) {
   add_token(1, std::string("a lighthouse"));
   fake.hold(true);
   // A holder that dies mid-wait: its processing stops, its lease is left behind.
-  queue::WorkQueue dead(tdb.db(), clock, wake, "dead", 60s);
+  store::TokenLifecycle dead(tdb.db(), clock, wake, "dead", 60s);
   auto claim = dead.claim(Stage::kImage, 1).at(0);
   std::stop_source crash;
   std::thread holder([&] { EXPECT_ANY_THROW(processor.process(claim, dead, crash.get_token())); });

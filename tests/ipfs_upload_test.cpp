@@ -16,7 +16,7 @@
 #include "ipfs/local_store.hpp"
 #include "ipfs/metadata.hpp"
 #include "ipfs/pinata_pinner.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
 #include "workers/ipfs_upload.hpp"
 
@@ -39,7 +39,7 @@ class IpfsUploadTest : public ::testing::TestWithParam<Backend> {
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
   store::AuthorStore authors{tdb.db(), clock};
-  queue::WorkQueue queue{tdb.db(), clock, wake, "ipfs", 60s};
+  store::TokenLifecycle queue{tdb.db(), clock, wake, "ipfs", 60s};
   glisk::testing::CapturedLog captured;
   FakePinata pinata;
   FakeImageHost host;
@@ -64,7 +64,7 @@ class IpfsUploadTest : public ::testing::TestWithParam<Backend> {
   void token_with_image(int64_t id, const std::string& image_url) {
     auto author = glisk::testing::add_author(tokens, "0x00000000000000000000000000000000000000a1", std::string("a prompt"));
     authors.set_handles(author, std::string("@glisk_artist"), std::nullopt);
-    tokens.insert_token({id, author, std::nullopt});
+    glisk::testing::add_token(tokens, id, author);
     auto c = queue.claim(Stage::kImage, 1).at(0);
     ASSERT_TRUE(queue.complete(Stage::kImage, id, c.lease, {.image_url = image_url}));
   }

@@ -35,5 +35,12 @@ TEST(Lifecycle, RejectsIllegalTransitions) {
   EXPECT_FALSE(is_legal_transition(TokenStatus::kDetected, TokenStatus::kRevealed));
   EXPECT_FALSE(is_legal_transition(TokenStatus::kRevealed, TokenStatus::kDetected));
   EXPECT_FALSE(is_legal_transition(TokenStatus::kReady, TokenStatus::kUploading));
-  EXPECT_FALSE(is_legal_transition(TokenStatus::kFailed, TokenStatus::kRevealed));
+  for (auto to : glisk::token::kAllStatuses) EXPECT_FALSE(is_legal_transition(TokenStatus::kRevealed, to));
+}
+
+// Issue 15 made this move named and legal (it was forbidden here while the journal made it):
+// the chain's word about a mined reveal wins over glisk having given the token up.
+TEST(Lifecycle, AFailedTokenTheChainRevealedBecomesRevealedForANamedReason) {
+  EXPECT_TRUE(is_legal_transition(TokenStatus::kFailed, TokenStatus::kRevealed));
+  EXPECT_NE(glisk::token::kRevealedAfterFailure.find("revealed after failure"), std::string_view::npos);
 }

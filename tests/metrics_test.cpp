@@ -122,9 +122,9 @@ namespace {
 // Fails its first attempt (transient), then succeeds with the fallback prompt once.
 class FlakyProcessor : public workers::TokenProcessor {
  public:
-  workers::StageOutcome process(const queue::Claim& claim, queue::WorkQueue&, std::stop_token) override {
+  workers::StageOutcome process(const store::Claim& claim, store::TokenLifecycle&, std::stop_token) override {
     if (claim.token.generation_attempts == 0) throw errors::TransientError("replicate: 503");
-    return {queue::TokenPatch{.image_url = "https://x/1.png"}, log::Fields{{"fallback_prompt", true}}};
+    return {store::TokenPatch{.image_url = "https://x/1.png"}, log::Fields{{"fallback_prompt", true}}};
   }
 };
 
@@ -135,7 +135,7 @@ TEST(StageWorkerMetrics, AttemptsAreTimedAndErrorsCountedByProviderAndClass) {
   clock::ManualClock clock;
   queue::WakeBoard wake;
   store::TokenStore tokens(tdb.db(), clock);
-  queue::WorkQueue queue(tdb.db(), clock, wake, "i", 60s);
+  store::TokenLifecycle queue(tdb.db(), clock, wake, "i", 60s);
   glisk::testing::CapturedLog captured;
   metrics::Registry registry;
   FlakyProcessor processor;

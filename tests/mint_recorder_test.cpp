@@ -112,7 +112,7 @@ TEST_P(MintRecorderTest, AuthorIsCreatedOnceWithItsChecksumAddress) {
 TEST_P(MintRecorderTest, KeepsAnAuthorsPromptAndFillsAMissingMinter) {
   glisk::testing::add_author(tokens, kAuthor, std::string("a lighthouse at dusk"));
   auto author_id = glisk::testing::find_author(tokens, kAuthor)->id;
-  ASSERT_TRUE(tokens.insert_token({2, author_id, std::nullopt}));  // as gap recovery makes it
+  ASSERT_TRUE(glisk::testing::add_token(tokens, 2, author_id));  // as gap recovery makes it
   auto outcome = record(event(1, 2));
   EXPECT_EQ(outcome.tokens_created, 1);
   EXPECT_EQ(glisk::testing::find_author(tokens, kAuthor)->prompt_text, "a lighthouse at dusk");

@@ -1,5 +1,5 @@
 // The operator's checks and the retry, on SQLite and PostgreSQL, with a token in every state:
-// queue::WorkQueue::retry_failed, ops::PipelineView, and the `glisk` commands that print them.
+// store::TokenLifecycle::retry_failed, ops::PipelineView, and the `glisk` commands that print them.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -29,7 +29,7 @@ class OperationsTest : public ::testing::TestWithParam<Backend> {
   clock::ManualClock clock;
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
-  queue::WorkQueue queue{tdb.db(), clock, wake, "instance-a", 60s};
+  store::TokenLifecycle queue{tdb.db(), clock, wake, "instance-a", 60s};
   store::RevealJournal journal{tdb.db(), clock, "instance-a"};
   ops::PipelineView view{tdb.db(), clock};
 

@@ -10,7 +10,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/reveal_journal.hpp"
 #include "store/token_events.hpp"
 #include "test_support.hpp"
@@ -22,7 +22,7 @@ namespace glisk::testing {
 inline constexpr int64_t kDetected = 1, kGenerating = 2, kUploading = 3, kReady = 4, kRevealed = 5, kFailedImage = 6,
                          kFailedIpfs = 7, kFailedReveal = 8;
 
-inline void make_every_state(store::TokenStore& tokens, queue::WorkQueue& queue, store::RevealJournal& journal) {
+inline void make_every_state(store::TokenStore& tokens, store::TokenLifecycle& queue, store::RevealJournal& journal) {
   using token::Stage;
   add_detected_tokens(tokens, 1, 8);
   std::map<int64_t, std::string> lease;
@@ -31,7 +31,7 @@ inline void make_every_state(store::TokenStore& tokens, queue::WorkQueue& queue,
   ASSERT_TRUE(queue.release(Stage::kImage, kDetected, lease[kDetected]));
   ASSERT_TRUE(queue.fail(Stage::kImage, kFailedImage, lease[kFailedImage], "image: the model is gone"));
   for (int64_t id : {kUploading, kReady, kRevealed, kFailedIpfs, kFailedReveal}) {
-    queue::TokenPatch patch;
+    store::TokenPatch patch;
     patch.image_url = "https://images.example/" + std::to_string(id) + ".png";
     patch.prediction_id = "prediction-" + std::to_string(id);
     ASSERT_TRUE(queue.complete(Stage::kImage, id, lease[id], patch));
@@ -42,7 +42,7 @@ inline void make_every_state(store::TokenStore& tokens, queue::WorkQueue& queue,
   ASSERT_TRUE(queue.release(Stage::kIpfs, kUploading, lease[kUploading]));
   ASSERT_TRUE(queue.fail(Stage::kIpfs, kFailedIpfs, lease[kFailedIpfs], "ipfs: pinata said no"));
   for (int64_t id : {kReady, kRevealed, kFailedReveal}) {
-    queue::TokenPatch patch;
+    store::TokenPatch patch;
     patch.image_cid = "bafyimage" + std::to_string(id);
     patch.metadata_cid = "bafymeta" + std::to_string(id);
     ASSERT_TRUE(queue.complete(Stage::kIpfs, id, lease[id], patch));

@@ -11,7 +11,7 @@
 #include <set>
 
 #include "fakes/fake_replicate.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/migrations.hpp"
 #include "subprocess.hpp"
 #include "test_support.hpp"
@@ -78,10 +78,10 @@ TEST_P(ProcessTest, TokensOfAKilledProcessAreTakenUpWhenItsLeaseRunsOut) {
   holder.signal(SIGKILL);
   EXPECT_EQ(holder.wait(10s), 128 + SIGKILL);
 
-  queue::WorkQueue survivor(tdb.db(), clock, wake, "survivor", 60s);
+  store::TokenLifecycle survivor(tdb.db(), clock, wake, "survivor", 60s);
   EXPECT_TRUE(survivor.claim(Stage::kImage, 10).empty()) << "the dead holder's leases are still running";
   EXPECT_EQ(tokens.count_by_status()[TokenStatus::kGenerating], 5) << "nothing resets in-flight tokens";
-  std::vector<queue::Claim> taken;
+  std::vector<store::Claim> taken;
   for (int i = 0; i < 100 && taken.empty(); ++i) {
     std::this_thread::sleep_for(50ms);
     taken = survivor.claim(Stage::kImage, 10);

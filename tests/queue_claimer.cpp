@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "service/service.hpp"
 
 using namespace glisk;
@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   auto db = store::open_database(argv[1], 2);
   clock::SystemClock clock;
   queue::WakeBoard wake;
-  queue::WorkQueue q(*db, clock, wake, service::make_instance_id(), lease);
+  store::TokenLifecycle q(*db, clock, wake, service::make_instance_id(), lease);
   if (mode == "hold") {
     for (const auto& c : q.claim(token::Stage::kImage, batch)) std::printf("claimed %lld\n", static_cast<long long>(c.token.token_id));
     std::printf("holding\n");
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   }
   int empty = 0;
   while (empty < 3) {
-    std::vector<queue::Claim> claims;
+    std::vector<store::Claim> claims;
     try {
       claims = q.claim(token::Stage::kImage, batch);
     } catch (const store::BusyError&) {

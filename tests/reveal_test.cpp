@@ -14,7 +14,7 @@
 #include "clock/time_format.hpp"
 #include "eth/abi.hpp"
 #include "faulty_rpc.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "reveal/keeper.hpp"
 #include "store/reveal_journal.hpp"
 #include "reveal/reveal_worker.hpp"
@@ -57,7 +57,7 @@ struct RevealRig {
     keeper_options_ = keeper_options;
     options_ = options;
     tokens = std::make_unique<store::TokenStore>(database, clock);
-    queue = std::make_unique<queue::WorkQueue>(database, clock, wake, holder, 60s);
+    queue = std::make_unique<store::TokenLifecycle>(database, clock, wake, holder, 60s);
     journal = std::make_unique<store::RevealJournal>(database, clock);
     lease = std::make_unique<SenderLease>(database, clock, eth::PrivateKey::from_hex(key_hex).address().to_checksum(),
                                           holder, 10s);
@@ -108,7 +108,7 @@ struct RevealRig {
   CapturedLog log;
   queue::WakeBoard wake;
   std::unique_ptr<store::TokenStore> tokens;
-  std::unique_ptr<queue::WorkQueue> queue;
+  std::unique_ptr<store::TokenLifecycle> queue;
   std::unique_ptr<store::RevealJournal> journal;
   std::unique_ptr<SenderLease> lease;
   std::unique_ptr<Keeper> keeper;

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
 
 using namespace glisk;
@@ -37,7 +37,7 @@ class SeedSqlTest : public ::testing::TestWithParam<Backend> {
   clock::ManualClock clock;
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
-  queue::WorkQueue q{tdb.db(), clock, wake, "i", 60s};
+  store::TokenLifecycle q{tdb.db(), clock, wake, "i", 60s};
 
   store::Result run(const char* sql) {
     return store::in_transaction(tdb.db(), store::TxMode::kWrite, [&](store::Transaction& tx) { return tx.exec(sql); });
@@ -69,7 +69,7 @@ class SeedSqlTest : public ::testing::TestWithParam<Backend> {
       if (c.token.token_id == 9) {
         ASSERT_TRUE(q.fail(Stage::kImage, 9, c.lease, "image: 401 Unauthorized: check REPLICATE_API_TOKEN"));
       } else if (c.token.token_id == 10) {
-        ASSERT_EQ(q.record_failure(Stage::kImage, 10, c.lease, "image: timeout", clock.now(), 1), queue::FailureOutcome::kFailed);
+        ASSERT_EQ(q.record_failure(Stage::kImage, 10, c.lease, "image: timeout", clock.now(), 1), store::FailureOutcome::kFailed);
       } else if (c.token.token_id != 4) {
         ASSERT_TRUE(q.release(Stage::kImage, c.token.token_id, c.lease));
       }

@@ -6,7 +6,7 @@
 #include <functional>
 #include <thread>
 
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
 #include "workers/stage_worker.hpp"
 
@@ -22,9 +22,9 @@ namespace {
 // A processor whose behaviour each test scripts.
 class ScriptedProcessor : public workers::TokenProcessor {
  public:
-  std::function<queue::TokenPatch(const queue::Claim&, std::stop_token)> script;
+  std::function<store::TokenPatch(const store::Claim&, std::stop_token)> script;
   std::atomic<int> calls{0};
-  workers::StageOutcome process(const queue::Claim& claim, queue::WorkQueue&, std::stop_token stop) override {
+  workers::StageOutcome process(const store::Claim& claim, store::TokenLifecycle&, std::stop_token stop) override {
     ++calls;
     return script(claim, stop);
   }
@@ -54,10 +54,10 @@ class StageWorkerTest : public ::testing::TestWithParam<Backend> {
 };
 
 TEST_P(StageWorkerTest, StepCompletesTokensAndRecordsTheirFields) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 3);
-  processor.script = [](const queue::Claim& c, std::stop_token) {
-    return queue::TokenPatch{.image_url = "https://img/" + std::to_string(c.token.token_id)};
+  processor.script = [](const store::Claim& c, std::stop_token) {
+    return store::TokenPatch{.image_url = "https://img/" + std::to_string(c.token.token_id)};
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
   EXPECT_EQ(worker.step(), 3u);
@@ -71,9 +71,9 @@ TEST_P(StageWorkerTest, StepCompletesTokensAndRecordsTheirFields) {
 }
 
 TEST_P(StageWorkerTest, TransientErrorsRetryWithBackoffThenFail) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
-  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+  processor.script = [](const store::Claim&, std::stop_token) -> store::TokenPatch {
     throw errors::TransientError("Replicate answered 503");
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 1.0; });
@@ -96,9 +96,9 @@ TEST_P(StageWorkerTest, TransientErrorsRetryWithBackoffThenFail) {
 }
 
 TEST_P(StageWorkerTest, RetryAfterIsHonoured) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
-  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+  processor.script = [](const store::Claim&, std::stop_token) -> store::TokenPatch {
     throw errors::TransientError("429 Too Many Requests", 45s);
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 0.5; });
@@ -107,12 +107,12 @@ TEST_P(StageWorkerTest, RetryAfterIsHonoured) {
 }
 
 TEST_P(StageWorkerTest, ARateLimitPausesTheStageAndNeverUsesUpAttempts) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 2);
   // Six 429s in a row (twice max_attempts), then the provider answers again.
-  processor.script = [&](const queue::Claim& c, std::stop_token) -> queue::TokenPatch {
+  processor.script = [&](const store::Claim& c, std::stop_token) -> store::TokenPatch {
     if (processor.calls <= 6) throw errors::RateLimitedError("Pinata rate limit (429: RATE_LIMITED)");
-    return queue::TokenPatch{.image_url = "https://img/" + std::to_string(c.token.token_id)};
+    return store::TokenPatch{.image_url = "https://img/" + std::to_string(c.token.token_id)};
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 1.0; });
   // Each pause doubles from RETRY_BASE (2 s): both tokens wait it out, their attempts uncounted.
@@ -138,9 +138,9 @@ TEST_P(StageWorkerTest, ARateLimitPausesTheStageAndNeverUsesUpAttempts) {
 }
 
 TEST_P(StageWorkerTest, ARateLimitHonoursRetryAfterAndIsRecalledWhileItLasts) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
-  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+  processor.script = [](const store::Claim&, std::stop_token) -> store::TokenPatch {
     throw errors::RateLimitedError("Replicate rate limit (429)", 45s);
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 0.0; });
@@ -156,9 +156,9 @@ TEST_P(StageWorkerTest, ARateLimitHonoursRetryAfterAndIsRecalledWhileItLasts) {
 }
 
 TEST_P(StageWorkerTest, TheDatabaseGoneMidWorkCostsTheTokenNoAttempt) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
-  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+  processor.script = [](const store::Claim&, std::stop_token) -> store::TokenPatch {
     throw store::ConnectionError("PostgreSQL connection lost (test)");
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
@@ -171,9 +171,9 @@ TEST_P(StageWorkerTest, TheDatabaseGoneMidWorkCostsTheTokenNoAttempt) {
 }
 
 TEST_P(StageWorkerTest, PermanentErrorsFailAtOnceWithTheirMessage) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
-  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch {
+  processor.script = [](const store::Claim&, std::stop_token) -> store::TokenPatch {
     throw errors::PermanentError("401 Unauthorized: check REPLICATE_API_TOKEN");
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
@@ -188,9 +188,9 @@ TEST_P(StageWorkerTest, PermanentErrorsFailAtOnceWithTheirMessage) {
 // Was "UnexpectedExceptionsCountAsTransient": the error policy (issue 15) makes an exception that
 // is not an errors::Error a bug, which is never the token's fault.
 TEST_P(StageWorkerTest, AnUnexpectedExceptionIsABugThatChargesNoAttempt) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
-  processor.script = [](const queue::Claim&, std::stop_token) -> queue::TokenPatch { throw std::logic_error("bug"); };
+  processor.script = [](const store::Claim&, std::stop_token) -> store::TokenPatch { throw std::logic_error("bug"); };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
   worker.step();
   auto t = *tokens.find_token(1);
@@ -202,9 +202,9 @@ TEST_P(StageWorkerTest, AnUnexpectedExceptionIsABugThatChargesNoAttempt) {
 }
 
 TEST_P(StageWorkerTest, ABugEndsTheLoopSoThatTheSupervisorStartsTheWorkerAfresh) {
-  queue::WorkQueue q(tdb.db(), system, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), system, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 3);
-  processor.script = [](const queue::Claim& c, std::stop_token) -> queue::TokenPatch {
+  processor.script = [](const store::Claim& c, std::stop_token) -> store::TokenPatch {
     if (c.token.token_id == 2) throw std::out_of_range("vector::at");
     return {};
   };
@@ -217,9 +217,9 @@ TEST_P(StageWorkerTest, ABugEndsTheLoopSoThatTheSupervisorStartsTheWorkerAfresh)
 }
 
 TEST_P(StageWorkerTest, OurOwnDatabaseFailingMidWorkNeverCostsTheTokenAnAttempt) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 2);
-  processor.script = [](const queue::Claim& c, std::stop_token) -> queue::TokenPatch {
+  processor.script = [](const store::Claim& c, std::stop_token) -> store::TokenPatch {
     if (c.token.token_id == 1) throw store::BusyError("SQLite statement failed: database is locked");
     throw store::QueryError("SQLite statement failed: no such column");
   };
@@ -240,11 +240,11 @@ TEST_P(StageWorkerTest, OurOwnDatabaseFailingMidWorkNeverCostsTheTokenAnAttempt)
 TEST_P(StageWorkerTest, TokensThatFinishDuringALeaseRenewalAreNotReportedLost) {
   // Renewals every 200 ms while 600 quick tokens finish: some finish between a renewal's snapshot
   // of the held tokens and its UPDATE. The renewal must not call them lost.
-  queue::WorkQueue q(tdb.db(), system, wake, "i", 600ms);
+  store::TokenLifecycle q(tdb.db(), system, wake, "i", 600ms);
   glisk::testing::add_detected_tokens(tokens, 1, 600);
-  processor.script = [](const queue::Claim&, std::stop_token) {
+  processor.script = [](const store::Claim&, std::stop_token) {
     std::this_thread::sleep_for(2ms);
-    return queue::TokenPatch{};
+    return store::TokenPatch{};
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, system, captured.log, options(8));
   {
@@ -260,12 +260,12 @@ TEST_P(StageWorkerTest, TokensThatFinishDuringALeaseRenewalAreNotReportedLost) {
 }
 
 TEST_P(StageWorkerTest, RecoveredTokensAreLogged) {
-  queue::WorkQueue dead(tdb.db(), manual, wake, "dead", 60s);
-  queue::WorkQueue q(tdb.db(), manual, wake, "alive", 60s);
+  store::TokenLifecycle dead(tdb.db(), manual, wake, "dead", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "alive", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   ASSERT_EQ(dead.claim(Stage::kImage, 1).size(), 1u);
   manual.advance(61s);
-  processor.script = [](const queue::Claim&, std::stop_token) { return queue::TokenPatch{}; };
+  processor.script = [](const store::Claim&, std::stop_token) { return store::TokenPatch{}; };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options());
   EXPECT_EQ(worker.step(), 1u);
   EXPECT_EQ(captured.count("worker.recovery"), 1);
@@ -277,21 +277,21 @@ TEST_P(StageWorkerTest, RecoveredTokensAreLogged) {
 // only for the worker's threads to make progress (eventually).
 
 TEST_P(StageWorkerTest, ASlowTokenDoesNotHoldTheOthersBack) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);   // the slow one is first in line
   glisk::testing::add_detected_tokens(tokens, 2, 30, "0x00000000000000000000000000000000000000b2");
   std::mutex m;
   std::condition_variable_any cv;
   bool release_slow = false;
   std::atomic<int> fast_done{0};
-  processor.script = [&](const queue::Claim& c, std::stop_token stop) {
+  processor.script = [&](const store::Claim& c, std::stop_token stop) {
     if (c.token.token_id == 1) {
       std::unique_lock lock(m);
       cv.wait(lock, stop, [&] { return release_slow; });
     } else {
       ++fast_done;
     }
-    return queue::TokenPatch{};
+    return store::TokenPatch{};
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(4));
   std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
@@ -307,11 +307,11 @@ TEST_P(StageWorkerTest, ASlowTokenDoesNotHoldTheOthersBack) {
 }
 
 TEST_P(StageWorkerTest, WorkIsPickedUpWhenAnnouncedNotAfterThePollInterval) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   std::atomic<int> done{0};
-  processor.script = [&](const queue::Claim&, std::stop_token) {
+  processor.script = [&](const store::Claim&, std::stop_token) {
     ++done;
-    return queue::TokenPatch{};
+    return store::TokenPatch{};
   };
   workers::StageWorker worker(Stage::kIpfs, q, wake, processor, manual, captured.log, options());
   std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
@@ -324,14 +324,14 @@ TEST_P(StageWorkerTest, WorkIsPickedUpWhenAnnouncedNotAfterThePollInterval) {
 }
 
 TEST_P(StageWorkerTest, ShutdownLetsInFlightWorkFinish) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 2);
   std::atomic<int> started{0};
   std::atomic<bool> finish{false};
-  processor.script = [&](const queue::Claim&, std::stop_token) {
+  processor.script = [&](const store::Claim&, std::stop_token) {
     ++started;
     glisk::testing::eventually([&] { return finish.load(); });  // a provider call still running
-    return queue::TokenPatch{.image_url = "done"};
+    return store::TokenPatch{.image_url = "done"};
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(2));
   std::jthread runner([&](std::stop_token stop) { worker.run(stop); });
@@ -344,10 +344,10 @@ TEST_P(StageWorkerTest, ShutdownLetsInFlightWorkFinish) {
 }
 
 TEST_P(StageWorkerTest, ShutdownReleasesWhatDoesNotFinishInTime) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   std::atomic<bool> started{false}, saw_abandon{false};
-  processor.script = [&](const queue::Claim&, std::stop_token stop) -> queue::TokenPatch {
+  processor.script = [&](const store::Claim&, std::stop_token stop) -> store::TokenPatch {
     started = true;
     glisk::testing::eventually([&] { return stop.stop_requested(); }, 60s);  // a long provider call
     saw_abandon = true;
@@ -374,13 +374,13 @@ TEST_P(StageWorkerTest, ShutdownReleasesWhatDoesNotFinishInTime) {
 }
 
 TEST_P(StageWorkerTest, LeasesAreRenewedEveryThirdOfALeaseOnTheClock) {
-  queue::WorkQueue q(tdb.db(), manual, wake, "i", 60s);
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   std::atomic<bool> started{false}, finish{false};
-  processor.script = [&](const queue::Claim&, std::stop_token) {
+  processor.script = [&](const store::Claim&, std::stop_token) {
     started = true;
     glisk::testing::eventually([&] { return finish.load(); }, 60s);
-    return queue::TokenPatch{};
+    return store::TokenPatch{};
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(1));
   std::jthread runner([&](std::stop_token stop) { worker.run(stop); });

@@ -60,8 +60,8 @@ TEST_P(StoreTest, AuthorsAreUpsertedByWallet) {
 
 TEST_P(StoreTest, TokensInsertOnceAndReadBack) {
   auto author = glisk::testing::add_author(tokens, "0xabc", std::nullopt);
-  EXPECT_TRUE(tokens.insert_token({42, author, std::string("0xminter")}));
-  EXPECT_FALSE(tokens.insert_token({42, author, std::nullopt}));  // idempotent
+  EXPECT_TRUE(glisk::testing::add_token(tokens, 42, author, std::string("0xminter")));
+  EXPECT_FALSE(glisk::testing::add_token(tokens, 42, author));  // idempotent
   auto t = tokens.find_token(42);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->status, token::TokenStatus::kDetected);
@@ -73,7 +73,7 @@ TEST_P(StoreTest, TokensInsertOnceAndReadBack) {
 }
 
 TEST_P(StoreTest, ATokenNeedsAKnownAuthor) {
-  EXPECT_THROW(tokens.insert_token({1, 999, std::nullopt}), store::ConstraintError);
+  EXPECT_THROW(glisk::testing::add_token(tokens, 1, 999), store::ConstraintError);
 }
 
 TEST_P(StoreTest, StatusIsCheckedByTheSchema) {

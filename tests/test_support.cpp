@@ -11,6 +11,7 @@
 #include "clock/time_format.hpp"
 #include "store/author_store.hpp"
 #include "store/migrations.hpp"
+#include "store/token_lifecycle.hpp"
 
 namespace glisk::testing {
 namespace {
@@ -68,27 +69,37 @@ std::unique_ptr<store::Database> TestDatabase::open_another(int pool_size) const
 }
 
 int64_t add_author(store::TokenStore& tokens, const std::string& wallet, const std::optional<std::string>& prompt) {
-  clock::SystemClock clock;
-  if (prompt) return store::AuthorStore(tokens.database(), clock).set_prompt(wallet, *prompt);
-  const std::string now = clock::format_time(clock.now());
+  if (prompt) return store::AuthorStore(tokens.database(), tokens.clock()).set_prompt(wallet, *prompt);
+  const std::string now = clock::format_time(tokens.clock().now());
   return store::in_transaction(tokens.database(), store::TxMode::kWrite,
                                [&](store::Transaction& tx) { return store::ensure_author(tx, wallet, now); });
 }
 
 std::optional<store::Author> find_author(store::TokenStore& tokens, const std::string& wallet) {
-  clock::SystemClock clock;
-  return store::AuthorStore(tokens.database(), clock).find(wallet);
+  return store::AuthorStore(tokens.database(), tokens.clock()).find(wallet);
 }
 
 std::optional<store::Author> author_by_id(store::TokenStore& tokens, int64_t id) {
-  clock::SystemClock clock;
-  return store::AuthorStore(tokens.database(), clock).by_id(id);
+  return store::AuthorStore(tokens.database(), tokens.clock()).by_id(id);
+}
+
+namespace {
+std::vector<int64_t> create_tokens(store::TokenStore& tokens, int64_t first, int64_t last, int64_t author_id,
+                                   const std::optional<std::string>& minter) {
+  const std::string now = clock::format_time(tokens.clock().now());
+  return store::in_transaction(tokens.database(), store::TxMode::kWrite, [&](store::Transaction& tx) {
+    return store::create_detected(tx, {first, last, author_id, minter, "test", std::nullopt}, now);
+  });
+}
+}  // namespace
+
+bool add_token(store::TokenStore& tokens, int64_t id, int64_t author_id, const std::optional<std::string>& minter) {
+  return !create_tokens(tokens, id, id, author_id, minter).empty();
 }
 
 void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count, const std::string& wallet) {
-  clock::SystemClock clock;
-  const int64_t author = store::AuthorStore(tokens.database(), clock).set_prompt(wallet, "a lighthouse at dusk");
-  for (int i = 0; i < count; ++i) tokens.insert_token({first_id + i, author, std::nullopt});
+  const int64_t author = add_author(tokens, wallet, std::string("a lighthouse at dusk"));
+  if (count > 0) create_tokens(tokens, first_id, first_id + count - 1, author, std::nullopt);
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

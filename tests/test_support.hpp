@@ -55,7 +55,11 @@ int64_t add_author(store::TokenStore& tokens, const std::string& wallet, const s
 std::optional<store::Author> find_author(store::TokenStore& tokens, const std::string& wallet);
 std::optional<store::Author> author_by_id(store::TokenStore& tokens, int64_t id);
 
-// Creates an author and tokens first_id .. first_id+count-1 in `detected`.
+// Token `id` of `author_id`, created as a mint creates it (store::create_detected); false when it existed.
+bool add_token(store::TokenStore& tokens, int64_t id, int64_t author_id,
+               const std::optional<std::string>& minter = std::nullopt);
+
+// Creates an author and tokens first_id .. first_id+count-1 in `detected`, as a mint does.
 void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count, const std::string& wallet = "0x00000000000000000000000000000000000000a1");
 
 // A string buffer that worker and server threads may write while the test reads it: spdlog's

@@ -20,7 +20,7 @@ class TokenEventsTest : public ::testing::TestWithParam<Backend> {
   clock::ManualClock clock;
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
-  queue::WorkQueue queue{tdb.db(), clock, wake, "instance-a", 60s};
+  store::TokenLifecycle queue{tdb.db(), clock, wake, "instance-a", 60s};
   store::RevealJournal journal{tdb.db(), clock, "instance-a"};
 
   std::vector<std::pair<std::optional<std::string>, std::string>> moves(int64_t id) {
@@ -75,7 +75,7 @@ TEST_P(TokenEventsTest, RetriesAndSendBacksAndRecoveredClaimsAreRecorded) {
   auto c = queue.claim(Stage::kImage, 2);
   ASSERT_EQ(c.size(), 2u);
   EXPECT_EQ(queue.record_failure(Stage::kImage, 1, c[0].lease, "image: 503", clock.now() + 5s, 3),
-            queue::FailureOutcome::kRetryScheduled);
+            store::FailureOutcome::kRetryScheduled);
   ASSERT_TRUE(queue.complete(Stage::kImage, 2, c[1].lease, {}));
   auto up = queue.claim(Stage::kIpfs, 1);
   ASSERT_EQ(up.size(), 1u);
@@ -95,7 +95,7 @@ TEST_P(TokenEventsTest, RetriesAndSendBacksAndRecoveredClaimsAreRecorded) {
   auto again = queue.claim(Stage::kImage, 1);
   ASSERT_EQ(again.size(), 1u);
   clock.advance(61s);
-  queue::WorkQueue other(tdb.db(), clock, wake, "instance-b", 60s);
+  store::TokenLifecycle other(tdb.db(), clock, wake, "instance-b", 60s);
   auto taken = other.claim(Stage::kImage, 5);
   ASSERT_FALSE(taken.empty());
   auto last = events_of(tdb.db(), again[0].token.token_id).back();
@@ -169,7 +169,7 @@ TEST_P(TokenEventsTest, AMintRecordsEachCreatedTokenWithTheMintTransaction) {
 TEST_P(TokenEventsTest, AMoveThatRollsBackLeavesNoEvent) {
   glisk::testing::add_detected_tokens(tokens, 1, 4);
   glisk::testing::CommitFailingDatabase failing(tdb.db());
-  queue::WorkQueue q(failing, clock, wake, "instance-f", 60s);
+  store::TokenLifecycle q(failing, clock, wake, "instance-f", 60s);
   store::RevealJournal j(failing, clock, "instance-f");
   auto claims = q.claim(Stage::kImage, 4);
   ASSERT_EQ(claims.size(), 4u);
@@ -195,3 +195,16 @@ TEST_P(TokenEventsTest, AMoveThatRollsBackLeavesNoEvent) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, TokenEventsTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          glisk::testing::backend_param_name);
+
+TEST_P(TokenEventsTest, AFailedTokenTheChainRevealedIsRevealedWithTheNamedReason) {
+  glisk::testing::make_every_state(tokens, queue, journal);
+  EXPECT_EQ(journal.mark_revealed_on_chain({glisk::testing::kReady, glisk::testing::kFailedReveal}), 2);
+  const auto failed = events_of(tdb.db(), glisk::testing::kFailedReveal);
+  ASSERT_FALSE(failed.empty());
+  EXPECT_EQ(failed.back().from_status, "failed");
+  EXPECT_EQ(failed.back().to_status, "revealed");
+  EXPECT_EQ(failed.back().error, std::string(token::kRevealedAfterFailure));
+  const auto ready = events_of(tdb.db(), glisk::testing::kReady);
+  EXPECT_EQ(ready.back().error, "already revealed on chain");
+  EXPECT_EQ(tokens.find_token(glisk::testing::kFailedReveal)->status, token::TokenStatus::kRevealed);
+}

@@ -9,7 +9,7 @@
 #include "clock/clock.hpp"
 #include "net/http_client.hpp"
 #include "ops/progress.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/migrations.hpp"
 #include "watcher/gap_recovery.hpp"
 
@@ -73,7 +73,7 @@ int recover(store::Database& db, const config::Config& config, const log::EventL
   }
   clock::SystemClock clock;
   queue::WakeBoard wake;
-  queue::WorkQueue queue(db, clock, wake, "cli-recover", std::chrono::seconds(60));
+  store::TokenLifecycle queue(db, clock, wake, "cli-recover", std::chrono::seconds(60));
   net::HttpClient http;
   chain::RpcClient rpc(http, config.rpc_url);
   watcher::GapRecovery recovery(db, rpc, queue, clock, log, config.contract_address,

@@ -10,7 +10,7 @@
 #include "ops/pipeline_view.hpp"
 #include "ops/progress.hpp"
 #include "ops/terminal_text.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/migrations.hpp"
 #include "store/token_store.hpp"
 
@@ -100,8 +100,8 @@ int failures(ops::PipelineView& view, const std::string& limit, bool as_json) {
   return 0;
 }
 
-int retry(const OpsCommands& c, queue::WorkQueue& queue, const log::EventLog& log) {
-  queue::RetrySelection selection;
+int retry(const OpsCommands& c, store::TokenLifecycle& queue, const log::EventLog& log) {
+  store::RetrySelection selection;
   if (c.failed == !c.token_ids.empty()) {
     throw ops::InvalidRequest("give token ids or --failed (every failed token), not both and not neither");
   }
@@ -241,7 +241,7 @@ std::optional<int> run_ops_commands(const OpsCommands& c, const config::Config& 
     if (given == c.failures) return failures(view, c.limit, c.json);
     if (given == c.show) return show(view, tokens, c.token_id, c.json);
     queue::WakeBoard wake;
-    queue::WorkQueue queue(*db, clock, wake, "cli", std::chrono::seconds(60));
+    store::TokenLifecycle queue(*db, clock, wake, "cli", std::chrono::seconds(60));
     return retry(c, queue, log);
   } catch (const ops::InvalidRequest& e) {
     std::cerr << "glisk: " << e.what() << "\n";

@@ -6,7 +6,7 @@
 //   glisk failures [--limit N]       failed tokens: stage, attempts, error
 //   glisk retry TOKEN_ID… | --failed [--stage image|ipfs|reveal]  [--dry-run]
 //                                    failed tokens back to the start of the stage that failed them
-//                                    (queue::WorkQueue::retry_failed, the same as POST /api/admin/retry)
+//                                    (store::TokenLifecycle::retry_failed, the same as POST /api/admin/retry)
 //   glisk show TOKEN_ID              the token and its whole history (token_events)
 // Tables by default, `--json` for scripts (the HTTP API's shapes, ops/ops_json.hpp). A long
 // retry shows progress when stdout is a terminal. Exit codes as cli.hpp: 0 ok, 1 runtime

@@ -48,7 +48,7 @@
 #include "ops/admin_auth.hpp"
 #include "ops/admin_throttle.hpp"
 #include "ops/pipeline_view.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/reveal_journal.hpp"
 #include "store/token_store.hpp"
 
@@ -67,7 +67,7 @@ int status_for(errors::Kind kind);
 // What the operator routes need; null members make their routes answer 503 saying what is missing.
 struct OperatorHandlers {
   ops::PipelineView* view = nullptr;     // JSON views and the dashboard
-  queue::WorkQueue* queue = nullptr;     // POST /api/admin/retry
+  store::TokenLifecycle* queue = nullptr;     // POST /api/admin/retry
   metrics::Registry* metrics = nullptr;  // GET /metrics
   std::string admin_token;               // ADMIN_TOKEN (secret); empty: admin endpoints answer 503
   std::string image_gateway;             // prefix of image links: "/ipfs/" or "https://{PINATA_GATEWAY}/ipfs/"

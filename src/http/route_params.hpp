@@ -11,7 +11,7 @@
 
 #include "authors/signed_prompt.hpp"
 #include "errors/errors.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 
 namespace glisk::http {
 
@@ -25,7 +25,7 @@ inline constexpr size_t kMaxRetryTokenIds = 100'000;
 inline constexpr size_t kMaxBodyBytes = 1u << 20;
 
 struct RetryRequest {
-  queue::RetrySelection selection;
+  store::RetrySelection selection;
   bool dry_run = false;
 };
 

@@ -107,7 +107,7 @@ json throughput_json(const std::vector<ThroughputMinute>& minutes) {
   return out;
 }
 
-json retry_json(const queue::RetryReport& report, bool dry_run) {
+json retry_json(const store::RetryReport& report, bool dry_run) {
   json tokens = json::array();
   for (const auto& t : report.tokens) {
     tokens.push_back({{"token_id", t.token_id}, {"stage", token::to_string(t.stage)}, {"to", token::to_string(t.to)}});

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ops/pipeline_view.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::ops {
@@ -23,6 +23,6 @@ nlohmann::json event_json(const store::TokenEvent& e);
 nlohmann::json reveal_json(const RevealTransaction& r);
 nlohmann::json throughput_json(const std::vector<ThroughputMinute>& minutes);
 // {"dry_run":…, "count":N, "tokens":[{"token_id","stage","to"}], "skipped":[ids]}
-nlohmann::json retry_json(const queue::RetryReport& report, bool dry_run);
+nlohmann::json retry_json(const store::RetryReport& report, bool dry_run);
 
 }  // namespace glisk::ops

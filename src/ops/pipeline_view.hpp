@@ -17,32 +17,15 @@
 #include "clock/clock.hpp"
 #include "ops/operator_input.hpp"
 #include "store/database.hpp"
+#include "store/reveal_journal.hpp"
 #include "store/token_events.hpp"
+#include "store/token_store.hpp"
 #include "token/token.hpp"
 
 namespace glisk::ops {
 
-struct Failure {
-  int64_t token_id = 0;
-  std::string stage;  // the stage that failed it ("image" when none was recorded, as the retry reads it)
-  int attempts = 0;   // that stage's attempts
-  std::string error;
-  std::string failed_at;
-};
-
-struct RevealTransaction {
-  int64_t id = 0;
-  std::optional<std::string> tx_hash;
-  std::string status;
-  size_t token_count = 0;
-  std::optional<int64_t> nonce;
-  std::optional<int64_t> block_number;
-  std::optional<int64_t> gas_used;
-  std::optional<std::string> effective_gas_price;  // wei, decimal
-  std::optional<std::string> error;
-  std::string created_at;
-  std::optional<std::string> confirmed_at;
-};
+using Failure = store::FailedToken;
+using RevealTransaction = store::RevealRecord;
 
 // Counts of token_events per minute, by the status they moved to.
 struct ThroughputMinute {
@@ -52,7 +35,7 @@ struct ThroughputMinute {
 
 class PipelineView {
  public:
-  PipelineView(store::Database& db, clock::Clock& clock) : db_(db), clock_(clock) {}
+  PipelineView(store::Database& db, clock::Clock& clock) : db_(db), clock_(clock), tokens_(db, clock), journal_(db, clock) {}
 
   // Most recently changed first.
   std::vector<token::Token> recent_tokens(int limit);
@@ -68,6 +51,8 @@ class PipelineView {
  private:
   store::Database& db_;
   clock::Clock& clock_;
+  store::TokenStore tokens_;
+  store::RevealJournal journal_;
 };
 
 }  // namespace glisk::ops

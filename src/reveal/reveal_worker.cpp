@@ -30,7 +30,7 @@ log::Level level_for(const std::exception& e, log::Level otherwise) {
 
 }  // namespace
 
-RevealWorker::RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, store::TokenStore& tokens,
+RevealWorker::RevealWorker(store::TokenLifecycle& queue, queue::WakeBoard& wake, store::TokenStore& tokens,
                            store::RevealJournal& journal, SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc,
                            clock::Clock& clock, const log::EventLog& log, RevealOptions options,
                            std::function<double()> jitter)
@@ -86,7 +86,7 @@ StepResult RevealWorker::step(std::stop_token stop) {
   return {StepOutcome::kProcessed, clock_.now()};
 }
 
-void RevealWorker::process(std::vector<queue::Claim> claims, std::stop_token stop) {
+void RevealWorker::process(std::vector<store::Claim> claims, std::stop_token stop) {
   std::vector<Candidate> batch;
   for (const auto& claim : claims) {
     const auto& t = claim.token;

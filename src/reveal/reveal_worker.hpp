@@ -35,7 +35,7 @@
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
 #include "queue/backoff.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "reveal/keeper.hpp"
 #include "store/reveal_journal.hpp"
 #include "reveal/sender_lease.hpp"
@@ -76,7 +76,7 @@ struct StepResult {
 class RevealWorker {
  public:
   // `jitter` returns uniform numbers in [0,1) for the backoff; defaults to a seeded generator.
-  RevealWorker(queue::WorkQueue& queue, queue::WakeBoard& wake, store::TokenStore& tokens, store::RevealJournal& journal,
+  RevealWorker(store::TokenLifecycle& queue, queue::WakeBoard& wake, store::TokenStore& tokens, store::RevealJournal& journal,
                SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc, clock::Clock& clock, const log::EventLog& log,
                RevealOptions options, std::function<double()> jitter = {});
 
@@ -90,7 +90,7 @@ class RevealWorker {
     std::string uri;
     int attempt;
   };
-  void process(std::vector<queue::Claim> claims, std::stop_token stop);
+  void process(std::vector<store::Claim> claims, std::stop_token stop);
   // The subset of `batch` whose reveal simulates cleanly, after settling the tokens that are
   // already revealed or rejected by the contract. Throws errors::PermanentError when the keeper
   // itself is refused.
@@ -104,7 +104,7 @@ class RevealWorker {
   void postpone(const std::vector<Candidate>& batch, const std::string& reason, std::chrono::milliseconds delay,
                 bool count_attempt);
 
-  queue::WorkQueue& queue_;
+  store::TokenLifecycle& queue_;
   queue::WakeBoard& wake_;
   store::TokenStore& tokens_;
   store::RevealJournal& journal_;

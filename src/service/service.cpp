@@ -56,7 +56,7 @@ int Service::start() {
   view_ = std::make_unique<ops::PipelineView>(*db_, clock_);
   ops::install_pipeline_metrics(metrics_, *tokens_, GLISK_VERSION);
   const std::string instance = make_instance_id();
-  queue_ = std::make_unique<queue::WorkQueue>(*db_, clock_, wake_, instance, millis(config_.lease_seconds));
+  queue_ = std::make_unique<store::TokenLifecycle>(*db_, clock_, wake_, instance, millis(config_.lease_seconds));
   supervisor_ = std::make_unique<workers::Supervisor>(log_, clock_, std::chrono::seconds(1), &metrics_);
   node_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
   rpc_ = std::make_unique<chain::MonitoredRpc>(*node_, log_, clock_);
@@ -112,7 +112,7 @@ void Service::start_wake_listener() {
   supervisor_->start("wake_listener", [this](std::stop_token stop) {
     while (!stop.stop_requested()) {
       try {
-        auto subscription = db_->subscribe(queue::kWakeChannel);
+        auto subscription = db_->subscribe(store::kWakeChannel);
         // Work may have arrived while we were not listening.
         for (auto stage : token::kAllStages) wake_.notify(stage);
         while (!stop.stop_requested()) {

@@ -20,7 +20,7 @@
 #include "metrics/registry.hpp"
 #include "ops/pipeline_view.hpp"
 #include "queue/wake_signal.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/reveal_journal.hpp"
 #include "store/author_store.hpp"
 #include "store/database.hpp"
@@ -51,7 +51,7 @@ class Service {
   bool stop();
 
   store::Database& database() { return *db_; }
-  queue::WorkQueue& queue() { return *queue_; }
+  store::TokenLifecycle& queue() { return *queue_; }
   metrics::Registry& metrics() { return metrics_; }
 
  private:
@@ -78,7 +78,7 @@ class Service {
   std::unique_ptr<store::AuthorStore> author_store_;
   std::unique_ptr<ops::PipelineView> view_;
   queue::WakeBoard wake_;
-  std::unique_ptr<queue::WorkQueue> queue_;
+  std::unique_ptr<store::TokenLifecycle> queue_;
   net::HttpClient http_;
   std::unique_ptr<image::ImageProvider> image_provider_;
   std::unique_ptr<ipfs::IpfsPinner> pinner_;

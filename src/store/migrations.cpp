@@ -131,7 +131,7 @@ CREATE INDEX token_events_token ON token_events (token_id, at);
 CREATE INDEX token_events_at ON token_events (at);
 )sql";
 
-// The claim's order as indexes (queue/work_queue.cpp): a claim, and the worker's "when is the
+// The claim's order as indexes (store/token_lifecycle.cpp): a claim, and the worker's "when is the
 // next token due", read the first rows of them instead of sorting every token waiting, so they
 // take milliseconds with a million tokens queued. Fresh tokens by queued_at, retried ones by
 // next_attempt_at (this one replaces tokens_s0_queue, its prefix), expired leases by expiry.
@@ -214,9 +214,9 @@ int schema_version(Database& db) {
                               ? "SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_migrations' "
                                 "AND table_schema = current_schema()"
                               : "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
-    if (exists.rows.empty()) return 0;
-    auto r = tx.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    return std::stoi(r.rows.at(0).at(0).value_or("0"));
+    if (exists.empty()) return 0;
+    auto r = tx.exec("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations");
+    return r.row(0).get<int>("version");
   });
 }
 

@@ -51,6 +51,21 @@ struct JournalSummary {
   std::optional<std::string> last_error_at;
 };
 
+// A row as operators list it.
+struct RevealRecord {
+  int64_t id = 0;
+  std::optional<std::string> tx_hash;
+  std::string status;
+  size_t token_count = 0;
+  std::optional<int64_t> nonce;
+  std::optional<int64_t> block_number;
+  std::optional<int64_t> gas_used;
+  std::optional<std::string> effective_gas_price;  // wei, decimal
+  std::optional<std::string> error;
+  std::string created_at;  // clock/time_format text
+  std::optional<std::string> confirmed_at;
+};
+
 class RevealJournal {
  public:
   // `instance` names this process in token_events (store/token_events.hpp).
@@ -90,6 +105,8 @@ class RevealJournal {
                 clock::TimePoint retry_at, bool count_attempt);
 
   JournalSummary summary();
+  // The newest rows first.
+  std::vector<RevealRecord> recent(int limit);
 
  private:
   Database& db_;

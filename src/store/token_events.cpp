@@ -9,15 +9,6 @@ SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue{*v} : Sq
 
 }  // namespace
 
-TokenEvent creation_event(int64_t token_id, const std::string& at, std::optional<std::string> instance) {
-  TokenEvent e;
-  e.token_id = token_id;
-  e.to_status = "detected";
-  e.at = at;
-  e.instance = std::move(instance);
-  return e;
-}
-
 void record_token_event(Transaction& tx, const TokenEvent& e) {
   tx.exec(std::string(kInsertTokenEvents) + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
           {e.token_id, opt(e.from_status), e.to_status, e.at, opt(e.instance), opt(e.stage),
@@ -30,22 +21,40 @@ std::vector<TokenEvent> token_events(Transaction& tx, int64_t token_id) {
       "WHERE token_id = $1 ORDER BY at, id",
       {token_id});
   std::vector<TokenEvent> out;
-  for (const auto& row : r.rows) {
+  for (const Row row : r) {
     TokenEvent e;
-    e.id = std::stoll(row[0].value());
-    e.token_id = std::stoll(row[1].value());
-    e.from_status = row[2];
-    e.to_status = row[3].value_or("");
+    e.id = row.get<int64_t>("id");
+    e.token_id = row.get<int64_t>("token_id");
+    e.from_status = row.get_optional<std::string>("from_status");
+    e.to_status = row.get<std::string>("to_status");
     // PostgreSQL answers in its own format; show one format everywhere.
-    const auto at = clock::parse_time(row[4].value_or(""));
-    e.at = at ? clock::format_time(*at) : row[4].value_or("");
-    e.instance = row[5];
-    e.stage = row[6];
-    if (row[7]) e.attempt = std::stoll(*row[7]);
-    e.error = row[8];
-    e.tx_hash = row[9];
+    e.at = clock::format_time(row.get<clock::TimePoint>("at"));
+    e.instance = row.get_optional<std::string>("instance");
+    e.stage = row.get_optional<std::string>("stage");
+    e.attempt = row.get_optional<int64_t>("attempt");
+    e.error = row.get_optional<std::string>("error");
+    e.tx_hash = row.get_optional<std::string>("tx_hash");
     out.push_back(std::move(e));
   }
+  return out;
+}
+
+std::optional<std::vector<TokenEvent>> token_history(Database& db, int64_t token_id) {
+  return in_transaction(db, TxMode::kRead, [&](Transaction& tx) -> std::optional<std::vector<TokenEvent>> {
+    if (tx.exec("SELECT 1 FROM tokens_s0 WHERE token_id = $1", {token_id}).empty()) return std::nullopt;
+    return token_events(tx, token_id);
+  });
+}
+
+std::vector<Transition> transitions_since(Database& db, clock::TimePoint start) {
+  auto r = in_transaction(db, TxMode::kRead, [&](Transaction& tx) {
+    return tx.exec(
+        "SELECT to_status, at FROM token_events WHERE at >= $1 AND (from_status IS NULL OR from_status <> to_status)",
+        {clock::format_time(start)});
+  });
+  std::vector<Transition> out;
+  out.reserve(r.size());
+  for (const Row row : r) out.push_back({row.get<std::string>("to_status"), row.get<clock::TimePoint>("at")});
   return out;
 }
 

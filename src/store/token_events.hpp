@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "clock/clock.hpp"
 #include "store/database.hpp"
 
 namespace glisk::store {
@@ -34,13 +35,19 @@ struct TokenEvent {
   std::optional<std::string> tx_hash;
 };
 
-// The first event of a token: from nothing to detected.
-TokenEvent creation_event(int64_t token_id, const std::string& at, std::optional<std::string> instance);
-
 // Appends one event (its id is ignored).
 void record_token_event(Transaction& tx, const TokenEvent& event);
 
 // The events of one token, oldest first.
 std::vector<TokenEvent> token_events(Transaction& tx, int64_t token_id);
+// The same, read together with the token's existence: nullopt when there is no such token.
+std::optional<std::vector<TokenEvent>> token_history(Database& db, int64_t token_id);
+
+// A change of status (a postponement, which keeps it, is not one).
+struct Transition {
+  std::string to_status;
+  clock::TimePoint at;
+};
+std::vector<Transition> transitions_since(Database& db, clock::TimePoint start);
 
 }  // namespace glisk::store

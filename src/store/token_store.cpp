@@ -43,18 +43,14 @@ void TokenStore::ping() {
   in_transaction(db_, TxMode::kRead, [](Transaction& tx) { tx.exec("SELECT 1"); });
 }
 
-bool TokenStore::insert_token(const NewToken& token) {
-  const std::string now = clock::format_time(clock_.now());
-  return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    SqlValue minter = token.minter_address ? SqlValue{*token.minter_address} : SqlValue{nullptr};
-    auto r = tx.exec(
-        "INSERT INTO tokens_s0 (token_id, author_id, minter_address, status, queued_at, created_at, updated_at) "
-        "VALUES ($1, $2, $3, 'detected', $4, $4, $4) ON CONFLICT (token_id) DO NOTHING",
-        {token.token_id, token.author_id, minter, now});
-    if (r.affected != 1) return false;
-    record_token_event(tx, creation_event(token.token_id, now, std::nullopt));
-    return true;
+std::vector<int64_t> TokenStore::ids_between(int64_t first, int64_t last) {
+  auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    return tx.exec("SELECT token_id FROM tokens_s0 WHERE token_id >= $1 AND token_id <= $2 ORDER BY token_id", {first, last});
   });
+  std::vector<int64_t> out;
+  out.reserve(r.size());
+  for (const Row row : r) out.push_back(row.get<int64_t>("token_id"));
+  return out;
 }
 
 std::optional<token::Token> TokenStore::find_token(int64_t token_id) {
@@ -63,6 +59,34 @@ std::optional<token::Token> TokenStore::find_token(int64_t token_id) {
     if (r.rows.empty()) return std::nullopt;
     return token_from_row(r, 0);
   });
+}
+
+std::vector<token::Token> TokenStore::recent(int limit) {
+  auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    return tx.exec("SELECT " + std::string(kTokenColumns) + " FROM tokens_s0 ORDER BY updated_at DESC, token_id DESC LIMIT $1",
+                   {int64_t{limit}});
+  });
+  std::vector<token::Token> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back(token_from_row(r, i));
+  return out;
+}
+
+std::vector<FailedToken> TokenStore::failures(int limit) {
+  auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    return tx.exec(
+        "SELECT token_id, COALESCE(failed_stage, 'image') AS stage, CASE COALESCE(failed_stage, 'image') "
+        "WHEN 'ipfs' THEN upload_attempts WHEN 'reveal' THEN reveal_attempts ELSE generation_attempts END AS attempts, "
+        "generation_error, updated_at FROM tokens_s0 WHERE status = 'failed' ORDER BY updated_at DESC, token_id DESC "
+        "LIMIT $1",
+        {int64_t{limit}});
+  });
+  std::vector<FailedToken> out;
+  for (const Row row : r) {
+    out.push_back({row.get<int64_t>("token_id"), row.get<std::string>("stage"), row.get<int>("attempts"),
+                   row.get_optional<std::string>("generation_error").value_or(""),
+                   clock::format_time(row.get<clock::TimePoint>("updated_at"))});
+  }
+  return out;
 }
 
 std::map<token::TokenStatus, int64_t> TokenStore::count_by_status() {

@@ -57,8 +57,9 @@ bool is_legal_transition(TokenStatus from, TokenStatus to) {
     case S::kUploading: return to == S::kReady || to == S::kDetected || to == S::kFailed;
     case S::kReady: return to == S::kRevealed || to == S::kFailed;
     case S::kRevealed: return false;
-    // an operator's retry puts the token at the start of a stage
-    case S::kFailed: return to == S::kDetected || to == S::kUploading || to == S::kReady;
+    // an operator's retry puts the token at the start of a stage; the chain may reveal it anyway
+    // (kRevealedAfterFailure)
+    case S::kFailed: return to == S::kDetected || to == S::kUploading || to == S::kReady || to == S::kRevealed;
   }
   return false;
 }

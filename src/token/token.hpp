@@ -5,12 +5,17 @@
 //        ▲                  │              │           │
 //        └──retry/release───┘              │           │        any stage ──▶ failed
 //        ▲                                 │           │        failed ──(operator retry)──▶ stage input
-//        └─────────── image expired ───────┘           │
+//        └─────────── image expired ───────┘           │        failed ──(revealed after failure)──▶ revealed
 //
 // Three stages work on it. A stage claims tokens in its input status (image: `detected`; ipfs:
 // `uploading`; reveal: `ready`) under a lease; the image stage marks its claims `generating`, the
 // others keep the status and are told apart by the lease alone (so the seed's queue-depth queries
-// keep their meaning). This file is the one place that knows which transitions are legal.
+// keep their meaning). This file is the one place that knows which transitions are legal; the
+// token lifecycle (store/token_lifecycle.hpp) checks every move against it, in every build.
+//
+// Revealed after failure: a reveal transaction can mine after its tokens were given up (sent,
+// then the reveal stage failed them while it was pending; or another keeper revealed them). The
+// chain's word wins: the token becomes revealed, and its event says why (kRevealedAfterFailure).
 
 #include <array>
 #include <cstdint>
@@ -48,6 +53,10 @@ struct StageSpec {
 const StageSpec& spec(Stage stage);
 
 bool is_legal_transition(TokenStatus from, TokenStatus to);
+
+// The reason a failed token's move to revealed carries in its event.
+inline constexpr std::string_view kRevealedAfterFailure =
+    "revealed after failure: the chain shows the token revealed although glisk had given it up";
 
 struct Token {
   int64_t token_id = 0;

@@ -44,7 +44,7 @@ Cursor cursor_from_text(const std::string& text) {
   }
 }
 
-ChainWatcher::ChainWatcher(store::Database& db, chain::EthRpc& rpc, queue::WorkQueue& queue, clock::Clock& clock,
+ChainWatcher::ChainWatcher(store::Database& db, chain::EthRpc& rpc, store::TokenLifecycle& queue, clock::Clock& clock,
                            const log::EventLog& log, WatcherOptions options)
     : db_(db),
       rpc_(rpc),

@@ -33,7 +33,7 @@
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
 #include "mints/mint_recorder.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/database.hpp"
 #include "store/system_state.hpp"
 
@@ -67,7 +67,7 @@ struct StepResult {
 
 class ChainWatcher {
  public:
-  ChainWatcher(store::Database& db, chain::EthRpc& rpc, queue::WorkQueue& queue, clock::Clock& clock,
+  ChainWatcher(store::Database& db, chain::EthRpc& rpc, store::TokenLifecycle& queue, clock::Clock& clock,
                const log::EventLog& log, WatcherOptions options);
 
   // Scans one range (or detects a reorganisation). Throws errors::TransientError / RpcError
@@ -93,7 +93,7 @@ class ChainWatcher {
 
   store::Database& db_;
   chain::EthRpc& rpc_;
-  queue::WorkQueue& queue_;
+  store::TokenLifecycle& queue_;
   clock::Clock& clock_;
   mints::MintRecorder recorder_;
   store::SystemState state_;

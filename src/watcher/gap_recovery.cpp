@@ -8,7 +8,8 @@
 #include "eth/abi.hpp"
 #include "mints/mint_recorder.hpp"
 #include "store/author_store.hpp"
-#include "store/token_events.hpp"
+#include "store/token_lifecycle.hpp"
+#include "store/token_store.hpp"
 
 namespace glisk::watcher {
 namespace {
@@ -18,7 +19,7 @@ constexpr size_t kTokensPerCommit = 100;
 
 }  // namespace
 
-GapRecovery::GapRecovery(store::Database& db, chain::EthRpc& rpc, queue::WorkQueue& queue, clock::Clock& clock,
+GapRecovery::GapRecovery(store::Database& db, chain::EthRpc& rpc, store::TokenLifecycle& queue, clock::Clock& clock,
                          const log::EventLog& log, std::string contract, uint64_t confirmations)
     : db_(db),
       rpc_(rpc),
@@ -41,11 +42,8 @@ RecoveryReport GapRecovery::run(std::stop_token stop) {
   }
   report.next_token_id = static_cast<int64_t>(next.low_u64());
 
-  std::set<int64_t> known;
-  auto rows = store::in_transaction(db_, store::TxMode::kRead, [&](store::Transaction& tx) {
-    return tx.exec("SELECT token_id FROM tokens_s0 WHERE token_id >= 1 AND token_id < $1", {report.next_token_id});
-  });
-  for (const auto& row : rows.rows) known.insert(std::stoll(row.at(0).value()));
+  const auto existing = store::TokenStore(db_, clock_).ids_between(1, report.next_token_id - 1);
+  const std::set<int64_t> known(existing.begin(), existing.end());
 
   std::vector<int64_t> missing;
   for (int64_t id = 1; id < report.next_token_id; ++id) {
@@ -68,13 +66,9 @@ RecoveryReport GapRecovery::run(std::stop_token stop) {
       created.clear();
       for (const auto& t : batch) {
         const int64_t author_id = store::ensure_author(tx, t.author, now);
-        auto r = tx.exec(
-            "INSERT INTO tokens_s0 (token_id, author_id, minter_address, status, queued_at, created_at, updated_at) "
-            "VALUES ($1, $2, NULL, 'detected', $3, $3, $3) ON CONFLICT (token_id) DO NOTHING",
-            {t.token_id, author_id, now});
-        if (r.affected == 1) {
+        if (!store::create_detected(tx, {t.token_id, t.token_id, author_id, std::nullopt, "gap_recovery", std::nullopt}, now)
+                 .empty()) {
           created.push_back(t);
-          store::record_token_event(tx, store::creation_event(t.token_id, now, "gap_recovery"));
         }
       }
     });

@@ -20,7 +20,7 @@
 #include "chain/eth_rpc.hpp"
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/database.hpp"
 
 namespace glisk::watcher {
@@ -39,7 +39,7 @@ struct RecoveryReport {
 
 class GapRecovery {
  public:
-  GapRecovery(store::Database& db, chain::EthRpc& rpc, queue::WorkQueue& queue, clock::Clock& clock,
+  GapRecovery(store::Database& db, chain::EthRpc& rpc, store::TokenLifecycle& queue, clock::Clock& clock,
               const log::EventLog& log, std::string contract, uint64_t confirmations);
 
   RecoveryReport run(std::stop_token stop = {});
@@ -52,7 +52,7 @@ class GapRecovery {
   std::function<void(size_t, size_t)> progress_;
   store::Database& db_;
   chain::EthRpc& rpc_;
-  queue::WorkQueue& queue_;
+  store::TokenLifecycle& queue_;
   clock::Clock& clock_;
   const log::EventLog& log_;
   const std::string contract_;

@@ -20,7 +20,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view body) {
   return eth::to_hex(digest).substr(2);
 }
 
-AlchemyWebhook::AlchemyWebhook(store::Database& db, queue::WorkQueue& queue, clock::Clock& clock,
+AlchemyWebhook::AlchemyWebhook(store::Database& db, store::TokenLifecycle& queue, clock::Clock& clock,
                                const log::EventLog& log, std::string secret, std::string contract, chain::EthRpc* node)
     : db_(db),
       queue_(queue),

@@ -33,7 +33,7 @@
 #include "errors/errors.hpp"
 #include "log/event_log.hpp"
 #include "mints/mint_recorder.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/database.hpp"
 #include "webhook/alchemy_payload.hpp"
 
@@ -75,7 +75,7 @@ class AlchemyWebhook {
   // `secret` empty: every delivery answers WebhookNotConfigured. `contract` is EIP-55, or empty
   // (no contract configured: WebhookNotConfigured too). `node` confirms the mints (null: every
   // delivery with mints answers WebhookNotConfigured); it must outlive the webhook.
-  AlchemyWebhook(store::Database& db, queue::WorkQueue& queue, clock::Clock& clock, const log::EventLog& log,
+  AlchemyWebhook(store::Database& db, store::TokenLifecycle& queue, clock::Clock& clock, const log::EventLog& log,
                  std::string secret, std::string contract, chain::EthRpc* node);
 
   // `signature` is the X-Alchemy-Signature header, nullopt when absent.
@@ -89,7 +89,7 @@ class AlchemyWebhook {
   Confirmation confirm_on_chain(const AlchemyDelivery& delivery);
 
   store::Database& db_;
-  queue::WorkQueue& queue_;
+  store::TokenLifecycle& queue_;
   mints::MintRecorder recorder_;
   const log::EventLog& log_;
   const std::string secret_;

@@ -32,10 +32,10 @@ ImageGenerationProcessor::ImageGenerationProcessor(store::AuthorStore& authors, 
                                                    const log::EventLog& log, ImageGenerationOptions options)
     : authors_(authors), provider_(provider), log_(log), options_(std::move(options)) {}
 
-StageOutcome ImageGenerationProcessor::process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) {
+StageOutcome ImageGenerationProcessor::process(const store::Claim& claim, store::TokenLifecycle& queue, std::stop_token stop) {
   const auto& token = claim.token;
   if (token.image_url) {
-    return {queue::TokenPatch{}, {{"provider", provider_.name()}, {"reused_image", true}}};
+    return {store::TokenPatch{}, {{"provider", provider_.name()}, {"reused_image", true}}};
   }
   auto author = authors_.by_id(token.author_id);
   const std::string prompt = validated_prompt(author && author->prompt_text ? *author->prompt_text : options_.default_prompt);
@@ -71,7 +71,7 @@ StageOutcome ImageGenerationProcessor::process(const queue::Claim& claim, queue:
   log::Fields details = {{"provider", provider_.name()}, {"fallback_prompt", fallback},
                          {"resumed", token.prediction_id.has_value() && !started_id}};
   if (image.prediction_id) details["prediction_id"] = *image.prediction_id;
-  return {queue::TokenPatch{.image_url = image.url, .prediction_id = image.prediction_id}, details};
+  return {store::TokenPatch{.image_url = image.url, .prediction_id = image.prediction_id}, details};
 }
 
 }  // namespace glisk::workers

@@ -33,7 +33,7 @@ class ImageGenerationProcessor final : public TokenProcessor {
   ImageGenerationProcessor(store::AuthorStore& authors, image::ImageProvider& provider, const log::EventLog& log,
                            ImageGenerationOptions options);
 
-  StageOutcome process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) override;
+  StageOutcome process(const store::Claim& claim, store::TokenLifecycle& queue, std::stop_token stop) override;
 
  private:
   store::AuthorStore& authors_;

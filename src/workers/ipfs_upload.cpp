@@ -29,7 +29,7 @@ std::string IpfsUploadProcessor::pin_checked(std::string_view bytes, const std::
   return expected;
 }
 
-StageOutcome IpfsUploadProcessor::process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) {
+StageOutcome IpfsUploadProcessor::process(const store::Claim& claim, store::TokenLifecycle& queue, std::stop_token stop) {
   const auto& token = claim.token;
   const int64_t id = token.token_id;
   std::string image_cid = token.image_cid.value_or("");
@@ -59,7 +59,7 @@ StageOutcome IpfsUploadProcessor::process(const queue::Claim& claim, queue::Work
       pin_checked(metadata, "s0-token-" + std::to_string(id) + "-metadata.json", "application/json", id, stop);
   log_.info("ipfs.metadata_uploaded", {{"worker", "ipfs_upload"}, {"token_id", id}, {"metadata_cid", metadata_cid},
                                        {"pinner", pinner_.name()}});
-  return {queue::TokenPatch{.image_cid = image_cid, .metadata_cid = metadata_cid},
+  return {store::TokenPatch{.image_cid = image_cid, .metadata_cid = metadata_cid},
           {{"image_cid", image_cid}, {"metadata_cid", metadata_cid}, {"pinner", pinner_.name()}}};
 }
 

@@ -32,7 +32,7 @@ class IpfsUploadProcessor final : public TokenProcessor {
   IpfsUploadProcessor(store::AuthorStore& authors, const net::HttpClient& http, ipfs::IpfsPinner& pinner,
                       const log::EventLog& log, IpfsUploadOptions options);
 
-  StageOutcome process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) override;
+  StageOutcome process(const store::Claim& claim, store::TokenLifecycle& queue, std::stop_token stop) override;
 
  private:
   // Pins `bytes` and returns their CID, after checking the pinner stored them under it.

@@ -7,7 +7,7 @@
 
 namespace glisk::workers {
 
-LeaseRenewer::LeaseRenewer(queue::WorkQueue& queue, token::Stage stage, const SlotPool& slots, const clock::Clock& clock,
+LeaseRenewer::LeaseRenewer(store::TokenLifecycle& queue, token::Stage stage, const SlotPool& slots, const clock::Clock& clock,
                            const log::EventLog& log, std::string worker)
     : queue_(queue), stage_(stage), slots_(slots), clock_(clock), log_(log), worker_(std::move(worker)) {
   const auto every = std::max<std::chrono::milliseconds>(queue_.lease_length() / 3, std::chrono::milliseconds(100));

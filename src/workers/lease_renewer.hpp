@@ -12,7 +12,7 @@
 
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "workers/slot_pool.hpp"
 
 namespace glisk::workers {
@@ -20,7 +20,7 @@ namespace glisk::workers {
 class LeaseRenewer {
  public:
   // Everything passed must outlive the renewer.
-  LeaseRenewer(queue::WorkQueue& queue, token::Stage stage, const SlotPool& slots, const clock::Clock& clock,
+  LeaseRenewer(store::TokenLifecycle& queue, token::Stage stage, const SlotPool& slots, const clock::Clock& clock,
                const log::EventLog& log, std::string worker);
   ~LeaseRenewer() { stop(); }
   LeaseRenewer(const LeaseRenewer&) = delete;
@@ -31,7 +31,7 @@ class LeaseRenewer {
  private:
   void renew_once();
 
-  queue::WorkQueue& queue_;
+  store::TokenLifecycle& queue_;
   const token::Stage stage_;
   const SlotPool& slots_;
   const clock::Clock& clock_;

@@ -40,7 +40,7 @@ Failure read_failure(std::exception_ptr failure) {
 
 }  // namespace
 
-OutcomeRecorder::OutcomeRecorder(token::Stage stage, std::string worker, queue::WorkQueue& queue,
+OutcomeRecorder::OutcomeRecorder(token::Stage stage, std::string worker, store::TokenLifecycle& queue,
                                  const clock::Clock& clock, const log::EventLog& log, StagePause& pause,
                                  std::function<double()> jitter, RecorderOptions options)
     : stage_(stage),
@@ -182,17 +182,17 @@ bool OutcomeRecorder::settle_failure(const Attempt& attempt, std::exception_ptr 
       const auto delay = queue::retry_delay(options_.backoff, attempt.number, jitter_(), f.retry_after);
       attempt.settling();
       switch (queue_.record_failure(stage_, id, lease, message, clock_.now() + delay, options_.max_attempts)) {
-        case queue::FailureOutcome::kRetryScheduled:
+        case store::FailureOutcome::kRetryScheduled:
           if (retries_ != nullptr) retries_->inc({stage_name});
           log_.warn(std::string(spec.retry_event), {{"worker", worker_}, {"token_id", id}, {"attempt", attempt.number},
                                                     {"max_attempts", options_.max_attempts},
                                                     {"retry_in_seconds", seconds(delay)}, {"error", message}});
           break;
-        case queue::FailureOutcome::kFailed:
+        case store::FailureOutcome::kFailed:
           log_.error(prefix + ".failed", {{"worker", worker_}, {"token_id", id}, {"attempts", attempt.number},
                                           {"error", message}, {"permanent", false}});
           break;
-        case queue::FailureOutcome::kLeaseLost:
+        case store::FailureOutcome::kLeaseLost:
           lease_lost(attempt, {{"error", message}});
           break;
       }

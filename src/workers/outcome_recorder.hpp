@@ -24,7 +24,7 @@
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
 #include "metrics/registry.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "workers/stage_pause.hpp"
 #include "workers/token_processor.hpp"
 
@@ -39,7 +39,7 @@ struct RecorderOptions {
 
 // One attempt at a token, as the recorder needs it.
 struct Attempt {
-  const queue::Claim& claim;
+  const store::Claim& claim;
   int number;                             // from 1
   clock::SteadyPoint started;
   const std::function<void()>& settling;  // called just before the move that ends the lease
@@ -47,7 +47,7 @@ struct Attempt {
 
 class OutcomeRecorder {
  public:
-  OutcomeRecorder(token::Stage stage, std::string worker, queue::WorkQueue& queue, const clock::Clock& clock,
+  OutcomeRecorder(token::Stage stage, std::string worker, store::TokenLifecycle& queue, const clock::Clock& clock,
                   const log::EventLog& log, StagePause& pause, std::function<double()> jitter, RecorderOptions options);
 
   void succeeded(const Attempt& attempt, const StageOutcome& outcome);
@@ -62,7 +62,7 @@ class OutcomeRecorder {
 
   const token::Stage stage_;
   const std::string worker_;
-  queue::WorkQueue& queue_;
+  store::TokenLifecycle& queue_;
   const clock::Clock& clock_;
   const log::EventLog& log_;
   StagePause& pause_;

@@ -11,7 +11,7 @@ SlotPool::~SlotPool() { abandon_and_join(); }
 
 void SlotPool::slot(std::stop_token stop) {
   for (;;) {
-    queue::Claim claim;
+    store::Claim claim;
     {
       std::unique_lock lock(mutex_);
       work_ready_.wait(lock, stop, [&] { return !pending_.empty(); });
@@ -38,7 +38,7 @@ size_t SlotPool::free_slots() const {
   return slots_ - in_flight_.size();
 }
 
-void SlotPool::submit(std::vector<queue::Claim> claims) {
+void SlotPool::submit(std::vector<store::Claim> claims) {
   {
     std::lock_guard lock(mutex_);
     for (auto& c : claims) {
@@ -66,9 +66,9 @@ size_t SlotPool::still_running(const std::vector<Lease>& leases) const {
   return running;
 }
 
-std::vector<queue::Claim> SlotPool::take_unstarted() {
+std::vector<store::Claim> SlotPool::take_unstarted() {
   std::lock_guard lock(mutex_);
-  std::vector<queue::Claim> out(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
+  std::vector<store::Claim> out(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
   pending_.clear();
   for (const auto& c : out) in_flight_.erase(c.token.token_id);
   emptied_.notify_all();

@@ -21,13 +21,13 @@
 #include <vector>
 
 #include "clock/clock.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 
 namespace glisk::workers {
 
 class SlotPool {
  public:
-  using Handler = std::function<void(const queue::Claim& claim, std::stop_token abandon, const std::function<void()>& settling)>;
+  using Handler = std::function<void(const store::Claim& claim, std::stop_token abandon, const std::function<void()>& settling)>;
   using Lease = std::pair<int64_t, std::string>;  // token id, lease
 
   // `on_free` runs after each token leaves the pool (a slot is free: the dispatcher may claim).
@@ -37,7 +37,7 @@ class SlotPool {
   SlotPool& operator=(const SlotPool&) = delete;
 
   size_t free_slots() const;
-  void submit(std::vector<queue::Claim> claims);
+  void submit(std::vector<store::Claim> claims);
 
   // Every token submitted and not finished, with its lease.
   std::vector<Lease> held() const;
@@ -46,7 +46,7 @@ class SlotPool {
   size_t still_running(const std::vector<Lease>& leases) const;
 
   // Takes back the tokens no slot started yet (they leave the pool).
-  std::vector<queue::Claim> take_unstarted();
+  std::vector<store::Claim> take_unstarted();
   // Waits on the clock until no token is in the pool, or `deadline`; true when none is.
   bool wait_empty(clock::SteadyPoint deadline);
 
@@ -67,7 +67,7 @@ class SlotPool {
   mutable std::mutex mutex_;
   std::condition_variable_any work_ready_;
   std::condition_variable_any emptied_;
-  std::deque<queue::Claim> pending_;  // submitted, not started; guarded by mutex_
+  std::deque<store::Claim> pending_;  // submitted, not started; guarded by mutex_
   std::map<int64_t, Held> in_flight_;  // pending or running; guarded by mutex_
   std::stop_source abandon_;
   std::vector<std::jthread> threads_;  // last: they use everything above

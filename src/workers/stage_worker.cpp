@@ -23,7 +23,7 @@ std::function<double()> serialized(std::function<double()> generator) {
 
 }  // namespace
 
-StageWorker::StageWorker(token::Stage stage, queue::WorkQueue& queue, queue::WakeBoard& wake, TokenProcessor& processor,
+StageWorker::StageWorker(token::Stage stage, store::TokenLifecycle& queue, queue::WakeBoard& wake, TokenProcessor& processor,
                          clock::Clock& clock, const log::EventLog& log, WorkerOptions options,
                          std::function<double()> jitter)
     : stage_(stage),
@@ -46,7 +46,7 @@ size_t StageWorker::step() {
   return claims.size();
 }
 
-bool StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const std::function<void()>& settling) {
+bool StageWorker::handle(const store::Claim& claim, std::stop_token stop, const std::function<void()>& settling) {
   const Attempt attempt{claim, claim.token.attempts(stage_) + 1, clock_.steady_now(), settling};
   const int64_t id = claim.token.token_id;
   if (claim.recovered_from) {
@@ -69,7 +69,7 @@ bool StageWorker::handle(const queue::Claim& claim, std::stop_token stop, const 
 void StageWorker::run(std::stop_token stop) {
   std::atomic<bool> bug{false};
   SlotPool slots(options_.batch_size, clock_,
-                 [&](const queue::Claim& c, std::stop_token abandon, const std::function<void()>& settling) {
+                 [&](const store::Claim& c, std::stop_token abandon, const std::function<void()>& settling) {
                    if (handle(c, abandon, settling)) bug = true;  // the dispatcher stops; the worker restarts
                  },
                  [this] { wake_.notify(stage_); });  // a slot is free: let the dispatcher claim again

@@ -27,7 +27,7 @@
 #include "log/event_log.hpp"
 #include "metrics/registry.hpp"
 #include "queue/backoff.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "workers/lease_renewer.hpp"
 #include "workers/outcome_recorder.hpp"
 #include "workers/slot_pool.hpp"
@@ -51,7 +51,7 @@ struct WorkerOptions {
 class StageWorker {
  public:
   // `jitter` returns uniform numbers in [0,1) for the backoff; defaults to a seeded generator.
-  StageWorker(token::Stage stage, queue::WorkQueue& queue, queue::WakeBoard& wake, TokenProcessor& processor,
+  StageWorker(token::Stage stage, store::TokenLifecycle& queue, queue::WakeBoard& wake, TokenProcessor& processor,
               clock::Clock& clock, const log::EventLog& log, WorkerOptions options,
               std::function<double()> jitter = {});
 
@@ -71,7 +71,7 @@ class StageWorker {
 
  private:
   // One token: the processor's work, then its outcome recorded. True when it met a bug.
-  bool handle(const queue::Claim& claim, std::stop_token stop, const std::function<void()>& settling);
+  bool handle(const store::Claim& claim, std::stop_token stop, const std::function<void()>& settling);
   // Claims for free slots until `stop` (or a bug): woken by new work, else the next due token or
   // the poll interval.
   void dispatch(std::stop_token stop, SlotPool& slots, const std::atomic<bool>& bug);
@@ -81,7 +81,7 @@ class StageWorker {
 
   const token::Stage stage_;
   const std::string name_;
-  queue::WorkQueue& queue_;
+  store::TokenLifecycle& queue_;
   queue::WakeBoard& wake_;
   TokenProcessor& processor_;
   clock::Clock& clock_;

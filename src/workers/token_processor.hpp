@@ -8,7 +8,7 @@
 #include <string>
 
 #include "log/event_log.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 
 namespace glisk::workers {
 
@@ -16,14 +16,14 @@ namespace glisk::workers {
 // `<stage>.succeeded` event (e.g. whether the fallback prompt was used). Or, for the upload
 // stage, that the image is gone at its host and the token needs a new one.
 struct StageOutcome {
-  StageOutcome(queue::TokenPatch p = {}, log::Fields d = log::Fields::object())  // NOLINT: implicit on purpose
+  StageOutcome(store::TokenPatch p = {}, log::Fields d = log::Fields::object())  // NOLINT: implicit on purpose
       : patch(std::move(p)), details(std::move(d)) {}
   static StageOutcome needs_new_image(std::string reason) {
     StageOutcome o;
     o.new_image_reason = std::move(reason);
     return o;
   }
-  queue::TokenPatch patch;
+  store::TokenPatch patch;
   log::Fields details;
   std::optional<std::string> new_image_reason;
 };
@@ -34,7 +34,7 @@ class TokenProcessor {
   // Does the stage's outside work for one claimed token. May call queue.save() to checkpoint
   // (e.g. a prediction id). Should return soon after `stop` is requested (the shutdown timeout
   // passed). Throws the errors of errors/errors.hpp.
-  virtual StageOutcome process(const queue::Claim& claim, queue::WorkQueue& queue, std::stop_token stop) = 0;
+  virtual StageOutcome process(const store::Claim& claim, store::TokenLifecycle& queue, std::stop_token stop) = 0;
 };
 
 }  // namespace glisk::workers

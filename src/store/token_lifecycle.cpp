@@ -1,4 +1,4 @@
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -9,16 +9,26 @@
 #include "store/token_events.hpp"
 #include "store/token_store.hpp"
 
-namespace glisk::queue {
+namespace glisk::store {
 namespace {
 
-using store::Params;
-using store::SqlValue;
-using store::Transaction;
-using store::TxMode;
 using token::Stage;
 
 std::string status_text(token::TokenStatus s) { return std::string(token::to_string(s)); }
+
+// The always-on check of a move against the one table (token::is_legal_transition). A stay — a
+// claim or postponement that keeps the status — is no transition.
+void check_move(token::TokenStatus from, token::TokenStatus to, const char* what) {
+  GLISK_ASSERT(from == to || token::is_legal_transition(from, to), what);
+}
+
+// The same for a status the database answered (a CASE in the statement chose it).
+token::TokenStatus checked_status(token::TokenStatus from, const std::string& to, const char* what) {
+  const auto parsed = token::parse_status(to);
+  GLISK_ASSERT(parsed.has_value(), "the database answered a status glisk knows");
+  check_move(from, *parsed, what);
+  return *parsed;
+}
 
 // The stage whose input `status` is, if any (uploading → ipfs, ready → reveal).
 std::optional<Stage> stage_waiting_in(token::TokenStatus status) {
@@ -31,10 +41,10 @@ std::optional<Stage> stage_waiting_in(token::TokenStatus status) {
 SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue{*v} : SqlValue{nullptr}; }
 
 // The event of a one-token move, written in the move's transaction (store/token_events.hpp).
-store::TokenEvent move_event(int64_t token_id, std::string from, std::string to, const std::string& at,
+TokenEvent move_event(int64_t token_id, std::string from, std::string to, const std::string& at,
                              const std::string& instance, Stage stage, int64_t attempt,
                              std::optional<std::string> error = std::nullopt) {
-  store::TokenEvent e;
+  TokenEvent e;
   e.token_id = token_id;
   e.from_status = std::move(from);
   e.to_status = std::move(to);
@@ -46,7 +56,6 @@ store::TokenEvent move_event(int64_t token_id, std::string from, std::string to,
   return e;
 }
 
-int64_t int_of(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
 
 // The guard every move after a claim carries: still ours, still in the stage.
 constexpr std::string_view kLeaseGuard = " WHERE token_id = $1 AND locked_by = $2 AND status = $3";
@@ -61,9 +70,9 @@ auto riding_out_outage(const clock::Clock& pace, std::chrono::milliseconds budge
   for (;;) {
     try {
       return move();
-    } catch (const store::UnavailableError&) {
+    } catch (const UnavailableError&) {
       if (pace.steady_now() + pause > deadline) throw;
-    } catch (const store::BusyError&) {
+    } catch (const BusyError&) {
       if (pace.steady_now() + pause > deadline) throw;
     }
     pace.sleep_for(pause);
@@ -73,11 +82,110 @@ auto riding_out_outage(const clock::Clock& pace, std::chrono::milliseconds budge
 
 }  // namespace
 
-WorkQueue::WorkQueue(store::Database& db, clock::Clock& clock, WakeBoard& wake, std::string instance,
+namespace {
+
+// Rows per multi-row INSERT: few round trips for a large mint, far below either backend's limit
+// on bound parameters.
+constexpr int64_t kTokensPerInsert = 200;
+
+}  // namespace
+
+std::vector<int64_t> create_detected(Transaction& tx, const NewTokens& tokens, const std::string& now) {
+  std::vector<int64_t> created;
+  for (int64_t first = tokens.first_id; first <= tokens.last_id; first += kTokensPerInsert) {
+    const int64_t last = std::min(tokens.last_id, first + kTokensPerInsert - 1);
+    std::string sql =
+        "INSERT INTO tokens_s0 (token_id, author_id, minter_address, status, queued_at, created_at, updated_at) "
+        "VALUES ";
+    Params params = {tokens.author_id, tokens.minter ? SqlValue{*tokens.minter} : SqlValue{nullptr}, now};
+    for (int64_t id = first; id <= last; ++id) {
+      params.emplace_back(id);
+      if (id != first) sql += ", ";
+      sql += "($" + std::to_string(params.size()) + ", $1, $2, 'detected', $3, $3, $3)";
+    }
+    sql += " ON CONFLICT (token_id) DO NOTHING RETURNING token_id";
+    auto inserted = tx.exec(sql, params);
+    if (inserted.empty()) continue;
+    // Their first event (from nothing to detected), one statement for the chunk.
+    std::string ids = "(";
+    for (const Row row : inserted) {
+      created.push_back(row.get<int64_t>("token_id"));
+      ids += (ids.size() > 1 ? "," : "") + std::to_string(created.back());
+    }
+    tx.exec(std::string(kInsertTokenEvents) +
+                "SELECT token_id, NULL, 'detected', created_at, $1, NULL, NULL, NULL, $2 FROM tokens_s0 WHERE token_id IN " +
+                ids + ")",
+            {tokens.source, tokens.tx_hash ? SqlValue{*tokens.tx_hash} : SqlValue{nullptr}});
+  }
+  return created;
+}
+
+std::vector<int64_t> adopt_existing(Transaction& tx, int64_t first_id, int64_t last_id, int64_t author_id,
+                                    const std::string& minter, const std::string& now) {
+  tx.exec("UPDATE tokens_s0 SET minter_address = $1, updated_at = $2 "
+          "WHERE token_id >= $3 AND token_id <= $4 AND minter_address IS NULL",
+          {minter, now, first_id, last_id});
+  auto other = tx.exec("SELECT token_id FROM tokens_s0 WHERE token_id >= $1 AND token_id <= $2 AND author_id <> $3 "
+                       "ORDER BY token_id",
+                       {first_id, last_id, author_id});
+  std::vector<int64_t> out;
+  for (const Row row : other) out.push_back(row.get<int64_t>("token_id"));
+  return out;
+}
+
+namespace {
+
+// Token ids come from our own rows (int64), so writing them into the statement is safe, and an
+// IN list reads the same on both backends.
+std::string in_list(const std::vector<int64_t>& ids) {
+  std::string out = "(";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + ")";
+}
+
+}  // namespace
+
+int64_t reveal_tokens(Transaction& tx, const std::vector<int64_t>& ids, const std::optional<std::string>& tx_hash,
+                      const std::string& instance, const std::string& now) {
+  using token::TokenStatus;
+  check_move(TokenStatus::kReady, TokenStatus::kRevealed, "a mined reveal reveals a ready token");
+  check_move(TokenStatus::kFailed, TokenStatus::kRevealed, "a mined reveal reveals a failed token (revealed after failure)");
+  if (ids.empty()) return 0;
+  // Our transaction counts as the attempt that ended; a reveal not ours counts none.
+  const std::string attempt = tx_hash ? "reveal_attempts + 1" : "reveal_attempts";
+  const std::optional<std::string> note = tx_hash ? std::nullopt : std::optional<std::string>("already revealed on chain");
+  tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, 'revealed', $1, $2, 'reveal', " + attempt +
+              ", CASE WHEN status = 'failed' THEN $3 ELSE $4 END, $5 FROM tokens_s0 "
+              "WHERE status IN ('ready', 'failed') AND token_id IN " + in_list(ids),
+          {now, instance.empty() ? SqlValue{nullptr} : SqlValue{instance}, std::string(token::kRevealedAfterFailure),
+           note ? SqlValue{*note} : SqlValue{nullptr}, tx_hash ? SqlValue{*tx_hash} : SqlValue{nullptr}});
+  // Without a hash of ours the token keeps none (COALESCE keeps what an earlier save recorded).
+  return tx.exec("UPDATE tokens_s0 SET status = 'revealed', reveal_tx_hash = COALESCE($1, reveal_tx_hash), "
+                 "locked_by = NULL, locked_until = NULL, next_attempt_at = NULL, generation_error = NULL, "
+                 "failed_stage = NULL, updated_at = $2 WHERE status IN ('ready', 'failed') AND token_id IN " + in_list(ids),
+                 {tx_hash ? SqlValue{*tx_hash} : SqlValue{nullptr}, now})
+      .affected;
+}
+
+void postpone_reveal(Transaction& tx, const std::vector<int64_t>& ids, const std::optional<std::string>& reason,
+                     const std::string& retry_at, const std::string& now, bool count_attempt, const std::string& instance) {
+  if (ids.empty()) return;
+  // A stay: the token keeps `ready`, so the event's from and to agree.
+  const std::string attempt = std::string("reveal_attempts + ") + (count_attempt ? "1" : "0");
+  tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, 'ready', $1, $2, 'reveal', " + attempt +
+              ", $3, NULL FROM tokens_s0 WHERE status = 'ready' AND token_id IN " + in_list(ids),
+          {now, instance.empty() ? SqlValue{nullptr} : SqlValue{instance}, reason ? SqlValue{*reason} : SqlValue{nullptr}});
+  tx.exec("UPDATE tokens_s0 SET reveal_attempts = " + attempt +
+              ", generation_error = COALESCE($1, generation_error), next_attempt_at = $2, locked_by = NULL, "
+              "locked_until = NULL, updated_at = $3 WHERE status = 'ready' AND token_id IN " + in_list(ids),
+          {reason ? SqlValue{*reason} : SqlValue{nullptr}, retry_at, now});
+}
+
+TokenLifecycle::TokenLifecycle(Database& db, clock::Clock& clock, queue::WakeBoard& wake, std::string instance,
                      std::chrono::milliseconds lease)
     : db_(db), clock_(clock), wake_(wake), instance_(std::move(instance)), lease_(lease) {}
 
-std::string WorkQueue::next_lease() { return instance_ + "#" + std::to_string(++lease_counter_); }
+std::string TokenLifecycle::next_lease() { return instance_ + "#" + std::to_string(++lease_counter_); }
 
 namespace {
 
@@ -92,9 +200,9 @@ namespace {
 //              itself for stages whose working status is the input (ipfs, reveal).
 //   $1 working  $4 now  $5 input  $6 limit; `columns` are selected (plus due_at), `id` names
 //   the token id among them.
-std::string due_tokens_sql(const token::StageSpec& s, store::Dialect dialect, const std::string& columns,
+std::string due_tokens_sql(const token::StageSpec& s, Dialect dialect, const std::string& columns,
                            const std::string& id) {
-  const bool pg = dialect == store::Dialect::kPostgres;
+  const bool pg = dialect == Dialect::kPostgres;
   const std::string lock = pg ? " FOR UPDATE SKIP LOCKED" : "";
   const std::string head = "SELECT " + columns + ", COALESCE(next_attempt_at, queued_at) AS due_at FROM tokens_s0 WHERE ";
   const std::string free = " AND (locked_until IS NULL OR locked_until < $4)";
@@ -123,24 +231,24 @@ std::string due_tokens_sql(const token::StageSpec& s, store::Dialect dialect, co
 // without waiting, and the events go in with it (a data-modifying CTE), from the status each had.
 //   $1 working  $2 lease  $3 until  $4 now  $5 input  $6 limit  $7 instance  $8 stage
 std::string postgres_claim_sql(const token::StageSpec& s) {
-  const std::string due = due_tokens_sql(s, store::Dialect::kPostgres,
+  const std::string due = due_tokens_sql(s, Dialect::kPostgres,
                                          "token_id AS claimed_id, locked_by AS previous_lease, status AS previous_status",
                                          "claimed_id");
   return "WITH c AS (" + due + "), moved AS (UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, "
          "locked_until = $3, updated_at = $4 FROM c WHERE t.token_id = c.claimed_id RETURNING "
-         "c.previous_lease, c.previous_status, " + std::string(store::kTokenColumns) + "), "
-         "events AS (" + std::string(store::kInsertTokenEvents) +
+         "c.previous_lease, c.previous_status, " + std::string(kTokenColumns) + "), "
+         "events AS (" + std::string(kInsertTokenEvents) +
          "SELECT token_id, previous_status, $1, $4, $7, $8, " + std::string(s.attempts_column) +
          " + 1, NULL, NULL FROM moved) SELECT * FROM moved";
 }
 
 }  // namespace
 
-std::string WorkQueue::explain_claim(Stage stage, int limit) {
+std::string TokenLifecycle::explain_claim(Stage stage, int limit) {
   const auto& s = token::spec(stage);
   const std::string now_text = clock::format_time(clock_.now());
-  const bool pg = db_.dialect() == store::Dialect::kPostgres;
-  auto r = store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+  const bool pg = db_.dialect() == Dialect::kPostgres;
+  auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
     if (pg) {
       return tx.exec("EXPLAIN " + postgres_claim_sql(s),
                      {status_text(s.working), std::string("explain"), now_text, now_text, status_text(s.input),
@@ -155,7 +263,7 @@ std::string WorkQueue::explain_claim(Stage stage, int limit) {
   return plan;
 }
 
-std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
+std::vector<Claim> TokenLifecycle::claim(Stage stage, int limit) {
   if (limit <= 0) return {};
   const auto& s = token::spec(stage);
   const auto now = clock_.now();
@@ -164,11 +272,12 @@ std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
   const std::string lease = next_lease();
   const std::string input = status_text(s.input);
   const std::string working = status_text(s.working);
+  check_move(s.input, s.working, "a claim moves a token from the stage's input to its working status");
 
   std::vector<Claim> claims;
   std::unordered_map<int64_t, std::optional<std::string>> previous;
-  auto result = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    if (db_.dialect() == store::Dialect::kPostgres) {
+  auto result = in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    if (db_.dialect() == Dialect::kPostgres) {
       return tx.exec(postgres_claim_sql(s), {working, lease, until, now_text, input, int64_t{limit}, instance_,
                                              std::string(token::to_string(stage))});
     }
@@ -176,25 +285,26 @@ std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
     auto picked = tx.exec(due_tokens_sql(s, db_.dialect(), "token_id, locked_by", "token_id"),
                           {working, nullptr, nullptr, now_text, input, int64_t{limit}});
     std::string ids = "[";
-    for (const auto& row : picked.rows) {
-      int64_t id = std::stoll(row[0].value());
-      previous[id] = row[1];
+    for (const Row row : picked) {
+      const auto id = row.get<int64_t>("token_id");
+      previous[id] = row.get_optional<std::string>("locked_by");
       ids += (ids.size() > 1 ? "," : "") + std::to_string(id);
     }
     ids += "]";
-    if (picked.rows.empty()) return store::Result{};
-    tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, $1, $2, $3, $4, " +
+    if (picked.rows.empty()) return Result{};
+    tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, $1, $2, $3, $4, " +
                 std::string(s.attempts_column) + " + 1, NULL, NULL FROM tokens_s0 WHERE token_id IN (SELECT value FROM json_each($5))",
             {working, now_text, instance_, std::string(token::to_string(stage)), ids});
     return tx.exec("UPDATE tokens_s0 SET status = $1, locked_by = $2, locked_until = $3, updated_at = $4 "
-                   "WHERE token_id IN (SELECT value FROM json_each($5)) RETURNING " + std::string(store::kTokenColumns),
+                   "WHERE token_id IN (SELECT value FROM json_each($5)) RETURNING " + std::string(kTokenColumns),
                    {working, lease, until, now_text, ids});
   });
 
   const bool has_previous_column = !result.columns.empty() && result.columns[0] == "previous_lease";
   for (size_t i = 0; i < result.rows.size(); ++i) {
-    Claim c{store::token_from_row(result, i), lease, std::nullopt};
-    c.recovered_from = has_previous_column ? result.rows[i][0] : previous[c.token.token_id];
+    Claim c{token_from_row(result, i), lease, std::nullopt};
+    c.recovered_from = has_previous_column ? result.row(i).get_optional<std::string>("previous_lease")
+                                           : previous[c.token.token_id];
     claims.push_back(std::move(c));
   }
   // Oldest first, as selected (RETURNING does not keep the order).
@@ -206,13 +316,13 @@ std::vector<Claim> WorkQueue::claim(Stage stage, int limit) {
   return claims;
 }
 
-std::vector<int64_t> WorkQueue::renew(Stage stage, const std::vector<std::pair<int64_t, std::string>>& held) {
+std::vector<int64_t> TokenLifecycle::renew(Stage stage, const std::vector<std::pair<int64_t, std::string>>& held) {
   if (held.empty()) return {};
   const auto& s = token::spec(stage);
   const auto now = clock_.now();
   const std::string until = clock::format_time(now + lease_);
   const std::string now_text = clock::format_time(now);
-  return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     std::vector<int64_t> renewed;
     for (const auto& [id, lease] : held) {
       auto r = tx.exec("UPDATE tokens_s0 SET locked_until = $4, updated_at = $5" + std::string(kLeaseGuard),
@@ -223,9 +333,9 @@ std::vector<int64_t> WorkQueue::renew(Stage stage, const std::vector<std::pair<i
   });
 }
 
-bool WorkQueue::save(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
+bool TokenLifecycle::save(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
   const auto& s = token::spec(stage);
-  return riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec(
         "UPDATE tokens_s0 SET image_url = COALESCE($4, image_url), image_cid = COALESCE($5, image_cid), "
         "metadata_cid = COALESCE($6, metadata_cid), reveal_tx_hash = COALESCE($7, reveal_tx_hash), "
@@ -238,9 +348,9 @@ bool WorkQueue::save(Stage stage, int64_t token_id, const std::string& lease, co
   }); });
 }
 
-bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
+bool TokenLifecycle::complete(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
   const auto& s = token::spec(stage);
-  GLISK_ASSERT(token::is_legal_transition(s.working, s.output), "the stage table and the transition table agree");
+  check_move(s.working, s.output, "completing a stage moves the token to the stage's output");
   const auto next = stage_waiting_in(s.output);
   // The next stage starts with a clean attempt count, so the seed's reset never leaves a token
   // held back by a counter it cannot see.
@@ -253,31 +363,31 @@ bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease
       "metadata_cid = COALESCE($8, metadata_cid), reveal_tx_hash = COALESCE($9, reveal_tx_hash), "
       "prediction_id = CASE WHEN $10 = 1 THEN NULL ELSE COALESCE($11, prediction_id) END" +
       reset_next + std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column) + " AS attempts, reveal_tx_hash";
-  store::Params params{token_id, lease, status_text(s.working), status_text(s.output), now_text, opt(patch.image_url),
+  Params params{token_id, lease, status_text(s.working), status_text(s.output), now_text, opt(patch.image_url),
                        opt(patch.image_cid), opt(patch.metadata_cid), opt(patch.reveal_tx_hash),
                        int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id)};
   bool done = false;
-  if (db_.dialect() == store::Dialect::kPostgres) {
+  if (db_.dialect() == Dialect::kPostgres) {
     // One round trip instead of three: the move, its event and the next stage's wake-up in one
     // statement (every token passes here once per stage, so the round trips are the stage's cost
     // on the database). pg_notify is delivered at commit, like notify_on_commit's.
     params.insert(params.end(), {instance_, std::string(token::to_string(stage))});
     if (next) params.insert(params.end(), {std::string(kWakeChannel), std::string(token::to_string(*next))});
-    done = riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-      auto r = tx.exec("WITH moved AS (" + update + "), events AS (" + std::string(store::kInsertTokenEvents) +
+    done = riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      auto r = tx.exec("WITH moved AS (" + update + "), events AS (" + std::string(kInsertTokenEvents) +
                            "SELECT $1, $3, $4, $5, $12, $13, attempts + 1, NULL, reveal_tx_hash FROM moved) "
                            "SELECT attempts" + (next ? ", pg_notify($14, $15)" : std::string()) + " FROM moved",
                        params);
-      return r.rows.size() == 1;
+      return r.size() == 1;
     }); });
   } else {
-    done = riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+    done = riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
       auto r = tx.exec(update, params);
-      if (r.rows.size() != 1) return false;
+      if (r.size() != 1) return false;
       auto event = move_event(token_id, status_text(s.working), status_text(s.output), now_text, instance_, stage,
-                              int_of(r.rows[0][0]) + 1);
-      event.tx_hash = r.rows[0][1];
-      store::record_token_event(tx, event);
+                              r.row(0).get<int64_t>("attempts") + 1);
+      event.tx_hash = r.row(0).get_optional<std::string>("reveal_tx_hash");
+      record_token_event(tx, event);
       return true;
     }); });
   }
@@ -285,15 +395,15 @@ bool WorkQueue::complete(Stage stage, int64_t token_id, const std::string& lease
   return done;
 }
 
-FailureOutcome WorkQueue::record_failure(Stage stage, int64_t token_id, const std::string& lease,
+FailureOutcome TokenLifecycle::record_failure(Stage stage, int64_t token_id, const std::string& lease,
                                          const std::string& error, clock::TimePoint retry_at, int max_attempts) {
   const auto& s = token::spec(stage);
   const std::string attempts(s.attempts_column);
   const std::string exhausted = "(" + attempts + " + 1 >= $4)";
   // Inside CASE PostgreSQL cannot infer the parameter's type from the column; SQLite has no casts.
-  const std::string retry_at_param = db_.dialect() == store::Dialect::kPostgres ? "$7::timestamptz" : "$7";
+  const std::string retry_at_param = db_.dialect() == Dialect::kPostgres ? "$7::timestamptz" : "$7";
   const std::string now_text = clock::format_time(clock_.now());
-  auto r = riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  auto r = riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto moved = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, " +
                        "status = CASE WHEN " + exhausted + " THEN 'failed' ELSE $5 END, " +
                        "failed_stage = CASE WHEN " + exhausted + " THEN $6 ELSE NULL END, " +
@@ -302,59 +412,63 @@ FailureOutcome WorkQueue::record_failure(Stage stage, int64_t token_id, const st
                        std::string(kLeaseGuard) + " RETURNING status, " + attempts,
                    {token_id, lease, status_text(s.working), int64_t{max_attempts}, status_text(s.input),
                     std::string(token::to_string(stage)), clock::format_time(retry_at), error, now_text});
-    if (moved.rows.size() == 1) {
-      store::record_token_event(tx, move_event(token_id, status_text(s.working), moved.rows[0][0].value_or(""),
-                                               now_text, instance_, stage, int_of(moved.rows[0][1]), error));
+    if (moved.size() == 1) {
+      const Row row = moved.row(0);
+      record_token_event(tx, move_event(token_id, status_text(s.working), row.get<std::string>("status"), now_text,
+                                        instance_, stage, row.get<int64_t>(attempts), error));
     }
     return moved;
   }); });
-  if (r.rows.empty()) return FailureOutcome::kLeaseLost;
-  return r.rows[0][0] == "failed" ? FailureOutcome::kFailed : FailureOutcome::kRetryScheduled;
+  if (r.empty()) return FailureOutcome::kLeaseLost;
+  const auto to = checked_status(s.working, r.row(0).get<std::string>("status"), "a failed attempt retries or fails the token");
+  return to == token::TokenStatus::kFailed ? FailureOutcome::kFailed : FailureOutcome::kRetryScheduled;
 }
 
-bool WorkQueue::fail(Stage stage, int64_t token_id, const std::string& lease, const std::string& error) {
+bool TokenLifecycle::fail(Stage stage, int64_t token_id, const std::string& lease, const std::string& error) {
   const auto& s = token::spec(stage);
+  check_move(s.working, token::TokenStatus::kFailed, "a permanent error fails the token");
   const std::string attempts(s.attempts_column);
   const std::string now_text = clock::format_time(clock_.now());
-  return riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  return riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, status = 'failed', failed_stage = $4, " +
                          "next_attempt_at = NULL, generation_error = $5, locked_by = NULL, locked_until = NULL, updated_at = $6" +
                          std::string(kLeaseGuard) + " RETURNING " + attempts,
                      {token_id, lease, status_text(s.working), std::string(token::to_string(stage)), error, now_text});
-    if (r.rows.size() != 1) return false;
-    store::record_token_event(
-        tx, move_event(token_id, status_text(s.working), "failed", now_text, instance_, stage, int_of(r.rows[0][0]), error));
+    if (r.size() != 1) return false;
+    record_token_event(tx, move_event(token_id, status_text(s.working), "failed", now_text, instance_, stage,
+                                      r.row(0).get<int64_t>(attempts), error));
     return true;
   }); });
 }
 
-bool WorkQueue::release(Stage stage, int64_t token_id, const std::string& lease) {
+bool TokenLifecycle::release(Stage stage, int64_t token_id, const std::string& lease) {
   // At shutdown: worth a few seconds of waiting for a busy database, not a whole lease.
   return riding_out_outage(real_time_, std::min(lease_, kReleasePatience), [&] {
     return give_back(stage, token_id, lease, std::nullopt, "released unfinished (shutdown)");
   });
 }
 
-size_t WorkQueue::release_all_held(const std::vector<Stage>& stages) {
+size_t TokenLifecycle::release_all_held(const std::vector<Stage>& stages) {
   const std::string now_text = clock::format_time(clock_.now());
   const std::string prefix = instance_ + "#";
   size_t released = 0;
   for (Stage stage : stages) {
     const auto& s = token::spec(stage);
+    check_move(s.working, s.input, "a release at shutdown puts the token at the stage's input");
     // Leases are "<instance>#<n>": compare the prefix exactly (LIKE would read '_' in a host name
     // as a wildcard). The status index narrows the scan to the stage's working tokens.
     const std::string mine = " WHERE status = $1 AND locked_by IS NOT NULL AND substr(locked_by, 1, $2) = $3";
     auto moved = riding_out_outage(real_time_, std::min(lease_, kReleasePatience), [&] {
-      return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-        tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, $4, $5, $6, $7, " +
+      return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+        tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, $4, $5, $6, $7, " +
                     std::string(s.attempts_column) + " + 1, 'released unfinished (shutdown)', NULL FROM tokens_s0" + mine,
                 {status_text(s.working), static_cast<int64_t>(prefix.size()), prefix, status_text(s.input), now_text,
                  instance_, std::string(token::to_string(stage))});
         auto r = tx.exec("UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, updated_at = $5" + mine +
                              " RETURNING token_id",
                          {status_text(s.working), static_cast<int64_t>(prefix.size()), prefix, status_text(s.input), now_text});
-        if (!r.rows.empty()) db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
-        return r.rows.size();
+        if (!r.empty()) db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
+        return r.size();
       });
     });
     if (moved > 0) wake_.notify(stage);
@@ -363,14 +477,15 @@ size_t WorkQueue::release_all_held(const std::vector<Stage>& stages) {
   return released;
 }
 
-bool WorkQueue::postpone(Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
+bool TokenLifecycle::postpone(Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
                          const std::string& reason) {
   return riding_out_outage(real_time_, lease_, [&] { return give_back(stage, token_id, lease, retry_at, reason); });
 }
 
-bool WorkQueue::give_back(Stage stage, int64_t token_id, const std::string& lease,
+bool TokenLifecycle::give_back(Stage stage, int64_t token_id, const std::string& lease,
                           std::optional<clock::TimePoint> retry_at, const std::string& reason) {
   const auto& s = token::spec(stage);
+  check_move(s.working, s.input, "giving a token back puts it at the stage's input");
   const std::string now_text = clock::format_time(clock_.now());
   // A release leaves the backoff and the last error as they were; a postponement sets both.
   const std::string postponed = retry_at ? ", next_attempt_at = $6, generation_error = $7" : "";
@@ -379,13 +494,13 @@ bool WorkQueue::give_back(Stage stage, int64_t token_id, const std::string& leas
     params.emplace_back(clock::format_time(*retry_at));
     params.emplace_back(std::string(token::to_string(stage)) + ": " + reason);
   }
-  bool done = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  bool done = in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, updated_at = $5" +
                          postponed + std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column),
                      params);
-    if (r.rows.size() != 1) return false;
-    store::record_token_event(tx, move_event(token_id, status_text(s.working), status_text(s.input), now_text, instance_,
-                                             stage, int_of(r.rows[0][0]) + 1, reason));
+    if (r.size() != 1) return false;
+    record_token_event(tx, move_event(token_id, status_text(s.working), status_text(s.input), now_text, instance_,
+                                      stage, r.row(0).get<int64_t>(s.attempts_column) + 1, reason));
     if (!retry_at) db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
     return true;
   });
@@ -393,12 +508,12 @@ bool WorkQueue::give_back(Stage stage, int64_t token_id, const std::string& leas
   return done;
 }
 
-bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason,
+bool TokenLifecycle::send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason,
                                         int max_attempts) {
   const auto& s = token::spec(Stage::kIpfs);
-  GLISK_ASSERT(token::is_legal_transition(s.working, token::TokenStatus::kDetected), "an expired image sends the token back");
+  check_move(s.working, token::TokenStatus::kDetected, "an expired image sends the token back");
   const std::string now_text = clock::format_time(clock_.now());
-  bool done = riding_out_outage(real_time_, lease_, [&] { return store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+  bool done = riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
     auto r = tx.exec("UPDATE tokens_s0 SET "
                      "status = CASE WHEN generation_attempts + 1 >= $6 THEN 'failed' ELSE 'detected' END, "
                      "failed_stage = CASE WHEN generation_attempts + 1 >= $6 THEN 'image' ELSE NULL END, "
@@ -407,9 +522,11 @@ bool WorkQueue::send_back_for_new_image(int64_t token_id, const std::string& lea
                      "locked_by = NULL, locked_until = NULL, queued_at = $5, updated_at = $5" +
                          std::string(kLeaseGuard) + " RETURNING status, generation_attempts",
                      {token_id, lease, status_text(s.working), reason, now_text, int64_t{max_attempts}});
-    if (r.rows.size() != 1) return false;
-    store::record_token_event(tx, move_event(token_id, status_text(s.working), r.rows[0][0].value_or(""), now_text,
-                                             instance_, Stage::kIpfs, int_of(r.rows[0][1]), reason));
+    if (r.size() != 1) return false;
+    const auto to = r.row(0).get<std::string>("status");
+    checked_status(s.working, to, "an expired image sends the token back, or fails it");
+    record_token_event(tx, move_event(token_id, status_text(s.working), to, now_text, instance_, Stage::kIpfs,
+                                      r.row(0).get<int64_t>("generation_attempts"), reason));
     db_.notify_on_commit(tx, kWakeChannel, token::to_string(Stage::kImage));
     return true;
   }); });
@@ -438,7 +555,7 @@ std::string in_list(const std::vector<int64_t>& ids, size_t first, size_t last) 
 
 }  // namespace
 
-RetryReport WorkQueue::retry_failed(const RetrySelection& selection, bool dry_run, const std::string& actor,
+RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool dry_run, const std::string& actor,
                                     const RetryProgress& progress) {
   const std::string stage_filter =
       selection.stage ? " AND COALESCE(failed_stage, 'image') = '" + std::string(token::to_string(*selection.stage)) + "'"
@@ -446,12 +563,13 @@ RetryReport WorkQueue::retry_failed(const RetrySelection& selection, bool dry_ru
   // Candidates first (ids are integers we parsed: safe to write into the statement).
   std::vector<std::pair<int64_t, Stage>> candidates;
   auto read = [&](const std::string& id_filter) {
-    auto r = store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-      return tx.exec("SELECT token_id, COALESCE(failed_stage, 'image') FROM tokens_s0 WHERE status = 'failed'" +
+    auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+      return tx.exec("SELECT token_id, COALESCE(failed_stage, 'image') AS stage FROM tokens_s0 WHERE status = 'failed'" +
                      stage_filter + id_filter + " ORDER BY token_id");
     });
-    for (const auto& row : r.rows) {
-      candidates.emplace_back(std::stoll(row[0].value()), token::parse_stage(row[1].value_or("image")).value_or(Stage::kImage));
+    for (const Row row : r) {
+      candidates.emplace_back(row.get<int64_t>("token_id"),
+                              token::parse_stage(row.get<std::string>("stage")).value_or(Stage::kImage));
     }
   };
   RetryReport report;
@@ -488,8 +606,8 @@ RetryReport WorkQueue::retry_failed(const RetrySelection& selection, bool dry_ru
     const std::string where =
         " WHERE status = 'failed'" + stage_filter + " AND token_id IN " + in_list(ids, first, std::min(ids.size(), first + kRetryChunk));
     const std::string now_text = clock::format_time(clock_.now());
-    auto moved = store::in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-      tx.exec(std::string(store::kInsertTokenEvents) + "SELECT token_id, status, " + target +
+    auto moved = in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, " + target +
                   ", $1, $2, COALESCE(failed_stage, 'image'), NULL, NULL, NULL FROM tokens_s0" + where,
               {now_text, actor});
       auto r = tx.exec("UPDATE tokens_s0 SET " + reset(Stage::kImage) + reset(Stage::kIpfs) + reset(Stage::kReveal) +
@@ -497,8 +615,8 @@ RetryReport WorkQueue::retry_failed(const RetrySelection& selection, bool dry_ru
                        "locked_by = NULL, locked_until = NULL, queued_at = $1, updated_at = $1" + where +
                        " RETURNING token_id, status",
                        {now_text});
-      for (const auto& row : r.rows) {
-        const auto status = token::parse_status(row[1].value_or("")).value_or(token::TokenStatus::kDetected);
+      for (const Row row : r) {
+        const auto status = token::parse_status(row.get<std::string>("status")).value_or(token::TokenStatus::kDetected);
         for (Stage stage : token::kAllStages) {
           if (token::spec(stage).input == status) {
             woken[static_cast<int>(stage)] = true;
@@ -508,13 +626,14 @@ RetryReport WorkQueue::retry_failed(const RetrySelection& selection, bool dry_ru
       }
       return r;
     });
-    for (const auto& row : moved.rows) {
-      const auto status = token::parse_status(row[1].value_or("")).value_or(token::TokenStatus::kDetected);
+    for (const Row row : moved) {
+      const auto status = checked_status(token::TokenStatus::kFailed, row.get<std::string>("status"),
+                                         "an operator's retry puts a failed token at a stage's input");
       Stage stage = Stage::kImage;
       for (Stage st : token::kAllStages) {
         if (token::spec(st).input == status) stage = st;
       }
-      report.tokens.push_back({std::stoll(row[0].value()), stage, status});
+      report.tokens.push_back({row.get<int64_t>("token_id"), stage, status});
     }
     if (progress) progress(std::min(ids.size(), first + kRetryChunk), ids.size());
   }
@@ -526,26 +645,26 @@ RetryReport WorkQueue::retry_failed(const RetrySelection& selection, bool dry_ru
   return report;
 }
 
-void WorkQueue::announce(Stage stage) {
-  if (db_.dialect() == store::Dialect::kPostgres) {
-    store::in_transaction(db_, TxMode::kWrite,
+void TokenLifecycle::announce(Stage stage) {
+  if (db_.dialect() == Dialect::kPostgres) {
+    in_transaction(db_, TxMode::kWrite,
                           [&](Transaction& tx) { db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage)); });
   }
   wake_.notify(stage);
 }
 
-std::optional<clock::TimePoint> WorkQueue::next_due(Stage stage) {
+std::optional<clock::TimePoint> TokenLifecycle::next_due(Stage stage) {
   const auto& s = token::spec(stage);
   const std::string now_text = clock::format_time(clock_.now());
   // The first token of the input past `now` in the retry index (tokens_s0_retry): one index
   // probe, however many tokens wait in backoff.
-  auto r = store::in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+  auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
     return tx.exec("SELECT next_attempt_at FROM tokens_s0 WHERE status = $1 AND next_attempt_at > $2 AND "
                    "(locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT 1",
                    {status_text(s.input), now_text});
   });
-  if (r.rows.empty() || !r.rows[0][0]) return std::nullopt;
-  return clock::parse_time(*r.rows[0][0]);
+  if (r.empty()) return std::nullopt;
+  return r.row(0).get_optional<clock::TimePoint>("next_attempt_at");
 }
 
-}  // namespace glisk::queue
+}  // namespace glisk::store

@@ -1,7 +1,11 @@
 #pragma once
-// The durable work queue over tokens_s0: every stage claims, keeps, finishes and gives up tokens
-// through this class, so the rules live in one place.
+// The token lifecycle over tokens_s0: the only writer of tokens and their token_events. Every
+// move a token makes — created, claimed, saved, completed, retried, failed, postponed, released,
+// sent back for a new image, retried by an operator, revealed — is a statement here, and each is
+// checked against token::is_legal_transition (token/token.hpp, the one table) by an always-on
+// check: a move the table does not allow is a bug (errors::Bug), in every build.
 //
+// - create_detected(): a mint's (or gap recovery's) tokens, in the caller's transaction.
 // - claim(): atomically takes up to N due tokens of a stage and writes a lease (locked_by =
 //   a fresh lease id, locked_until = now + lease). PostgreSQL does it in one UPDATE … FROM
 //   (SELECT … FOR UPDATE SKIP LOCKED); SQLite inside BEGIN IMMEDIATE. A token whose lease ran
@@ -10,12 +14,15 @@
 // - Every later move is a guarded UPDATE (`WHERE token_id = ? AND locked_by = lease AND status = working`):
 //   a process that lost its lease changes nothing and is told so (false / kLeaseLost).
 // - The moves that record work done or paid for (save, complete, record_failure, fail, postpone,
-//   send_back_for_new_image) ride out a database outage (store::UnavailableError: a restart, a
+//   send_back_for_new_image) ride out a database outage (UnavailableError: a restart, a
 //   full disk): they try again, pausing longer each time, for up to one lease length, then throw.
-//   Lock contention (store::BusyError) is ridden out the same way. Repeating is safe because each
+//   Lock contention (BusyError) is ridden out the same way. Repeating is safe because each
 //   is one guarded transaction: a repeat after a commit whose answer was lost changes nothing and
 //   reports the lease lost. Releases ride them out for a few seconds (they run at shutdown); claims
 //   and renewals are not repeated: the loops poll again.
+// - The reveal moves (reveal_confirmed, revealed_on_chain, postpone_reveal) are keyed by status,
+//   not by a lease, and run in the keeper journal's transaction (store/reveal_journal.hpp): the
+//   chain's word about a transaction counts even after the process that sent it died.
 // - Moves that make work for a stage wake it: in this process at once (WakeBoard), in other
 //   processes through PostgreSQL NOTIFY on kWakeChannel.
 // No transaction spans an outside call: callers claim, call the provider, then finish.
@@ -31,7 +38,7 @@
 #include "store/database.hpp"
 #include "token/token.hpp"
 
-namespace glisk::queue {
+namespace glisk::store {
 
 inline constexpr std::string_view kWakeChannel = "glisk_work";
 
@@ -75,10 +82,43 @@ struct RetryReport {
 // Called after each chunk of a long retry with (done, total).
 using RetryProgress = std::function<void(size_t done, size_t total)>;
 
-class WorkQueue {
+// Tokens a mint brought (or gap recovery found): ids first..last, all `detected`, each with its
+// first event (instance = `source`, with the mint's transaction hash).
+struct NewTokens {
+  int64_t first_id = 0;
+  int64_t last_id = 0;
+  int64_t author_id = 0;
+  std::optional<std::string> minter;
+  std::string source;  // "mint", "gap_recovery"
+  std::optional<std::string> tx_hash;
+};
+
+// Creates the tokens that do not exist yet, in the caller's transaction (a mint is recorded with
+// its tokens, the watcher's cursor with both); idempotent on token_id. Returns the ids created.
+// `now` is time_format text.
+std::vector<int64_t> create_detected(Transaction& tx, const NewTokens& tokens, const std::string& now);
+// Of first..last, the tokens that exist without a minter get `minter` (gap recovery could not
+// know it); returns the ids among them that belong to another author than `author_id`.
+std::vector<int64_t> adopt_existing(Transaction& tx, int64_t first_id, int64_t last_id, int64_t author_id,
+                                    const std::string& minter, const std::string& now);
+
+// The reveal moves, in the keeper journal's transaction (keyed by status, not by a lease). `now`
+// and `retry_at` are time_format text; `instance` names the process in the events.
+//
+// The tokens of `ids` that are ready — or failed (token::kRevealedAfterFailure) — become
+// revealed. `tx_hash`: our transaction that mined them (the attempt counted); nullopt: the chain
+// shows them revealed by a transaction not ours ("already revealed on chain"). Returns how many.
+int64_t reveal_tokens(Transaction& tx, const std::vector<int64_t>& ids, const std::optional<std::string>& tx_hash,
+                      const std::string& instance, const std::string& now);
+// The ready tokens of `ids` wait until `retry_at`: lease dropped, status kept, `reason` kept as
+// the latest error when given, the attempt counted when `count_attempt`.
+void postpone_reveal(Transaction& tx, const std::vector<int64_t>& ids, const std::optional<std::string>& reason,
+                     const std::string& retry_at, const std::string& now, bool count_attempt, const std::string& instance);
+
+class TokenLifecycle {
  public:
   // `instance` names this process in leases (e.g. host:pid:nonce); `lease` is the lease length.
-  WorkQueue(store::Database& db, clock::Clock& clock, WakeBoard& wake, std::string instance,
+  TokenLifecycle(store::Database& db, clock::Clock& clock, queue::WakeBoard& wake, std::string instance,
             std::chrono::milliseconds lease);
 
   const std::string& instance() const { return instance_; }
@@ -154,10 +194,10 @@ class WorkQueue {
   store::Database& db_;
   clock::Clock& clock_;
   const clock::SystemClock real_time_;  // the pace of riding out an outage (see the header)
-  WakeBoard& wake_;
+  queue::WakeBoard& wake_;
   const std::string instance_;
   const std::chrono::milliseconds lease_;
   std::atomic<uint64_t> lease_counter_{0};
 };
 
-}  // namespace glisk::queue
+}  // namespace glisk::store

@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "clock/time_format.hpp"
-#include "queue/work_queue.hpp"
+#include "store/token_lifecycle.hpp"
 #include "pipeline_data.hpp"
 #include "test_support.hpp"
 
@@ -14,23 +14,23 @@ using namespace glisk;
 using namespace std::chrono_literals;
 using glisk::testing::Backend;
 using glisk::testing::TestDatabase;
-using queue::FailureOutcome;
+using store::FailureOutcome;
 using token::Stage;
 using token::TokenStatus;
 
-class WorkQueueTest : public ::testing::TestWithParam<Backend> {
+class TokenLifecycleTest : public ::testing::TestWithParam<Backend> {
  protected:
   TestDatabase tdb{GetParam()};
   clock::ManualClock clock;
   queue::WakeBoard wake;
   store::TokenStore tokens{tdb.db(), clock};
-  queue::WorkQueue queue{tdb.db(), clock, wake, "instance-a", 60s};
-  queue::WorkQueue other{tdb.db(), clock, wake, "instance-b", 60s};
+  store::TokenLifecycle queue{tdb.db(), clock, wake, "instance-a", 60s};
+  store::TokenLifecycle other{tdb.db(), clock, wake, "instance-b", 60s};
 
   token::Token get(int64_t id) { return *tokens.find_token(id); }
 };
 
-TEST_P(WorkQueueTest, ClaimTakesDueTokensOldestFirstUnderALease) {
+TEST_P(TokenLifecycleTest, ClaimTakesDueTokensOldestFirstUnderALease) {
   glisk::testing::add_detected_tokens(tokens, 1, 3);
   clock.advance(1s);
   glisk::testing::add_detected_tokens(tokens, 0, 1);  // newer, lower id
@@ -52,7 +52,7 @@ TEST_P(WorkQueueTest, ClaimTakesDueTokensOldestFirstUnderALease) {
   EXPECT_TRUE(queue.claim(Stage::kImage, 10).empty());
 }
 
-TEST_P(WorkQueueTest, ClaimsMergeFreshRetriedAndExpiredTokensOldestFirst) {
+TEST_P(TokenLifecycleTest, ClaimsMergeFreshRetriedAndExpiredTokensOldestFirst) {
   glisk::testing::add_detected_tokens(tokens, 10, 2);  // fresh: queued at t0
   ASSERT_EQ(other.claim(Stage::kImage, 1).size(), 1u);  // token 10 under another's lease
   auto retried = queue.claim(Stage::kImage, 1).at(0);  // token 11
@@ -71,7 +71,7 @@ TEST_P(WorkQueueTest, ClaimsMergeFreshRetriedAndExpiredTokensOldestFirst) {
   EXPECT_EQ(queue.claim(Stage::kImage, 3).at(0).token.token_id, 2);
 }
 
-TEST_P(WorkQueueTest, AClaimReadsIndexesInItsOrderAndScansNoBacklog) {
+TEST_P(TokenLifecycleTest, AClaimReadsIndexesInItsOrderAndScansNoBacklog) {
   // Enough tokens that a planner would rather read a table than an index if the index did not fit.
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   store::in_transaction(tdb.db(), store::TxMode::kWrite, [&](store::Transaction& tx) {
@@ -94,9 +94,9 @@ TEST_P(WorkQueueTest, AClaimReadsIndexesInItsOrderAndScansNoBacklog) {
   EXPECT_NE(queue.explain_claim(Stage::kImage, 10).find("tokens_s0_leases"), std::string::npos);
 }
 
-TEST_P(WorkQueueTest, AtShutdownEveryTokenThisInstanceHoldsIsGivenBack) {
+TEST_P(TokenLifecycleTest, AtShutdownEveryTokenThisInstanceHoldsIsGivenBack) {
   glisk::testing::add_detected_tokens(tokens, 1, 5);
-  queue::WorkQueue lookalike{tdb.db(), clock, wake, "instance_a", 60s};  // '_' would match 'instance-a' in LIKE
+  store::TokenLifecycle lookalike{tdb.db(), clock, wake, "instance_a", 60s};  // '_' would match 'instance-a' in LIKE
   ASSERT_EQ(queue.claim(Stage::kImage, 2).size(), 2u);
   ASSERT_EQ(queue.claim(Stage::kImage, 1).size(), 1u);
   ASSERT_EQ(lookalike.claim(Stage::kImage, 1).size(), 1u);
@@ -111,7 +111,7 @@ TEST_P(WorkQueueTest, AtShutdownEveryTokenThisInstanceHoldsIsGivenBack) {
   EXPECT_EQ(queue.release_all_held({Stage::kImage}), 0u);
 }
 
-TEST_P(WorkQueueTest, EachClaimHasItsOwnLease) {
+TEST_P(TokenLifecycleTest, EachClaimHasItsOwnLease) {
   glisk::testing::add_detected_tokens(tokens, 1, 2);
   auto a = queue.claim(Stage::kImage, 1);
   auto b = queue.claim(Stage::kImage, 1);
@@ -121,11 +121,11 @@ TEST_P(WorkQueueTest, EachClaimHasItsOwnLease) {
   EXPECT_EQ(a[0].lease.rfind("instance-a#", 0), 0u);
 }
 
-TEST_P(WorkQueueTest, CompleteMovesOnAndWakesTheNextStage) {
+TEST_P(TokenLifecycleTest, CompleteMovesOnAndWakesTheNextStage) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
   const auto seen = wake.of(Stage::kIpfs).sequence();
-  queue::TokenPatch patch;
+  store::TokenPatch patch;
   patch.image_url = "https://replicate.delivery/x.webp";
   clock.advance(5s);
   ASSERT_TRUE(queue.complete(Stage::kImage, 1, c.lease, patch));
@@ -150,7 +150,7 @@ TEST_P(WorkQueueTest, CompleteMovesOnAndWakesTheNextStage) {
   EXPECT_EQ(t.reveal_tx_hash, "0xfeed");
 }
 
-TEST_P(WorkQueueTest, MovesWithAWrongOrLostLeaseChangeNothing) {
+TEST_P(TokenLifecycleTest, MovesWithAWrongOrLostLeaseChangeNothing) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
   EXPECT_FALSE(queue.complete(Stage::kImage, 1, "someone-else#1"));
@@ -175,7 +175,7 @@ TEST_P(WorkQueueTest, MovesWithAWrongOrLostLeaseChangeNothing) {
   EXPECT_EQ(get(1).image_url, "fresh");
 }
 
-TEST_P(WorkQueueTest, RenewKeepsTheTokenOurs) {
+TEST_P(TokenLifecycleTest, RenewKeepsTheTokenOurs) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
   clock.advance(50s);
@@ -185,7 +185,7 @@ TEST_P(WorkQueueTest, RenewKeepsTheTokenOurs) {
   EXPECT_TRUE(queue.complete(Stage::kImage, 1, c.lease));
 }
 
-TEST_P(WorkQueueTest, FailuresBackOffThenFailAtMaxAttempts) {
+TEST_P(TokenLifecycleTest, FailuresBackOffThenFailAtMaxAttempts) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   for (int attempt = 1; attempt <= 2; ++attempt) {
     auto c = queue.claim(Stage::kImage, 1);
@@ -215,7 +215,7 @@ TEST_P(WorkQueueTest, FailuresBackOffThenFailAtMaxAttempts) {
   EXPECT_TRUE(queue.claim(Stage::kImage, 1).empty());
 }
 
-TEST_P(WorkQueueTest, PermanentFailureIsImmediate) {
+TEST_P(TokenLifecycleTest, PermanentFailureIsImmediate) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
   ASSERT_TRUE(queue.fail(Stage::kImage, 1, c.lease, "image: 401 Unauthorized: set REPLICATE_API_TOKEN"));
@@ -225,7 +225,7 @@ TEST_P(WorkQueueTest, PermanentFailureIsImmediate) {
   EXPECT_EQ(t.failed_stage, Stage::kImage);
 }
 
-TEST_P(WorkQueueTest, ReleaseGivesTheTokenBackWithoutCountingAnAttempt) {
+TEST_P(TokenLifecycleTest, ReleaseGivesTheTokenBackWithoutCountingAnAttempt) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
   const auto seen = wake.of(Stage::kImage).sequence();
@@ -240,7 +240,7 @@ TEST_P(WorkQueueTest, ReleaseGivesTheTokenBackWithoutCountingAnAttempt) {
   EXPECT_FALSE(again[0].recovered_from);
 }
 
-TEST_P(WorkQueueTest, PostponeWaitsWithoutCountingAnAttemptAndSaysWhy) {
+TEST_P(TokenLifecycleTest, PostponeWaitsWithoutCountingAnAttemptAndSaysWhy) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
   ASSERT_TRUE(queue.postpone(Stage::kImage, 1, c.lease, clock.now() + 30s, "rate limited: 429"));
@@ -256,10 +256,10 @@ TEST_P(WorkQueueTest, PostponeWaitsWithoutCountingAnAttemptAndSaysWhy) {
   EXPECT_FALSE(queue.postpone(Stage::kImage, 1, c.lease, clock.now(), "stale lease"));
 }
 
-TEST_P(WorkQueueTest, MovesThatRecordWorkRideOutADatabaseOutage) {
+TEST_P(TokenLifecycleTest, MovesThatRecordWorkRideOutADatabaseOutage) {
   glisk::testing::add_detected_tokens(tokens, 1, 2);
   glisk::testing::CommitFailingDatabase failing(tdb.db());
-  queue::WorkQueue q(failing, clock, wake, "instance-f", 2s);
+  store::TokenLifecycle q(failing, clock, wake, "instance-f", 2s);
   auto claims = q.claim(Stage::kImage, 2);
   ASSERT_EQ(claims.size(), 2u);
   failing.unavailable_commits = 3;  // the server comes back after three tries
@@ -274,7 +274,7 @@ TEST_P(WorkQueueTest, MovesThatRecordWorkRideOutADatabaseOutage) {
   EXPECT_EQ(get(claims[1].token.token_id).status, TokenStatus::kGenerating);
 }
 
-TEST_P(WorkQueueTest, SaveCheckpointsWhileHoldingTheLease) {
+TEST_P(TokenLifecycleTest, SaveCheckpointsWhileHoldingTheLease) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
   ASSERT_TRUE(queue.save(Stage::kImage, 1, c.lease, {.prediction_id = "pred-123"}));
@@ -290,7 +290,7 @@ TEST_P(WorkQueueTest, SaveCheckpointsWhileHoldingTheLease) {
   EXPECT_FALSE(get(1).prediction_id);
 }
 
-TEST_P(WorkQueueTest, AnExpiredImageGoesBackForANewOne) {
+TEST_P(TokenLifecycleTest, AnExpiredImageGoesBackForANewOne) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
   ASSERT_TRUE(queue.complete(Stage::kImage, 1, c.lease, {.image_url = "https://old", .prediction_id = "p1"}));
@@ -304,7 +304,7 @@ TEST_P(WorkQueueTest, AnExpiredImageGoesBackForANewOne) {
   EXPECT_EQ(queue.claim(Stage::kImage, 1).size(), 1u);
 }
 
-TEST_P(WorkQueueTest, AnImageThatKeepsExpiringFailsAtMaxAttempts) {
+TEST_P(TokenLifecycleTest, AnImageThatKeepsExpiringFailsAtMaxAttempts) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   for (int i = 1; i <= 2; ++i) {
     auto c = queue.claim(Stage::kImage, 1).at(0);
@@ -318,7 +318,7 @@ TEST_P(WorkQueueTest, AnImageThatKeepsExpiringFailsAtMaxAttempts) {
   EXPECT_EQ(t.generation_attempts, 2);
 }
 
-TEST_P(WorkQueueTest, TheNextStageStartsWithAFreshAttemptCount) {
+TEST_P(TokenLifecycleTest, TheNextStageStartsWithAFreshAttemptCount) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
   ASSERT_TRUE(queue.complete(Stage::kImage, 1, c.lease));
@@ -341,7 +341,7 @@ TEST_P(WorkQueueTest, TheNextStageStartsWithAFreshAttemptCount) {
   EXPECT_EQ(queue.record_failure(Stage::kIpfs, 1, up.lease, "ipfs: 503", clock.now(), 2), FailureOutcome::kRetryScheduled);
 }
 
-TEST_P(WorkQueueTest, ConcurrentClaimersNeverShareATokenAndLoseNone) {
+TEST_P(TokenLifecycleTest, ConcurrentClaimersNeverShareATokenAndLoseNone) {
   constexpr int kTokens = 300;
   glisk::testing::add_detected_tokens(tokens, 1, kTokens);
   std::mutex mutex;
@@ -351,9 +351,9 @@ TEST_P(WorkQueueTest, ConcurrentClaimersNeverShareATokenAndLoseNone) {
   for (int w = 0; w < 6; ++w) {
     threads.emplace_back([&, w] {
       auto db = tdb.open_another(2);
-      queue::WorkQueue q(*db, clock, wake, "worker-" + std::to_string(w), 60s);
+      store::TokenLifecycle q(*db, clock, wake, "worker-" + std::to_string(w), 60s);
       for (;;) {
-        std::vector<queue::Claim> claims;
+        std::vector<store::Claim> claims;
         try {
           claims = q.claim(Stage::kImage, 7);
         } catch (const store::BusyError&) {
@@ -389,13 +389,13 @@ TEST_P(WorkQueueTest, ConcurrentClaimersNeverShareATokenAndLoseNone) {
   EXPECT_EQ(tokens.count_by_status()[TokenStatus::kUploading], kTokens);
 }
 
-TEST_P(WorkQueueTest, NotificationsReachOtherConnections) {
+TEST_P(TokenLifecycleTest, NotificationsReachOtherConnections) {
   if (GetParam() == Backend::kSqlite) {
-    EXPECT_EQ(tdb.db().subscribe(queue::kWakeChannel), nullptr);  // SQLite: polling only, by design
+    EXPECT_EQ(tdb.db().subscribe(store::kWakeChannel), nullptr);  // SQLite: polling only, by design
     return;
   }
   auto listener_db = tdb.open_another(1);
-  auto subscription = listener_db->subscribe(queue::kWakeChannel);
+  auto subscription = listener_db->subscribe(store::kWakeChannel);
   ASSERT_NE(subscription, nullptr);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   auto c = queue.claim(Stage::kImage, 1).at(0);
@@ -407,5 +407,5 @@ TEST_P(WorkQueueTest, NotificationsReachOtherConnections) {
   EXPECT_NE(std::find(got.begin(), got.end(), "ipfs"), got.end());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, WorkQueueTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Backends, TokenLifecycleTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          glisk::testing::backend_param_name);
