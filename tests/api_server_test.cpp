@@ -4,7 +4,7 @@
 
 #include "http/api_server.hpp"
 #include "store/token_lifecycle.hpp"
-#include "store/postgres_database.hpp"
+#include "store/detail/postgres_database.hpp"
 #include "test_support.hpp"
 
 using namespace glisk;

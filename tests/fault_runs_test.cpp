@@ -38,7 +38,7 @@
 #include "fakes/toggleable_tcp_proxy.hpp"
 #include "pipeline_data.hpp"
 #include "private_postgres.hpp"
-#include "store/sqlite_database.hpp"
+#include "store/detail/sqlite_database.hpp"
 #include "subprocess.hpp"
 #include "test_support.hpp"
 

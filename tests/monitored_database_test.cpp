@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "ports.hpp"
-#include "store/postgres_database.hpp"
-#include "store/sqlite_database.hpp"
+#include "store/detail/postgres_database.hpp"
+#include "store/detail/sqlite_database.hpp"
 #include "test_support.hpp"
 
 using namespace glisk;

@@ -1,12 +1,12 @@
 // How the PostgreSQL backend runs statements: parameterized statements are prepared once per
-// connection (store/postgres_database.cpp), and reads run without BEGIN/COMMIT. These tests pin
+// connection (store/detail/postgres_database.cpp), and reads run without BEGIN/COMMIT. These tests pin
 // what that must not change: answers, rollbacks, a schema that changes under a cached plan, the
 // server's own view of what ran, and a dead pooled connection met by a write.
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "store/postgres_database.hpp"
+#include "store/detail/postgres_database.hpp"
 #include "test_support.hpp"
 
 using namespace glisk;

@@ -5,8 +5,8 @@
 
 #include "clock/time_format.hpp"
 #include "log/redaction.hpp"
-#include "store/postgres_database.hpp"
-#include "store/sqlite_database.hpp"
+#include "store/detail/postgres_database.hpp"
+#include "store/detail/sqlite_database.hpp"
 
 namespace glisk::store {
 

@@ -1,4 +1,4 @@
-#include "store/sqlite_database.hpp"
+#include "store/detail/sqlite_database.hpp"
 
 #include <sqlite3.h>
 

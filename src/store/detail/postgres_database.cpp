@@ -1,4 +1,4 @@
-#include "store/postgres_database.hpp"
+#include "store/detail/postgres_database.hpp"
 
 #include <libpq-fe.h>
 #include <poll.h>

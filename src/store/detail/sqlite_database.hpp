@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "store/connection_pool.hpp"
+#include "store/detail/connection_pool.hpp"
 #include "store/database.hpp"
 
 namespace glisk::store {
