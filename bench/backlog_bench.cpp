@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "clock/time_format.hpp"
-#include "store/token_lifecycle.hpp"
 #include "store/migrations.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 
 using namespace glisk;
@@ -40,11 +40,16 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--tokens") o.tokens = std::stoi(value);
-    else if (flag == "--claims") o.claims = std::stoi(value);
-    else if (flag == "--batch") o.batch = std::stoi(value);
-    else if (flag == "--backend") o.backend = value;
-    else throw std::invalid_argument("unknown option " + flag);
+    if (flag == "--tokens")
+      o.tokens = std::stoi(value);
+    else if (flag == "--claims")
+      o.claims = std::stoi(value);
+    else if (flag == "--batch")
+      o.batch = std::stoi(value);
+    else if (flag == "--backend")
+      o.backend = value;
+    else
+      throw std::invalid_argument("unknown option " + flag);
   }
   return o;
 }
@@ -64,7 +69,8 @@ std::string fresh_database(bool postgres) {
     return "sqlite://" + path.string();
   }
   const char* server = std::getenv("GLISK_BENCH_POSTGRES_URL");
-  if (server == nullptr) throw std::runtime_error("set GLISK_BENCH_POSTGRES_URL (scripts/pg-test-server start prints one)");
+  if (server == nullptr)
+    throw std::runtime_error("set GLISK_BENCH_POSTGRES_URL (scripts/pg-test-server start prints one)");
   const std::string schema = "backlog_" + std::to_string(getpid());
   auto admin = store::open_database(server, 1);
   store::in_transaction(*admin, store::TxMode::kWrite, [&](store::Transaction& tx) {
@@ -78,7 +84,8 @@ std::string fresh_database(bool postgres) {
 void fill(store::Database& db, int tokens, const std::string& now) {
   const bool pg = db.dialect() == store::Dialect::kPostgres;
   store::in_transaction(db, store::TxMode::kWrite, [&](store::Transaction& tx) {
-    tx.exec("INSERT INTO authors (wallet_address, prompt_text) VALUES ('0x00000000000000000000000000000000000000a1', 'p')");
+    tx.exec(
+        "INSERT INTO authors (wallet_address, prompt_text) VALUES ('0x00000000000000000000000000000000000000a1', 'p')");
   });
   constexpr int kChunk = 100'000;
   for (int first = 1; first <= tokens; first += kChunk) {
@@ -87,9 +94,11 @@ void fill(store::Database& db, int tokens, const std::string& now) {
       const std::string numbers =
           pg ? "SELECT generate_series($2::bigint, $3::bigint) AS n"
              : "WITH RECURSIVE s(n) AS (SELECT $2 UNION ALL SELECT n + 1 FROM s WHERE n < $3) SELECT n FROM s";
-      tx.exec("INSERT INTO tokens_s0 (token_id, author_id, status, queued_at, created_at, updated_at) "
-              "SELECT n, (SELECT MIN(id) FROM authors), 'detected', $1, $1, $1 FROM (" + numbers + ") AS numbers",
-              {now, int64_t{first}, int64_t{last}});
+      tx.exec(
+          "INSERT INTO tokens_s0 (token_id, author_id, status, queued_at, created_at, updated_at) "
+          "SELECT n, (SELECT MIN(id) FROM authors), 'detected', $1, $1, $1 FROM (" +
+              numbers + ") AS numbers",
+          {now, int64_t{first}, int64_t{last}});
     });
   }
   store::in_transaction(db, store::TxMode::kWrite, [](store::Transaction& tx) { tx.exec("ANALYZE"); });
@@ -140,14 +149,17 @@ void run(const std::string& backend, const Options& o) {
   }
   // The statement before migration 6, in a write transaction as a claim ran it, rolled back.
   const std::string old_claim =
-      "SELECT token_id, locked_by FROM tokens_s0 WHERE status IN ($1, $2) AND (locked_until IS NULL OR locked_until < $3) "
+      "SELECT token_id, locked_by FROM tokens_s0 WHERE status IN ($1, $2) AND (locked_until IS NULL OR locked_until < "
+      "$3) "
       "AND (next_attempt_at IS NULL OR next_attempt_at <= $3) ORDER BY COALESCE(next_attempt_at, queued_at), token_id "
-      "LIMIT $4" + std::string(pg ? " FOR UPDATE SKIP LOCKED" : "");
+      "LIMIT $4" +
+      std::string(pg ? " FOR UPDATE SKIP LOCKED" : "");
   std::vector<double> old_ms;
   for (int i = 0; i < std::max(3, o.claims / 20); ++i) {
     began = Steady::now();
     auto tx = db->begin(store::TxMode::kWrite);
-    tx->exec(old_claim, {std::string("generating"), std::string("detected"), clock::format_time(clock.now()), int64_t{o.batch}});
+    tx->exec(old_claim,
+             {std::string("generating"), std::string("detected"), clock::format_time(clock.now()), int64_t{o.batch}});
     tx.reset();  // rolled back
     old_ms.push_back(ms_since(began));
   }

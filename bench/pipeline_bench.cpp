@@ -17,6 +17,7 @@
 //   PostgreSQL: GLISK_BENCH_POSTGRES_URL=$(scripts/pg-test-server start)
 //   Idle: --idle S measures an idle service's CPU and RSS over S seconds instead.
 
+#include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -27,7 +28,6 @@
 #include <future>
 #include <iostream>
 #include <map>
-#include <signal.h>
 #include <sstream>
 #include <thread>
 
@@ -41,13 +41,13 @@
 #include "image/replicate_provider.hpp"
 #include "ipfs/pinata_pinner.hpp"
 #include "log/event_log.hpp"
-#include "store/token_lifecycle.hpp"
 #include "reveal/keeper.hpp"
-#include "store/reveal_journal.hpp"
 #include "reveal/reveal_worker.hpp"
 #include "reveal/sender_lease.hpp"
 #include "store/author_store.hpp"
 #include "store/migrations.hpp"
+#include "store/reveal_journal.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 #include "subprocess.hpp"
 #include "workers/image_generation.hpp"
@@ -83,18 +83,30 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
       return std::string(argv[++i]);
     };
-    if (a == "--tokens") o.tokens = std::stoi(next());
-    else if (a == "--backend") o.backend = next();
-    else if (a == "--image-ms") o.image_ms = std::stoi(next());
-    else if (a == "--jitter-ms") o.jitter_ms = std::stoi(next());
-    else if (a == "--batch") o.batch = std::stoi(next());
-    else if (a == "--reveal-wait") o.reveal_wait = std::stod(next());
-    else if (a == "--poll") o.poll = std::stod(next());
-    else if (a == "--seed-reveal-wait") o.seed_reveal_wait = std::stod(next());
-    else if (a == "--no-baseline") o.baseline = false;
-    else if (a == "--idle") o.idle_seconds = std::stoi(next());
-    else if (a == "--rate") o.rate = std::stod(next());
-    else throw std::invalid_argument("unknown option " + a + " (see the comment at the top of bench/pipeline_bench.cpp)");
+    if (a == "--tokens")
+      o.tokens = std::stoi(next());
+    else if (a == "--backend")
+      o.backend = next();
+    else if (a == "--image-ms")
+      o.image_ms = std::stoi(next());
+    else if (a == "--jitter-ms")
+      o.jitter_ms = std::stoi(next());
+    else if (a == "--batch")
+      o.batch = std::stoi(next());
+    else if (a == "--reveal-wait")
+      o.reveal_wait = std::stod(next());
+    else if (a == "--poll")
+      o.poll = std::stod(next());
+    else if (a == "--seed-reveal-wait")
+      o.seed_reveal_wait = std::stod(next());
+    else if (a == "--no-baseline")
+      o.baseline = false;
+    else if (a == "--idle")
+      o.idle_seconds = std::stoi(next());
+    else if (a == "--rate")
+      o.rate = std::stod(next());
+    else
+      throw std::invalid_argument("unknown option " + a + " (see the comment at the top of bench/pipeline_bench.cpp)");
   }
   if (o.backend != "sqlite" && o.backend != "postgres") throw std::invalid_argument("--backend sqlite|postgres");
   return o;
@@ -102,7 +114,8 @@ Options parse(int argc, char** argv) {
 
 std::string fresh_database(const std::string& backend, const std::string& name) {
   if (backend == "sqlite") {
-    auto path = std::filesystem::temp_directory_path() / ("glisk_pipeline_" + std::to_string(getpid()) + "_" + name + ".db");
+    auto path =
+        std::filesystem::temp_directory_path() / ("glisk_pipeline_" + std::to_string(getpid()) + "_" + name + ".db");
     std::filesystem::remove(path);
     return "sqlite://" + path.string();
   }
@@ -128,9 +141,10 @@ void insert_detected(store::Database& db, int first, int last) {
   const std::string now = clock::format_time(clock.now());
   store::in_transaction(db, store::TxMode::kWrite, [&](store::Transaction& tx) {
     for (int id = first; id <= last; ++id) {
-      tx.exec("INSERT INTO tokens_s0 (token_id, author_id, status, queued_at, created_at, updated_at) "
-              "VALUES ($1, $2, 'detected', $3, $3, $3)",
-              {int64_t{id}, author, now});
+      tx.exec(
+          "INSERT INTO tokens_s0 (token_id, author_id, status, queued_at, created_at, updated_at) "
+          "VALUES ($1, $2, 'detected', $3, $3, $3)",
+          {int64_t{id}, author, now});
     }
     db.notify_on_commit(tx, store::kWakeChannel, token::to_string(token::Stage::kImage));
   });
@@ -161,7 +175,8 @@ ProcessUsage usage_of(pid_t pid) {
     std::string f;
     std::vector<std::string> v;
     while (fields >> f) v.push_back(f);
-    if (v.size() > 12) u.cpu_seconds = (std::stod(v[11]) + std::stod(v[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    if (v.size() > 12)
+      u.cpu_seconds = (std::stod(v[11]) + std::stod(v[12])) / static_cast<double>(sysconf(_SC_CLK_TCK));
   }
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   for (std::string line; std::getline(status, line);) {
@@ -194,16 +209,28 @@ Chain start_chain(const net::HttpClient& http, int tokens) {
   return c;
 }
 
-std::map<std::string, std::string> service_env(const Options& o, const std::string& db_url, const testing::FakeReplicate& r,
-                                               const testing::FakePinata& p, const Chain& chain, const std::string& dir) {
-  return {{"DATABASE_URL", db_url}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"LOG_LEVEL", "warning"},
-          {"IMAGE_PROVIDER", "replicate"}, {"REPLICATE_API_URL", r.url()},
-          {"REPLICATE_API_TOKEN", testing::FakeReplicate::kToken}, {"IPFS_PROVIDER", "pinata"},
-          {"PINATA_API_URL", p.url()}, {"PINATA_JWT", testing::FakePinata::kJwt}, {"RPC_URL", chain.anvil->url()},
-          {"GLISK_NFT_CONTRACT_ADDRESS", chain.contract}, {"KEEPER_PRIVATE_KEY", testing::kAnvilKey0},
-          {"MINT_WATCHER", "off"}, {"WORKER_BATCH_SIZE", std::to_string(o.batch)},
-          {"POLL_INTERVAL_SECONDS", std::to_string(o.poll)}, {"BATCH_REVEAL_WAIT_SECONDS", std::to_string(o.reveal_wait)},
-          {"DATABASE_POOL_SIZE", std::to_string(std::max(8, o.batch + 4))}, {"DATA_DIR", dir}};
+std::map<std::string, std::string> service_env(const Options& o, const std::string& db_url,
+                                               const testing::FakeReplicate& r, const testing::FakePinata& p,
+                                               const Chain& chain, const std::string& dir) {
+  return {{"DATABASE_URL", db_url},
+          {"PORT", "0"},
+          {"LOG_FORMAT", "json"},
+          {"LOG_LEVEL", "warning"},
+          {"IMAGE_PROVIDER", "replicate"},
+          {"REPLICATE_API_URL", r.url()},
+          {"REPLICATE_API_TOKEN", testing::FakeReplicate::kToken},
+          {"IPFS_PROVIDER", "pinata"},
+          {"PINATA_API_URL", p.url()},
+          {"PINATA_JWT", testing::FakePinata::kJwt},
+          {"RPC_URL", chain.anvil->url()},
+          {"GLISK_NFT_CONTRACT_ADDRESS", chain.contract},
+          {"KEEPER_PRIVATE_KEY", testing::kAnvilKey0},
+          {"MINT_WATCHER", "off"},
+          {"WORKER_BATCH_SIZE", std::to_string(o.batch)},
+          {"POLL_INTERVAL_SECONDS", std::to_string(o.poll)},
+          {"BATCH_REVEAL_WAIT_SECONDS", std::to_string(o.reveal_wait)},
+          {"DATABASE_POOL_SIZE", std::to_string(std::max(8, o.batch + 4))},
+          {"DATA_DIR", dir}};
 }
 
 // What the confirmed reveals cost: their count and their gas.
@@ -385,10 +412,11 @@ Throughput run_seed_schedule(const Options& o, testing::FakeReplicate& replicate
     return {};
   }
   const RevealCost cost = reveal_cost(*db);
-  std::printf("seed schedule (batch %d, poll %.1f s, reveal wait %.1f s): image + IPFS %.1f tokens/s (all ready after "
-              "%.2f s), end to end %.1f tokens/s (all revealed after %.2f s); %lld transactions, %.0f gas per token\n",
-              o.batch, o.poll, o.seed_reveal_wait, o.tokens / ready, ready, o.tokens / revealed, revealed,
-              static_cast<long long>(cost.transactions), cost.gas / o.tokens);
+  std::printf(
+      "seed schedule (batch %d, poll %.1f s, reveal wait %.1f s): image + IPFS %.1f tokens/s (all ready after "
+      "%.2f s), end to end %.1f tokens/s (all revealed after %.2f s); %lld transactions, %.0f gas per token\n",
+      o.batch, o.poll, o.seed_reveal_wait, o.tokens / ready, ready, o.tokens / revealed, revealed,
+      static_cast<long long>(cost.transactions), cost.gas / o.tokens);
   return {o.tokens / ready, o.tokens / revealed};
 }
 
@@ -398,8 +426,9 @@ void run_idle(const Options& o, const testing::FakeReplicate& replicate, const t
   const std::string url = fresh_database(o.backend, "idle");
   const auto dir = std::filesystem::temp_directory_path() / ("glisk_pipeline_idle_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  testing::Subprocess service({"/bin/sh", "-c", "exec \"$0\" serve 2>>\"$1\"", GLISK_BINARY, (dir / "service.log").string()},
-                              service_env(o, url, replicate, pinata, chain, dir.string()), dir.string());
+  testing::Subprocess service(
+      {"/bin/sh", "-c", "exec \"$0\" serve 2>>\"$1\"", GLISK_BINARY, (dir / "service.log").string()},
+      service_env(o, url, replicate, pinata, chain, dir.string()), dir.string());
   std::this_thread::sleep_for(3s);  // startup done
   const ProcessUsage before = usage_of(service.pid());
   std::this_thread::sleep_for(std::chrono::seconds(o.idle_seconds));
@@ -407,7 +436,8 @@ void run_idle(const Options& o, const testing::FakeReplicate& replicate, const t
   service.signal(SIGTERM);
   service.wait(30s);
   std::printf("idle glisk serve (%s, poll %.1f s) over %d s: %.2f%% of one CPU, peak RSS %.1f MB\n", o.backend.c_str(),
-              o.poll, o.idle_seconds, 100.0 * (after.cpu_seconds - before.cpu_seconds) / o.idle_seconds, after.peak_rss_mb);
+              o.poll, o.idle_seconds, 100.0 * (after.cpu_seconds - before.cpu_seconds) / o.idle_seconds,
+              after.peak_rss_mb);
   std::filesystem::remove_all(dir);
 }
 
@@ -418,7 +448,8 @@ int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     testing::FakeReplicate replicate;
     testing::FakePinata pinata;
-    if (o.image_ms > 0) replicate.set_prediction_time(std::chrono::milliseconds(o.image_ms), std::chrono::milliseconds(o.jitter_ms));
+    if (o.image_ms > 0)
+      replicate.set_prediction_time(std::chrono::milliseconds(o.image_ms), std::chrono::milliseconds(o.jitter_ms));
     if (o.idle_seconds > 0) {
       run_idle(o, replicate, pinata);
       return 0;

@@ -9,9 +9,9 @@
 #include <filesystem>
 #include <thread>
 
-#include "store/token_lifecycle.hpp"
 #include "store/author_store.hpp"
 #include "store/migrations.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 
 using namespace glisk;
@@ -23,7 +23,8 @@ constexpr int kTokens = 2000;
 std::string fresh_database(bool postgres) {
   static int n = 0;
   if (!postgres) {
-    auto path = std::filesystem::temp_directory_path() / ("glisk_bench_" + std::to_string(getpid()) + "_" + std::to_string(++n) + ".db");
+    auto path = std::filesystem::temp_directory_path() /
+                ("glisk_bench_" + std::to_string(getpid()) + "_" + std::to_string(++n) + ".db");
     return "sqlite://" + path.string();
   }
   const std::string server = std::getenv("GLISK_BENCH_POSTGRES_URL");
@@ -49,9 +50,10 @@ void drain(benchmark::State& state, bool postgres) {
     store::in_transaction(*db, store::TxMode::kWrite, [&](store::Transaction& tx) {
       const std::string now = "2026-01-01T00:00:00.000Z";
       for (int i = 1; i <= kTokens; ++i) {
-        tx.exec("INSERT INTO tokens_s0 (token_id, author_id, status, queued_at, created_at, updated_at) "
-                "VALUES ($1, $2, 'detected', $3, $3, $3)",
-                {int64_t{i}, author, now});
+        tx.exec(
+            "INSERT INTO tokens_s0 (token_id, author_id, status, queued_at, created_at, updated_at) "
+            "VALUES ($1, $2, 'detected', $3, $3, $3)",
+            {int64_t{i}, author, now});
       }
     });
     queue::WakeBoard wake;
@@ -72,7 +74,8 @@ void drain(benchmark::State& state, bool postgres) {
     for (auto& w : workers) w.join();
   }
   state.SetItemsProcessed(state.iterations() * kTokens);
-  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(state.iterations() * kTokens), benchmark::Counter::kIsRate);
+  state.counters["tokens/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kTokens), benchmark::Counter::kIsRate);
 }
 
 void BM_QueueSqlite(benchmark::State& state) { drain(state, false); }
@@ -86,6 +89,18 @@ void BM_QueuePostgres(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_QueueSqlite)->Args({10, 1})->Args({10, 4})->Args({50, 4})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
-BENCHMARK(BM_QueuePostgres)->Args({10, 1})->Args({10, 4})->Args({50, 4})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+BENCHMARK(BM_QueueSqlite)
+    ->Args({10, 1})
+    ->Args({10, 4})
+    ->Args({50, 4})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
+BENCHMARK(BM_QueuePostgres)
+    ->Args({10, 1})
+    ->Args({10, 4})
+    ->Args({50, 4})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
 BENCHMARK_MAIN();

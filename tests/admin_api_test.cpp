@@ -103,7 +103,8 @@ TEST_P(AdminApiTest, FailedLoginsAreLoggedWithTheAddressSlowedAndThenLockedOut) 
     guessers.emplace_back([&] {
       const auto began = std::chrono::steady_clock::now();
       auto res = retry(R"({"failed":true})", guess);
-      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count();
+      const auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - began).count();
       if (res && res->status == 401) ++unauthorized;
       int64_t seen = fastest_ms;
       while (ms < seen && !fastest_ms.compare_exchange_weak(seen, ms)) {

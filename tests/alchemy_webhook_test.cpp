@@ -65,16 +65,15 @@ json alchemy_log(int64_t start, int64_t quantity, char tx, int index, const std:
 
 json payload(const std::vector<json>& logs, const std::string& block_hash = "0x" + std::string(64, 'e'),
              int64_t block_number = 27) {
-  return {
-      {"webhookId", "wh_octjglnywaupz6th"},
-      {"id", "whevt_ogrc5v64myey69ux"},
-      {"createdAt", "2024-01-23T07:51:07.945953790Z"},
-      {"type", "GRAPHQL"},
-      {"event",
-       {{"data",
-         {{"block",
-           {{"hash", block_hash}, {"number", block_number}, {"timestamp", 1706000000}, {"logs", json(logs)}}}}},
-        {"sequenceNumber", "10000000000578619000"}}}};
+  return {{"webhookId", "wh_octjglnywaupz6th"},
+          {"id", "whevt_ogrc5v64myey69ux"},
+          {"createdAt", "2024-01-23T07:51:07.945953790Z"},
+          {"type", "GRAPHQL"},
+          {"event",
+           {{"data",
+             {{"block",
+               {{"hash", block_hash}, {"number", block_number}, {"timestamp", 1706000000}, {"logs", json(logs)}}}}},
+            {"sequenceNumber", "10000000000578619000"}}}};
 }
 
 // The delivery Alchemy sends for a mint's block, built from the node's receipt: its BatchMinted
@@ -115,7 +114,8 @@ class AlchemyWebhookTest : public ::testing::TestWithParam<Backend> {
     node = std::make_unique<chain::RpcClient>(http, suite_.anvil().url());
     faulty = std::make_unique<glisk::testing::FaultyRpc>(*node);
     contract = eth::Address::parse(glisk::testing::deploy_glisk_nft(*node, kPrice)).to_checksum();
-    alchemy = std::make_unique<webhook::AlchemyWebhook>(tdb.db(), queue, clock, captured.log, kSecret, contract, faulty.get());
+    alchemy = std::make_unique<webhook::AlchemyWebhook>(tdb.db(), queue, clock, captured.log, kSecret, contract,
+                                                        faulty.get());
     server = std::make_unique<http::ApiServer>(tokens, captured.log, "test", nullptr,
                                                http::IntakeHandlers{nullptr, alchemy.get()});
     client = std::make_unique<httplib::Client>("127.0.0.1", server->start("127.0.0.1", 0));
@@ -171,7 +171,8 @@ TEST_P(AlchemyWebhookTest, ASignedMintCreatesItsTokens) {
   auto res = post_signed(delivery_of(receipt).dump());
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
-  EXPECT_EQ(json::parse(res->body), json({{"status", "ok"}, {"tokens_created", 3}, {"ignored", 0}, {"unconfirmed", 0}}));
+  EXPECT_EQ(json::parse(res->body),
+            json({{"status", "ok"}, {"tokens_created", 3}, {"ignored", 0}, {"unconfirmed", 0}}));
   EXPECT_EQ(count("tokens_s0"), 3);
   auto t = tokens.find_token(3);
   ASSERT_TRUE(t);
@@ -266,7 +267,8 @@ TEST_P(AlchemyWebhookTest, OtherContractsEventsAndFailedTransactionsAreIgnored) 
   auto res = post_signed(delivery.dump());
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
-  EXPECT_EQ(json::parse(res->body), json({{"status", "ok"}, {"tokens_created", 2}, {"ignored", 3}, {"unconfirmed", 0}}));
+  EXPECT_EQ(json::parse(res->body),
+            json({{"status", "ok"}, {"tokens_created", 2}, {"ignored", 3}, {"unconfirmed", 0}}));
   EXPECT_EQ(count("tokens_s0"), 2);
   EXPECT_EQ(count("mint_events"), 1);
 }
@@ -277,7 +279,8 @@ TEST_P(AlchemyWebhookTest, ARedeliveryIsADuplicate) {
   auto res = post_signed(body);
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
-  EXPECT_EQ(json::parse(res->body), json({{"status", "duplicate"}, {"tokens_created", 0}, {"ignored", 0}, {"unconfirmed", 0}}));
+  EXPECT_EQ(json::parse(res->body),
+            json({{"status", "duplicate"}, {"tokens_created", 0}, {"ignored", 0}, {"unconfirmed", 0}}));
   EXPECT_EQ(count("tokens_s0"), 2);
   EXPECT_EQ(count("mint_events"), 1);
 }

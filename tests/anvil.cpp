@@ -76,8 +76,8 @@ void compile_contracts() {
   Subprocess script({"/bin/bash", std::string(GLISK_SOURCE_DIR) + "/scripts/compile-contracts"}, {}, GLISK_SOURCE_DIR);
   int rc = script.wait(std::chrono::minutes(3));
   if (rc != 0) {
-    throw std::runtime_error("scripts/compile-contracts failed (exit " + std::to_string(rc) + "): " +
-                             script.all_stderr() + script.all_stdout());
+    throw std::runtime_error("scripts/compile-contracts failed (exit " + std::to_string(rc) +
+                             "): " + script.all_stderr() + script.all_stdout());
   }
 }
 
@@ -114,11 +114,13 @@ std::string deploy_glisk_nft(chain::RpcClient& rpc, uint64_t mint_price, const s
 chain::JsonValue mint(chain::RpcClient& rpc, const std::string& contract, const std::string& minter,
                       const std::string& prompt_author, uint64_t quantity, uint64_t mint_price) {
   auto data = eth::encode_call("mint(address,uint256)", {eth::Address::parse(prompt_author), eth::U256(quantity)});
-  return send_from_unlocked(rpc, minter,
-                            {{"to", contract}, {"data", eth::to_hex(data)}, {"value", chain::to_quantity(mint_price * quantity)}});
+  return send_from_unlocked(
+      rpc, minter,
+      {{"to", contract}, {"data", eth::to_hex(data)}, {"value", chain::to_quantity(mint_price * quantity)}});
 }
 
-void set_keeper(chain::RpcClient& rpc, const std::string& contract, const std::string& keeper, const std::string& owner) {
+void set_keeper(chain::RpcClient& rpc, const std::string& contract, const std::string& keeper,
+                const std::string& owner) {
   auto data = eth::encode_call("setKeeper(address,bool)", {eth::Address::parse(keeper), eth::U256(1)});
   send_from_unlocked(rpc, owner, {{"to", contract}, {"data", eth::to_hex(data)}});
 }

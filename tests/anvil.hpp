@@ -72,7 +72,8 @@ chain::JsonValue wait_for_receipt(chain::RpcClient& rpc, const std::string& hash
 
 // Deploys build/contracts/GliskNFT.json from `owner` (unlocked) with `mint_price` wei; returns
 // the contract's address as the node wrote it.
-std::string deploy_glisk_nft(chain::RpcClient& rpc, uint64_t mint_price = 1000, const std::string& owner = kAnvilAccount0);
+std::string deploy_glisk_nft(chain::RpcClient& rpc, uint64_t mint_price = 1000,
+                             const std::string& owner = kAnvilAccount0);
 
 // mint(prompt_author, quantity) from `minter`, paying mint_price × quantity; returns the receipt.
 chain::JsonValue mint(chain::RpcClient& rpc, const std::string& contract, const std::string& minter,

@@ -1,10 +1,12 @@
+#include "http/api_server.hpp"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
+
 #include <nlohmann/json.hpp>
 
-#include "http/api_server.hpp"
-#include "store/token_lifecycle.hpp"
 #include "store/detail/postgres_database.hpp"
+#include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
 
 using namespace glisk;
@@ -46,7 +48,8 @@ TEST_F(ApiServerTest, TokenStateByIdWithClearErrors) {
   EXPECT_EQ(res->status, 404);
   EXPECT_NE(json::parse(res->body)["error"].get<std::string>().find("token 8 is not known"), std::string::npos);
 
-  for (const char* bad : {"/api/tokens/abc", "/api/tokens/-1", "/api/tokens/1x", "/api/tokens/99999999999999999999999"}) {
+  for (const char* bad :
+       {"/api/tokens/abc", "/api/tokens/-1", "/api/tokens/1x", "/api/tokens/99999999999999999999999"}) {
     res = client.Get(bad);
     ASSERT_TRUE(res) << bad;
     EXPECT_EQ(res->status, 400) << bad;
@@ -59,7 +62,8 @@ TEST_F(ApiServerTest, ATokensLocalImageIsShownByItsFileNameNotTheServersPath) {
   queue::WakeBoard wake;
   store::TokenLifecycle q(tdb.db(), clock, wake, "i", 60s);
   auto c = q.claim(token::Stage::kImage, 1).at(0);
-  ASSERT_TRUE(q.complete(token::Stage::kImage, 7, c.lease, {.image_url = "file:///var/lib/glisk/data/images/7-abc.png"}));
+  ASSERT_TRUE(
+      q.complete(token::Stage::kImage, 7, c.lease, {.image_url = "file:///var/lib/glisk/data/images/7-abc.png"}));
   auto res = client.Get("/api/tokens/7");
   ASSERT_TRUE(res);
   EXPECT_EQ(json::parse(res->body)["image_url"], "local:7-abc.png");

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "queue/backoff.hpp"
+
+#include <gtest/gtest.h>
 
 using namespace std::chrono;
 using glisk::queue::BackoffPolicy;

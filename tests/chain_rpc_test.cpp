@@ -2,9 +2,9 @@
 // there) on a free loopback port, and against a scripted HTTP server for answers no real node
 // gives. A missing anvil or solc fails the suite with a message saying what to run: never a skip.
 
+#include <arpa/inet.h>
 #include <cryptopp/keccak.h>
 #include <gtest/gtest.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -28,8 +28,8 @@ namespace {
 using glisk::testing::thrown;
 
 constexpr const char* kFirstAccount = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";  // anvil's, unlocked
-constexpr const char* kTenThousandEther = "0x21e19e0c9bab2400000";                    // 10^22 wei
-constexpr uint64_t kMintPrice = 1000;                                                  // wei
+constexpr const char* kTenThousandEther = "0x21e19e0c9bab2400000";                   // 10^22 wei
+constexpr uint64_t kMintPrice = 1000;                                                // wei
 
 std::string to_hex(const unsigned char* bytes, size_t n) {
   static const char* kDigits = "0123456789abcdef";
@@ -104,7 +104,8 @@ TEST_F(ChainRpcTest, DeploysGliskNftAndCallsNextTokenId) {
 TEST_F(ChainRpcTest, RevertBecomesRpcErrorWithRevertData) {
   std::string contract = deploy_glisk_nft();
   // mint(author, 1) without paying reverts with WrongPayment(expected=1000, sent=0).
-  std::string mint = selector("mint(address,uint256)") + std::string(24, '0') + std::string(kFirstAccount).substr(2) + word(1);
+  std::string mint =
+      selector("mint(address,uint256)") + std::string(24, '0') + std::string(kFirstAccount).substr(2) + word(1);
   auto e = thrown<RpcError>([&] { client_->eth_call(contract, mint); });
   EXPECT_EQ(e.code(), 3);
   EXPECT_NE(e.message().find("execution reverted"), std::string::npos) << e.message();
@@ -115,7 +116,8 @@ TEST_F(ChainRpcTest, RevertBecomesRpcErrorWithRevertData) {
 TEST_F(ChainRpcTest, UnknownMethodBecomesRpcError) {
   auto e = thrown<RpcError>([&] { client_->call("glisk_noSuchMethod", JsonValue::array()); });
   EXPECT_EQ(e.code(), -32601);
-  EXPECT_NE(std::string(e.what()).find("glisk_noSuchMethod: node answered error -32601"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("glisk_noSuchMethod: node answered error -32601"), std::string::npos)
+      << e.what();
 }
 
 TEST_F(ChainRpcTest, PendingTransactionHasNoReceipt) {
@@ -139,13 +141,15 @@ int unused_port() { return glisk::testing::unused_loopback_port(); }  // connect
 
 TEST(ChainRpc, UnreachableNodeIsTransientAfterRetries) {
   net::HttpClient http;
-  RpcClient client(http, "http://127.0.0.1:" + std::to_string(unused_port()) + "/v2/secret-key?k=1",
-                   {.timeout = std::chrono::seconds(2), .max_attempts = 3, .retry_backoff = std::chrono::milliseconds(10)});
+  RpcClient client(
+      http, "http://127.0.0.1:" + std::to_string(unused_port()) + "/v2/secret-key?k=1",
+      {.timeout = std::chrono::seconds(2), .max_attempts = 3, .retry_backoff = std::chrono::milliseconds(10)});
   // Its own class (a TransientError), so that the outage is reported once (chain/monitored_rpc.hpp).
   auto e = thrown<NodeUnreachable>([&] { client.chain_id(); });
   std::string what = e.what();
   EXPECT_NE(what.find("eth_chainId at http://127.0.0.1:"), std::string::npos) << what;
-  EXPECT_NE(what.find("node unreachable after 3 attempts (last: Couldn't connect to server)"), std::string::npos) << what;
+  EXPECT_NE(what.find("node unreachable after 3 attempts (last: Couldn't connect to server)"), std::string::npos)
+      << what;
   EXPECT_EQ(what.find("secret-key"), std::string::npos) << what;
 }
 
@@ -178,7 +182,8 @@ TEST(ChainRpc, NonJsonAnswerIsMalformed) {
   ScriptedNode node(200, "<html>gateway</html>");
   net::HttpClient http;
   auto e = thrown<MalformedResponse>([&] { RpcClient(http, node.url()).chain_id(); });
-  EXPECT_NE(std::string(e.what()).find("eth_chainId at " + node.url() + ": answer is not a JSON object"), std::string::npos)
+  EXPECT_NE(std::string(e.what()).find("eth_chainId at " + node.url() + ": answer is not a JSON object"),
+            std::string::npos)
       << e.what();
 }
 
@@ -193,11 +198,13 @@ TEST(ChainRpc, NonQuantityResultIsMalformed) {
   ScriptedNode node(200, R"({"jsonrpc":"2.0","id":{id},"result":"12"})");
   net::HttpClient http;
   auto e = thrown<MalformedResponse>([&] { RpcClient(http, node.url()).block_number(); });
-  EXPECT_NE(std::string(e.what()).find("not a 0x-hex quantity of at most 64 bits: \"12\""), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("not a 0x-hex quantity of at most 64 bits: \"12\""), std::string::npos)
+      << e.what();
 }
 
 TEST(ChainRpc, ErrorObjectWinsOverHttpStatus) {
-  ScriptedNode node(500, R"({"jsonrpc":"2.0","id":{id},"error":{"code":-32000,"message":"nonce too low","data":{"n":1}}})");
+  ScriptedNode node(500,
+                    R"({"jsonrpc":"2.0","id":{id},"error":{"code":-32000,"message":"nonce too low","data":{"n":1}}})");
   net::HttpClient http;
   auto e = thrown<RpcError>([&] { RpcClient(http, node.url()).send_raw_transaction("0x02"); });
   EXPECT_EQ(e.code(), -32000);

@@ -295,10 +295,12 @@ TEST_P(ChainIntakeTest, TheLoopLogsRpcErrorsAndCarriesOn) {
   auto w = make_watcher(flaky, options());
   std::jthread loop([&](std::stop_token stop) { w->run(stop); });
   // The loop waits its poll interval on the clock after each failure: the test moves the clock.
-  glisk::testing::eventually([&] {
-    if (clock_.waiters() > 0) clock_.advance(options().poll_interval);
-    return count("SELECT COUNT(*) FROM tokens_s0") == 3;
-  }, 20s);
+  glisk::testing::eventually(
+      [&] {
+        if (clock_.waiters() > 0) clock_.advance(options().poll_interval);
+        return count("SELECT COUNT(*) FROM tokens_s0") == 3;
+      },
+      20s);
   loop.request_stop();
   loop.join();
   EXPECT_EQ(count("SELECT COUNT(*) FROM tokens_s0"), 3);

@@ -1,8 +1,10 @@
-#include <fstream>
-#include <iterator>
+#include "config/config.hpp"
+
 #include <gtest/gtest.h>
 
-#include "config/config.hpp"
+#include <fstream>
+#include <iterator>
+
 #include "config/dotenv.hpp"
 #include "log/redaction.hpp"
 #include "test_support.hpp"
@@ -25,8 +27,11 @@ TEST(Config, DefaultsAreTheSeeds) {
 }
 
 TEST(Config, ReadsValues) {
-  auto c = load_config({{"WORKER_BATCH_SIZE", "20"}, {"POLL_INTERVAL_SECONDS", "0.5"}, {"KEEPER_GAS_STRATEGY", "fast"},
-                        {"DATABASE_URL", "postgresql+asyncpg://glisk:pw@db:5432/glisk"}, {"LOG_FORMAT", "json"}});
+  auto c = load_config({{"WORKER_BATCH_SIZE", "20"},
+                        {"POLL_INTERVAL_SECONDS", "0.5"},
+                        {"KEEPER_GAS_STRATEGY", "fast"},
+                        {"DATABASE_URL", "postgresql+asyncpg://glisk:pw@db:5432/glisk"},
+                        {"LOG_FORMAT", "json"}});
   EXPECT_EQ(c.worker_batch_size, 20);
   EXPECT_EQ(c.poll_interval_seconds, 0.5);
   EXPECT_EQ(c.keeper_gas_strategy, glisk::config::GasStrategy::kFast);
@@ -36,7 +41,9 @@ TEST(Config, ReadsValues) {
 
 TEST(Config, ListsEveryBadVariableAtOnce) {
   try {
-    load_config({{"WORKER_BATCH_SIZE", "ten"}, {"POLL_INTERVAL_SECONDS", "-1"}, {"KEEPER_GAS_STRATEGY", "turbo"},
+    load_config({{"WORKER_BATCH_SIZE", "ten"},
+                 {"POLL_INTERVAL_SECONDS", "-1"},
+                 {"KEEPER_GAS_STRATEGY", "turbo"},
                  {"PORT", "70000"}});
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
@@ -56,8 +63,10 @@ TEST(Config, ProductionRequiresSecretsAndNamesThem) {
   } catch (const ConfigError& e) {
     std::string all = e.what();
     EXPECT_EQ(e.problems().size(), 2u) << all;  // the JWT is there; the token and the key are not
-    EXPECT_NE(all.find("REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production)"),
-              std::string::npos) << all;
+    EXPECT_NE(
+        all.find("REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production)"),
+        std::string::npos)
+        << all;
     EXPECT_NE(all.find("KEEPER_PRIVATE_KEY: missing"), std::string::npos) << all;
     EXPECT_EQ(all.find("eyJsecret"), std::string::npos);
   }
@@ -97,7 +106,9 @@ TEST(Config, ChecksTheModelNameAndApiUrl) {
 }
 
 TEST(Config, ProductionDefaultsToJsonLogs) {
-  auto c = load_config({{"APP_ENV", "production"}, {"REPLICATE_API_TOKEN", "r8_x"}, {"PINATA_JWT", "j"},
+  auto c = load_config({{"APP_ENV", "production"},
+                        {"REPLICATE_API_TOKEN", "r8_x"},
+                        {"PINATA_JWT", "j"},
                         {"KEEPER_PRIVATE_KEY", "0x" + std::string(63, '0') + "1"}});
   EXPECT_EQ(c.log_format, glisk::log::Format::kJson);
 }
@@ -124,7 +135,8 @@ TEST(Config, EveryVariableIsInTheReadme) {
   ASSERT_TRUE(readme) << "README.md not found";
   std::string text((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
   for (const auto& v : glisk::config::variables()) {
-    EXPECT_NE(text.find("`" + std::string(v.name) + "`"), std::string::npos) << v.name << " is missing from the README table";
+    EXPECT_NE(text.find("`" + std::string(v.name) + "`"), std::string::npos)
+        << v.name << " is missing from the README table";
   }
 }
 
@@ -211,7 +223,9 @@ TEST(Config, ChecksTheChainSettings) {
     EXPECT_NE(all.find("KEEPER_PRIVATE_KEY: "), std::string::npos) << all;
     EXPECT_EQ(all.find("deadbeef"), std::string::npos) << all;
     EXPECT_NE(all.find("GLISK_NFT_CONTRACT_ADDRESS: "), std::string::npos) << all;
-    EXPECT_NE(all.find("REVEAL_FUNCTION: 'reveal(uint256[])' is not a function taking (uint256[],string[])"), std::string::npos) << all;
+    EXPECT_NE(all.find("REVEAL_FUNCTION: 'reveal(uint256[])' is not a function taking (uint256[],string[])"),
+              std::string::npos)
+        << all;
     EXPECT_NE(all.find("RPC_URL: "), std::string::npos) << all;
     EXPECT_EQ(all.find("ws://node"), std::string::npos) << all;  // RPC_URL may carry a key: never echoed
   }
@@ -225,13 +239,17 @@ TEST(Config, ReadsTheKeeperKeyFromAFile) {
     out << key << "\n";
   }
   EXPECT_EQ(load_config({{"KEEPER_PRIVATE_KEY_FILE", path}}).keeper_private_key, key);
-  EXPECT_NE(error_of<ConfigError>([&] { load_config({{"KEEPER_PRIVATE_KEY_FILE", path}, {"KEEPER_PRIVATE_KEY", key}}); })
-                .find("set together with KEEPER_PRIVATE_KEY"),
+  EXPECT_NE(error_of<ConfigError>([&] {
+              load_config({{"KEEPER_PRIVATE_KEY_FILE", path}, {"KEEPER_PRIVATE_KEY", key}});
+            }).find("set together with KEEPER_PRIVATE_KEY"),
             std::string::npos);
-  EXPECT_NE(error_of<ConfigError>([&] { load_config({{"KEEPER_PRIVATE_KEY_FILE", path + ".missing"}}); })
-                .find("KEEPER_PRIVATE_KEY_FILE: cannot read"),
+  EXPECT_NE(error_of<ConfigError>([&] {
+              load_config({{"KEEPER_PRIVATE_KEY_FILE", path + ".missing"}});
+            }).find("KEEPER_PRIVATE_KEY_FILE: cannot read"),
             std::string::npos);
-  EXPECT_EQ(load_config({{"APP_ENV", "production"}, {"REPLICATE_API_TOKEN", "r8_x"}, {"PINATA_JWT", "j"},
+  EXPECT_EQ(load_config({{"APP_ENV", "production"},
+                         {"REPLICATE_API_TOKEN", "r8_x"},
+                         {"PINATA_JWT", "j"},
                          {"KEEPER_PRIVATE_KEY_FILE", path}})
                 .keeper_private_key,
             key);
@@ -243,7 +261,9 @@ TEST(Config, ReadsTheKeeperKeyFromAFile) {
 namespace {
 // What production needs besides the secret under test.
 Environment production(Environment extra) {
-  Environment env = {{"APP_ENV", "production"}, {"REPLICATE_API_TOKEN", "r8_x"}, {"PINATA_JWT", "j"},
+  Environment env = {{"APP_ENV", "production"},
+                     {"REPLICATE_API_TOKEN", "r8_x"},
+                     {"PINATA_JWT", "j"},
                      {"KEEPER_PRIVATE_KEY", "0x" + std::string(63, '0') + "1"}};
   for (auto& [k, v] : extra) env[k] = v;
   return env;
@@ -251,21 +271,24 @@ Environment production(Environment extra) {
 }  // namespace
 
 TEST(Config, ProductionRefusesGuessableSecretsAndSaysHowLongWithoutShowingThem) {
-  const std::string message = glisk::testing::error_of<ConfigError>(
-      [] { load_config(production({{"ADMIN_TOKEN", "x"}, {"ALCHEMY_WEBHOOK_SECRET", "short-secret"}})); });
+  const std::string message = glisk::testing::error_of<ConfigError>([] {
+    load_config(production({{"ADMIN_TOKEN", "x"}, {"ALCHEMY_WEBHOOK_SECRET", "short-secret"}}));
+  });
   EXPECT_NE(message.find("ADMIN_TOKEN: 1 characters; production needs at least 32"), std::string::npos) << message;
   EXPECT_NE(message.find("ALCHEMY_WEBHOOK_SECRET: 12 characters"), std::string::npos) << message;
   EXPECT_EQ(message.find("short-secret"), std::string::npos) << message;
   // Alchemy's own keys (whsec_ and 24 characters) and any 32 characters pass; development is lenient.
-  EXPECT_NO_THROW(load_config(production({{"ADMIN_TOKEN", std::string(32, 'a')},
-                                          {"ALCHEMY_WEBHOOK_SECRET", "whsec_PAptc926BnXV6LBmbMfPevJ0"}})));
+  EXPECT_NO_THROW(load_config(production(
+      {{"ADMIN_TOKEN", std::string(32, 'a')}, {"ALCHEMY_WEBHOOK_SECRET", "whsec_PAptc926BnXV6LBmbMfPevJ0"}})));
   EXPECT_NO_THROW(load_config(production({{"ALCHEMY_WEBHOOK_SECRET", std::string(32, 'k')}})));
   EXPECT_NO_THROW(load_config({{"ADMIN_TOKEN", "x"}, {"ALCHEMY_WEBHOOK_SECRET", "y"}}));
 }
 
 TEST(Config, ReadsTheHttpLimits) {
-  auto c = load_config({{"HTTP_MAX_CONNECTIONS", "100"}, {"HTTP_MAX_CONNECTIONS_PER_CLIENT", "7"},
-                        {"HTTP_REQUEST_TIMEOUT_SECONDS", "2.5"}, {"HTTP_IDLE_TIMEOUT_SECONDS", "1"}});
+  auto c = load_config({{"HTTP_MAX_CONNECTIONS", "100"},
+                        {"HTTP_MAX_CONNECTIONS_PER_CLIENT", "7"},
+                        {"HTTP_REQUEST_TIMEOUT_SECONDS", "2.5"},
+                        {"HTTP_IDLE_TIMEOUT_SECONDS", "1"}});
   EXPECT_EQ(c.http_max_connections, 100);
   EXPECT_EQ(c.http_max_connections_per_client, 7);
   EXPECT_EQ(c.http_request_timeout_seconds, 2.5);
@@ -282,11 +305,11 @@ TEST(Config, EveryFormOfAUrlSecretIsMaskedInAWholeMessage) {
   EXPECT_EQ(mask_url_secrets("invalid percent-encoded token: \"s3cr%zzpw\"", bad_escape),
             "invalid percent-encoded token: \"***\"");
   const std::string ipv6 = "postgresql://glisk:hunter2secret@[::1/db";
-  EXPECT_EQ(mask_url_secrets("end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"" +
-                                 ipv6 + "\"",
-                             ipv6)
-                .find("hunter2secret"),
-            std::string::npos);
+  EXPECT_EQ(
+      mask_url_secrets(
+          "end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"" + ipv6 + "\"", ipv6)
+          .find("hunter2secret"),
+      std::string::npos);
   const std::string query = "postgresql://glisk@127.0.0.1:1/db?sslmode=disable&password=hunter2secret";
   EXPECT_EQ(redact_url(query), "postgresql://glisk@127.0.0.1:1/db?sslmode=disable&password=***");
   const std::string encoded = "postgresql://glisk:p%40ss%2Fword@h/db";

@@ -37,7 +37,6 @@ int campaign_tokens() {
   return 60;
 }
 
-
 TEST(CrashCampaign, InstancesKilledAtRandomLoseNoTokenRevealEachOnceAndPayForFewImagesAgain) {
   const int tokens = campaign_tokens();
   glisk::testing::compile_contracts();
@@ -58,16 +57,30 @@ TEST(CrashCampaign, InstancesKilledAtRandomLoseNoTokenRevealEachOnceAndPayForFew
 
   const auto dir = std::filesystem::path(::testing::TempDir()) / ("glisk_campaign_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  const std::map<std::string, std::string> env = {
-      {"DATABASE_URL", tdb.url()}, {"DATABASE_POOL_SIZE", "4"}, {"PORT", "0"}, {"LOG_FORMAT", "json"},
-      {"IMAGE_PROVIDER", "replicate"}, {"REPLICATE_API_URL", replicate.url()},
-      {"REPLICATE_API_TOKEN", glisk::testing::FakeReplicate::kToken}, {"IPFS_PROVIDER", "pinata"},
-      {"PINATA_API_URL", pinata.url()}, {"PINATA_JWT", glisk::testing::FakePinata::kJwt}, {"RPC_URL", anvil.url()},
-      {"GLISK_NFT_CONTRACT_ADDRESS", contract}, {"KEEPER_PRIVATE_KEY", glisk::testing::kAnvilKey0},
-      {"MINT_CONFIRMATIONS", "1"}, {"WATCHER_POLL_SECONDS", "0.3"}, {"LEASE_SECONDS", "2"},
-      {"POLL_INTERVAL_SECONDS", "0.2"}, {"RETRY_BASE_SECONDS", "0.2"}, {"RETRY_MAX_SECONDS", "1"},
-      {"MAX_ATTEMPTS", "12"}, {"BATCH_REVEAL_WAIT_SECONDS", "0.5"}, {"BATCH_REVEAL_MAX_TOKENS", "20"},
-      {"SHUTDOWN_TIMEOUT_SECONDS", "2"}, {"DATA_DIR", (dir / "data").string()}};
+  const std::map<std::string, std::string> env = {{"DATABASE_URL", tdb.url()},
+                                                  {"DATABASE_POOL_SIZE", "4"},
+                                                  {"PORT", "0"},
+                                                  {"LOG_FORMAT", "json"},
+                                                  {"IMAGE_PROVIDER", "replicate"},
+                                                  {"REPLICATE_API_URL", replicate.url()},
+                                                  {"REPLICATE_API_TOKEN", glisk::testing::FakeReplicate::kToken},
+                                                  {"IPFS_PROVIDER", "pinata"},
+                                                  {"PINATA_API_URL", pinata.url()},
+                                                  {"PINATA_JWT", glisk::testing::FakePinata::kJwt},
+                                                  {"RPC_URL", anvil.url()},
+                                                  {"GLISK_NFT_CONTRACT_ADDRESS", contract},
+                                                  {"KEEPER_PRIVATE_KEY", glisk::testing::kAnvilKey0},
+                                                  {"MINT_CONFIRMATIONS", "1"},
+                                                  {"WATCHER_POLL_SECONDS", "0.3"},
+                                                  {"LEASE_SECONDS", "2"},
+                                                  {"POLL_INTERVAL_SECONDS", "0.2"},
+                                                  {"RETRY_BASE_SECONDS", "0.2"},
+                                                  {"RETRY_MAX_SECONDS", "1"},
+                                                  {"MAX_ATTEMPTS", "12"},
+                                                  {"BATCH_REVEAL_WAIT_SECONDS", "0.5"},
+                                                  {"BATCH_REVEAL_MAX_TOKENS", "20"},
+                                                  {"SHUTDOWN_TIMEOUT_SECONDS", "2"},
+                                                  {"DATA_DIR", (dir / "data").string()}};
 
   // stderr goes to a file per instance: a pipe nobody reads would fill and stall the service.
   auto start = [&](int i) {
@@ -81,7 +94,9 @@ TEST(CrashCampaign, InstancesKilledAtRandomLoseNoTokenRevealEachOnceAndPayForFew
   std::mt19937 random(42);
   int kills = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60 + tokens);
-  auto revealed = [&] { return glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM tokens_s0 WHERE status = 'revealed'"); };
+  auto revealed = [&] {
+    return glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM tokens_s0 WHERE status = 'revealed'");
+  };
   // At least three kills, even when the work is done sooner: a kill then hits idle instances
   // and pending reveals, which must lose nothing either.
   while ((revealed() < tokens || kills < 3) && std::chrono::steady_clock::now() < deadline) {
@@ -98,7 +113,8 @@ TEST(CrashCampaign, InstancesKilledAtRandomLoseNoTokenRevealEachOnceAndPayForFew
   const int64_t done = revealed();
   const int64_t failed = glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM tokens_s0 WHERE status = 'failed'");
   const int64_t known = glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM tokens_s0");
-  const int64_t reveal_txs = glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM reveal_transactions WHERE status = 'confirmed'");
+  const int64_t reveal_txs =
+      glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM reveal_transactions WHERE status = 'confirmed'");
 
   // Each token revealed by exactly one transaction: the contract's own TokenRevealed events.
   const auto reveals_per_token = glisk::testing::reveals_per_token(rpc, contract);

@@ -7,21 +7,22 @@
 #include <string>
 #include <vector>
 
-#include "test_support.hpp"
 #include "eth/abi.hpp"
 #include "eth/hex.hpp"
+#include "test_support.hpp"
 
 using namespace glisk::eth;
 using glisk::testing::error_of;
 
 namespace {
 
-
-std::string word(std::string_view hex_digits) { return std::string(64 - hex_digits.size(), '0') + std::string(hex_digits); }
+std::string word(std::string_view hex_digits) {
+  return std::string(64 - hex_digits.size(), '0') + std::string(hex_digits);
+}
 
 // `Error("Not enough Ether provided.")`, the example of the Solidity documentation.
-const std::string kNotEnoughEther = "0x08c379a0" + word("20") + word("1a") +
-                                    "4e6f7420656e6f7567682045746865722070726f76696465642e000000000000";
+const std::string kNotEnoughEther =
+    "0x08c379a0" + word("20") + word("1a") + "4e6f7420656e6f7567682045746865722070726f76696465642e000000000000";
 
 const std::vector<std::string> kGliskErrors = {"AlreadyRevealed(uint256)", "LengthMismatch()",
                                                "NotOwner(address,string)"};
@@ -90,7 +91,9 @@ TEST(EthAbi, RejectsStringOffsetsAndLengthsOutOfBounds) {
             "ABI data too short: a word at byte 32 needs 64 bytes, the data has 32");
 }
 
-TEST(EthAbi, DecodesErrorReverts) { EXPECT_EQ(decode_revert(from_hex(kNotEnoughEther)), "Error(\"Not enough Ether provided.\")"); }
+TEST(EthAbi, DecodesErrorReverts) {
+  EXPECT_EQ(decode_revert(from_hex(kNotEnoughEther)), "Error(\"Not enough Ether provided.\")");
+}
 
 TEST(EthAbi, DecodesPanicReverts) {
   EXPECT_EQ(decode_revert(from_hex("0x4e487b71" + word("11"))), "Panic(0x11: arithmetic overflow or underflow)");
@@ -102,7 +105,8 @@ TEST(EthAbi, DecodesCustomErrorsFromTheCallersTable) {
   EXPECT_EQ(decode_revert(encode_call("LengthMismatch()", {}), kGliskErrors), "LengthMismatch()");
   Bytes not_owner = encode_call("NotOwner(address,string)",
                                 {Address::parse("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"), std::string("a\"b\n")});
-  EXPECT_EQ(decode_revert(not_owner, kGliskErrors), "NotOwner(0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed, \"a\\\"b\\x0a\")");
+  EXPECT_EQ(decode_revert(not_owner, kGliskErrors),
+            "NotOwner(0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed, \"a\\\"b\\x0a\")");
 }
 
 TEST(EthAbi, NamesUnknownAndEmptyReverts) {
@@ -133,8 +137,10 @@ TEST(EthAbi, RandomRevertDataEitherDecodesOrThrowsInvalidAbi) {
   // Words of small numbers, so offsets and lengths often point inside the data.
   std::mt19937 random(11);
   for (int round = 0; round < 5000; ++round) {
-    std::string hex = round % 2 == 0 ? "0x08c379a0" : "0x" + to_hex(function_selector("NotOwner(address,string)")).substr(2);
-    for (unsigned words = random() % 5; words > 0; --words) hex += word(to_hex(Bytes{static_cast<uint8_t>(random() % 0x50)}).substr(2));
+    std::string hex =
+        round % 2 == 0 ? "0x08c379a0" : "0x" + to_hex(function_selector("NotOwner(address,string)")).substr(2);
+    for (unsigned words = random() % 5; words > 0; --words)
+      hex += word(to_hex(Bytes{static_cast<uint8_t>(random() % 0x50)}).substr(2));
     try {
       decode_revert(from_hex(hex), kGliskErrors);
     } catch (const InvalidAbi&) {

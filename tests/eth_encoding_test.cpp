@@ -8,17 +8,16 @@
 #include <string>
 #include <vector>
 
-#include "test_support.hpp"
 #include "eth/hex.hpp"
 #include "eth/keccak.hpp"
 #include "eth/rlp.hpp"
 #include "eth/uint256.hpp"
+#include "test_support.hpp"
 
 using namespace glisk::eth;
 using glisk::testing::error_of;
 
 namespace {
-
 
 std::string rlp_hex(const Bytes& encoded) { return to_hex(encoded); }
 
@@ -48,7 +47,8 @@ TEST(EthHex, RejectsNonHexDigit) {
 
 TEST(EthHex, DoesNotQuoteLongInput) {
   std::string text = "0x" + std::string(99, 'a');
-  EXPECT_EQ(error_of<InvalidHex>([&] { from_hex(text); }), "hex string has an odd number of hex digits: a 101-character string");
+  EXPECT_EQ(error_of<InvalidHex>([&] { from_hex(text); }),
+            "hex string has an odd number of hex digits: a 101-character string");
 }
 
 TEST(EthKeccak, EmptyInputIsKeccakNotSha3) {
@@ -89,9 +89,7 @@ TEST(EthU256, RejectsValuesAbove256Bits) {
             "number does not fit in 256 bits: '0x1" + std::string(64, '0') + "'");
 }
 
-TEST(EthU256, AllowsLeadingZerosInHex) {
-  EXPECT_EQ(U256::from_hex("0x" + std::string(70, '0') + "1"), U256(1));
-}
+TEST(EthU256, AllowsLeadingZerosInHex) { EXPECT_EQ(U256::from_hex("0x" + std::string(70, '0') + "1"), U256(1)); }
 
 TEST(EthU256, RejectsMalformedText) {
   EXPECT_EQ(error_of<InvalidNumber>([] { U256::parse(""); }), "empty string is not a number");

@@ -6,10 +6,10 @@
 
 #include <string>
 
-#include "test_support.hpp"
 #include "eth/address.hpp"
 #include "eth/hex.hpp"
 #include "eth/signer.hpp"
+#include "test_support.hpp"
 
 using namespace glisk::eth;
 using glisk::testing::error_of;
@@ -18,7 +18,6 @@ namespace {
 
 constexpr std::string_view kWeb3DocsKey = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 constexpr std::string_view kAnvilKey = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-
 
 Hash hash_of(std::string_view hex) {
   Bytes bytes = from_hex(hex);
@@ -30,8 +29,9 @@ Hash hash_of(std::string_view hex) {
 }  // namespace
 
 TEST(EthAddress, ChecksumsTheEip55Vectors) {
-  for (std::string_view text : {"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
-                                "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"}) {
+  for (std::string_view text :
+       {"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+        "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"}) {
     std::string lower(text);
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     EXPECT_EQ(Address::parse(lower).to_checksum(), text);
@@ -78,12 +78,14 @@ TEST(EthSigner, ReproducesTheWeb3DocsSignature) {
   Hash hash = personal_message_hash("Some data");
   EXPECT_EQ(to_hex(hash), "0x1da44b586eb0729ff70a73c326926f6ed5a25f5b056e7f47fbc6e58d86871655");
   EXPECT_EQ(to_hex(PrivateKey::from_hex(kWeb3DocsKey).sign_hash(hash).to_rsv()),
-            "0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b800186422fc2da167c747ef045e5d18a5f5d4300f8e1a0291c");
+            "0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b800186422fc2da167c747ef0"
+            "45e5d18a5f5d4300f8e1a0291c");
 }
 
 TEST(EthSigner, RecoversTheSignerOfAPersonalSignSignature) {
-  Signature signature = Signature::from_rsv(from_hex(
-      "0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b800186422fc2da167c747ef045e5d18a5f5d4300f8e1a0291c"));
+  Signature signature =
+      Signature::from_rsv(from_hex("0xb91467e570a6466aa9e9876cbcd013baba02900b8979d43fe208a4a4f339f5fd6007e74cd82e037b8"
+                                   "00186422fc2da167c747ef045e5d18a5f5d4300f8e1a0291c"));
   EXPECT_EQ(recover_address(personal_message_hash("Some data"), signature).to_checksum(),
             "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23");
   EXPECT_NE(recover_address(personal_message_hash("Other data"), signature).to_checksum(),

@@ -11,12 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "subprocess.hpp"
 #include "eth/abi.hpp"
 #include "eth/hex.hpp"
 #include "eth/rlp.hpp"
 #include "eth/signer.hpp"
 #include "eth/transaction.hpp"
+#include "subprocess.hpp"
 
 using namespace glisk::eth;
 
@@ -42,9 +42,9 @@ const std::string kMaxU256 = "11579208923731619542357098500868790785326998466564
 
 std::string tx_request(std::string_view key, const Eip1559Transaction& tx) {
   return std::string(R"({"kind":"tx","privateKey":")") + std::string(key) + R"(","tx":{"chainId":")" +
-         std::to_string(tx.chain_id) + R"(","nonce":")" + std::to_string(tx.nonce) +
-         R"(","maxPriorityFeePerGas":")" + tx.max_priority_fee_per_gas.to_dec() + R"(","maxFeePerGas":")" +
-         tx.max_fee_per_gas.to_dec() + R"(","gasLimit":")" + std::to_string(tx.gas_limit) + R"(","to":)" +
+         std::to_string(tx.chain_id) + R"(","nonce":")" + std::to_string(tx.nonce) + R"(","maxPriorityFeePerGas":")" +
+         tx.max_priority_fee_per_gas.to_dec() + R"(","maxFeePerGas":")" + tx.max_fee_per_gas.to_dec() +
+         R"(","gasLimit":")" + std::to_string(tx.gas_limit) + R"(","to":)" +
          (tx.to ? "\"" + tx.to->to_checksum() + "\"" : std::string("null")) + R"(,"value":")" + tx.value.to_dec() +
          R"(","data":")" + to_hex(tx.data) + "\"}}";
 }
@@ -105,7 +105,9 @@ TEST(EthTransaction, DecodingRefusesAYParityOtherThanZeroOrOne) {
   RlpItem fields = rlp_decode(std::span(raw).subspan(1));
   std::vector<Bytes> encoded;
   for (size_t i = 0; i < fields.items.size(); ++i) {
-    encoded.push_back(i == 8 ? rlp_encode_list({}) : i == 9 ? rlp_encode_uint(2) : rlp_encode_bytes(fields.items[i].bytes));
+    encoded.push_back(i == 8   ? rlp_encode_list({})
+                      : i == 9 ? rlp_encode_uint(2)
+                               : rlp_encode_bytes(fields.items[i].bytes));
   }
   Bytes tampered = rlp_encode_list(encoded);
   tampered.insert(tampered.begin(), kEip1559TransactionType);
@@ -135,7 +137,8 @@ TEST(EthReference, ContractCreationMatchesEthers) {
   tx.to.reset();
   tx.value = U256(0);
   tx.gas_limit = 3'000'000;
-  tx.data = from_hex("0x6080604052348015600f57600080fd5b50603f80601d6000396000f3fe6080604052600080fdfea164736f6c6343000818000a");
+  tx.data = from_hex(
+      "0x6080604052348015600f57600080fd5b50603f80601d6000396000f3fe6080604052600080fdfea164736f6c6343000818000a");
   EXPECT_TRUE(matches_ethers(kAnvilKey, tx));
 }
 
@@ -180,29 +183,31 @@ TEST(EthReference, EmptyArraysMatchEthers) {
   std::vector<std::string> lines;
   ASSERT_TRUE(run_reference(call_request("batchRevealMultiple(uint256[],string[])", "[[],[]]"), lines));
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(to_hex(encode_call("batchRevealMultiple(uint256[],string[])", {std::vector<U256>{}, std::vector<std::string>{}})),
-            lines[0]);
+  EXPECT_EQ(
+      to_hex(encode_call("batchRevealMultiple(uint256[],string[])", {std::vector<U256>{}, std::vector<std::string>{}})),
+      lines[0]);
 }
 
 TEST(EthReference, StaticAndStringArgumentsMatchEthers) {
   std::string text = "exactly-32-bytes-of-text-0123456";
   std::vector<std::string> lines;
-  ASSERT_TRUE(run_reference(call_request("mint(address,uint256,string)",
-                                         R"j(["0x70997970C51812dc3A010C7d01b50e0d17dc79C8",")j" + kMaxU256 +
-                                             R"j(",")j" + text + R"j("])j"),
-                            lines));
+  ASSERT_TRUE(run_reference(
+      call_request("mint(address,uint256,string)",
+                   R"j(["0x70997970C51812dc3A010C7d01b50e0d17dc79C8",")j" + kMaxU256 + R"j(",")j" + text + R"j("])j"),
+      lines));
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(to_hex(encode_call("mint(address,uint256,string)",
-                               {Address::parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"), U256::from_dec(kMaxU256), text})),
-            lines[0]);
+  EXPECT_EQ(
+      to_hex(encode_call("mint(address,uint256,string)", {Address::parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+                                                          U256::from_dec(kMaxU256), text})),
+      lines[0]);
 }
 
 TEST(EthReference, PersonalSignMatchesEthers) {
   std::string message = "reveal token 7 at 2026-11-30";
   std::vector<std::string> lines;
-  ASSERT_TRUE(run_reference(R"j({"kind":"message","privateKey":")j" + std::string(kAnvilKey) + R"j(","message":")j" +
-                                message + R"j("})j",
-                            lines));
+  ASSERT_TRUE(run_reference(
+      R"j({"kind":"message","privateKey":")j" + std::string(kAnvilKey) + R"j(","message":")j" + message + R"j("})j",
+      lines));
   ASSERT_EQ(lines.size(), 2u);
   Hash hash = personal_message_hash(message);
   EXPECT_EQ(to_hex(hash), lines[0]);

@@ -1,12 +1,12 @@
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include <sstream>
-
 #include "log/event_log.hpp"
 
-using glisk::log::Format;
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
 using glisk::log::EventLog;
+using glisk::log::Format;
 using glisk::log::Level;
 
 TEST(EventLog, JsonIsOneObjectPerLineWithTheEventName) {

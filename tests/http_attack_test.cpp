@@ -41,13 +41,15 @@ std::string post_request(const std::string& path, const std::string& body, const
          std::to_string(body.size()) + "\r\n" + extra + "\r\n" + body;
 }
 
-std::string deep_array(int depth) { return std::string(static_cast<size_t>(depth), '[') + std::string(static_cast<size_t>(depth), ']'); }
+std::string deep_array(int depth) {
+  return std::string(static_cast<size_t>(depth), '[') + std::string(static_cast<size_t>(depth), ']');
+}
 
 class AttackTest : public ::testing::Test {
  protected:
   AttackTest() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("glisk_attack_" + std::to_string(getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() / ("glisk_attack_" + std::to_string(getpid()) + "_" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
@@ -85,7 +87,8 @@ class AttackTest : public ::testing::Test {
     ADD_FAILURE() << "glisk serve did not start:\n" << log();
     return port_;
   }
-  std::unique_ptr<Subprocess> launch(const std::map<std::string, std::string>& e, const std::filesystem::path& log_file) {
+  std::unique_ptr<Subprocess> launch(const std::map<std::string, std::string>& e,
+                                     const std::filesystem::path& log_file) {
     return std::make_unique<Subprocess>(
         std::vector<std::string>{"/bin/sh", "-c", "exec \"$0\" serve 2>>\"$1\"", GLISK_BINARY, log_file.string()}, e,
         dir_.string());
@@ -154,14 +157,18 @@ TEST_F(AttackTest, HugeChunkedBodiesAndHeaderFloodsAreCutWhileReadingAndMemorySt
     std::string method, path;
     int expected;
   };
-  const std::vector<Attack> attacks = {{"POST", "/webhooks/alchemy", 413}, {"POST", "/api/admin/retry", 413},
-                                       {"POST", "/nope", 404},             {"GET", "/health", 413},
-                                       {"POST", "/webhooks/alchemy", 413}, {"POST", "/api/authors/prompt", 413}};
+  const std::vector<Attack> attacks = {{"POST", "/webhooks/alchemy", 413},
+                                       {"POST", "/api/admin/retry", 413},
+                                       {"POST", "/nope", 404},
+                                       {"GET", "/health", 413},
+                                       {"POST", "/webhooks/alchemy", 413},
+                                       {"POST", "/api/authors/prompt", 413}};
   std::vector<std::pair<int, size_t>> results(attacks.size());
   std::vector<std::thread> attackers;
   for (size_t i = 0; i < attacks.size(); ++i) {
     attackers.emplace_back([&, i] {
-      results[i] = chunked_upload(port, "127.0.0." + std::to_string(10 + i), attacks[i].method, attacks[i].path, 512u << 20);
+      results[i] =
+          chunked_upload(port, "127.0.0." + std::to_string(10 + i), attacks[i].method, attacks[i].path, 512u << 20);
     });
   }
   // Tens of thousands of header lines, a few times over.
@@ -187,7 +194,8 @@ TEST_F(AttackTest, HugeChunkedBodiesAndHeaderFloodsAreCutWhileReadingAndMemorySt
   for (auto& t : attackers) t.join();
   for (size_t i = 0; i < attacks.size(); ++i) {
     EXPECT_EQ(results[i].first, attacks[i].expected) << attacks[i].method << " " << attacks[i].path;
-    EXPECT_LT(results[i].second, 16u << 20) << "the server took " << results[i].second << " bytes of " << attacks[i].path;
+    EXPECT_LT(results[i].second, 16u << 20)
+        << "the server took " << results[i].second << " bytes of " << attacks[i].path;
   }
   for (int s : flood_status) EXPECT_EQ(s, 431);
   expect_health_quick("after the uploads");
@@ -199,7 +207,8 @@ TEST_F(AttackTest, HugeChunkedBodiesAndHeaderFloodsAreCutWhileReadingAndMemorySt
 TEST_F(AttackTest, IdleAndDrippingClientsDoNotKeepHealthFromAnswering) {
   const int port = start({{"HTTP_IDLE_TIMEOUT_SECONDS", "30"}, {"HTTP_REQUEST_TIMEOUT_SECONDS", "30"}});
   std::vector<std::unique_ptr<RawConnection>> silent;
-  for (int i = 0; i < 300; ++i) silent.push_back(std::make_unique<RawConnection>(port, "127.0.0." + std::to_string(10 + i / 60)));
+  for (int i = 0; i < 300; ++i)
+    silent.push_back(std::make_unique<RawConnection>(port, "127.0.0." + std::to_string(10 + i / 60)));
   std::atomic<bool> stop{false};
   std::vector<std::thread> drippers;
   for (int i = 0; i < 8; ++i) {
@@ -220,7 +229,8 @@ TEST_F(AttackTest, IdleAndDrippingClientsDoNotKeepHealthFromAnswering) {
   }
   stop = true;
   for (auto& t : drippers) t.join();
-  std::cout << "slowest /health among 30 probes with 300 silent and 8 dripping connections: " << worst.count() << " ms\n";
+  std::cout << "slowest /health among 30 probes with 300 silent and 8 dripping connections: " << worst.count()
+            << " ms\n";
   EXPECT_LT(worst, 1000ms);
   EXPECT_LT(peak_rss_mb(), kRssBoundMb);
 }
@@ -254,7 +264,8 @@ TEST_F(AttackTest, JsonNestedAHundredThousandLevelsIsRefusedOnEveryPathAndTheSer
   std::this_thread::sleep_for(500ms);
   EXPECT_TRUE(serve_->running()) << log();
   expect_health_quick("with a hostile node");
-  EXPECT_NE(log().find("nests deeper than 64 levels"), std::string::npos) << "the node's answers are refused, and said so";
+  EXPECT_NE(log().find("nests deeper than 64 levels"), std::string::npos)
+      << "the node's answers are refused, and said so";
 }
 
 TEST_F(AttackTest, SigtermUnderLoadAnswersOrCleanlyRefusesEveryRequestAndExitsWithinTheDrainTime) {

@@ -40,8 +40,8 @@ http::Response text(std::string body) {
 }
 
 std::string post_request(const std::string& path, const std::string& body, const std::string& extra = "") {
-  return "POST " + path + " HTTP/1.1\r\nHost: glisk\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra +
-         "\r\n" + body;
+  return "POST " + path + " HTTP/1.1\r\nHost: glisk\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         extra + "\r\n" + body;
 }
 
 class HttpServerTest : public ::testing::Test {
@@ -54,12 +54,13 @@ class HttpServerTest : public ::testing::Test {
       std::this_thread::sleep_for(slow_for);
       return text("slow");
     });
-    router.add("POST", "/upload",
-               [this](const http::Request& r) {
-                 ++uploads;
-                 return text(std::to_string(r.body.size()));
-               },
-               1024);
+    router.add(
+        "POST", "/upload",
+        [this](const http::Request& r) {
+          ++uploads;
+          return text(std::to_string(r.body.size()));
+        },
+        1024);
   }
   int start(http::ServerLimits limits = small_limits()) {
     server = std::make_unique<http::HttpServer>(router, limits, captured.log);
@@ -128,7 +129,8 @@ TEST_F(HttpServerTest, AChunkedBodyOverTheLimitIsCutWhileItIsRead) {
 TEST_F(HttpServerTest, AContentLengthOverTheLimitIsRefusedBeforeTheBodyIsSent) {
   const int port = start();
   RawConnection c(port);
-  ASSERT_TRUE(c.send("POST /upload HTTP/1.1\r\nHost: glisk\r\nContent-Length: 1000000000\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST /upload HTTP/1.1\r\nHost: glisk\r\nContent-Length: 1000000000\r\nExpect: 100-continue\r\n\r\n"));
   auto r = c.read_response(5s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413) << "no 100 Continue for a body that will be refused";
@@ -153,7 +155,8 @@ TEST_F(HttpServerTest, ABodyIsAcceptedWhateverItsContentTypeAndRefusedWhereTheRo
   const int port = start();
   RawConnection c(port);
   // curl -d sends application/x-www-form-urlencoded; the route decides, not the content type.
-  ASSERT_TRUE(c.send(post_request("/upload", std::string(900, 'a'), "Content-Type: application/x-www-form-urlencoded\r\n")));
+  ASSERT_TRUE(
+      c.send(post_request("/upload", std::string(900, 'a'), "Content-Type: application/x-www-form-urlencoded\r\n")));
   auto r = c.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);

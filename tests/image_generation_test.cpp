@@ -1,5 +1,7 @@
 // The image stage end to end: StageWorker + ImageGenerationProcessor + the Replicate client
 // against the fake Replicate server, on SQLite and PostgreSQL.
+#include "workers/image_generation.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,7 +14,6 @@
 #include "image/replicate_provider.hpp"
 #include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
-#include "workers/image_generation.hpp"
 
 using namespace glisk;
 using namespace std::chrono_literals;
@@ -41,9 +42,14 @@ class ImageGenerationTest : public ::testing::TestWithParam<Backend> {
                                       o.poll_max = 20ms;
                                       return o;
                                     }()};
-  workers::ImageGenerationProcessor processor{authors, provider, captured.log,
-                                              {"a default prompt", "cute kittens, watercolor"}};
-  workers::StageWorker worker{Stage::kImage, queue, wake, processor, clock, captured.log,
+  workers::ImageGenerationProcessor processor{
+      authors, provider, captured.log, {"a default prompt", "cute kittens, watercolor"}};
+  workers::StageWorker worker{Stage::kImage,
+                              queue,
+                              wake,
+                              processor,
+                              clock,
+                              captured.log,
                               [] {
                                 workers::WorkerOptions o;
                                 o.max_attempts = 3;
@@ -127,7 +133,8 @@ TEST_P(ImageGenerationTest, ARefusedFallbackFailsTheToken) {
   worker.step();
   auto t = *tokens.find_token(1);
   EXPECT_EQ(t.status, TokenStatus::kFailed);
-  EXPECT_NE(t.generation_error->find("set a milder FALLBACK_CENSORED_PROMPT"), std::string::npos) << *t.generation_error;
+  EXPECT_NE(t.generation_error->find("set a milder FALLBACK_CENSORED_PROMPT"), std::string::npos)
+      << *t.generation_error;
 }
 
 TEST_P(ImageGenerationTest, PermanentErrorsFailAtOnceSayingWhatToFix) {
@@ -144,7 +151,8 @@ TEST_P(ImageGenerationTest, PermanentErrorsFailAtOnceSayingWhatToFix) {
 
 TEST_P(ImageGenerationTest, TransientErrorsBackOffDurablyThenFail) {
   add_token(1, std::string("a lighthouse"));
-  for (int i = 0; i < 3; ++i) fake.queue_create_answer(503, R"({"title":"Service Unavailable","detail":"busy","status":503})");
+  for (int i = 0; i < 3; ++i)
+    fake.queue_create_answer(503, R"({"title":"Service Unavailable","detail":"busy","status":503})");
   worker.step();
   EXPECT_EQ(tokens.find_token(1)->next_attempt_at, clock.now() + 2s);
   EXPECT_EQ(worker.step(), 0u);
@@ -161,7 +169,8 @@ TEST_P(ImageGenerationTest, TransientErrorsBackOffDurablyThenFail) {
 
 TEST_P(ImageGenerationTest, RateLimitsSetTheNextAttempt) {
   add_token(1, std::string("a lighthouse"));
-  fake.queue_create_answer(429, R"({"title":"Too Many Requests","detail":"throttled","status":429})", {{"Retry-After", "30"}});
+  fake.queue_create_answer(429, R"({"title":"Too Many Requests","detail":"throttled","status":429})",
+                           {{"Retry-After", "30"}});
   worker.step();
   EXPECT_EQ(tokens.find_token(1)->next_attempt_at, clock.now() + 30s);
   clock.advance(30s);
@@ -170,9 +179,9 @@ TEST_P(ImageGenerationTest, RateLimitsSetTheNextAttempt) {
 }
 
 TEST_P(ImageGenerationTest, PromptsAreValidated) {
-  add_token(1, std::nullopt, "0xa1");                      // no prompt: the default
-  add_token(2, std::string(1001, 'x'), "0xa2");            // too long
-  add_token(3, std::string(" \t\n "), "0xa3");             // blank
+  add_token(1, std::nullopt, "0xa1");                          // no prompt: the default
+  add_token(2, std::string(1001, 'x'), "0xa2");                // too long
+  add_token(3, std::string(" \t\n "), "0xa3");                 // blank
   add_token(4, "  " + std::string(1000, 'y') + "  ", "0xa4");  // exactly 1000 after trimming
   worker.step();
   EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
@@ -192,8 +201,9 @@ TEST_P(ImageGenerationTest, TheSeedsResetSendsFixedTokensThroughAgainWithoutPayi
   ASSERT_EQ(tokens.find_token(1)->status, TokenStatus::kFailed);
   // The operator fixes the key, then runs the seed's reset.
   store::in_transaction(tdb.db(), store::TxMode::kWrite, [](store::Transaction& tx) {
-    tx.exec("UPDATE tokens_s0 SET status = 'detected', generation_attempts = 0, generation_error = NULL "
-            "WHERE status = 'failed' AND generation_attempts < 3");
+    tx.exec(
+        "UPDATE tokens_s0 SET status = 'detected', generation_attempts = 0, generation_error = NULL "
+        "WHERE status = 'failed' AND generation_attempts < 3");
   });
   EXPECT_EQ(worker.step(), 1u);
   EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);

@@ -4,8 +4,6 @@
 // node or package fails these tests with a message saying so: never a skip.
 
 #include <gtest/gtest.h>
-
-#include "test_support.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +18,7 @@
 
 #include "ipfs/cid.hpp"
 #include "subprocess.hpp"
+#include "test_support.hpp"
 
 using glisk::ipfs::Cid;
 using glisk::ipfs::cid_v1_for_file;

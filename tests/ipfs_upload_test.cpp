@@ -1,14 +1,14 @@
 // Stage 2 end to end: StageWorker + IpfsUploadProcessor + the Pinata client (against the fake
 // Pinata) or the local store, images from a fake image host, on SQLite and PostgreSQL.
+#include "workers/ipfs_upload.hpp"
+
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
-
 #include "errors/errors.hpp"
-
 #include "fakes/fake_pinata.hpp"
 #include "http/api_server.hpp"
 #include "image/local_generator.hpp"
@@ -18,7 +18,6 @@
 #include "ipfs/pinata_pinner.hpp"
 #include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
-#include "workers/ipfs_upload.hpp"
 
 using namespace glisk;
 using namespace std::chrono_literals;
@@ -46,7 +45,8 @@ class IpfsUploadTest : public ::testing::TestWithParam<Backend> {
   net::HttpClient http;
   ipfs::PinataPinner pinner{http, {pinata.url(), FakePinata::kJwt, 5s}};
   workers::IpfsUploadProcessor processor{authors, http, pinner, captured.log, options()};
-  workers::StageWorker worker{Stage::kIpfs, queue, wake, processor, clock, captured.log, worker_options(), [] { return 1.0; }};
+  workers::StageWorker worker{Stage::kIpfs,      queue, wake, processor, clock, captured.log, worker_options(),
+                              [] { return 1.0; }};
 
   static workers::IpfsUploadOptions options() {
     workers::IpfsUploadOptions o;
@@ -62,7 +62,8 @@ class IpfsUploadTest : public ::testing::TestWithParam<Backend> {
   }
   // A token that finished the image stage with `image_url`.
   void token_with_image(int64_t id, const std::string& image_url) {
-    auto author = glisk::testing::add_author(tokens, "0x00000000000000000000000000000000000000a1", std::string("a prompt"));
+    auto author =
+        glisk::testing::add_author(tokens, "0x00000000000000000000000000000000000000a1", std::string("a prompt"));
     authors.set_handles(author, std::string("@glisk_artist"), std::nullopt);
     glisk::testing::add_token(tokens, id, author);
     auto c = queue.claim(Stage::kImage, 1).at(0);
@@ -78,9 +79,9 @@ TEST_P(IpfsUploadTest, PinsImageAndMetadataUnderTheCidsComputedHere) {
   auto t = *tokens.find_token(1);
   ASSERT_EQ(t.status, TokenStatus::kReady);
   EXPECT_EQ(t.image_cid, ipfs::cid_v1_for_file(png));
-  const std::string metadata = ipfs::erc721_metadata({1, *t.image_cid, "0x00000000000000000000000000000000000000a1",
-                                                      std::string("@glisk_artist"), std::nullopt, "GLISK S0 #{token_id}",
-                                                      "test description"});
+  const std::string metadata =
+      ipfs::erc721_metadata({1, *t.image_cid, "0x00000000000000000000000000000000000000a1",
+                             std::string("@glisk_artist"), std::nullopt, "GLISK S0 #{token_id}", "test description"});
   EXPECT_EQ(t.metadata_cid, ipfs::cid_v1_for_file(metadata));
   auto pins = pinata.pins();
   ASSERT_EQ(pins.size(), 2u);
@@ -96,7 +97,8 @@ TEST_P(IpfsUploadTest, PinsImageAndMetadataUnderTheCidsComputedHere) {
   EXPECT_EQ(doc["name"], "GLISK S0 #1");
   EXPECT_EQ(doc["image"], "ipfs://" + *t.image_cid);
   EXPECT_EQ(doc["attributes"][1]["value"], "@glisk_artist");
-  for (const char* event : {"ipfs.upload.started", "ipfs.image_uploaded", "ipfs.metadata_uploaded", "ipfs.upload.succeeded"}) {
+  for (const char* event :
+       {"ipfs.upload.started", "ipfs.image_uploaded", "ipfs.metadata_uploaded", "ipfs.upload.succeeded"}) {
     EXPECT_EQ(captured.count(event), 1) << event;
   }
 }
@@ -161,7 +163,8 @@ TEST_P(IpfsUploadTest, PinataErrorsAreClassified) {
   token_with_image(1, host.url() + "/img/1.png");
   token_with_image(2, host.url() + "/img/2.png");
   pinata.queue_answer(429, R"({"error":{"reason":"RATE_LIMITED","details":"slow down"}})", {{"Retry-After", "20"}});
-  pinata.queue_answer(403, R"({"error":{"reason":"NO_SCOPES_FOUND","details":"This key does not have the required scopes"}})");
+  pinata.queue_answer(
+      403, R"({"error":{"reason":"NO_SCOPES_FOUND","details":"This key does not have the required scopes"}})");
   worker.step();
   auto limited = *tokens.find_token(1);
   EXPECT_EQ(limited.status, TokenStatus::kUploading);
@@ -172,7 +175,8 @@ TEST_P(IpfsUploadTest, PinataErrorsAreClassified) {
   EXPECT_EQ(captured.count("ipfs.transient_error"), 0);
   auto refused = *tokens.find_token(2);
   EXPECT_EQ(refused.status, TokenStatus::kFailed);
-  EXPECT_NE(refused.generation_error->find("check PINATA_JWT and that its key has the pinFileToIPFS scope"), std::string::npos)
+  EXPECT_NE(refused.generation_error->find("check PINATA_JWT and that its key has the pinFileToIPFS scope"),
+            std::string::npos)
       << *refused.generation_error;
   clock.advance(20s);
   worker.step();
@@ -220,8 +224,8 @@ TEST_P(IpfsUploadTest, ARetryAfterTheImageWasPinnedNeedsNoDownload) {
 }
 
 TEST_P(IpfsUploadTest, TheLocalStoreServesWhatItPinsOverHttp) {
-  auto dir = std::filesystem::temp_directory_path() / ("glisk_ipfs_" + std::to_string(getpid()) + "_" +
-                                                        glisk::testing::backend_name(GetParam()));
+  auto dir = std::filesystem::temp_directory_path() /
+             ("glisk_ipfs_" + std::to_string(getpid()) + "_" + glisk::testing::backend_name(GetParam()));
   ipfs::LocalIpfsStore store(dir);
   workers::IpfsUploadProcessor local_processor{authors, http, store, captured.log, options()};
   workers::StageWorker local_worker{Stage::kIpfs, queue, wake, local_processor, clock, captured.log, worker_options()};

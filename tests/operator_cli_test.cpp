@@ -86,7 +86,8 @@ TEST(OperatorCli, AProvidersEscapeSequencesArePrintedNotObeyed) {
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   store::in_transaction(tdb.db(), store::TxMode::kWrite, [](store::Transaction& tx) {
     tx.exec("UPDATE tokens_s0 SET status = 'failed', failed_stage = 'image', generation_error = $1 WHERE token_id = 1",
-            {std::string("image: Replicate said \x1b[2J\x1b]0;owned\x07 and \xc2\x9b" "31m")});
+            {std::string("image: Replicate said \x1b[2J\x1b]0;owned\x07 and \xc2\x9b"
+                         "31m")});
   });
   for (const char* command : {"show", "failures"}) {
     std::vector<std::string> args = {command};
@@ -114,10 +115,10 @@ TEST(OperatorCli, AReadOnlyPostgresSessionRefusesWrites) {
 // the commands and the service's startup.
 TEST(OperatorCli, NoFormOfTheDatabasePasswordReachesAnyMessage) {
   const std::vector<std::pair<std::string, std::string>> urls = {
-      {"postgresql://glisk:s3cr%zzpw@127.0.0.1:1/db", "s3cr%zzpw"},                  // libpq quotes the bad %-escape
+      {"postgresql://glisk:s3cr%zzpw@127.0.0.1:1/db", "s3cr%zzpw"},                   // libpq quotes the bad %-escape
       {"postgresql://glisk:hunter2secret@[::1/db", "hunter2secret"},                  // libpq quotes the whole URI
       {"postgresql://glisk@127.0.0.1:1/db?password=hunter2secret", "hunter2secret"},  // in the query string
-      {"postgresql://glisk:p%40ss%2Fw0rd@127.0.0.1:1/db", "p@ss/w0rd"},              // said decoded
+      {"postgresql://glisk:p%40ss%2Fw0rd@127.0.0.1:1/db", "p@ss/w0rd"},               // said decoded
   };
   for (const auto& [url, password] : urls) {
     const std::string library = glisk::testing::error_of<store::DatabaseError>([&] {

@@ -10,9 +10,9 @@
 #include <memory>
 #include <stdexcept>
 
-#include "store/token_lifecycle.hpp"
 #include "store/reveal_journal.hpp"
 #include "store/token_events.hpp"
+#include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
 
 namespace glisk::testing {

@@ -45,8 +45,7 @@ TEST_F(PostgresStatements, APreparedStatementAnswersForEveryParameterAndPlanChoi
   }
   EXPECT_EQ(int_of(run(store::TxMode::kRead, "SELECT COUNT(*) FROM numbers WHERE word = $1", {nullptr})), 0);
   // The server holds one prepared statement for the text, not one per run.
-  auto prepared = run(store::TxMode::kRead,
-                      "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE $1",
+  auto prepared = run(store::TxMode::kRead, "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE $1",
                       {std::string("SELECT word FROM numbers%")});
   EXPECT_EQ(int_of(prepared), 1);
 }

@@ -2,17 +2,17 @@
 // and the `glisk` binary itself (serve, SIGTERM, migrate, bad configuration).
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 
 #include "fakes/fake_replicate.hpp"
-#include "store/token_lifecycle.hpp"
 #include "store/migrations.hpp"
+#include "store/token_lifecycle.hpp"
 #include "subprocess.hpp"
 #include "test_support.hpp"
 
@@ -54,8 +54,9 @@ TEST_P(ProcessTest, ClaimersInSeparateProcessesNeverShareATokenAndLoseNone) {
   glisk::testing::add_detected_tokens(tokens, 1, kTokens);
   std::vector<std::unique_ptr<Subprocess>> claimers;
   for (int i = 0; i < 3; ++i) {
-    claimers.push_back(std::make_unique<Subprocess>(
-        std::vector<std::string>{GLISK_QUEUE_CLAIMER, tdb.url(), "drain", "60000", "5"}, std::map<std::string, std::string>{}, workdir));
+    claimers.push_back(
+        std::make_unique<Subprocess>(std::vector<std::string>{GLISK_QUEUE_CLAIMER, tdb.url(), "drain", "60000", "5"},
+                                     std::map<std::string, std::string>{}, workdir));
   }
   std::vector<int64_t> all;
   for (auto& c : claimers) {
@@ -73,7 +74,8 @@ TEST_P(ProcessTest, ClaimersInSeparateProcessesNeverShareATokenAndLoseNone) {
 TEST_P(ProcessTest, TokensOfAKilledProcessAreTakenUpWhenItsLeaseRunsOut) {
   glisk::testing::add_detected_tokens(tokens, 1, 5);
   Subprocess holder({GLISK_QUEUE_CLAIMER, tdb.url(), "hold", "2000", "5"}, {}, workdir);
-  ASSERT_TRUE(holder.read_stdout_until([](const std::string& l) { return l == "holding"; }, 30s)) << holder.all_stderr();
+  ASSERT_TRUE(holder.read_stdout_until([](const std::string& l) { return l == "holding"; }, 30s))
+      << holder.all_stderr();
   ASSERT_EQ(claimed_ids(holder.all_stdout()).size(), 5u);
   holder.signal(SIGKILL);
   EXPECT_EQ(holder.wait(10s), 128 + SIGKILL);
@@ -95,9 +97,9 @@ TEST_P(ProcessTest, TokensOfAKilledProcessAreTakenUpWhenItsLeaseRunsOut) {
 }
 
 TEST_P(ProcessTest, ServeIsHealthyAndStopsCleanlyOnSigterm) {
-  Subprocess serve({GLISK_BINARY, "serve"},
-                   {{"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"SHUTDOWN_TIMEOUT_SECONDS", "5"}},
-                   workdir);
+  Subprocess serve(
+      {GLISK_BINARY, "serve"},
+      {{"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"SHUTDOWN_TIMEOUT_SECONDS", "5"}}, workdir);
   int port = 0;
   ASSERT_TRUE(serve.read_stderr_until(
       [&](const std::string& line) {
@@ -135,10 +137,14 @@ TEST_P(ProcessTest, AServiceKilledMidPredictionResumesItAfterRestartWithoutPayin
   glisk::testing::FakeReplicate fake;
   fake.hold(true);
   glisk::testing::add_detected_tokens(tokens, 1, 1);
-  const std::map<std::string, std::string> env = {
-      {"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"IMAGE_PROVIDER", "replicate"},
-      {"REPLICATE_API_URL", fake.url()}, {"REPLICATE_API_TOKEN", glisk::testing::FakeReplicate::kToken},
-      {"LEASE_SECONDS", "2"}, {"POLL_INTERVAL_SECONDS", "0.2"}};
+  const std::map<std::string, std::string> env = {{"DATABASE_URL", tdb.url()},
+                                                  {"PORT", "0"},
+                                                  {"LOG_FORMAT", "json"},
+                                                  {"IMAGE_PROVIDER", "replicate"},
+                                                  {"REPLICATE_API_URL", fake.url()},
+                                                  {"REPLICATE_API_TOKEN", glisk::testing::FakeReplicate::kToken},
+                                                  {"LEASE_SECONDS", "2"},
+                                                  {"POLL_INTERVAL_SECONDS", "0.2"}};
   {
     Subprocess first({GLISK_BINARY, "serve"}, env, workdir);
     std::optional<std::string> saved;
@@ -156,7 +162,10 @@ TEST_P(ProcessTest, AServiceKilledMidPredictionResumesItAfterRestartWithoutPayin
 
   Subprocess second({GLISK_BINARY, "serve"}, env, workdir);
   // The image stage finishes the token; the upload stage (local store) may take it on at once.
-  auto past_image = [&] { auto s = tokens.find_token(1)->status; return s == TokenStatus::kUploading || s == TokenStatus::kReady; };
+  auto past_image = [&] {
+    auto s = tokens.find_token(1)->status;
+    return s == TokenStatus::kUploading || s == TokenStatus::kReady;
+  };
   for (int i = 0; i < 300 && !past_image(); ++i) std::this_thread::sleep_for(50ms);
   auto t = *tokens.find_token(1);
   EXPECT_TRUE(past_image()) << second.all_stderr();
@@ -174,12 +183,18 @@ TEST_P(ProcessTest, ACleanStopLeavesNoLeaseBehindEvenWhenTheDatabaseIsBusy) {
   glisk::testing::FakeReplicate fake;
   fake.hold(true);
   glisk::testing::add_detected_tokens(tokens, 1, 40);
-  const std::map<std::string, std::string> env = {
-      {"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"IMAGE_PROVIDER", "replicate"},
-      {"REPLICATE_API_URL", fake.url()}, {"REPLICATE_API_TOKEN", glisk::testing::FakeReplicate::kToken},
-      {"WORKER_BATCH_SIZE", "8"}, {"SHUTDOWN_TIMEOUT_SECONDS", "1"}, {"POLL_INTERVAL_SECONDS", "0.2"}};
+  const std::map<std::string, std::string> env = {{"DATABASE_URL", tdb.url()},
+                                                  {"PORT", "0"},
+                                                  {"LOG_FORMAT", "json"},
+                                                  {"IMAGE_PROVIDER", "replicate"},
+                                                  {"REPLICATE_API_URL", fake.url()},
+                                                  {"REPLICATE_API_TOKEN", glisk::testing::FakeReplicate::kToken},
+                                                  {"WORKER_BATCH_SIZE", "8"},
+                                                  {"SHUTDOWN_TIMEOUT_SECONDS", "1"},
+                                                  {"POLL_INTERVAL_SECONDS", "0.2"}};
   Subprocess serve({GLISK_BINARY, "serve"}, env, workdir);
-  for (int i = 0; i < 300 && tokens.count_by_status()[TokenStatus::kGenerating] < 8; ++i) std::this_thread::sleep_for(50ms);
+  for (int i = 0; i < 300 && tokens.count_by_status()[TokenStatus::kGenerating] < 8; ++i)
+    std::this_thread::sleep_for(50ms);
   ASSERT_EQ(tokens.count_by_status()[TokenStatus::kGenerating], 8) << serve.all_stderr();
   auto other = tdb.open_another(1);
   std::jthread busy([&] {
@@ -204,7 +219,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, ProcessTest, ::testing::Values(Backend::kSqli
                          glisk::testing::backend_param_name);
 
 TEST(Cli, BadConfigurationStopsStartupWithOneMessageListingEverything) {
-  Subprocess serve({GLISK_BINARY, "serve"}, {{"WORKER_BATCH_SIZE", "abc"}, {"POLL_INTERVAL_SECONDS", "-1"}}, temp_workdir());
+  Subprocess serve({GLISK_BINARY, "serve"}, {{"WORKER_BATCH_SIZE", "abc"}, {"POLL_INTERVAL_SECONDS", "-1"}},
+                   temp_workdir());
   EXPECT_EQ(serve.wait(10s), 2);
   const std::string& err = serve.all_stderr();
   EXPECT_NE(err.find("invalid configuration (2 problems)"), std::string::npos) << err;
@@ -227,7 +243,8 @@ TEST(Cli, DotenvIsReadAndTheEnvironmentWins) {
 
 TEST(Cli, AnUnreachableDatabaseFailsStartupClearly) {
   Subprocess serve({GLISK_BINARY, "serve"},
-                   {{"DATABASE_URL", "postgresql://glisk:pw@127.0.0.1:1/glisk"}, {"LOG_FORMAT", "json"}}, temp_workdir());
+                   {{"DATABASE_URL", "postgresql://glisk:pw@127.0.0.1:1/glisk"}, {"LOG_FORMAT", "json"}},
+                   temp_workdir());
   EXPECT_EQ(serve.wait(30s), 1);
   EXPECT_NE(serve.all_stderr().find("application.startup_failed"), std::string::npos) << serve.all_stderr();
   EXPECT_NE(serve.all_stderr().find("cannot connect to PostgreSQL"), std::string::npos) << serve.all_stderr();

@@ -8,8 +8,8 @@
 #include <string>
 #include <thread>
 
-#include "store/token_lifecycle.hpp"
 #include "service/service.hpp"
+#include "store/token_lifecycle.hpp"
 
 using namespace glisk;
 
@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
   queue::WakeBoard wake;
   store::TokenLifecycle q(*db, clock, wake, service::make_instance_id(), lease);
   if (mode == "hold") {
-    for (const auto& c : q.claim(token::Stage::kImage, batch)) std::printf("claimed %lld\n", static_cast<long long>(c.token.token_id));
+    for (const auto& c : q.claim(token::Stage::kImage, batch))
+      std::printf("claimed %lld\n", static_cast<long long>(c.token.token_id));
     std::printf("holding\n");
     std::fflush(stdout);
     for (;;) std::this_thread::sleep_for(std::chrono::hours(1));

@@ -1,11 +1,12 @@
 // The Replicate client against the fake Replicate server: every answer shape and error class.
+#include "image/replicate_provider.hpp"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "errors/errors.hpp"
 #include "fakes/fake_replicate.hpp"
-#include "image/replicate_provider.hpp"
 #include "test_support.hpp"
 
 using namespace glisk;
@@ -30,7 +31,8 @@ class ReplicateProviderTest : public ::testing::Test {
   }
   image::GeneratedImage generate(image::ReplicateProvider& p, const std::string& prompt = "a lighthouse",
                                  std::optional<std::string> resume = std::nullopt, std::stop_token stop = {}) {
-    return p.generate(prompt, resume, [&](const std::string& id) { started.push_back(id); }, stop);
+    return p.generate(
+        prompt, resume, [&](const std::string& id) { started.push_back(id); }, stop);
   }
 };
 
@@ -60,7 +62,12 @@ TEST_F(ReplicateProviderTest, PinnedVersionsUseThePredictionsEndpoint) {
   o.model = "someone/other-model:" + std::string(64, 'a');
   image::ReplicateProvider p(http, o);
   EXPECT_NO_THROW(generate(p));  // the fake only knows flux-schnell under /v1/models/…
-  EXPECT_THROW(image::ReplicateProvider(http, [&] { auto x = options(); x.model = "flux"; return x; }()),
+  EXPECT_THROW(image::ReplicateProvider(http,
+                                        [&] {
+                                          auto x = options();
+                                          x.model = "flux";
+                                          return x;
+                                        }()),
                std::invalid_argument);
 }
 
@@ -68,9 +75,10 @@ TEST_F(ReplicateProviderTest, ResumesAKnownPredictionInsteadOfPayingAgain) {
   fake.hold(true);
   image::ReplicateProvider p(http, options());
   std::stop_source stop;
-  std::thread first([&] { EXPECT_THROW(generate(p, "a lighthouse", std::nullopt, stop.get_token()), errors::TransientError); });
+  std::thread first(
+      [&] { EXPECT_THROW(generate(p, "a lighthouse", std::nullopt, stop.get_token()), errors::TransientError); });
   while (fake.gets() == 0) std::this_thread::sleep_for(5ms);  // polling: the id was reported
-  stop.request_stop();  // the process "dies" while waiting
+  stop.request_stop();                                        // the process "dies" while waiting
   first.join();
   EXPECT_EQ(fake.cancels(), 0) << "an interrupted wait leaves the prediction to be resumed";
   fake.hold(false);
@@ -110,7 +118,8 @@ TEST_F(ReplicateProviderTest, AnUnknownModelIsPermanent) {
 }
 
 TEST_F(ReplicateProviderTest, InvalidInputIsPermanent) {
-  fake.queue_create_answer(422, R"({"title":"Input validation failed","detail":"- input.prompt: too long","status":422})");
+  fake.queue_create_answer(422,
+                           R"({"title":"Input validation failed","detail":"- input.prompt: too long","status":422})");
   image::ReplicateProvider p(http, options());
   auto e = glisk::testing::thrown<errors::PermanentError>([&] { generate(p); });
   EXPECT_NE(std::string(e.what()).find("422: - input.prompt: too long"), std::string::npos) << e.what();
@@ -126,7 +135,8 @@ TEST_F(ReplicateProviderTest, RateLimitsHonourRetryAfter) {
 
 TEST_F(ReplicateProviderTest, RateLimitsWithOnlyADetailAreHonoured) {
   fake.queue_create_answer(
-      429, R"({"title":"Too Many Requests","detail":"Request was throttled. Expected available in 3 seconds.","status":429})");
+      429,
+      R"({"title":"Too Many Requests","detail":"Request was throttled. Expected available in 3 seconds.","status":429})");
   image::ReplicateProvider p(http, options());
   auto e = glisk::testing::thrown<errors::TransientError>([&] { generate(p); });
   EXPECT_EQ(e.retry_after(), 3000ms);

@@ -17,7 +17,8 @@ using glisk::testing::thrown;
 
 constexpr uint64_t kGwei = 1'000'000'000;
 
-chain::JsonValue history(std::vector<std::string> base_fees, std::vector<std::string> rewards, std::vector<double> ratios) {
+chain::JsonValue history(std::vector<std::string> base_fees, std::vector<std::string> rewards,
+                         std::vector<double> ratios) {
   chain::JsonValue h{{"oldestBlock", "0x10"}, {"baseFeePerGas", base_fees}, {"gasUsedRatio", ratios}};
   h["reward"] = chain::JsonValue::array();
   for (const auto& r : rewards) h["reward"].push_back({r});
@@ -48,7 +49,7 @@ TEST(RevealFees, TheCapClipsTheMaxFeeAndStopsABatchWhenTheMarketIsAboveIt) {
   auto h = history({"0x3b9aca00", "0x3b9aca00"}, {"0x3b9aca00"}, {0.5});  // base 1 gwei, tip 1 gwei
   auto clipped = quote_fees(h, std::nullopt, U256(2500'000'000));
   EXPECT_FALSE(clipped.above_cap);
-  EXPECT_EQ(clipped.fees.max_fee_per_gas, U256(2500'000'000));  // not 3 gwei
+  EXPECT_EQ(clipped.fees.max_fee_per_gas, U256(2500'000'000));   // not 3 gwei
   auto above = quote_fees(h, std::nullopt, U256(1500'000'000));  // base + tip = 2 gwei > 1.5
   EXPECT_TRUE(above.above_cap);
 }
@@ -60,7 +61,8 @@ TEST(RevealFees, ReplacementRaisesBothFeesByAnEighthAndFollowsTheMarket) {
   EXPECT_EQ(r->max_fee_per_gas, U256(112'500'000'000));
   EXPECT_EQ(r->max_priority_fee_per_gas, U256(2'250'000'000));
   // The market moved far up: the replacement follows it, not just +12.5%.
-  FeeQuote hot = quote_fees(history({"0x0", "0xe8d4a51000"}, {"0x2540be400"}, {0.9}), std::nullopt, std::nullopt);  // 1000, 10 gwei
+  FeeQuote hot = quote_fees(history({"0x0", "0xe8d4a51000"}, {"0x2540be400"}, {0.9}), std::nullopt,
+                            std::nullopt);  // 1000, 10 gwei
   auto r2 = replacement_fees({U256(100 * kGwei), U256(2 * kGwei)}, hot, std::nullopt);
   EXPECT_EQ(r2->max_fee_per_gas, U256(2010 * kGwei));
   EXPECT_EQ(r2->max_priority_fee_per_gas, U256(10 * kGwei));
@@ -75,16 +77,17 @@ TEST(RevealFees, NoReplacementWhenTheCapLeavesLessThanTheTenPercentNodesRequire)
 }
 
 TEST(RevealFees, MalformedHistoriesAreRefused) {
-  EXPECT_NE(glisk::testing::error_of<chain::MalformedResponse>([] { quote_fees({{"reward", {}}}, std::nullopt, std::nullopt); })
-                .find("no baseFeePerGas"),
+  EXPECT_NE(glisk::testing::error_of<chain::MalformedResponse>([] {
+              quote_fees({{"reward", {}}}, std::nullopt, std::nullopt);
+            }).find("no baseFeePerGas"),
             std::string::npos);
-  EXPECT_NE(glisk::testing::error_of<chain::MalformedResponse>(
-                [] { quote_fees(history({"0x1", "12"}, {}, {}), std::nullopt, std::nullopt); })
-                .find("not a hex quantity"),
+  EXPECT_NE(glisk::testing::error_of<chain::MalformedResponse>([] {
+              quote_fees(history({"0x1", "12"}, {}, {}), std::nullopt, std::nullopt);
+            }).find("not a hex quantity"),
             std::string::npos);
-  EXPECT_NE(glisk::testing::error_of<chain::MalformedResponse>(
-                [] { quote_fees(history({"0x1", "0x1" + std::string(20, '0')}, {}, {}), std::nullopt, std::nullopt); })
-                .find("beyond any real chain"),
+  EXPECT_NE(glisk::testing::error_of<chain::MalformedResponse>([] {
+              quote_fees(history({"0x1", "0x1" + std::string(20, '0')}, {}, {}), std::nullopt, std::nullopt);
+            }).find("beyond any real chain"),
             std::string::npos);
 }
 
@@ -109,7 +112,8 @@ TEST(RevealErrors, RevertsAreReadAndSorted) {
   auto missing = classify_revert(revert_with("ERC721NonexistentToken(uint256)", {U256(999)}));
   EXPECT_EQ(missing.kind, RevertCause::Kind::kNonexistentToken);
   EXPECT_EQ(missing.token_id, 999);
-  auto keeper = classify_revert(revert_with("NotKeeper(address)", {eth::Address::parse("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC")}));
+  auto keeper = classify_revert(
+      revert_with("NotKeeper(address)", {eth::Address::parse("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC")}));
   EXPECT_EQ(keeper.kind, RevertCause::Kind::kNotAuthorized);
   EXPECT_EQ(keeper.reason, "NotKeeper(0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC)");
   auto text = classify_revert(revert_with("Error(string)", {std::string("paused")}));

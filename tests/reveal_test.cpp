@@ -4,7 +4,6 @@
 // from the journal, the node down and back, and one sender per key across instances.
 
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <thread>
@@ -14,11 +13,11 @@
 #include "clock/time_format.hpp"
 #include "eth/abi.hpp"
 #include "faulty_rpc.hpp"
-#include "store/token_lifecycle.hpp"
 #include "reveal/keeper.hpp"
-#include "store/reveal_journal.hpp"
 #include "reveal/reveal_worker.hpp"
 #include "reveal/sender_lease.hpp"
+#include "store/reveal_journal.hpp"
+#include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
 
 namespace glisk::reveal {
@@ -63,7 +62,8 @@ struct RevealRig {
                                           holder, 10s);
     keeper = std::make_unique<Keeper>(rpc, *journal, eth::PrivateKey::from_hex(key_hex), 31337, clock, log.log,
                                       keeper_options);
-    worker = std::make_unique<RevealWorker>(*queue, wake, *tokens, *journal, *lease, *keeper, rpc, clock, log.log, options);
+    worker =
+        std::make_unique<RevealWorker>(*queue, wake, *tokens, *journal, *lease, *keeper, rpc, clock, log.log, options);
   }
 
   store::Database& database() { return shared ? *shared : db.db(); }
@@ -73,17 +73,23 @@ struct RevealRig {
     glisk::testing::add_detected_tokens(*tokens, first, count, kAuthor);
     store::in_transaction(database(), store::TxMode::kWrite, [&](store::Transaction& tx) {
       for (int64_t id = first; id < first + count; ++id) {
-        tx.exec("UPDATE tokens_s0 SET status = 'ready', metadata_cid = $2, image_cid = $2, queued_at = $3 WHERE token_id = $1",
-                {id, cid_of(id), clock::format_time(clock.now() - 1h)});
+        tx.exec(
+            "UPDATE tokens_s0 SET status = 'ready', metadata_cid = $2, image_cid = $2, queued_at = $3 WHERE token_id = "
+            "$1",
+            {id, cid_of(id), clock::format_time(clock.now() - 1h)});
       }
     });
   }
 
   token::Token token(int64_t id) { return tokens->find_token(id).value(); }
   int64_t count_status(const std::string& status) {
-    return std::stoll(store::in_transaction(database(), store::TxMode::kRead, [&](store::Transaction& tx) {
-                        return tx.exec("SELECT COUNT(*) FROM tokens_s0 WHERE status = $1", {status});
-                      }).rows[0][0].value());
+    return std::stoll(store::in_transaction(database(), store::TxMode::kRead,
+                                            [&](store::Transaction& tx) {
+                                              return tx.exec("SELECT COUNT(*) FROM tokens_s0 WHERE status = $1",
+                                                             {status});
+                                            })
+                          .rows[0][0]
+                          .value());
   }
   store::Result journal_rows() {
     return store::in_transaction(database(), store::TxMode::kRead, [&](store::Transaction& tx) {
@@ -209,14 +215,17 @@ TEST_P(RevealTest, AConfirmedRevealIsMeasuredGasFeesAndTimeToConfirmation) {
                                  "reveal transactions settled on chain, by outcome: confirmed | reverted", {"outcome"});
   EXPECT_EQ(mined.value({"confirmed"}), 1);
   EXPECT_GT(registry.counter("glisk_reveal_gas_used_total", "gas used by mined reveal transactions").value(), 21000);
-  EXPECT_GT(registry.counter("glisk_reveal_fees_paid_wei_total",
-                             "fees paid for mined reveal transactions, in wei (gas used × effective price)")
+  EXPECT_GT(registry
+                .counter("glisk_reveal_fees_paid_wei_total",
+                         "fees paid for mined reveal transactions, in wei (gas used × effective price)")
                 .value(),
             0);
-  EXPECT_EQ(registry.histogram("glisk_reveal_confirmation_seconds",
-                               "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {})
-                .count(),
-            1u);
+  EXPECT_EQ(
+      registry
+          .histogram("glisk_reveal_confirmation_seconds",
+                     "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {})
+          .count(),
+      1u);
 }
 
 TEST_P(RevealTest, WaitsForAFullerBatchUntilTheOldestHasWaitedLongEnough) {
@@ -245,7 +254,8 @@ TEST_P(RevealTest, ATokenAlreadyRevealedOnChainIsMarkedWithoutATransaction) {
   // The owner revealed token 3 by hand (or an earlier run did, and its record was lost).
   auto data = eth::encode_call("batchRevealMultiple(uint256[],string[])",
                                {std::vector<eth::U256>{3}, std::vector<std::string>{"ipfs://" + cid_of(3)}});
-  glisk::testing::send_from_unlocked(*node_, glisk::testing::kAnvilAccount0, {{"to", contract_}, {"data", eth::to_hex(data)}});
+  glisk::testing::send_from_unlocked(*node_, glisk::testing::kAnvilAccount0,
+                                     {{"to", contract_}, {"data", eth::to_hex(data)}});
   RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
   rig.add_ready(1, 5);
   ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 5; })) << rig.log.text();
@@ -311,7 +321,7 @@ TEST_P(RevealTest, GasAboveTheCapSendsNothing) {
   EXPECT_EQ(rig.log.count("reveal.gas_price_above_cap"), 1);
   EXPECT_EQ(rig.journal_rows().rows.size(), 0u);
   EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 1u);  // the deployment only
-  EXPECT_EQ(rig.token(1).reveal_attempts, 0);  // waiting for gas is no failed attempt
+  EXPECT_EQ(rig.token(1).reveal_attempts, 0);               // waiting for gas is no failed attempt
   // Not due again at once.
   EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kIdle);
 }
@@ -468,9 +478,12 @@ TEST_P(RevealTest, ARevealThatRevertsOnChainIsRecordedWithItsReasonAndTheTokensG
   // Meanwhile another keeper with a higher tip reveals token 2 in the same block, first.
   auto data = eth::encode_call("batchRevealMultiple(uint256[],string[])",
                                {std::vector<eth::U256>{2}, std::vector<std::string>{"ipfs://other"}});
-  node_->call("eth_sendTransaction", {{{"from", glisk::testing::kAnvilAccount1}, {"to", contract_},
-                                       {"data", eth::to_hex(data)}, {"gas", "0x100000"},
-                                       {"maxPriorityFeePerGas", "0x2540be400"}, {"maxFeePerGas", "0x174876e800"}}});
+  node_->call("eth_sendTransaction", {{{"from", glisk::testing::kAnvilAccount1},
+                                       {"to", contract_},
+                                       {"data", eth::to_hex(data)},
+                                       {"gas", "0x100000"},
+                                       {"maxPriorityFeePerGas", "0x2540be400"},
+                                       {"maxFeePerGas", "0x174876e800"}}});
   node_->call("evm_mine", chain::JsonValue::array());
   rig.worker->step();
   auto rows = rig.journal_rows();
@@ -498,9 +511,12 @@ TEST_P(RevealTest, ANonceTakenByAnotherTransactionOfTheKeySendsTheBatchAgain) {
   ASSERT_EQ(rows.rows.size(), 1u) << rig.log.text();
   // Somebody else uses the key: a plain transfer at the same nonce, with a far higher fee,
   // replaces the reveal in the pool.
-  node_->call("eth_sendTransaction", {{{"from", glisk::testing::kAnvilAccount0}, {"to", glisk::testing::kAnvilAccount1},
-                                       {"value", "0x1"}, {"nonce", chain::to_quantity(std::stoull(rows.rows[0][4].value()))},
-                                       {"maxPriorityFeePerGas", "0x174876e800"}, {"maxFeePerGas", "0x2540be4000"}}});
+  node_->call("eth_sendTransaction", {{{"from", glisk::testing::kAnvilAccount0},
+                                       {"to", glisk::testing::kAnvilAccount1},
+                                       {"value", "0x1"},
+                                       {"nonce", chain::to_quantity(std::stoull(rows.rows[0][4].value()))},
+                                       {"maxPriorityFeePerGas", "0x174876e800"},
+                                       {"maxFeePerGas", "0x2540be4000"}}});
   node_->call("evm_mine", chain::JsonValue::array());
   node_->call("evm_setAutomine", {true});
   rig.worker->step();
@@ -509,7 +525,8 @@ TEST_P(RevealTest, ANonceTakenByAnotherTransactionOfTheKeySendsTheBatchAgain) {
   rig.clock.advance(31s);
   rig.worker->step();
   EXPECT_EQ(rig.journal_rows().rows[0][0], "failed");
-  EXPECT_NE(rig.journal_rows().rows[0][3].value_or("").find("was used by a transaction glisk did not send"), std::string::npos);
+  EXPECT_NE(rig.journal_rows().rows[0][3].value_or("").find("was used by a transaction glisk did not send"),
+            std::string::npos);
   rig.clock.advance(3s);
   ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 2; })) << rig.log.text();
   EXPECT_EQ(rig.journal_rows().rows.size(), 2u);
@@ -543,13 +560,21 @@ TEST_P(RevealTest, AServiceKilledWithAPendingRevealSendsNoSecondTransactionAfter
     }
   });
   node_->call("evm_setAutomine", {false});
-  const std::map<std::string, std::string> env = {
-      {"DATABASE_URL", tdb.url()}, {"PORT", "0"}, {"LOG_FORMAT", "json"}, {"RPC_URL", anvil_->url()},
-      {"GLISK_NFT_CONTRACT_ADDRESS", contract_}, {"KEEPER_PRIVATE_KEY", glisk::testing::kAnvilKey0},
-      {"BATCH_REVEAL_WAIT_SECONDS", "0"}, {"LEASE_SECONDS", "2"}, {"POLL_INTERVAL_SECONDS", "0.2"},
-      {"MINT_WATCHER", "off"}, {"DATA_DIR", ::testing::TempDir() + "/reveal_kill_data"}};
+  const std::map<std::string, std::string> env = {{"DATABASE_URL", tdb.url()},
+                                                  {"PORT", "0"},
+                                                  {"LOG_FORMAT", "json"},
+                                                  {"RPC_URL", anvil_->url()},
+                                                  {"GLISK_NFT_CONTRACT_ADDRESS", contract_},
+                                                  {"KEEPER_PRIVATE_KEY", glisk::testing::kAnvilKey0},
+                                                  {"BATCH_REVEAL_WAIT_SECONDS", "0"},
+                                                  {"LEASE_SECONDS", "2"},
+                                                  {"POLL_INTERVAL_SECONDS", "0.2"},
+                                                  {"MINT_WATCHER", "off"},
+                                                  {"DATA_DIR", ::testing::TempDir() + "/reveal_kill_data"}};
   const std::string workdir = ::testing::TempDir();
-  auto submitted = [](const std::string& line) { return line.find("\"keeper.transaction_submitted\"") != std::string::npos; };
+  auto submitted = [](const std::string& line) {
+    return line.find("\"keeper.transaction_submitted\"") != std::string::npos;
+  };
   {
     glisk::testing::Subprocess first({GLISK_BINARY, "serve"}, env, workdir);
     ASSERT_TRUE(first.read_stderr_until(submitted, 60s)) << first.all_stderr();
@@ -609,11 +634,13 @@ TEST(ChainDeploy, DeploysTheContractPrintsItsAddressAndSetsKeepers) {
   chain::RpcClient rpc(http, anvil.url());
   auto price = rpc.eth_call(address, eth::to_hex(eth::encode_call("mintPrice()", {})));
   EXPECT_EQ(eth::decode_uint256(eth::from_hex(price)), eth::U256(5000));
-  auto is_keeper = rpc.eth_call(address, eth::to_hex(eth::encode_call(
-                                             "isKeeper(address)", {eth::Address::parse(glisk::testing::kAnvilAccount2)})));
+  auto is_keeper = rpc.eth_call(
+      address,
+      eth::to_hex(eth::encode_call("isKeeper(address)", {eth::Address::parse(glisk::testing::kAnvilAccount2)})));
   EXPECT_TRUE(eth::decode_bool(eth::from_hex(is_keeper)));
   EXPECT_NE(deploy.all_stderr().find("\"chain.contract_deployed\""), std::string::npos);
-  EXPECT_EQ(deploy.all_stderr().find("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"), std::string::npos);
+  EXPECT_EQ(deploy.all_stderr().find("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"),
+            std::string::npos);
 }
 
 TEST(ChainDeploy, WithoutAKeyItSaysWhatToSet) {

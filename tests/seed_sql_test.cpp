@@ -17,12 +17,14 @@ using token::TokenStatus;
 namespace {
 // Copied from ../shared/spec/workers-seed.md; do not reformat.
 constexpr const char* kStatusDistribution = "SELECT status, COUNT(*) FROM tokens_s0 GROUP BY status";
-constexpr const char* kRecentlyUpdated = "SELECT token_id, status, created_at FROM tokens_s0 ORDER BY created_at DESC LIMIT 10";
+constexpr const char* kRecentlyUpdated =
+    "SELECT token_id, status, created_at FROM tokens_s0 ORDER BY created_at DESC LIMIT 10";
 constexpr const char* kImageQueue = "SELECT COUNT(*) FROM tokens_s0 WHERE status='detected'";
 constexpr const char* kUploadQueue = "SELECT COUNT(*) FROM tokens_s0 WHERE status='uploading'";
 constexpr const char* kRevealQueue = "SELECT COUNT(*) FROM tokens_s0 WHERE status='ready'";
 constexpr const char* kStuck =
-    "SELECT token_id, status, generation_attempts, generation_error FROM tokens_s0 WHERE status IN ('generating', 'uploading') ORDER BY created_at";
+    "SELECT token_id, status, generation_attempts, generation_error FROM tokens_s0 WHERE status IN ('generating', "
+    "'uploading') ORDER BY created_at";
 constexpr const char* kCountFailures = "SELECT COUNT(*) FROM tokens_s0 WHERE status='failed'";
 constexpr const char* kInspectErrors =
     "SELECT token_id, generation_error FROM tokens_s0 WHERE status='failed' ORDER BY created_at DESC LIMIT 5";
@@ -69,7 +71,8 @@ class SeedSqlTest : public ::testing::TestWithParam<Backend> {
       if (c.token.token_id == 9) {
         ASSERT_TRUE(q.fail(Stage::kImage, 9, c.lease, "image: 401 Unauthorized: check REPLICATE_API_TOKEN"));
       } else if (c.token.token_id == 10) {
-        ASSERT_EQ(q.record_failure(Stage::kImage, 10, c.lease, "image: timeout", clock.now(), 1), store::FailureOutcome::kFailed);
+        ASSERT_EQ(q.record_failure(Stage::kImage, 10, c.lease, "image: timeout", clock.now(), 1),
+                  store::FailureOutcome::kFailed);
       } else if (c.token.token_id != 4) {
         ASSERT_TRUE(q.release(Stage::kImage, c.token.token_id, c.lease));
       }
@@ -84,8 +87,9 @@ TEST_P(SeedSqlTest, MonitoringQueriesRunAndMeanWhatTheSeedSays) {
   populate();
   std::map<std::string, int64_t> distribution;
   for (const auto& row : run(kStatusDistribution).rows) distribution[row[0].value()] = std::stoll(row[1].value());
-  EXPECT_EQ(distribution, (std::map<std::string, int64_t>{
-                              {"detected", 3}, {"generating", 1}, {"uploading", 2}, {"ready", 1}, {"revealed", 1}, {"failed", 2}}));
+  EXPECT_EQ(distribution,
+            (std::map<std::string, int64_t>{
+                {"detected", 3}, {"generating", 1}, {"uploading", 2}, {"ready", 1}, {"revealed", 1}, {"failed", 2}}));
   EXPECT_EQ(run(kRecentlyUpdated).rows.size(), 10u);
   EXPECT_EQ(count(kImageQueue), 3);
   EXPECT_EQ(count(kUploadQueue), 2);
@@ -112,8 +116,10 @@ TEST_P(SeedSqlTest, TheResetStatementPutsFailedTokensThroughThePipelineAgain) {
   for (Stage s : token::kAllStages) {
     bool moved = false;
     for (auto& c : q.claim(s, 100)) {
-      if (c.token.token_id == 9) moved = q.complete(s, 9, c.lease);
-      else ASSERT_TRUE(q.release(s, c.token.token_id, c.lease));
+      if (c.token.token_id == 9)
+        moved = q.complete(s, 9, c.lease);
+      else
+        ASSERT_TRUE(q.release(s, c.token.token_id, c.lease));
     }
     ASSERT_TRUE(moved) << token::to_string(s);
   }

@@ -1,5 +1,7 @@
 // The stage worker: outcomes of one step (driven with a manual clock), continuous concurrency,
 // wake-ups and graceful shutdown (driven with real threads).
+#include "workers/stage_worker.hpp"
+
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -8,7 +10,6 @@
 
 #include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
-#include "workers/stage_worker.hpp"
 
 using namespace glisk;
 using namespace std::chrono_literals;
@@ -197,7 +198,8 @@ TEST_P(StageWorkerTest, AnUnexpectedExceptionIsABugThatChargesNoAttempt) {
   EXPECT_EQ(t.status, TokenStatus::kDetected);
   EXPECT_EQ(t.generation_attempts, 0);
   EXPECT_EQ(t.generation_error, "image: bug: bug");
-  EXPECT_EQ(t.next_attempt_at, manual.now() + 300s) << "RETRY_MAX_SECONDS: a token that keeps meeting it is not spun on";
+  EXPECT_EQ(t.next_attempt_at, manual.now() + 300s)
+      << "RETRY_MAX_SECONDS: a token that keeps meeting it is not spun on";
   EXPECT_EQ(captured.count("worker.bug"), 1);
 }
 
@@ -278,7 +280,7 @@ TEST_P(StageWorkerTest, RecoveredTokensAreLogged) {
 
 TEST_P(StageWorkerTest, ASlowTokenDoesNotHoldTheOthersBack) {
   store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
-  glisk::testing::add_detected_tokens(tokens, 1, 1);   // the slow one is first in line
+  glisk::testing::add_detected_tokens(tokens, 1, 1);  // the slow one is first in line
   glisk::testing::add_detected_tokens(tokens, 2, 30, "0x00000000000000000000000000000000000000b2");
   std::mutex m;
   std::condition_variable_any cv;

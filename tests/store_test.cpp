@@ -23,8 +23,9 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 TEST_P(StoreTest, MigrationsAreRecordedAndIdempotent) {
   EXPECT_EQ(store::schema_version(tdb.db()), static_cast<int>(store::migrations().size()));
   EXPECT_TRUE(store::migrate(tdb.db(), clock.now()).empty());
-  auto r = store::in_transaction(tdb.db(), store::TxMode::kRead,
-                                 [](store::Transaction& tx) { return tx.exec("SELECT version, name FROM schema_migrations"); });
+  auto r = store::in_transaction(tdb.db(), store::TxMode::kRead, [](store::Transaction& tx) {
+    return tx.exec("SELECT version, name FROM schema_migrations");
+  });
   ASSERT_EQ(r.rows.size(), store::migrations().size());
   EXPECT_EQ(r.rows[0][0], "1");
 }

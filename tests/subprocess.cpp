@@ -14,7 +14,8 @@ extern char** environ;
 
 namespace glisk::testing {
 
-Subprocess::Subprocess(std::vector<std::string> argv, std::map<std::string, std::string> env, const std::string& workdir) {
+Subprocess::Subprocess(std::vector<std::string> argv, std::map<std::string, std::string> env,
+                       const std::string& workdir) {
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
   std::map<std::string, std::string> merged;
@@ -85,10 +86,12 @@ bool Subprocess::read_until(int fd, std::string& all, size_t& consumed,
   }
 }
 
-bool Subprocess::read_stdout_until(const std::function<bool(const std::string&)>& accept, std::chrono::milliseconds timeout) {
+bool Subprocess::read_stdout_until(const std::function<bool(const std::string&)>& accept,
+                                   std::chrono::milliseconds timeout) {
   return read_until(out_fd_, out_, out_consumed_, accept, timeout);
 }
-bool Subprocess::read_stderr_until(const std::function<bool(const std::string&)>& accept, std::chrono::milliseconds timeout) {
+bool Subprocess::read_stderr_until(const std::function<bool(const std::string&)>& accept,
+                                   std::chrono::milliseconds timeout) {
   return read_until(err_fd_, err_, err_consumed_, accept, timeout);
 }
 

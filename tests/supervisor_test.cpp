@@ -1,11 +1,12 @@
 // The supervisor on a manual clock: restarts wait their delay on the clock the test advances, so
 // the delay is checked exactly and no test sleeps it out.
+#include "workers/supervisor.hpp"
+
 #include <gtest/gtest.h>
 
 #include <thread>
 
 #include "test_support.hpp"
-#include "workers/supervisor.hpp"
 
 using namespace std::chrono_literals;
 using glisk::testing::eventually;

@@ -9,7 +9,10 @@ using glisk::ops::terminal_safe;
 TEST(TerminalText, EscapeSequencesAreShownNotObeyed) {
   EXPECT_EQ(terminal_safe("\x1b[2J\x1b]0;pwned\x07 refused"), "\\x1b[2J\\x1b]0;pwned\\x07 refused");
   EXPECT_EQ(terminal_safe("bell\x7f"), "bell\\x7f");
-  EXPECT_EQ(terminal_safe("c1 \xc2\x9b" "31m csi"), "c1 \\xc2\\x9b31m csi") << "U+009B is CSI to some terminals";
+  EXPECT_EQ(terminal_safe("c1 \xc2\x9b"
+                          "31m csi"),
+            "c1 \\xc2\\x9b31m csi")
+      << "U+009B is CSI to some terminals";
 }
 
 TEST(TerminalText, UnicodeStaysAndBrokenUtf8IsEscaped) {

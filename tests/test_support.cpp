@@ -1,12 +1,11 @@
 #include "test_support.hpp"
 
-#include <thread>
-
 #include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "clock/time_format.hpp"
 #include "store/author_store.hpp"

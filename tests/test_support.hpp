@@ -24,7 +24,9 @@ namespace glisk::testing {
 enum class Backend { kSqlite, kPostgres };
 
 std::string backend_name(Backend backend);
-inline std::string backend_param_name(const ::testing::TestParamInfo<Backend>& info) { return backend_name(info.param); }
+inline std::string backend_param_name(const ::testing::TestParamInfo<Backend>& info) {
+  return backend_name(info.param);
+}
 
 // GLISK_TEST_POSTGRES_URL, or throws std::runtime_error explaining how to get one.
 std::string postgres_server_url();
@@ -60,7 +62,8 @@ bool add_token(store::TokenStore& tokens, int64_t id, int64_t author_id,
                const std::optional<std::string>& minter = std::nullopt);
 
 // Creates an author and tokens first_id .. first_id+count-1 in `detected`, as a mint does.
-void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count, const std::string& wallet = "0x00000000000000000000000000000000000000a1");
+void add_detected_tokens(store::TokenStore& tokens, int64_t first_id, int count,
+                         const std::string& wallet = "0x00000000000000000000000000000000000000a1");
 
 // A string buffer that worker and server threads may write while the test reads it: spdlog's
 // sink lock serialises the writers but not a reader calling str() (ThreadSanitizer saw that).

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "clock/time_format.hpp"
+
+#include <gtest/gtest.h>
 
 using namespace glisk::clock;
 using namespace std::chrono;

@@ -1,4 +1,6 @@
 // The work-queue suite: claims, leases, guarded moves and wake-ups, on SQLite and PostgreSQL.
+#include "store/token_lifecycle.hpp"
+
 #include <gtest/gtest.h>
 
 #include <mutex>
@@ -6,7 +8,6 @@
 #include <thread>
 
 #include "clock/time_format.hpp"
-#include "store/token_lifecycle.hpp"
 #include "pipeline_data.hpp"
 #include "test_support.hpp"
 
@@ -53,13 +54,14 @@ TEST_P(TokenLifecycleTest, ClaimTakesDueTokensOldestFirstUnderALease) {
 }
 
 TEST_P(TokenLifecycleTest, ClaimsMergeFreshRetriedAndExpiredTokensOldestFirst) {
-  glisk::testing::add_detected_tokens(tokens, 10, 2);  // fresh: queued at t0
+  glisk::testing::add_detected_tokens(tokens, 10, 2);   // fresh: queued at t0
   ASSERT_EQ(other.claim(Stage::kImage, 1).size(), 1u);  // token 10 under another's lease
-  auto retried = queue.claim(Stage::kImage, 1).at(0);  // token 11
-  ASSERT_EQ(queue.record_failure(Stage::kImage, 11, retried.lease, "x", clock.now() + 5s, 3), FailureOutcome::kRetryScheduled);
+  auto retried = queue.claim(Stage::kImage, 1).at(0);   // token 11
+  ASSERT_EQ(queue.record_failure(Stage::kImage, 11, retried.lease, "x", clock.now() + 5s, 3),
+            FailureOutcome::kRetryScheduled);
   clock.advance(2s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);  // fresh: queued at t0+2s
-  clock.advance(70s);  // token 10's lease ran out at t0+60s; token 11 is due since t0+5s
+  clock.advance(70s);                                 // token 10's lease ran out at t0+60s; token 11 is due since t0+5s
   glisk::testing::add_detected_tokens(tokens, 2, 1);  // fresh: queued now, the newest
   auto claims = queue.claim(Stage::kImage, 3);
   ASSERT_EQ(claims.size(), 3u);
@@ -75,13 +77,14 @@ TEST_P(TokenLifecycleTest, AClaimReadsIndexesInItsOrderAndScansNoBacklog) {
   // Enough tokens that a planner would rather read a table than an index if the index did not fit.
   glisk::testing::add_detected_tokens(tokens, 1, 1);
   store::in_transaction(tdb.db(), store::TxMode::kWrite, [&](store::Transaction& tx) {
-    tx.exec("INSERT INTO tokens_s0 (token_id, author_id, status, queued_at, created_at, updated_at) "
-            "SELECT 1 + n, (SELECT MIN(id) FROM authors), 'detected', $1, $1, $1 FROM (" +
-                std::string(GetParam() == Backend::kPostgres ? "SELECT generate_series(1, 20000) AS n"
-                                                             : "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
-                                                               "FROM s WHERE n < 20000) SELECT n FROM s") +
-                ") AS numbers",
-            {clock::format_time(clock.now())});
+    tx.exec(
+        "INSERT INTO tokens_s0 (token_id, author_id, status, queued_at, created_at, updated_at) "
+        "SELECT 1 + n, (SELECT MIN(id) FROM authors), 'detected', $1, $1, $1 FROM (" +
+            std::string(GetParam() == Backend::kPostgres ? "SELECT generate_series(1, 20000) AS n"
+                                                         : "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 "
+                                                           "FROM s WHERE n < 20000) SELECT n FROM s") +
+            ") AS numbers",
+        {clock::format_time(clock.now())});
     tx.exec("ANALYZE tokens_s0");
   });
   for (Stage stage : {Stage::kImage, Stage::kIpfs}) {
@@ -330,15 +333,17 @@ TEST_P(TokenLifecycleTest, TheNextStageStartsWithAFreshAttemptCount) {
   EXPECT_EQ(get(1).upload_attempts, 2);
   // An operator retry (the seed's reset) sends it through the image stage again...
   store::in_transaction(tdb.db(), store::TxMode::kWrite, [](store::Transaction& tx) {
-    tx.exec("UPDATE tokens_s0 SET status = 'detected', generation_attempts = 0, generation_error = NULL "
-            "WHERE status = 'failed' AND generation_attempts < 3");
+    tx.exec(
+        "UPDATE tokens_s0 SET status = 'detected', generation_attempts = 0, generation_error = NULL "
+        "WHERE status = 'failed' AND generation_attempts < 3");
   });
   auto again = queue.claim(Stage::kImage, 1).at(0);
   ASSERT_TRUE(queue.complete(Stage::kImage, 1, again.lease));
   // ...and the upload stage gets its full number of attempts back.
   EXPECT_EQ(get(1).upload_attempts, 0);
   auto up = queue.claim(Stage::kIpfs, 1).at(0);
-  EXPECT_EQ(queue.record_failure(Stage::kIpfs, 1, up.lease, "ipfs: 503", clock.now(), 2), FailureOutcome::kRetryScheduled);
+  EXPECT_EQ(queue.record_failure(Stage::kIpfs, 1, up.lease, "ipfs: 503", clock.now(), 2),
+            FailureOutcome::kRetryScheduled);
 }
 
 TEST_P(TokenLifecycleTest, ConcurrentClaimersNeverShareATokenAndLoseNone) {

@@ -15,9 +15,7 @@ std::optional<AuthorSummary> AuthorRegistry::find(const std::string& wallet_addr
   return authors_.summary(lowercase_hex(wallet));
 }
 
-std::vector<AuthorSummary> AuthorRegistry::list() {
-  return authors_.summaries();
-}
+std::vector<AuthorSummary> AuthorRegistry::list() { return authors_.summaries(); }
 
 std::string AuthorRegistry::set_signed_prompt(const SignedPrompt& request) {
   const auto wallet = parse_wallet(request.wallet_address);
@@ -64,17 +62,19 @@ std::string AuthorRegistry::set_signed_prompt(const SignedPrompt& request) {
   try {
     signer = eth::recover_address(digest, signature);
   } catch (const eth::InvalidSignature&) {
-    throw SignatureRejected("the signature does not verify: sign the message glisk documents (docs/ARCHITECTURE.md, 'Prompts in') with " +
-                            wallet.to_checksum());
+    throw SignatureRejected(
+        "the signature does not verify: sign the message glisk documents (docs/ARCHITECTURE.md, 'Prompts in') with " +
+        wallet.to_checksum());
   }
   if (signer != wallet) {
-    throw SignatureRejected("the message was signed by another wallet, not by " + wallet.to_checksum() +
-                            ": sign it with that wallet (personal_sign of the exact message in docs/ARCHITECTURE.md, 'Prompts in')");
+    throw SignatureRejected(
+        "the message was signed by another wallet, not by " + wallet.to_checksum() +
+        ": sign it with that wallet (personal_sign of the exact message in docs/ARCHITECTURE.md, 'Prompts in')");
   }
 
   const std::string checksum = wallet.to_checksum();
-  const auto stored = authors_.store_signed_prompt({checksum, request.prompt_text, request.timestamp, eth::to_hex(digest),
-                                                   eth::to_hex(eth::keccak256(signature_bytes))});
+  const auto stored = authors_.store_signed_prompt({checksum, request.prompt_text, request.timestamp,
+                                                    eth::to_hex(digest), eth::to_hex(eth::keccak256(signature_bytes))});
   switch (stored.outcome) {
     case store::SignedPromptOutcome::kStored:
       break;

@@ -39,8 +39,9 @@ JsonValue read_rpc_answer(const std::string& method, const std::string& where, u
   }
   if (!body.is_object()) {
     throw MalformedResponse(where + ": answer is not a JSON object: " +
-                            (unreadable.empty() ? json_input::excerpt(body)
-                                                : "\"" + answer.body.substr(0, 80) + "\" (" + unreadable.substr(0, 200) + ")"));
+                            (unreadable.empty()
+                                 ? json_input::excerpt(body)
+                                 : "\"" + answer.body.substr(0, 80) + "\" (" + unreadable.substr(0, 200) + ")"));
   }
   auto id_it = body.find("id");
   if (id_it == body.end() || !id_it->is_number_unsigned() || id_it->get<uint64_t>() != id) {
@@ -51,7 +52,8 @@ JsonValue read_rpc_answer(const std::string& method, const std::string& where, u
     const JsonValue& error = body["error"];
     if (!error.is_object() || !error.contains("code") || !error["code"].is_number_integer() ||
         !error.contains("message") || !error["message"].is_string()) {
-      throw MalformedResponse(where + ": error member without an integer code and a message: " + json_input::excerpt(error));
+      throw MalformedResponse(where +
+                              ": error member without an integer code and a message: " + json_input::excerpt(error));
     }
     throw RpcError(method, error["code"].get<int64_t>(), error["message"].get<std::string>(), data_as_string(error));
   }

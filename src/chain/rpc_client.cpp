@@ -11,7 +11,8 @@ std::string redact_url(const std::string& url) {
   size_t scheme_end = url.find("://");
   size_t host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
   size_t host_end = url.find_first_of("/?#", host_start);
-  std::string authority = url.substr(host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start);
+  std::string authority =
+      url.substr(host_start, host_end == std::string::npos ? std::string::npos : host_end - host_start);
   size_t at = authority.rfind('@');
   if (at != std::string::npos) authority.erase(0, at + 1);
   return url.substr(0, host_start) + authority;
@@ -19,7 +20,8 @@ std::string redact_url(const std::string& url) {
 
 bool transport_retryable(net::TransportError::Failure failure) {
   using Failure = net::TransportError::Failure;
-  return failure == Failure::kConnect || failure == Failure::kTimeout || failure == Failure::kDropped || failure == Failure::kOther;
+  return failure == Failure::kConnect || failure == Failure::kTimeout || failure == Failure::kDropped ||
+         failure == Failure::kOther;
 }
 
 }  // namespace
@@ -48,9 +50,8 @@ JsonValue RpcClient::call(const std::string& method, const JsonValue& params, st
         std::string reason = e.what();
         const std::string prefix = "POST " + url_.substr(0, url_.find('?')) + ": ";
         if (reason.starts_with(prefix)) reason.erase(0, prefix.size());
-        throw NodeUnreachable(method + " at " + safe_url_ + ": node unreachable after " +
-                                     std::to_string(attempt) + (attempt == 1 ? " attempt" : " attempts") +
-                                     " (last: " + reason + ")");
+        throw NodeUnreachable(method + " at " + safe_url_ + ": node unreachable after " + std::to_string(attempt) +
+                              (attempt == 1 ? " attempt" : " attempts") + " (last: " + reason + ")");
       }
     }
     if (!http_.clock().sleep_for(backoff, stop)) {

@@ -32,10 +32,10 @@ class RpcAborted : public errors::TransientError {
 };
 
 struct RpcOptions {
-  std::chrono::milliseconds timeout{10'000};          // per attempt
-  int max_attempts = 3;                               // for transport failures
-  std::chrono::milliseconds retry_backoff{200};       // before the 2nd attempt; doubles after
-  size_t max_response_bytes = 32u << 20;              // eth_getLogs answers can be large
+  std::chrono::milliseconds timeout{10'000};     // per attempt
+  int max_attempts = 3;                          // for transport failures
+  std::chrono::milliseconds retry_backoff{200};  // before the 2nd attempt; doubles after
+  size_t max_response_bytes = 32u << 20;         // eth_getLogs answers can be large
 };
 
 class RpcClient : public EthRpc {

@@ -9,8 +9,8 @@
 #include "clock/clock.hpp"
 #include "net/http_client.hpp"
 #include "ops/progress.hpp"
-#include "store/token_lifecycle.hpp"
 #include "store/migrations.hpp"
+#include "store/token_lifecycle.hpp"
 #include "watcher/gap_recovery.hpp"
 
 namespace glisk::cli {
@@ -98,7 +98,8 @@ std::optional<int> run_author_commands(const AuthorCommands& c, const config::Co
   try {
     // `authors list` only reads: read-only, no migration (see ops_commands.cpp).
     const bool writes = recovering || c.set_prompt->parsed();
-    auto db = store::open_database(config.database_url, 1, writes ? store::Access::kReadWrite : store::Access::kReadOnly);
+    auto db =
+        store::open_database(config.database_url, 1, writes ? store::Access::kReadWrite : store::Access::kReadOnly);
     clock::SystemClock clock;
     if (writes) {
       store::migrate(*db, clock.now());

@@ -10,10 +10,10 @@
 #include "cli/author_commands.hpp"
 #include "cli/ops_commands.hpp"
 #include "clock/clock.hpp"
-#include "eth/abi.hpp"
-#include "eth/signer.hpp"
 #include "config/config.hpp"
 #include "config/dotenv.hpp"
+#include "eth/abi.hpp"
+#include "eth/signer.hpp"
 #include "log/event_log.hpp"
 #include "service/service.hpp"
 #include "store/migrations.hpp"
@@ -25,7 +25,8 @@ int deploy_contract(const config::Config& config, const log::EventLog& log, cons
                     const std::string& mint_price, const std::vector<std::string>& extra_keepers) {
   try {
     if (config.keeper_private_key.empty()) {
-      throw std::runtime_error("set KEEPER_PRIVATE_KEY (or KEEPER_PRIVATE_KEY_FILE): its wallet deploys and owns the contract");
+      throw std::runtime_error(
+          "set KEEPER_PRIVATE_KEY (or KEEPER_PRIVATE_KEY_FILE): its wallet deploys and owns the contract");
     }
     std::ifstream in(artifact_path);
     if (!in) throw std::runtime_error("cannot read " + artifact_path + "; run scripts/compile-contracts first");
@@ -44,8 +45,10 @@ int deploy_contract(const config::Config& config, const log::EventLog& log, cons
     chain::RpcClient rpc(http, config.rpc_url);
     auto receipt = chain::send_and_wait(rpc, key, {std::nullopt, code, {}});
     const std::string address = eth::Address::parse(receipt.at("contractAddress").get<std::string>()).to_checksum();
-    log.info("chain.contract_deployed", {{"contract", address}, {"owner", key.address().to_checksum()},
-                                         {"block", receipt.value("blockNumber", "")}, {"rpc", rpc.describe()}});
+    log.info("chain.contract_deployed", {{"contract", address},
+                                         {"owner", key.address().to_checksum()},
+                                         {"block", receipt.value("blockNumber", "")},
+                                         {"rpc", rpc.describe()}});
     for (const auto& keeper : keepers) {
       auto data = eth::encode_call("setKeeper(address,bool)", {keeper, eth::U256(1)});
       chain::send_and_wait(rpc, key, {eth::Address::parse(address), data, {}});
@@ -65,7 +68,8 @@ int run(int argc, char** argv, char** envp) {
   CLI::App app{"glisk: carries NFT tokens from mint to reveal (image generation, IPFS pinning, batched reveals)"};
   app.require_subcommand(1);
   std::string env_file = ".env";
-  app.add_option("--env-file", env_file, "fallback file of KEY=VALUE lines; the environment wins")->capture_default_str();
+  app.add_option("--env-file", env_file, "fallback file of KEY=VALUE lines; the environment wins")
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("glisk ") + GLISK_VERSION);
   auto* serve = app.add_subcommand("serve", "run the HTTP API and all workers until SIGINT/SIGTERM");
   auto* migrate = app.add_subcommand("migrate", "apply the database schema migrations and exit");
@@ -77,7 +81,8 @@ int run(int argc, char** argv, char** envp) {
   std::string artifact = "build/contracts/GliskNFT.json";
   std::string mint_price = "1000000000000000";
   std::vector<std::string> extra_keepers;
-  deploy->add_option("--artifact", artifact, "compiled contract (scripts/compile-contracts writes it)")->capture_default_str();
+  deploy->add_option("--artifact", artifact, "compiled contract (scripts/compile-contracts writes it)")
+      ->capture_default_str();
   deploy->add_option("--mint-price", mint_price, "price per token in wei")->capture_default_str();
   deploy->add_option("--keeper", extra_keepers, "another address allowed to reveal (setKeeper), repeatable");
   AuthorCommands intake;
@@ -109,8 +114,8 @@ int run(int argc, char** argv, char** envp) {
       auto db = store::open_database(config.database_url, 1);
       clock::SystemClock clock;
       auto applied = store::migrate(*db, clock.now());
-      log.info("database.migrated", {{"database", db->describe()}, {"applied", applied},
-                                     {"schema_version", store::schema_version(*db)}});
+      log.info("database.migrated",
+               {{"database", db->describe()}, {"applied", applied}, {"schema_version", store::schema_version(*db)}});
       return 0;
     } catch (const std::exception& e) {
       log.error("database.migration_failed", {{"error", e.what()}});

@@ -10,8 +10,8 @@
 #include "ops/pipeline_view.hpp"
 #include "ops/progress.hpp"
 #include "ops/terminal_text.hpp"
-#include "store/token_lifecycle.hpp"
 #include "store/migrations.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::cli {
@@ -226,7 +226,8 @@ std::optional<int> run_ops_commands(const OpsCommands& c, const config::Config& 
     // Only retry writes. The others open the database read-only and never migrate: they take no
     // write lock (a busy service cannot make them wait) and create nothing where none is.
     const bool writes = given == c.retry;
-    auto db = store::open_database(config.database_url, 1, writes ? store::Access::kReadWrite : store::Access::kReadOnly);
+    auto db =
+        store::open_database(config.database_url, 1, writes ? store::Access::kReadWrite : store::Access::kReadOnly);
     clock::SystemClock clock;
     if (writes) {
       store::migrate(*db, clock.now());

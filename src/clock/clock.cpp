@@ -21,8 +21,8 @@ bool SystemClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_
   return cv.wait_until(lock, stop, deadline, ready);
 }
 
-bool ManualClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv,
-                             std::stop_token stop, SteadyPoint deadline, const std::function<bool()>& ready) const {
+bool ManualClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, std::stop_token stop,
+                             SteadyPoint deadline, const std::function<bool()>& ready) const {
   // advance() takes waiters_mutex_ and then each waiter's mutex to notify it; so a waiter never
   // holds its own mutex while it takes waiters_mutex_ (no deadlock), and it is registered before
   // it first looks at the time (no wake-up lost between its look and its wait).

@@ -76,9 +76,10 @@ std::optional<TimePoint> parse_time(std::string_view s) {
       return std::nullopt;
     }
   }
-  long long secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se -
-                   offset_minutes * 60;
-  return TimePoint{std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds{secs * 1'000'000 + micros})};
+  long long secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+                   mi * 60 + se - offset_minutes * 60;
+  return TimePoint{
+      std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds{secs * 1'000'000 + micros})};
 }
 
 }  // namespace glisk::clock

@@ -150,7 +150,9 @@ Apply reveal_function() {
   return [](Config& c, const std::string& value, Problems& problems) {
     static const std::regex kShape(R"(^[A-Za-z_][A-Za-z0-9_]*\(uint256\[\],string\[\]\)$)");
     if (!std::regex_match(value, kShape)) {
-      problems.push_back("'" + value + "' is not a function taking (uint256[],string[]), e.g. batchRevealMultiple(uint256[],string[])");
+      problems.push_back(
+          "'" + value +
+          "' is not a function taking (uint256[],string[]), e.g. batchRevealMultiple(uint256[],string[])");
       return;
     }
     c.reveal_function = value;
@@ -169,35 +171,46 @@ Apply host() {
 
 const std::vector<Variable>& table() {
   static const std::vector<Variable> kTable = {
-      {{"APP_ENV", "development", "development | production; production makes LOG_FORMAT json and requires the secrets", false},
+      {{"APP_ENV", "development", "development | production; production makes LOG_FORMAT json and requires the secrets",
+        false},
        text_choice(&Config::app_env, {"development", "production", "test"})},
-      {{"DATABASE_URL", "sqlite://./glisk.db", "sqlite:///abs/path.db, sqlite://./rel.db or postgresql://user:pass@host:port/db (postgresql+asyncpg:// accepted)", true},
+      {{"DATABASE_URL", "sqlite://./glisk.db",
+        "sqlite:///abs/path.db, sqlite://./rel.db or postgresql://user:pass@host:port/db (postgresql+asyncpg:// "
+        "accepted)",
+        true},
        database_url()},
       {{"DATABASE_POOL_SIZE", "8", "database connections per process", false},
        integer(&Config::database_pool_size, 1, 200)},
       {{"HOST", "127.0.0.1", "address the HTTP API listens on", false}, host()},
       {{"PORT", "8000", "port of the HTTP API (0 picks a free one)", false}, integer(&Config::port, 0, 65535)},
-      {{"HTTP_MAX_CONNECTIONS", "512", "most HTTP connections open at once; past it the longest idle one is closed, else new ones are refused", false},
+      {{"HTTP_MAX_CONNECTIONS", "512",
+        "most HTTP connections open at once; past it the longest idle one is closed, else new ones are refused", false},
        integer(&Config::http_max_connections, 1, 100'000)},
-      {{"HTTP_MAX_CONNECTIONS_PER_CLIENT", "64", "most HTTP connections from one address (raise it behind a reverse proxy, which is one address)", false},
+      {{"HTTP_MAX_CONNECTIONS_PER_CLIENT", "64",
+        "most HTTP connections from one address (raise it behind a reverse proxy, which is one address)", false},
        integer(&Config::http_max_connections_per_client, 1, 100'000)},
-      {{"HTTP_REQUEST_TIMEOUT_SECONDS", "10", "time a client has to send a whole request (not per byte); also how long SIGTERM lets requests finish", false},
+      {{"HTTP_REQUEST_TIMEOUT_SECONDS", "10",
+        "time a client has to send a whole request (not per byte); also how long SIGTERM lets requests finish", false},
        number(&Config::http_request_timeout_seconds, 0.1, 300)},
       {{"HTTP_IDLE_TIMEOUT_SECONDS", "5", "how long a kept-alive HTTP connection may wait for its next request", false},
        number(&Config::http_idle_timeout_seconds, 0.1, 3600)},
       {{"LOG_LEVEL", "info", "debug | info | warning | error", false},
        text_choice(&Config::log_level, {"debug", "info", "warning", "error"})},
       {{"LOG_FORMAT", "console (json in production)", "json (one JSON object per line) | console", false},
-       choice(&Config::log_format, std::vector<std::pair<std::string, LogFormat>>{{"json", LogFormat::kJson}, {"console", LogFormat::kConsole}})},
+       choice(&Config::log_format, std::vector<std::pair<std::string, LogFormat>>{{"json", LogFormat::kJson},
+                                                                                  {"console", LogFormat::kConsole}})},
       {{"POLL_INTERVAL_SECONDS", "1", "fallback poll interval; workers are woken at once when work arrives", false},
        number(&Config::poll_interval_seconds, 0.01, 3600)},
       {{"WORKER_BATCH_SIZE", "10", "tokens in flight per worker (a finished token frees its slot at once)", false},
        integer(&Config::worker_batch_size, 1, 1000)},
-      {{"SHUTDOWN_TIMEOUT_SECONDS", "25", "on SIGTERM, how long in-flight work may finish before its leases are released", false},
+      {{"SHUTDOWN_TIMEOUT_SECONDS", "25",
+        "on SIGTERM, how long in-flight work may finish before its leases are released", false},
        number(&Config::shutdown_timeout_seconds, 0, 3600)},
-      {{"LEASE_SECONDS", "60", "how long a claim holds a token without renewal; a dead process's tokens return after it", false},
+      {{"LEASE_SECONDS", "60",
+        "how long a claim holds a token without renewal; a dead process's tokens return after it", false},
        number(&Config::lease_seconds, 1, 86400)},
-      {{"MAX_ATTEMPTS", "3", "attempts per stage before a token is failed", false}, integer(&Config::max_attempts, 1, 100)},
+      {{"MAX_ATTEMPTS", "3", "attempts per stage before a token is failed", false},
+       integer(&Config::max_attempts, 1, 100)},
       {{"RETRY_BASE_SECONDS", "2", "first retry delay; doubles per attempt, with jitter", false},
        number(&Config::retry_base_seconds, 0, 86400)},
       {{"RETRY_MAX_SECONDS", "300", "cap of the retry delay", false}, number(&Config::retry_max_seconds, 0, 86400)},
@@ -206,71 +219,100 @@ const std::vector<Variable>& table() {
        text_choice(&Config::image_provider, {"replicate", "local"})},
       {{"REPLICATE_API_TOKEN", "", "Replicate API token (r8_…); required when IMAGE_PROVIDER=replicate", true},
        text(&Config::replicate_api_token)},
-      {{"REPLICATE_MODEL_VERSION", "black-forest-labs/flux-schnell", "model (owner/name or owner/name:64-hex-version)", false},
+      {{"REPLICATE_MODEL_VERSION", "black-forest-labs/flux-schnell", "model (owner/name or owner/name:64-hex-version)",
+        false},
        model_name()},
       {{"REPLICATE_API_URL", "https://api.replicate.com", "base URL of the Replicate API", false},
        http_url(&Config::replicate_api_url)},
-      {{"REPLICATE_PREFER_WAIT_SECONDS", "0", "0: create predictions asynchronously and save their id at once; 1-60: ask Replicate to hold the create call (faster, but a crash in that window loses the id)", false},
+      {{"REPLICATE_PREFER_WAIT_SECONDS", "0",
+        "0: create predictions asynchronously and save their id at once; 1-60: ask Replicate to hold the create call "
+        "(faster, but a crash in that window loses the id)",
+        false},
        integer(&Config::replicate_prefer_wait_seconds, 0, 60)},
       {{"IMAGE_TIMEOUT_SECONDS", "120", "longest wait for one prediction; then it is canceled and retried", false},
        number(&Config::image_timeout_seconds, 1, 3600)},
       {{"DEFAULT_PROMPT", "An abstract painting of light and colour", "prompt for authors who have none", false},
        text(&Config::default_prompt)},
       {{"DATA_DIR", "./data", "where the local image generator keeps its images", false}, text(&Config::data_dir)},
-      {{"FALLBACK_CENSORED_PROMPT", "Cute kittens playing in a sunny meadow, soft watercolor", "prompt used once when the model refuses the author's prompt", false},
+      {{"FALLBACK_CENSORED_PROMPT", "Cute kittens playing in a sunny meadow, soft watercolor",
+        "prompt used once when the model refuses the author's prompt", false},
        text(&Config::fallback_censored_prompt)},
       {{"IPFS_PROVIDER", "pinata if PINATA_JWT is set or in production, else local",
         "pinata | local (content-addressed store on disk, served at GET /ipfs/{cid})", false},
        text_choice(&Config::ipfs_provider, {"pinata", "local"})},
       {{"PINATA_JWT", "", "Pinata API JWT (needs the pinFileToIPFS scope); required when IPFS_PROVIDER=pinata", true},
        text(&Config::pinata_jwt)},
-      {{"PINATA_API_URL", "https://api.pinata.cloud", "base URL of the Pinata API", false}, http_url(&Config::pinata_api_url)},
-      {{"PINATA_GATEWAY", "gateway.pinata.cloud", "IPFS gateway host for image links", false}, text(&Config::pinata_gateway)},
-      {{"IPFS_LOCAL_DIR", "DATA_DIR/ipfs", "where IPFS_PROVIDER=local keeps pinned content", false}, text(&Config::ipfs_local_dir)},
+      {{"PINATA_API_URL", "https://api.pinata.cloud", "base URL of the Pinata API", false},
+       http_url(&Config::pinata_api_url)},
+      {{"PINATA_GATEWAY", "gateway.pinata.cloud", "IPFS gateway host for image links", false},
+       text(&Config::pinata_gateway)},
+      {{"IPFS_LOCAL_DIR", "DATA_DIR/ipfs", "where IPFS_PROVIDER=local keeps pinned content", false},
+       text(&Config::ipfs_local_dir)},
       {{"MAX_IMAGE_BYTES", "20000000", "largest image the upload stage downloads", false},
        integer(&Config::max_image_bytes, 1000, 1'000'000'000)},
       {{"METADATA_NAME_TEMPLATE", "GLISK S0 #{token_id}", "the metadata name; {token_id} is replaced", false},
        text(&Config::metadata_name_template)},
-      {{"METADATA_DESCRIPTION", "An AI-generated image from its author's prompt, revealed by glisk.", "the metadata description", false},
+      {{"METADATA_DESCRIPTION", "An AI-generated image from its author's prompt, revealed by glisk.",
+        "the metadata description", false},
        text(&Config::metadata_description)},
-      {{"KEEPER_PRIVATE_KEY", "", "0x-prefixed key of the wallet that sends reveals (or KEEPER_PRIVATE_KEY_FILE); one of them is required in production", true},
+      {{"KEEPER_PRIVATE_KEY", "",
+        "0x-prefixed key of the wallet that sends reveals (or KEEPER_PRIVATE_KEY_FILE); one of them is required in "
+        "production",
+        true},
        private_key()},
-      {{"KEEPER_PRIVATE_KEY_FILE", "", "file holding the keeper key (e.g. a mounted secret), instead of KEEPER_PRIVATE_KEY", false},
+      {{"KEEPER_PRIVATE_KEY_FILE", "",
+        "file holding the keeper key (e.g. a mounted secret), instead of KEEPER_PRIVATE_KEY", false},
        text(&Config::keeper_private_key_file)},
-      {{"RPC_URL", "http://127.0.0.1:8545", "Ethereum JSON-RPC endpoint (may carry an API key: never logged whole)", true},
+      {{"RPC_URL", "http://127.0.0.1:8545", "Ethereum JSON-RPC endpoint (may carry an API key: never logged whole)",
+        true},
        http_url(&Config::rpc_url)},
       {{"GLISK_NFT_CONTRACT_ADDRESS", "", "the GliskNFT contract; unset: no chain watcher and no reveals", false},
        address(&Config::contract_address)},
-      {{"REVEAL_FUNCTION", "batchRevealMultiple(uint256[],string[])", "contract function the keeper calls with token ids and ipfs:// URIs", false},
+      {{"REVEAL_FUNCTION", "batchRevealMultiple(uint256[],string[])",
+        "contract function the keeper calls with token ids and ipfs:// URIs", false},
        reveal_function()},
-      {{"REVEAL_CONFIRMATIONS", "1", "blocks a reveal needs (its own included) before tokens are marked revealed", false},
+      {{"REVEAL_CONFIRMATIONS", "1", "blocks a reveal needs (its own included) before tokens are marked revealed",
+        false},
        integer(&Config::reveal_confirmations, 1, 100)},
-      {{"REVEAL_MAX_GAS_PRICE_GWEI", "", "cap on what a reveal pays per gas (base fee + tip); above it batches wait", false},
+      {{"REVEAL_MAX_GAS_PRICE_GWEI", "", "cap on what a reveal pays per gas (base fee + tip); above it batches wait",
+        false},
        number(&Config::reveal_max_gas_price_gwei, 0.000000001, 1'000'000)},
       {{"KEEPER_GAS_STRATEGY", "medium", "fast | medium | slow priority fee", false},
-       choice(&Config::keeper_gas_strategy, std::vector<std::pair<std::string, GasStrategy>>{
-                                                {"fast", GasStrategy::kFast}, {"medium", GasStrategy::kMedium}, {"slow", GasStrategy::kSlow}})},
-      {{"REVEAL_GAS_BUFFER", "1.2", "gas limit = estimate × buffer", false}, number(&Config::reveal_gas_buffer, 1.0, 10.0)},
+       choice(&Config::keeper_gas_strategy,
+              std::vector<std::pair<std::string, GasStrategy>>{
+                  {"fast", GasStrategy::kFast}, {"medium", GasStrategy::kMedium}, {"slow", GasStrategy::kSlow}})},
+      {{"REVEAL_GAS_BUFFER", "1.2", "gas limit = estimate × buffer", false},
+       number(&Config::reveal_gas_buffer, 1.0, 10.0)},
       {{"TRANSACTION_TIMEOUT_SECONDS", "180", "how long to wait for a reveal receipt before bumping gas", false},
        number(&Config::transaction_timeout_seconds, 1, 86400)},
       {{"BATCH_REVEAL_WAIT_SECONDS", "5", "longest wait for a fuller reveal batch", false},
        number(&Config::batch_reveal_wait_seconds, 0, 3600)},
       {{"BATCH_REVEAL_MAX_TOKENS", "50", "most tokens per reveal transaction", false},
        integer(&Config::batch_reveal_max_tokens, 1, 500)},
-      {{"ALCHEMY_WEBHOOK_SECRET", "", "signing key of the Alchemy webhook; POST /webhooks/alchemy answers 503 without it", true},
+      {{"ALCHEMY_WEBHOOK_SECRET", "",
+        "signing key of the Alchemy webhook; POST /webhooks/alchemy answers 503 without it", true},
        text(&Config::alchemy_webhook_secret)},
-      {{"MINT_WATCHER", "on", "on | off: poll the chain for BatchMinted (on whenever GLISK_NFT_CONTRACT_ADDRESS is set)", false},
+      {{"MINT_WATCHER", "on",
+        "on | off: poll the chain for BatchMinted (on whenever GLISK_NFT_CONTRACT_ADDRESS is set)", false},
        choice(&Config::mint_watcher, std::vector<std::pair<std::string, bool>>{{"on", true}, {"off", false}})},
-      {{"START_BLOCK", "the contract's deployment block, else 0", "first block the watcher scans when it has no cursor yet", false},
+      {{"START_BLOCK", "the contract's deployment block, else 0",
+        "first block the watcher scans when it has no cursor yet", false},
        integer(&Config::start_block, 0, INT64_MAX)},
-      {{"LOG_RANGE_BLOCKS", "1000", "most blocks per eth_getLogs request", false}, integer(&Config::log_range_blocks, 1, 100'000)},
+      {{"LOG_RANGE_BLOCKS", "1000", "most blocks per eth_getLogs request", false},
+       integer(&Config::log_range_blocks, 1, 100'000)},
       {{"MINT_CONFIRMATIONS", "2", "blocks a mint needs (its own included) before its tokens are created", false},
        integer(&Config::mint_confirmations, 1, 1000)},
       {{"WATCHER_POLL_SECONDS", "2", "how often the watcher asks the node for new blocks", false},
        number(&Config::watcher_poll_seconds, 0.05, 3600)},
-      {{"ADMIN_TOKEN", "", "bearer token of the admin API (POST /api/admin/retry, the dashboard's retry button); admin endpoints answer 503 without it", true},
+      {{"ADMIN_TOKEN", "",
+        "bearer token of the admin API (POST /api/admin/retry, the dashboard's retry button); admin endpoints answer "
+        "503 without it",
+        true},
        text(&Config::admin_token)},
-      {{"EXPLORER_URL", "", "block explorer for reveal transaction links on the dashboard, e.g. https://etherscan.io ({EXPLORER_URL}/tx/{hash}); unset: no links", false},
+      {{"EXPLORER_URL", "",
+        "block explorer for reveal transaction links on the dashboard, e.g. https://etherscan.io "
+        "({EXPLORER_URL}/tx/{hash}); unset: no links",
+        false},
        http_url(&Config::explorer_url)},
   };
   return kTable;
@@ -298,9 +340,12 @@ std::string join_lines(const std::vector<std::string>& problems) {
 
 double tip_percentile(GasStrategy strategy) {
   switch (strategy) {
-    case GasStrategy::kSlow: return 30;
-    case GasStrategy::kMedium: return 50;
-    case GasStrategy::kFast: return 85;
+    case GasStrategy::kSlow:
+      return 30;
+    case GasStrategy::kMedium:
+      return 50;
+    case GasStrategy::kFast:
+      return 85;
   }
   return 50;
 }
@@ -357,15 +402,17 @@ Config load_config(const Environment& env) {
     config.image_provider = (!config.replicate_api_token.empty() || config.is_production()) ? "replicate" : "local";
   }
   if (config.image_provider == "replicate" && config.replicate_api_token.empty()) {
-    problems.push_back("REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production); "
-                       "set it, or IMAGE_PROVIDER=local for the embedded generator");
+    problems.push_back(
+        "REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production); "
+        "set it, or IMAGE_PROVIDER=local for the embedded generator");
   }
   if (config.ipfs_provider.empty()) {
     config.ipfs_provider = (!config.pinata_jwt.empty() || config.is_production()) ? "pinata" : "local";
   }
   if (config.ipfs_provider == "pinata" && config.pinata_jwt.empty()) {
-    problems.push_back("PINATA_JWT: missing; required when IPFS_PROVIDER=pinata (the default in production); "
-                       "set it, or IPFS_PROVIDER=local for the embedded store");
+    problems.push_back(
+        "PINATA_JWT: missing; required when IPFS_PROVIDER=pinata (the default in production); "
+        "set it, or IPFS_PROVIDER=local for the embedded store");
   }
   if (config.ipfs_local_dir.empty()) config.ipfs_local_dir = config.data_dir + "/ipfs";
   if (config.retry_max_seconds < config.retry_base_seconds) {
@@ -406,15 +453,19 @@ Config load_config(const Environment& env) {
     // A guessable secret on a public port is no secret. Alchemy issues signing keys as `whsec_`
     // and 24 random characters (30 in all), which are accepted as they are.
     if (!config.admin_token.empty() && config.admin_token.size() < kMinSecretLength) {
-      problems.push_back("ADMIN_TOKEN: " + std::to_string(config.admin_token.size()) + " characters; production needs at least " +
-                         std::to_string(kMinSecretLength) + " (e.g. `openssl rand -hex 32`), or leave it unset to turn the admin API off");
+      problems.push_back("ADMIN_TOKEN: " + std::to_string(config.admin_token.size()) +
+                         " characters; production needs at least " + std::to_string(kMinSecretLength) +
+                         " (e.g. `openssl rand -hex 32`), or leave it unset to turn the admin API off");
     }
     const auto& key = config.alchemy_webhook_secret;
     const bool alchemy_form = key.starts_with("whsec_") && key.size() >= 6 + 24;
     if (!key.empty() && !alchemy_form && key.size() < kMinSecretLength) {
-      problems.push_back("ALCHEMY_WEBHOOK_SECRET: " + std::to_string(key.size()) + " characters; production needs the "
-                         "webhook's signing key from the Alchemy dashboard (whsec_ and 24 characters) or another secret "
-                         "of at least " + std::to_string(kMinSecretLength));
+      problems.push_back(
+          "ALCHEMY_WEBHOOK_SECRET: " + std::to_string(key.size()) +
+          " characters; production needs the "
+          "webhook's signing key from the Alchemy dashboard (whsec_ and 24 characters) or another secret "
+          "of at least " +
+          std::to_string(kMinSecretLength));
     }
   }
   if (!problems.empty()) throw ConfigError(std::move(problems));

@@ -71,16 +71,16 @@ struct Config {
   double batch_reveal_wait_seconds = 5.0;
   int batch_reveal_max_tokens = 50;
   // reveal (beyond the seed): where and how
-  std::string keeper_private_key_file;    // read into keeper_private_key by load_config
+  std::string keeper_private_key_file;  // read into keeper_private_key by load_config
   std::string rpc_url = "http://127.0.0.1:8545";
-  std::string contract_address;           // GLISK_NFT_CONTRACT_ADDRESS, EIP-55; empty = no chain
+  std::string contract_address;  // GLISK_NFT_CONTRACT_ADDRESS, EIP-55; empty = no chain
   std::string reveal_function = "batchRevealMultiple(uint256[],string[])";
   int reveal_confirmations = 1;
-  double reveal_max_gas_price_gwei = 0;   // 0 = no cap
+  double reveal_max_gas_price_gwei = 0;  // 0 = no cap
   // tokens in: the chain watcher and the Alchemy webhook
   std::string alchemy_webhook_secret;
   bool mint_watcher = true;
-  int64_t start_block = -1;               // -1: the contract's deployment block when found, else 0
+  int64_t start_block = -1;  // -1: the contract's deployment block when found, else 0
   int log_range_blocks = 1000;
   int mint_confirmations = 2;
   double watcher_poll_seconds = 2.0;
@@ -125,6 +125,5 @@ Environment merge(const Environment& overrides, const Environment& fallback);
 // Builds the configuration from variables; unknown variables are ignored (the environment holds
 // many unrelated ones). Throws ConfigError.
 Config load_config(const Environment& env);
-
 
 }  // namespace glisk::config

@@ -10,7 +10,7 @@ namespace glisk::errors {
 
 }  // namespace glisk::errors
 
-#define GLISK_ASSERT(condition, why)                                                  \
-  do {                                                                                \
+#define GLISK_ASSERT(condition, why)                                                          \
+  do {                                                                                        \
     if (!(condition)) ::glisk::errors::assertion_failed(#condition, why, __FILE__, __LINE__); \
   } while (false)

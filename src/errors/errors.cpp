@@ -4,17 +4,28 @@ namespace glisk::errors {
 
 std::string_view to_string(Kind kind) {
   switch (kind) {
-    case Kind::kBadInput: return "bad_input";
-    case Kind::kTooLarge: return "too_large";
-    case Kind::kUnauthorized: return "unauthorized";
-    case Kind::kNotFound: return "not_found";
-    case Kind::kConflict: return "conflict";
-    case Kind::kUnavailable: return "unavailable";
-    case Kind::kRateLimited: return "rate_limited";
-    case Kind::kTransient: return "transient";
-    case Kind::kPermanent: return "permanent";
-    case Kind::kContentPolicy: return "content_policy";
-    case Kind::kBug: return "bug";
+    case Kind::kBadInput:
+      return "bad_input";
+    case Kind::kTooLarge:
+      return "too_large";
+    case Kind::kUnauthorized:
+      return "unauthorized";
+    case Kind::kNotFound:
+      return "not_found";
+    case Kind::kConflict:
+      return "conflict";
+    case Kind::kUnavailable:
+      return "unavailable";
+    case Kind::kRateLimited:
+      return "rate_limited";
+    case Kind::kTransient:
+      return "transient";
+    case Kind::kPermanent:
+      return "permanent";
+    case Kind::kContentPolicy:
+      return "content_policy";
+    case Kind::kBug:
+      return "bug";
   }
   return "bug";
 }

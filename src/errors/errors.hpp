@@ -94,7 +94,8 @@ class TransientError : public Error {
 // attempt is not counted, so a long rate limit never fails tokens.
 class RateLimitedError : public TransientError {
  public:
-  explicit RateLimitedError(const std::string& what, std::optional<std::chrono::milliseconds> retry_after = std::nullopt)
+  explicit RateLimitedError(const std::string& what,
+                            std::optional<std::chrono::milliseconds> retry_after = std::nullopt)
       : TransientError(Kind::kRateLimited, what, retry_after) {}
 };
 

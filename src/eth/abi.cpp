@@ -108,7 +108,8 @@ class Reader {
   // The string whose offset (relative to `base`) is in the word at `head`.
   std::string string(size_t base, size_t head) const {
     size_t start = small(head, "string offset");
-    if (start > data_.size() - base) throw InvalidAbi("ABI string offset at byte " + std::to_string(head) + " runs past the end");
+    if (start > data_.size() - base)
+      throw InvalidAbi("ABI string offset at byte " + std::to_string(head) + " runs past the end");
     start += base;
     size_t length = small(start, "string length");
     size_t begin = start + kWord;  // word() succeeded, so this is within the data
@@ -143,17 +144,28 @@ std::string printable(std::string_view text) {
 std::string panic_reason(const U256& code) {
   if (!code.fits_u64()) return "unknown panic code";
   switch (code.low_u64()) {
-    case 0x00: return "generic compiler panic";
-    case 0x01: return "assert failed";
-    case 0x11: return "arithmetic overflow or underflow";
-    case 0x12: return "division or modulo by zero";
-    case 0x21: return "invalid enum value";
-    case 0x22: return "corrupt storage byte array";
-    case 0x31: return "pop on an empty array";
-    case 0x32: return "array index out of bounds";
-    case 0x41: return "out of memory";
-    case 0x51: return "call to a zero-initialised function";
-    default: return "unknown panic code";
+    case 0x00:
+      return "generic compiler panic";
+    case 0x01:
+      return "assert failed";
+    case 0x11:
+      return "arithmetic overflow or underflow";
+    case 0x12:
+      return "division or modulo by zero";
+    case 0x21:
+      return "invalid enum value";
+    case 0x22:
+      return "corrupt storage byte array";
+    case 0x31:
+      return "pop on an empty array";
+    case 0x32:
+      return "array index out of bounds";
+    case 0x41:
+      return "out of memory";
+    case 0x51:
+      return "call to a zero-initialised function";
+    default:
+      return "unknown panic code";
   }
 }
 

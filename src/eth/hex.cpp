@@ -42,8 +42,8 @@ Bytes from_hex(std::string_view text, std::string_view what) {
   for (size_t i = 0; i < digits.size(); ++i) {
     int value = hex_digit_value(digits[i]);
     if (value < 0) {
-      throw InvalidHex(std::string(what) + " has a non-hex character at position " + std::to_string(i + 2) +
-                       ": " + quoted(text));
+      throw InvalidHex(std::string(what) + " has a non-hex character at position " + std::to_string(i + 2) + ": " +
+                       quoted(text));
     }
     out[i / 2] = static_cast<uint8_t>(i % 2 == 0 ? value << 4 : out[i / 2] | value);
   }

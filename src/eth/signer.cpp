@@ -1,12 +1,11 @@
 #include "eth/signer.hpp"
 
+#include <cryptopp/misc.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
 #include <algorithm>
 #include <string>
-
-#include <cryptopp/misc.h>
 
 #include "errors/assert.hpp"
 
@@ -116,7 +115,10 @@ Address recover_address(const Hash& hash, const Signature& signature) {
 }
 
 Hash personal_message_hash(std::string_view message) {
-  std::string prefixed = "\x19" "Ethereum Signed Message:\n" + std::to_string(message.size());
+  std::string prefixed =
+      "\x19"
+      "Ethereum Signed Message:\n" +
+      std::to_string(message.size());
   prefixed += message;
   return keccak256(std::string_view(prefixed));
 }

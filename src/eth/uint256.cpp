@@ -35,7 +35,8 @@ U256 U256::from_dec(std::string_view text) {
 }
 
 U256 U256::from_hex(std::string_view text) {
-  if (!text.starts_with("0x") && !text.starts_with("0X")) throw InvalidNumber("hex number must start with 0x: " + quoted(text));
+  if (!text.starts_with("0x") && !text.starts_with("0X"))
+    throw InvalidNumber("hex number must start with 0x: " + quoted(text));
   std::string_view digits = text.substr(2);
   if (digits.empty()) throw InvalidNumber("hex number has no digits: " + quoted(text));
   size_t first = digits.find_first_not_of('0');

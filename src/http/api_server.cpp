@@ -24,17 +24,25 @@ using ServiceUnavailable = errors::Unavailable;
 
 int status_for(errors::Kind kind) {
   switch (kind) {
-    case errors::Kind::kBadInput: return 400;
-    case errors::Kind::kUnauthorized: return 401;
-    case errors::Kind::kNotFound: return 404;
-    case errors::Kind::kConflict: return 409;
-    case errors::Kind::kTooLarge: return 413;
-    case errors::Kind::kRateLimited: return 429;
+    case errors::Kind::kBadInput:
+      return 400;
+    case errors::Kind::kUnauthorized:
+      return 401;
+    case errors::Kind::kNotFound:
+      return 404;
+    case errors::Kind::kConflict:
+      return 409;
+    case errors::Kind::kTooLarge:
+      return 413;
+    case errors::Kind::kRateLimited:
+      return 429;
     case errors::Kind::kUnavailable:
-    case errors::Kind::kTransient: return 503;
+    case errors::Kind::kTransient:
+      return 503;
     case errors::Kind::kPermanent:
     case errors::Kind::kContentPolicy:
-    case errors::Kind::kBug: return 500;
+    case errors::Kind::kBug:
+      return 500;
   }
   return 500;
 }
@@ -71,11 +79,7 @@ json author_json(const authors::AuthorSummary& a) {
 
 ApiServer::ApiServer(store::TokenStore& tokens, const log::EventLog& log, std::string database_kind,
                      const ipfs::LocalIpfsStore* ipfs_store, IntakeHandlers intake)
-    : tokens_(tokens),
-      log_(log),
-      database_kind_(std::move(database_kind)),
-      ipfs_store_(ipfs_store),
-      intake_(intake) {
+    : tokens_(tokens), log_(log), database_kind_(std::move(database_kind)), ipfs_store_(ipfs_store), intake_(intake) {
   routes();
   intake_routes();
   operator_routes();
@@ -166,30 +170,36 @@ void ApiServer::operator_routes() {
         }));
 
   r.add("GET", "/api/dashboard/config", guarded(log_, [this](const Request&) {
-          return reply(200, {{"image_gateway", operations_.image_gateway},
-                             {"explorer_url", operations_.explorer_url.empty() ? json(nullptr) : json(operations_.explorer_url)},
-                             {"admin_api", admin_auth_.configured()}});
+          return reply(
+              200, {{"image_gateway", operations_.image_gateway},
+                    {"explorer_url", operations_.explorer_url.empty() ? json(nullptr) : json(operations_.explorer_url)},
+                    {"admin_api", admin_auth_.configured()}});
         }));
 
-  r.add("POST", "/api/admin/retry", guarded(log_, [this](const Request& req) {
-          if (auto refusal = admin_refusal(req)) return *refusal;
-          const auto [selection, dry_run] = parse_retry_request(req.body);
-          if (operations_.queue == nullptr) throw ServiceUnavailable("the work queue is not set up in this server");
-          const auto report = operations_.queue->retry_failed(selection, dry_run, "admin-api");
-          log_.info("admin.retry", {{"dry_run", dry_run},
-                                    {"failed", selection.all_failed},
-                                    {"stage", selection.stage ? log::Fields(std::string(token::to_string(*selection.stage))) : log::Fields(nullptr)},
-                                    {"requested", selection.token_ids.size()},
-                                    {"count", report.tokens.size()},
-                                    {"skipped", report.skipped.size()},
-                                    {"client", req.client}});
-          if (!dry_run && operations_.metrics != nullptr) {
-            auto& retried = operations_.metrics->counter("glisk_operator_retries_total",
-                                                         "failed tokens put back by an operator (admin API)", {"stage"});
-            for (const auto& t : report.tokens) retried.inc({std::string(token::to_string(t.stage))});
-          }
-          return reply(200, ops::retry_json(report, dry_run));
-        }),
+  r.add("POST", "/api/admin/retry",
+        guarded(log_,
+                [this](const Request& req) {
+                  if (auto refusal = admin_refusal(req)) return *refusal;
+                  const auto [selection, dry_run] = parse_retry_request(req.body);
+                  if (operations_.queue == nullptr)
+                    throw ServiceUnavailable("the work queue is not set up in this server");
+                  const auto report = operations_.queue->retry_failed(selection, dry_run, "admin-api");
+                  log_.info("admin.retry",
+                            {{"dry_run", dry_run},
+                             {"failed", selection.all_failed},
+                             {"stage", selection.stage ? log::Fields(std::string(token::to_string(*selection.stage)))
+                                                       : log::Fields(nullptr)},
+                             {"requested", selection.token_ids.size()},
+                             {"count", report.tokens.size()},
+                             {"skipped", report.skipped.size()},
+                             {"client", req.client}});
+                  if (!dry_run && operations_.metrics != nullptr) {
+                    auto& retried = operations_.metrics->counter(
+                        "glisk_operator_retries_total", "failed tokens put back by an operator (admin API)", {"stage"});
+                    for (const auto& t : report.tokens) retried.inc({std::string(token::to_string(t.stage))});
+                  }
+                  return reply(200, ops::retry_json(report, dry_run));
+                }),
         webhook::kMaxBodyBytes);
 }
 
@@ -207,7 +217,9 @@ std::optional<Response> ApiServer::admin_refusal(const Request& req) {
     const int failures = admin_throttle_.failed(req.client);
     // The address and the count, never what was sent: a token mistyped by one character is
     // nearly the token.
-    log_.warn("admin.unauthorized", {{"client", req.client}, {"path", req.path}, {"failures_in_window", failures},
+    log_.warn("admin.unauthorized", {{"client", req.client},
+                                     {"path", req.path},
+                                     {"failures_in_window", failures},
                                      {"reason", authorization == nullptr ? "no Authorization header" : "wrong token"}});
     Response res = reply(401, {{"error", e.what()}});
     res.delay = admin_throttle_.failure_delay();
@@ -225,26 +237,31 @@ void ApiServer::intake_routes() {
           return reply(200, author_json(*author));
         }));
 
-  r.add("POST", "/api/authors/prompt", guarded(log_, [this](const Request& req) {
-          if (intake_.authors == nullptr) throw ServiceUnavailable("authors are not served by this instance");
-          const authors::SignedPrompt request = parse_prompt_request(req.body);
-          const std::string wallet = intake_.authors->set_signed_prompt(request);
-          return reply(200, {{"wallet_address", wallet}, {"has_prompt", true}});
-        }),
+  r.add("POST", "/api/authors/prompt",
+        guarded(log_,
+                [this](const Request& req) {
+                  if (intake_.authors == nullptr) throw ServiceUnavailable("authors are not served by this instance");
+                  const authors::SignedPrompt request = parse_prompt_request(req.body);
+                  const std::string wallet = intake_.authors->set_signed_prompt(request);
+                  return reply(200, {{"wallet_address", wallet}, {"has_prompt", true}});
+                }),
         kPromptBodyBytes);
 
-  r.add("POST", "/webhooks/alchemy", guarded(log_, [this](const Request& req) {
-          if (intake_.alchemy == nullptr) {
-            throw webhook::WebhookNotConfigured("the Alchemy webhook is not configured: set ALCHEMY_WEBHOOK_SECRET");
-          }
-          std::optional<std::string> signature;
-          if (const std::string* given = req.header("x-alchemy-signature")) signature = *given;
-          auto result = intake_.alchemy->handle(req.body, signature);
-          return reply(200, {{"status", result.duplicate ? "duplicate" : "ok"},
-                             {"tokens_created", result.tokens_created},
-                             {"ignored", result.ignored},
-                             {"unconfirmed", result.unconfirmed}});
-        }),
+  r.add("POST", "/webhooks/alchemy",
+        guarded(log_,
+                [this](const Request& req) {
+                  if (intake_.alchemy == nullptr) {
+                    throw webhook::WebhookNotConfigured(
+                        "the Alchemy webhook is not configured: set ALCHEMY_WEBHOOK_SECRET");
+                  }
+                  std::optional<std::string> signature;
+                  if (const std::string* given = req.header("x-alchemy-signature")) signature = *given;
+                  auto result = intake_.alchemy->handle(req.body, signature);
+                  return reply(200, {{"status", result.duplicate ? "duplicate" : "ok"},
+                                     {"tokens_created", result.tokens_created},
+                                     {"ignored", result.ignored},
+                                     {"unconfirmed", result.unconfirmed}});
+                }),
         webhook::kMaxBodyBytes);
 }
 
@@ -287,9 +304,11 @@ void ApiServer::routes() {
           json body = {{"tokens", statuses}, {"total", total}, {"queues", queues}};
           if (reveal_journal_ != nullptr) {
             auto summary = reveal_journal_->summary();
-            body["reveal"] = {{"transactions", {{"pending", summary.pending}, {"confirmed", summary.confirmed}, {"failed", summary.failed}}},
-                              {"last_error", summary.last_error ? json(*summary.last_error) : json(nullptr)},
-                              {"last_error_at", summary.last_error_at ? json(*summary.last_error_at) : json(nullptr)}};
+            body["reveal"] = {
+                {"transactions",
+                 {{"pending", summary.pending}, {"confirmed", summary.confirmed}, {"failed", summary.failed}}},
+                {"last_error", summary.last_error ? json(*summary.last_error) : json(nullptr)},
+                {"last_error_at", summary.last_error_at ? json(*summary.last_error_at) : json(nullptr)}};
           }
           return reply(200, body);
         }));

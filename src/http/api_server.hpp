@@ -48,8 +48,8 @@
 #include "ops/admin_auth.hpp"
 #include "ops/admin_throttle.hpp"
 #include "ops/pipeline_view.hpp"
-#include "store/token_lifecycle.hpp"
 #include "store/reveal_journal.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::authors {
@@ -66,12 +66,12 @@ int status_for(errors::Kind kind);
 
 // What the operator routes need; null members make their routes answer 503 saying what is missing.
 struct OperatorHandlers {
-  ops::PipelineView* view = nullptr;     // JSON views and the dashboard
-  store::TokenLifecycle* queue = nullptr;     // POST /api/admin/retry
-  metrics::Registry* metrics = nullptr;  // GET /metrics
-  std::string admin_token;               // ADMIN_TOKEN (secret); empty: admin endpoints answer 503
-  std::string image_gateway;             // prefix of image links: "/ipfs/" or "https://{PINATA_GATEWAY}/ipfs/"
-  std::string explorer_url;              // EXPLORER_URL; empty: no transaction links
+  ops::PipelineView* view = nullptr;       // JSON views and the dashboard
+  store::TokenLifecycle* queue = nullptr;  // POST /api/admin/retry
+  metrics::Registry* metrics = nullptr;    // GET /metrics
+  std::string admin_token;                 // ADMIN_TOKEN (secret); empty: admin endpoints answer 503
+  std::string image_gateway;               // prefix of image links: "/ipfs/" or "https://{PINATA_GATEWAY}/ipfs/"
+  std::string explorer_url;                // EXPLORER_URL; empty: no transaction links
 };
 
 // The routes through which tokens and prompts come in; each may be null (route answers 404/503).

@@ -1,5 +1,7 @@
 #include "http/http_server.hpp"
 
+#include <array>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,12 +10,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-
-#include <array>
-#include <atomic>
 #include <condition_variable>
-#include <future>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -46,7 +45,8 @@ const std::string* Request::header(std::string_view lowercase_name) const {
 
 void Router::add(std::string method, std::string_view pattern, Handler handler, size_t max_body_bytes) {
   Route route{std::move(method), {}, true, std::move(handler), max_body_bytes};
-  if (!pattern.starts_with('/')) throw std::invalid_argument("route pattern '" + std::string(pattern) + "' is not a path");
+  if (!pattern.starts_with('/'))
+    throw std::invalid_argument("route pattern '" + std::string(pattern) + "' is not a path");
   // Split as Boost.URL splits a request's path: "/" has no segments, "/a/" has "a" and "".
   if (std::string_view rest = pattern.substr(1); !rest.empty()) {
     for (;;) {
@@ -181,8 +181,8 @@ class HandlerPool {
   std::condition_variable work_;
   std::condition_variable idle_;
   std::deque<std::function<void()>> queue_;  // guarded by mutex_
-  int running_ = 0;                         // guarded by mutex_
-  bool stopping_ = false;                   // guarded by mutex_
+  int running_ = 0;                          // guarded by mutex_
+  bool stopping_ = false;                    // guarded by mutex_
   std::vector<std::thread> threads_;
 };
 
@@ -344,21 +344,23 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool has_body = parser_->chunked() || (parser_->content_length() && *parser_->content_length() > 0);
     if (match.handler == nullptr) {
       must_close_ = has_body;  // the body is not read: the connection cannot be reused
-      return respond(error_response(match.status, match.status == 405
-                                                      ? "method " + request_.method + " is not allowed on " + request_.path
-                                                      : "no route " + request_.method + " " + request_.path));
+      return respond(error_response(
+          match.status, match.status == 405 ? "method " + request_.method + " is not allowed on " + request_.path
+                                            : "no route " + request_.method + " " + request_.path));
     }
     handler_ = match.handler;
     request_.params = std::move(match.params);
     if (!has_body) return dispatch();
 
-    if (match.max_body_bytes == 0) return refuse(413, request_.path + " takes no request body", "body on a bodiless route");
+    if (match.max_body_bytes == 0)
+      return refuse(413, request_.path + " takes no request body", "body on a bodiless route");
     if (parser_->content_length() && *parser_->content_length() > match.max_body_bytes) {
       return refuse(413, "the body is over " + size_text(match.max_body_bytes) + "; nothing was read or stored",
                     "body too large");
     }
     // Memory for every body being read at once is bounded: reserve this one's share first.
-    const size_t reserve = parser_->content_length() ? static_cast<size_t>(*parser_->content_length()) : match.max_body_bytes;
+    const size_t reserve =
+        parser_->content_length() ? static_cast<size_t>(*parser_->content_length()) : match.max_body_bytes;
     if (server_.body_bytes + reserve > limits().body_budget_bytes) {
       return refuse(503, "too many request bodies are being received at once; retry shortly", "body budget");
     }
@@ -390,12 +392,12 @@ class Session : public std::enable_shared_from_this<Session> {
       return refuse(431, "the request header is over " + size_text(limits().max_header_bytes), "header too large");
     }
     if (ec == bhttp::error::body_limit) {
-      return refuse(413, "the body is over " + size_text(body_limit_) + "; nothing was stored",
-                    "body too large");
+      return refuse(413, "the body is over " + size_text(body_limit_) + "; nothing was stored", "body too large");
     }
     if (ec == beast::error::timeout) {
-      server_.note_refusal({{"reason", "request not received in time"}, {"client", client_},
-                              {"timeout_seconds", static_cast<double>(limits().request_timeout.count()) / 1000.0}});
+      server_.note_refusal({{"reason", "request not received in time"},
+                            {"client", client_},
+                            {"timeout_seconds", static_cast<double>(limits().request_timeout.count()) / 1000.0}});
       return close();  // the stream closed the socket already: nothing can be answered
     }
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
@@ -550,15 +552,17 @@ void detail::ServerCore::admit(tcp::socket socket) {
   if (ec || draining) return;  // the socket closes as it goes out of scope
   std::string client = remote.address().to_string();
   if (auto it = per_client.find(client); it != per_client.end() && it->second >= limits.max_connections_per_client) {
-    note_refusal({{"reason", "too many connections from one client"}, {"client", client},
-                    {"limit", limits.max_connections_per_client}});
+    note_refusal({{"reason", "too many connections from one client"},
+                  {"client", client},
+                  {"limit", limits.max_connections_per_client}});
     return;
   }
   if (sessions.size() >= static_cast<size_t>(limits.max_connections)) {
     // Make room by closing the connection that has idled longest, if any does.
     Session* oldest = nullptr;
     for (Session* s : sessions) {
-      if (s->state() == Session::State::kIdle && (oldest == nullptr || s->idle_since() < oldest->idle_since())) oldest = s;
+      if (s->state() == Session::State::kIdle && (oldest == nullptr || s->idle_since() < oldest->idle_since()))
+        oldest = s;
     }
     if (oldest == nullptr) {
       note_refusal({{"reason", "too many connections"}, {"client", client}, {"limit", limits.max_connections}});
@@ -599,7 +603,8 @@ int HttpServer::bind(const std::string& host, int port) {
   if (ec) {
     tcp::resolver resolver(impl_->io);
     auto found = resolver.resolve(host, std::to_string(port), ec);
-    if (ec || found.empty()) throw std::runtime_error("cannot listen on " + host + ": not an address or a known host name (set HOST)");
+    if (ec || found.empty())
+      throw std::runtime_error("cannot listen on " + host + ": not an address or a known host name (set HOST)");
     address = found.begin()->endpoint().address();
   }
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
@@ -612,7 +617,8 @@ int HttpServer::bind(const std::string& host, int port) {
   acceptor.bind(endpoint, ec);
   if (ec == asio::error::address_in_use) {
     acceptor.close();
-    throw AddressInUse("cannot listen on " + where + ": the port is taken (another glisk serve still running, or "
+    throw AddressInUse("cannot listen on " + where +
+                       ": the port is taken (another glisk serve still running, or "
                        "another program): stop it, or set PORT (or HOST) to a free one");
   }
   if (ec) {

@@ -42,11 +42,11 @@ struct ServerCore;  // the I/O thread's state (http_server.cpp)
 }
 
 struct Request {
-  std::string method;                                          // e.g. "GET"
-  std::string path;                                            // as sent, without the query
-  std::vector<std::string> params;                             // the route's {} segments, percent-decoded
-  std::vector<std::pair<std::string, std::string>> query;      // percent-decoded, in order
-  std::vector<std::pair<std::string, std::string>> headers;    // names lowercase
+  std::string method;                                        // e.g. "GET"
+  std::string path;                                          // as sent, without the query
+  std::vector<std::string> params;                           // the route's {} segments, percent-decoded
+  std::vector<std::pair<std::string, std::string>> query;    // percent-decoded, in order
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercase
   std::string body;
   std::string client;  // the remote address
 

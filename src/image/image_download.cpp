@@ -21,8 +21,9 @@ DownloadedImage typed(std::string bytes, const std::string& where) {
     std::snprintf(hex, sizeof hex, "%02x", c);
     start += hex;
   }
-  throw errors::PermanentError("the image at " + where + " is not a PNG, JPEG or WebP (" + std::to_string(bytes.size()) +
-                               " bytes starting " + (start.empty() ? "with nothing" : start) + ")");
+  throw errors::PermanentError("the image at " + where + " is not a PNG, JPEG or WebP (" +
+                               std::to_string(bytes.size()) + " bytes starting " +
+                               (start.empty() ? "with nothing" : start) + ")");
 }
 
 }  // namespace
@@ -36,8 +37,8 @@ DownloadedImage download_image(const net::HttpClient& http, const std::string& u
     const auto size = std::filesystem::file_size(path, ec);
     if (ec) throw ImageGoneError("the image file " + path.string() + " is gone (" + ec.message() + ")");
     if (size > max_bytes) {
-      throw errors::PermanentError("the image at " + where + " has " + std::to_string(size) + " bytes, more than MAX_IMAGE_BYTES (" +
-                                   std::to_string(max_bytes) + ")");
+      throw errors::PermanentError("the image at " + where + " has " + std::to_string(size) +
+                                   " bytes, more than MAX_IMAGE_BYTES (" + std::to_string(max_bytes) + ")");
     }
     std::ifstream f(path, std::ios::binary);
     std::ostringstream buf;
@@ -57,7 +58,8 @@ DownloadedImage download_image(const net::HttpClient& http, const std::string& u
     r = http.send(request, stop);
   } catch (const net::TransportError& e) {
     if (e.failure() == net::TransportError::Failure::kTooLarge) {
-      throw errors::PermanentError("the image at " + where + " is larger than MAX_IMAGE_BYTES (" + std::to_string(max_bytes) + ")");
+      throw errors::PermanentError("the image at " + where + " is larger than MAX_IMAGE_BYTES (" +
+                                   std::to_string(max_bytes) + ")");
     }
     throw errors::TransientError(std::string("image download failed: ") + e.what());
   }
@@ -69,7 +71,8 @@ DownloadedImage download_image(const net::HttpClient& http, const std::string& u
     if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, http.clock().now());
     throw errors::TransientError("the image host answered " + std::to_string(r.status) + " for " + where, wait);
   }
-  if (r.status != 200) throw errors::PermanentError("the image host answered " + std::to_string(r.status) + " for " + where);
+  if (r.status != 200)
+    throw errors::PermanentError("the image host answered " + std::to_string(r.status) + " for " + where);
   return typed(std::move(r.body), where);
 }
 

@@ -60,7 +60,8 @@ std::string render_png(std::string_view prompt) {
     double alpha;
   };
   std::vector<Disc> discs(4 + rng() % 6);
-  for (auto& d : discs) d = {unit() * kSize, unit() * kSize, 30 + unit() * 140, hsv(unit(), 0.8, 0.9), 0.35 + 0.5 * unit()};
+  for (auto& d : discs)
+    d = {unit() * kSize, unit() * kSize, 30 + unit() * 140, hsv(unit(), 0.8, 0.9), 0.35 + 0.5 * unit()};
 
   std::vector<unsigned char> pixels(static_cast<size_t>(kSize) * kSize * 3);
   for (int y = 0; y < kSize; ++y) {

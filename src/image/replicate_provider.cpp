@@ -10,10 +10,10 @@
 namespace glisk::image {
 namespace {
 
-using nlohmann::json;
 using errors::ContentPolicyError;
 using errors::PermanentError;
 using errors::TransientError;
+using nlohmann::json;
 
 // What Replicate said, for messages: the problem's detail (or title), or the start of the body.
 std::string problem_text(const net::HttpResponse& r) {
@@ -26,7 +26,8 @@ std::string problem_text(const net::HttpResponse& r) {
     }
   }
   std::string text = r.body.substr(0, 200);
-  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
   return text.empty() ? "(empty body)" : text;
 }
 
@@ -49,14 +50,16 @@ bool is_content_policy(const std::string& error) {
 }
 
 // Turns an answer into a prediction object, or throws the error class it stands for.
-json prediction_from(const net::HttpResponse& r, const std::string& what, const std::string& model, clock::TimePoint now) {
+json prediction_from(const net::HttpResponse& r, const std::string& what, const std::string& model,
+                     clock::TimePoint now) {
   const std::string said = problem_text(r);
   const std::string status = std::to_string(r.status);
   if (r.status == 401 || r.status == 403) {
     throw PermanentError("Replicate refused the API token (" + status + ": " + said + "): check REPLICATE_API_TOKEN");
   }
   if (r.status == 402) {
-    throw PermanentError("Replicate requires payment (402: " + said + "): add credit or billing to the Replicate account");
+    throw PermanentError("Replicate requires payment (402: " + said +
+                         "): add credit or billing to the Replicate account");
   }
   if (r.status == 404) {
     throw PermanentError("Replicate does not know '" + model + "' (404: " + said + "): check REPLICATE_MODEL_VERSION");
@@ -77,8 +80,8 @@ json prediction_from(const net::HttpResponse& r, const std::string& what, const 
   auto body = json_input::parse_or_discarded(r.body, {r.body.size()});
   if (!body.is_object() || !body.contains("id") || !body["id"].is_string() || !body.contains("status") ||
       !body["status"].is_string()) {
-    throw TransientError("Replicate answered " + what + " with something that is not a prediction: " +
-                         r.body.substr(0, 120));
+    throw TransientError("Replicate answered " + what +
+                         " with something that is not a prediction: " + r.body.substr(0, 120));
   }
   return body;
 }
@@ -127,7 +130,8 @@ net::HttpResponse ReplicateProvider::call(const std::string& method, const std::
   try {
     return http_.send(request, stop);
   } catch (const net::TransportError& e) {
-    if (e.failure() == net::TransportError::Failure::kAborted) throw TransientError("interrupted by shutdown while calling Replicate");
+    if (e.failure() == net::TransportError::Failure::kAborted)
+      throw TransientError("interrupted by shutdown while calling Replicate");
     throw TransientError(std::string("Replicate unreachable: ") + e.what());
   }
 }
@@ -151,8 +155,10 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
     if (r.status != 404) {
       prediction = prediction_from(r, "a prediction lookup", options_.model, http_.clock().now());
       const auto& status = prediction["status"].get_ref<const std::string&>();
-      const std::string error = prediction.value("error", json()).is_string() ? prediction["error"].get<std::string>() : "";
-      if (status == "failed" && is_content_policy(error)) throw ContentPolicyError("the model refused the prompt: " + error);
+      const std::string error =
+          prediction.value("error", json()).is_string() ? prediction["error"].get<std::string>() : "";
+      if (status == "failed" && is_content_policy(error))
+        throw ContentPolicyError("the model refused the prompt: " + error);
       // A failed or canceled prediction delivers nothing: start a new one below.
       if ((status == "failed" || status == "canceled") && !first_output_url(prediction)) prediction = json();
     }
@@ -162,7 +168,8 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
     json body = {{"input", {{"prompt", prompt}, {"num_outputs", 1}}}};
     if (!version_.empty()) body["version"] = version_;
     const bool wait = options_.prefer_wait_seconds > 0;
-    auto r = call("POST", create_path_, body.dump(), per_call + std::chrono::seconds(options_.prefer_wait_seconds), wait, stop);
+    auto r = call("POST", create_path_, body.dump(), per_call + std::chrono::seconds(options_.prefer_wait_seconds),
+                  wait, stop);
     prediction = prediction_from(r, "creating a prediction", options_.model, http_.clock().now());
     on_started(prediction["id"].get<std::string>());
   }
@@ -173,8 +180,10 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
     // A blocking create can answer "processing" with the output already there: that counts.
     if (auto url = first_output_url(prediction)) return {*url, id};
     const auto& status = prediction["status"].get_ref<const std::string&>();
-    const std::string error = prediction.contains("error") && prediction["error"].is_string() ? prediction["error"].get<std::string>() : "";
-    if (status == "succeeded") throw TransientError("Replicate prediction " + id + " succeeded without an image URL in its output");
+    const std::string error =
+        prediction.contains("error") && prediction["error"].is_string() ? prediction["error"].get<std::string>() : "";
+    if (status == "succeeded")
+      throw TransientError("Replicate prediction " + id + " succeeded without an image URL in its output");
     if (status == "failed") {
       if (is_content_policy(error)) throw ContentPolicyError("the model refused the prompt: " + error);
       throw TransientError("Replicate prediction " + id + " failed: " + (error.empty() ? "no reason given" : error));

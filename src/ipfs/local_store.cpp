@@ -17,7 +17,8 @@ std::string LocalIpfsStore::pin(const PinRequest& request, std::stop_token) {
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) return cid;
   std::filesystem::create_directories(dir_, ec);
-  if (ec) throw errors::PermanentError("cannot create " + dir_.string() + " (" + ec.message() + "): check IPFS_LOCAL_DIR");
+  if (ec)
+    throw errors::PermanentError("cannot create " + dir_.string() + " (" + ec.message() + "): check IPFS_LOCAL_DIR");
   auto tmp = path;
   tmp += ".tmp" + std::to_string(std::hash<std::thread::id>{}(std::this_thread::get_id()));
   {

@@ -17,10 +17,8 @@ std::string erc721_metadata(const MetadataInput& in) {
   if (in.farcaster_handle && !in.farcaster_handle->empty()) {
     attributes.push_back({{"trait_type", "Farcaster"}, {"value", *in.farcaster_handle}});
   }
-  nlohmann::ordered_json doc = {{"name", name},
-                                {"description", in.description},
-                                {"image", "ipfs://" + in.image_cid},
-                                {"attributes", attributes}};
+  nlohmann::ordered_json doc = {
+      {"name", name}, {"description", in.description}, {"image", "ipfs://" + in.image_cid}, {"attributes", attributes}};
   return doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 

@@ -54,7 +54,8 @@ std::pair<std::string, std::string> pinata_multipart(const PinRequest& request) 
   return {body, boundary};
 }
 
-PinataPinner::PinataPinner(const net::HttpClient& http, PinataOptions options) : http_(http), options_(std::move(options)) {}
+PinataPinner::PinataPinner(const net::HttpClient& http, PinataOptions options)
+    : http_(http), options_(std::move(options)) {}
 
 std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
   auto [body, boundary] = pinata_multipart(request);
@@ -90,7 +91,8 @@ std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
   if (r.status >= 400 && r.status < 500) {
     throw errors::PermanentError("Pinata refused " + what + " (" + status + ": " + said + ")");
   }
-  if (r.status < 200 || r.status >= 300) throw errors::TransientError("Pinata answered " + status + " when " + what + ": " + said);
+  if (r.status < 200 || r.status >= 300)
+    throw errors::TransientError("Pinata answered " + status + " when " + what + ": " + said);
   auto answer = json_input::parse_or_discarded(r.body, {r.body.size()});
   if (!answer.is_object() || !answer.contains("IpfsHash") || !answer["IpfsHash"].is_string()) {
     throw errors::TransientError("Pinata answered " + what + " without an IpfsHash: " + r.body.substr(0, 120));

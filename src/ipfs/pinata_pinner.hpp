@@ -2,8 +2,8 @@
 // Pinata's pinning API: POST {PINATA_API_URL}/pinning/pinFileToIPFS, bearer JWT, multipart/form-data
 // with `file`, `pinataOptions` {"cidVersion":1} and `pinataMetadata` {name, keyvalues}. The answer
 // is {"IpfsHash","PinSize","Timestamp"}. 401/403 (bad JWT or missing scope) and 400 are
-// permanent; 429 is a RateLimitedError (Retry-After honoured when sent); 5xx, timeouts, dropped connections and malformed
-// answers are transient. The JWT never appears in a message.
+// permanent; 429 is a RateLimitedError (Retry-After honoured when sent); 5xx, timeouts, dropped connections and
+// malformed answers are transient. The JWT never appears in a message.
 
 #include <chrono>
 

@@ -10,7 +10,6 @@
 #include <ostream>
 #include <string_view>
 
-
 namespace spdlog {
 class logger;
 }

@@ -84,8 +84,8 @@ std::string redact_url(std::string_view url) {
     size_t at = url.find('@', start);
     size_t slash = url.find('/', start);
     size_t colon = url.find(':', start);
-    if (at != std::string_view::npos && (slash == std::string_view::npos || slash > at) && colon != std::string_view::npos &&
-        colon < at) {
+    if (at != std::string_view::npos && (slash == std::string_view::npos || slash > at) &&
+        colon != std::string_view::npos && colon < at) {
       shown = std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
     }
   }

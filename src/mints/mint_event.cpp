@@ -79,7 +79,8 @@ int64_t parse_int64_quantity(const json& value, const std::string& what) {
 RawLog raw_log_from_rpc(const json& log) {
   RawLog raw;
   const json& address = field(log, "address");
-  if (!address.is_string()) throw InvalidMintLog("log field address must be a string, got " + json_input::excerpt(address));
+  if (!address.is_string())
+    throw InvalidMintLog("log field address must be a string, got " + json_input::excerpt(address));
   raw.address = address.get<std::string>();
   const json& topics = field(log, "topics");
   if (!topics.is_array()) throw InvalidMintLog("log field topics must be an array, got " + json_input::excerpt(topics));
@@ -95,7 +96,8 @@ RawLog raw_log_from_rpc(const json& log) {
   raw.tx_hash = parse_hash32(field(log, "transactionHash"), "transactionHash");
   raw.log_index = parse_int64_quantity(field(log, "logIndex"), "logIndex");
   if (auto removed = log.find("removed"); removed != log.end() && !removed->is_null()) {
-    if (!removed->is_boolean()) throw InvalidMintLog("log field removed must be a boolean, got " + json_input::excerpt(*removed));
+    if (!removed->is_boolean())
+      throw InvalidMintLog("log field removed must be a boolean, got " + json_input::excerpt(*removed));
     if (removed->get<bool>()) throw InvalidMintLog("the log was removed by a chain reorganisation");
   }
   return raw;

@@ -20,8 +20,8 @@ RecordOutcome MintRecorder::record(store::Transaction& tx, const MintEvent& e) {
   }
   const int64_t author_id = store::ensure_author(tx, e.prompt_author, now);
 
-  const auto created = store::create_detected(
-      tx, {e.start_token_id, e.last_token_id(), author_id, e.minter, "mint", e.tx_hash}, now);
+  const auto created =
+      store::create_detected(tx, {e.start_token_id, e.last_token_id(), author_id, e.minter, "mint", e.tx_hash}, now);
   outcome.tokens_created = static_cast<int64_t>(created.size());
   if (outcome.tokens_created < e.quantity) {
     // Some ids existed already: fill a minter that gap recovery could not know, and report ids
@@ -42,7 +42,8 @@ void log_recorded(const log::EventLog& log, const MintEvent& e, const RecordOutc
                              {"tokens_created", o.tokens_created},
                              {"source", source}});
   if (!o.conflicting_token_ids.empty()) {
-    log.warn("mint.token_conflict", {{"tx", e.tx_hash}, {"token_ids", o.conflicting_token_ids}, {"author", e.prompt_author}});
+    log.warn("mint.token_conflict",
+             {{"tx", e.tx_hash}, {"token_ids", o.conflicting_token_ids}, {"author", e.prompt_author}});
   }
 }
 

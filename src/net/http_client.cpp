@@ -45,7 +45,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+    value.remove_suffix(1);
   t->headers[name] = std::string(value);
   return n;
 }
@@ -79,7 +80,8 @@ HttpResponse HttpClient::send(const HttpRequest& request, std::stop_token stop) 
   transfer.stop = stop;
 
   curl_slist* raw_headers = nullptr;
-  for (const auto& [name, value] : request.headers) raw_headers = curl_slist_append(raw_headers, (name + ": " + value).c_str());
+  for (const auto& [name, value] : request.headers)
+    raw_headers = curl_slist_append(raw_headers, (name + ": " + value).c_str());
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(raw_headers, &curl_slist_free_all);
 
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
@@ -113,19 +115,26 @@ HttpResponse HttpClient::send(const HttpRequest& request, std::stop_token stop) 
     std::string reason = curl_easy_strerror(rc);
     using Failure = TransportError::Failure;
     if (transfer.too_large) {
-      throw TransportError(Failure::kTooLarge, where + ": response larger than " + std::to_string(request.max_response_bytes) + " bytes");
+      throw TransportError(Failure::kTooLarge,
+                           where + ": response larger than " + std::to_string(request.max_response_bytes) + " bytes");
     }
     switch (rc) {
-      case CURLE_OPERATION_TIMEDOUT: throw TransportError(Failure::kTimeout, where + ": timed out after " + std::to_string(request.timeout.count()) + " ms");
+      case CURLE_OPERATION_TIMEDOUT:
+        throw TransportError(Failure::kTimeout,
+                             where + ": timed out after " + std::to_string(request.timeout.count()) + " ms");
       case CURLE_COULDNT_CONNECT:
       case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_RESOLVE_PROXY: throw TransportError(Failure::kConnect, where + ": " + reason);
-      case CURLE_ABORTED_BY_CALLBACK: throw TransportError(Failure::kAborted, where + ": aborted (shutting down)");
+      case CURLE_COULDNT_RESOLVE_PROXY:
+        throw TransportError(Failure::kConnect, where + ": " + reason);
+      case CURLE_ABORTED_BY_CALLBACK:
+        throw TransportError(Failure::kAborted, where + ": aborted (shutting down)");
       case CURLE_GOT_NOTHING:
       case CURLE_RECV_ERROR:
       case CURLE_SEND_ERROR:
-      case CURLE_PARTIAL_FILE: throw TransportError(Failure::kDropped, where + ": connection dropped (" + reason + ")");
-      default: throw TransportError(Failure::kOther, where + ": " + reason);
+      case CURLE_PARTIAL_FILE:
+        throw TransportError(Failure::kDropped, where + ": connection dropped (" + reason + ")");
+      default:
+        throw TransportError(Failure::kOther, where + ": " + reason);
     }
   }
   HttpResponse response;

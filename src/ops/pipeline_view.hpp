@@ -35,7 +35,8 @@ struct ThroughputMinute {
 
 class PipelineView {
  public:
-  PipelineView(store::Database& db, clock::Clock& clock) : db_(db), clock_(clock), tokens_(db, clock), journal_(db, clock) {}
+  PipelineView(store::Database& db, clock::Clock& clock)
+      : db_(db), clock_(clock), tokens_(db, clock), journal_(db, clock) {}
 
   // Most recently changed first.
   std::vector<token::Token> recent_tokens(int limit);

@@ -13,7 +13,8 @@ uint64_t WakeSignal::sequence() const {
   return sequence_;
 }
 
-bool WakeSignal::wait(const clock::Clock& clock, uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop) {
+bool WakeSignal::wait(const clock::Clock& clock, uint64_t seen, std::chrono::milliseconds timeout,
+                      std::stop_token stop) {
   std::unique_lock lock(mutex_);
   return clock.wait_until(lock, changed_, stop, clock.steady_now() + timeout, [&] { return sequence_ != seen; });
 }

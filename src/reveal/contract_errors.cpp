@@ -10,10 +10,14 @@ namespace glisk::reveal {
 namespace {
 
 const std::array<std::string, 8> kSignatures = {
-    "AlreadyRevealed(uint256)",        "LengthMismatch()",
-    "NotKeeper(address)",              "ERC721NonexistentToken(uint256)",
-    "OwnableUnauthorizedAccount(address)", "InvalidQuantity()",
-    "InvalidPromptAuthor()",           "WrongPayment(uint256,uint256)",
+    "AlreadyRevealed(uint256)",
+    "LengthMismatch()",
+    "NotKeeper(address)",
+    "ERC721NonexistentToken(uint256)",
+    "OwnableUnauthorizedAccount(address)",
+    "InvalidQuantity()",
+    "InvalidPromptAuthor()",
+    "WrongPayment(uint256,uint256)",
 };
 
 std::optional<eth::Bytes> revert_data(const chain::RpcError& error) {

@@ -20,11 +20,13 @@ uint64_t small_wei(const U256& value, const char* what) {
 }
 
 U256 wei_of(const chain::JsonValue& value, const char* what) {
-  if (!value.is_string()) throw chain::MalformedResponse(std::string("eth_feeHistory: ") + what + " is not a hex quantity");
+  if (!value.is_string())
+    throw chain::MalformedResponse(std::string("eth_feeHistory: ") + what + " is not a hex quantity");
   try {
     return U256::from_hex(value.get<std::string>());
   } catch (const eth::InvalidNumber&) {
-    throw chain::MalformedResponse(std::string("eth_feeHistory: ") + what + " is not a hex quantity: " + json_input::excerpt(value));
+    throw chain::MalformedResponse(std::string("eth_feeHistory: ") + what +
+                                   " is not a hex quantity: " + json_input::excerpt(value));
   }
 }
 
@@ -56,7 +58,8 @@ FeeQuote quote_fees(const chain::JsonValue& history, const std::optional<U256>& 
     const auto& ratios = history.contains("gasUsedRatio") ? history["gasUsedRatio"] : chain::JsonValue::array();
     for (size_t i = 0; i < history["reward"].size(); ++i) {
       const auto& block = history["reward"][i];
-      if (!block.is_array() || block.empty()) throw chain::MalformedResponse("eth_feeHistory: reward entry is not a list");
+      if (!block.is_array() || block.empty())
+        throw chain::MalformedResponse("eth_feeHistory: reward entry is not a list");
       // An empty block's "reward" is 0 by definition, not a price anybody paid.
       if (i < ratios.size() && ratios[i].is_number() && ratios[i].get<double>() == 0.0) continue;
       rewards.push_back(small_wei(wei_of(block[0], "reward"), "reward"));
@@ -85,8 +88,7 @@ FeeQuote quote_fees(const chain::JsonValue& history, const std::optional<U256>& 
   return quote;
 }
 
-FeeQuote current_fees(chain::EthRpc& rpc, double tip_percentile, const std::optional<U256>& cap,
-                      std::stop_token stop) {
+FeeQuote current_fees(chain::EthRpc& rpc, double tip_percentile, const std::optional<U256>& cap, std::stop_token stop) {
   auto history = rpc.fee_history(kFeeHistoryBlocks, "latest", {tip_percentile}, stop);
   FeeQuote quote = quote_fees(history, std::nullopt, cap);
   if (quote.tip.is_zero()) {
@@ -107,7 +109,8 @@ std::optional<Fees> replacement_fees(const Fees& previous, const FeeQuote& now, 
   const uint64_t old_tip = small_wei(previous.max_priority_fee_per_gas, "previous tip");
   uint64_t tip = std::max(bumped(old_tip), small_wei(now.tip, "tip"));
   u128 market_max = static_cast<u128>(small_wei(now.next_base_fee, "base fee")) * 2 + tip;
-  uint64_t max_fee = std::max<uint64_t>(bumped(old_max), market_max > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(market_max));
+  uint64_t max_fee =
+      std::max<uint64_t>(bumped(old_max), market_max > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(market_max));
   if (cap && cap->fits_u64()) max_fee = std::min(max_fee, cap->low_u64());
   tip = std::min(tip, max_fee);
   if (max_fee < least_replacement(old_max) || tip < least_replacement(old_tip)) return std::nullopt;

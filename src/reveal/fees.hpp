@@ -29,13 +29,12 @@ using Fees = eth::Fees;
 struct FeeQuote {
   eth::U256 next_base_fee;
   eth::U256 tip;
-  Fees fees;           // what to offer (max fee already clipped to the cap)
+  Fees fees;               // what to offer (max fee already clipped to the cap)
   bool above_cap = false;  // next base fee + tip exceeds the cap: wait
 };
 
 // How many recent blocks the quote looks at.
 inline constexpr uint64_t kFeeHistoryBlocks = 10;
-
 
 // Builds the quote from an eth_feeHistory answer asked for kFeeHistoryBlocks blocks with the
 // one tip percentile. `suggested_tip` (eth_maxPriorityFeePerGas) is used when no recent

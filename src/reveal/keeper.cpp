@@ -69,8 +69,9 @@ Keeper::Keeper(chain::EthRpc& rpc, store::RevealJournal& journal, const eth::Pri
     gas_used_ = &m.counter("glisk_reveal_gas_used_total", "gas used by mined reveal transactions");
     fees_paid_ = &m.counter("glisk_reveal_fees_paid_wei_total",
                             "fees paid for mined reveal transactions, in wei (gas used × effective price)");
-    confirmation_ = &m.histogram("glisk_reveal_confirmation_seconds",
-                                 "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {});
+    confirmation_ =
+        &m.histogram("glisk_reveal_confirmation_seconds",
+                     "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {});
   }
 }
 
@@ -89,7 +90,8 @@ std::optional<BroadcastAnswer> Keeper::broadcast_journaled(const store::SignedRe
   try {
     return broadcast(reveal.raw_tx, error_text, stop);
   } catch (const errors::TransientError& e) {
-    log_.warn("reveal.transient_error", {{"tx_hash", reveal.tx_hash}, {"nonce", reveal.nonce},
+    log_.warn("reveal.transient_error", {{"tx_hash", reveal.tx_hash},
+                                         {"nonce", reveal.nonce},
                                          {"error", std::string("broadcast outcome unknown, will check: ") + e.what()}});
     return std::nullopt;
   }
@@ -108,7 +110,8 @@ void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calld
     estimate = rpc_.estimate_gas({{"from", sender_}, {"to", options_.contract}, {"data", data_hex}}, stop);
   } catch (const chain::RpcError& e) {
     // The caller simulated this call a moment ago; a revert now means the chain moved meanwhile.
-    throw errors::TransientError(std::string("eth_estimateGas refused the reveal after a clean simulation: ") + e.what());
+    throw errors::TransientError(std::string("eth_estimateGas refused the reveal after a clean simulation: ") +
+                                 e.what());
   }
   const uint64_t gas_limit = static_cast<uint64_t>(static_cast<double>(estimate) * options_.gas_buffer + 0.999);
 
@@ -117,8 +120,8 @@ void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calld
   if (balance < worst_cost) {
     const std::string reason = "keeper wallet " + sender_ + " holds " + balance.to_dec() + " wei but a reveal of " +
                                std::to_string(token_ids.size()) + " tokens may cost up to " + worst_cost.to_dec() +
-                               " wei (" + std::to_string(gas_limit) + " gas × " + format_gwei(quote.fees.max_fee_per_gas) +
-                               " gwei): fund the keeper wallet";
+                               " wei (" + std::to_string(gas_limit) + " gas × " +
+                               format_gwei(quote.fees.max_fee_per_gas) + " gwei): fund the keeper wallet";
     journal_.record_unsent(sender_, token_ids, reason);
     throw errors::PermanentError(reason);
   }
@@ -133,8 +136,8 @@ void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calld
   tx.to = eth::Address::parse(options_.contract);
   tx.data = calldata;
   const auto signed_tx = eth::sign_transaction(tx, key_);
-  store::SignedReveal reveal{sender_, nonce, eth::to_hex(signed_tx.hash), token_ids, quote.fees, gas_limit,
-                      eth::to_hex(signed_tx.raw)};
+  store::SignedReveal reveal{sender_,    nonce,     eth::to_hex(signed_tx.hash), token_ids,
+                             quote.fees, gas_limit, eth::to_hex(signed_tx.raw)};
   // The journal first: from here on a crash leaves a record that settle() resolves.
   const int64_t row = journal_.record_pending(reveal);
 
@@ -143,11 +146,13 @@ void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calld
   if (!answer) return;
   switch (*answer) {
     case BroadcastAnswer::kAccepted:
-      log_.info("keeper.transaction_submitted",
-                {{"tx_hash", reveal.tx_hash}, {"nonce", nonce}, {"tokens", token_ids.size()}, {"gas_limit", gas_limit},
-                 {"max_fee_gwei", format_gwei(quote.fees.max_fee_per_gas)},
-                 {"tip_gwei", format_gwei(quote.fees.max_priority_fee_per_gas)},
-                 {"base_fee_gwei", format_gwei(quote.next_base_fee)}});
+      log_.info("keeper.transaction_submitted", {{"tx_hash", reveal.tx_hash},
+                                                 {"nonce", nonce},
+                                                 {"tokens", token_ids.size()},
+                                                 {"gas_limit", gas_limit},
+                                                 {"max_fee_gwei", format_gwei(quote.fees.max_fee_per_gas)},
+                                                 {"tip_gwei", format_gwei(quote.fees.max_priority_fee_per_gas)},
+                                                 {"base_fee_gwei", format_gwei(quote.next_base_fee)}});
       return;
     case BroadcastAnswer::kNonceUsed:
     case BroadcastAnswer::kUnderpriced:
@@ -217,8 +222,9 @@ bool Keeper::settle_nonce(const std::vector<store::JournalEntry>& rows, uint64_t
     // Dropped from the pool, or never broadcast (a crash between the journal and the send).
     std::string error_text;
     BroadcastAnswer answer = broadcast(newest.raw_tx, &error_text, stop);
-    log_.info("keeper.transaction_rebroadcast",
-              {{"tx_hash", newest.tx_hash}, {"nonce", nonce}, {"answer", error_text.empty() ? "accepted" : error_text}});
+    log_.info(
+        "keeper.transaction_rebroadcast",
+        {{"tx_hash", newest.tx_hash}, {"nonce", nonce}, {"answer", error_text.empty() ? "accepted" : error_text}});
     if (answer == BroadcastAnswer::kInsufficientFunds || answer == BroadcastAnswer::kRefused) {
       // E.g. its fee cap is now below the base fee. Nothing at this nonce can mine unless sent
       // again, so the batch goes again as a new transaction at fresh fees (should the old one
@@ -227,7 +233,8 @@ bool Keeper::settle_nonce(const std::vector<store::JournalEntry>& rows, uint64_t
       const std::string reason = "the node refused the reveal transaction when sent again: " + error_text +
                                  (no_funds ? "; fund the keeper wallet " + sender_ : "; the batch goes again");
       journal_.abandon(sender_, nonce, newest.token_ids, reason,
-                       clock_.now() + (no_funds ? options_.permanent_error_delay : options_.transient_error_delay), no_funds);
+                       clock_.now() + (no_funds ? options_.permanent_error_delay : options_.transient_error_delay),
+                       no_funds);
       log_.write(no_funds ? log::Level::kError : log::Level::kWarning,
                  no_funds ? "reveal.permanent_error" : "reveal.transient_error",
                  {{"tx_hash", newest.tx_hash}, {"nonce", nonce}, {"error", reason}});
@@ -258,25 +265,33 @@ bool Keeper::settle_mined(const store::JournalEntry& row, const chain::JsonValue
   if (status == "0x1") {
     const int64_t revealed = journal_.confirm(row, block, gas_used, price);
     measure_mined(row, "confirmed", gas_used, fee);
-    log_.info("keeper.transaction_confirmed",
-              {{"tx_hash", row.tx_hash}, {"nonce", row.nonce}, {"block", block}, {"gas_used", gas_used},
-               {"gas_price_gwei", format_gwei(price)}, {"fee_wei", fee.to_dec()}});
-    log_.info("reveal.batch_complete",
-              {{"tx_hash", row.tx_hash}, {"tokens", row.token_ids.size()}, {"revealed", revealed},
-               {"gas_per_token", row.token_ids.empty() ? 0 : gas_used / row.token_ids.size()},
-               {"seconds", seconds_between(row.submitted_at, clock_.now())}});
+    log_.info("keeper.transaction_confirmed", {{"tx_hash", row.tx_hash},
+                                               {"nonce", row.nonce},
+                                               {"block", block},
+                                               {"gas_used", gas_used},
+                                               {"gas_price_gwei", format_gwei(price)},
+                                               {"fee_wei", fee.to_dec()}});
+    log_.info("reveal.batch_complete", {{"tx_hash", row.tx_hash},
+                                        {"tokens", row.token_ids.size()},
+                                        {"revealed", revealed},
+                                        {"gas_per_token", row.token_ids.empty() ? 0 : gas_used / row.token_ids.size()},
+                                        {"seconds", seconds_between(row.submitted_at, clock_.now())}});
     return false;
   }
   const std::string reason = revert_reason(row, block, stop);
   journal_.fail_reverted(row, block, gas_used, price, reason, clock_.now() + options_.permanent_error_delay);
   measure_mined(row, "reverted", gas_used, fee);
-  log_.error("reveal.permanent_error", {{"tx_hash", row.tx_hash}, {"nonce", row.nonce}, {"block", block},
-                                        {"tokens", row.token_ids.size()}, {"error", "reverted on chain: " + reason},
+  log_.error("reveal.permanent_error", {{"tx_hash", row.tx_hash},
+                                        {"nonce", row.nonce},
+                                        {"block", block},
+                                        {"tokens", row.token_ids.size()},
+                                        {"error", "reverted on chain: " + reason},
                                         {"fee_wei", fee.to_dec()}});
   return false;
 }
 
-void Keeper::measure_mined(const store::JournalEntry& row, const char* outcome, uint64_t gas_used, const eth::U256& fee) {
+void Keeper::measure_mined(const store::JournalEntry& row, const char* outcome, uint64_t gas_used,
+                           const eth::U256& fee) {
   if (mined_ == nullptr) return;
   mined_->inc({outcome});
   gas_used_->inc({}, static_cast<double>(gas_used));
@@ -308,11 +323,13 @@ void Keeper::replace(const store::JournalEntry& newest, std::stop_token stop) {
     if (capped_logged_for_ != newest.id) {
       capped_logged_for_ = newest.id;
       log_.warn("keeper.replacement_capped",
-                {{"tx_hash", newest.tx_hash}, {"nonce", newest.nonce},
+                {{"tx_hash", newest.tx_hash},
+                 {"nonce", newest.nonce},
                  {"max_fee_gwei", format_gwei(newest.fees.max_fee_per_gas)},
                  {"cap_gwei", options_.max_gas_price ? format_gwei(*options_.max_gas_price) : "none"},
-                 {"error", "a replacement needs +10% fees, which REVEAL_MAX_GAS_PRICE_GWEI does not allow; "
-                           "the transaction keeps waiting"}});
+                 {"error",
+                  "a replacement needs +10% fees, which REVEAL_MAX_GAS_PRICE_GWEI does not allow; "
+                  "the transaction keeps waiting"}});
     }
     return;
   }
@@ -320,18 +337,19 @@ void Keeper::replace(const store::JournalEntry& newest, std::stop_token stop) {
   tx.max_fee_per_gas = fees->max_fee_per_gas;
   tx.max_priority_fee_per_gas = fees->max_priority_fee_per_gas;
   const auto signed_tx = eth::sign_transaction(tx, key_);
-  store::SignedReveal reveal{sender_, newest.nonce, eth::to_hex(signed_tx.hash), newest.token_ids, *fees, newest.gas_limit,
-                      eth::to_hex(signed_tx.raw)};
+  store::SignedReveal reveal{sender_, newest.nonce,     eth::to_hex(signed_tx.hash), newest.token_ids,
+                             *fees,   newest.gas_limit, eth::to_hex(signed_tx.raw)};
   const int64_t row = journal_.record_pending(reveal);
   std::string error_text;
   auto answer = broadcast_journaled(reveal, &error_text, stop);
   if (!answer) return;
   if (*answer == BroadcastAnswer::kAccepted) {
-    log_.info("keeper.transaction_replaced",
-              {{"old_tx_hash", newest.tx_hash}, {"tx_hash", reveal.tx_hash}, {"nonce", reveal.nonce},
-               {"max_fee_gwei", format_gwei(fees->max_fee_per_gas)},
-               {"tip_gwei", format_gwei(fees->max_priority_fee_per_gas)},
-               {"waited_seconds", seconds_between(newest.submitted_at, clock_.now())}});
+    log_.info("keeper.transaction_replaced", {{"old_tx_hash", newest.tx_hash},
+                                              {"tx_hash", reveal.tx_hash},
+                                              {"nonce", reveal.nonce},
+                                              {"max_fee_gwei", format_gwei(fees->max_fee_per_gas)},
+                                              {"tip_gwei", format_gwei(fees->max_priority_fee_per_gas)},
+                                              {"waited_seconds", seconds_between(newest.submitted_at, clock_.now())}});
     return;
   }
   // Not accepted: the earlier transaction still stands (or one mined); receipts decide next time.

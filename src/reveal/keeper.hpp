@@ -35,7 +35,7 @@
 namespace glisk::reveal {
 
 struct KeeperOptions {
-  std::string contract;  // EIP-55
+  std::string contract;        // EIP-55
   double tip_percentile = 50;  // of recent blocks' priority fees (KEEPER_GAS_STRATEGY)
   double gas_buffer = 1.2;
   std::optional<eth::U256> max_gas_price;  // wei per gas
@@ -91,7 +91,8 @@ class Keeper {
  private:
   // Outcome of one nonce's rows: still open, or settled (and how).
   bool settle_nonce(const std::vector<store::JournalEntry>& rows, uint64_t latest_block, std::stop_token stop);
-  bool settle_mined(const store::JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block, std::stop_token stop);
+  bool settle_mined(const store::JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block,
+                    std::stop_token stop);
   void replace(const store::JournalEntry& newest, std::stop_token stop);
   // Broadcasts `raw`; returns the node's answer (transport failures propagate).
   BroadcastAnswer broadcast(const std::string& raw, std::string* error_text, std::stop_token stop);
@@ -116,7 +117,7 @@ class Keeper {
   metrics::Histogram* confirmation_ = nullptr;
   const std::string sender_;
   std::map<uint64_t, clock::TimePoint> nonce_taken_since_;  // nonces used, no receipt of ours yet
-  int64_t capped_logged_for_ = -1;  // the row whose "cannot replace under the cap" was logged
+  int64_t capped_logged_for_ = -1;                          // the row whose "cannot replace under the cap" was logged
   // The row whose replacement the node refused, and when: not tried again before the timeout.
   int64_t refused_replacement_of_ = -1;
   clock::TimePoint refused_replacement_at_{};

@@ -51,7 +51,8 @@ StepResult RevealWorker::step(std::stop_token stop) {
   if (!lease_.hold()) {
     if (!standby_logged_) {
       standby_logged_ = true;
-      log_.info("reveal.sender_standby", {{"keeper", keeper_.sender()}, {"holder", lease_.holder().value_or("?")},
+      log_.info("reveal.sender_standby", {{"keeper", keeper_.sender()},
+                                          {"holder", lease_.holder().value_or("?")},
                                           {"detail", "another instance sends for this key; taking over if it stops"}});
     }
     return {StepOutcome::kStandby, now + options_.poll_interval};
@@ -77,7 +78,8 @@ StepResult RevealWorker::step(std::stop_token stop) {
   if (stats.due == 0) return {StepOutcome::kIdle, queue_.next_due(Stage::kReveal)};
   const double waited = stats.oldest_due_age_seconds.value_or(0);
   if (stats.due < options_.max_batch && waited < seconds(options_.batch_wait)) {
-    const auto remaining = std::chrono::milliseconds(static_cast<int64_t>((seconds(options_.batch_wait) - waited) * 1000) + 1);
+    const auto remaining =
+        std::chrono::milliseconds(static_cast<int64_t>((seconds(options_.batch_wait) - waited) * 1000) + 1);
     return {StepOutcome::kWaitingForBatch, now + remaining};
   }
   auto claims = queue_.claim(Stage::kReveal, options_.max_batch);
@@ -91,7 +93,9 @@ void RevealWorker::process(std::vector<store::Claim> claims, std::stop_token sto
   for (const auto& claim : claims) {
     const auto& t = claim.token;
     if (claim.recovered_from) {
-      log_.warn("worker.recovery", {{"worker", "reveal"}, {"token_id", t.token_id}, {"previous_lease", *claim.recovered_from},
+      log_.warn("worker.recovery", {{"worker", "reveal"},
+                                    {"token_id", t.token_id},
+                                    {"previous_lease", *claim.recovered_from},
                                     {"reason", "the previous holder's lease expired (process died or hung)"}});
     }
     Candidate c{t.token_id, claim.lease, "", t.reveal_attempts + 1};
@@ -103,8 +107,10 @@ void RevealWorker::process(std::vector<store::Claim> claims, std::stop_token sto
     batch.push_back(std::move(c));
   }
   if (batch.empty()) return;
-  log_.info("reveal.batch_processing", {{"tokens", batch.size()}, {"first_token_id", batch.front().token_id},
-                                        {"last_token_id", batch.back().token_id}, {"keeper", keeper_.sender()}});
+  log_.info("reveal.batch_processing", {{"tokens", batch.size()},
+                                        {"first_token_id", batch.front().token_id},
+                                        {"last_token_id", batch.back().token_id},
+                                        {"keeper", keeper_.sender()}});
   try {
     auto good = resolve(batch, stop);
     if (good.empty()) return;
@@ -114,12 +120,13 @@ void RevealWorker::process(std::vector<store::Claim> claims, std::stop_token sto
     batch = std::move(good);
     keeper_.send(ids_of(batch), calldata(batch), stop);
   } catch (const GasAboveCap& e) {
-    log_.warn("reveal.gas_price_above_cap", {{"tokens", batch.size()}, {"error", e.what()},
-                                             {"retry_in_seconds", seconds(options_.gas_cap_recheck)}});
+    log_.warn("reveal.gas_price_above_cap",
+              {{"tokens", batch.size()}, {"error", e.what()}, {"retry_in_seconds", seconds(options_.gas_cap_recheck)}});
     postpone(batch, std::string("reveal: waiting: ") + e.what(), options_.gas_cap_recheck, false);
   } catch (const errors::PermanentError& e) {
-    log_.error("reveal.permanent_error", {{"tokens", batch.size()}, {"error", e.what()},
-                                          {"retry_in_seconds", seconds(options_.permanent_error_delay)}});
+    log_.error(
+        "reveal.permanent_error",
+        {{"tokens", batch.size()}, {"error", e.what()}, {"retry_in_seconds", seconds(options_.permanent_error_delay)}});
     postpone(batch, std::string("reveal: ") + e.what(), options_.permanent_error_delay, true);
   } catch (const std::exception& e) {
     // Transient (node unreachable, a race with the chain) or unexpected: retry with backoff.
@@ -151,7 +158,8 @@ std::vector<RevealWorker::Candidate> RevealWorker::resolve(std::vector<Candidate
     }
     if (cause.kind == RevertCause::Kind::kNotAuthorized) {
       const std::string reason = cause.reason + ": the keeper " + keeper_.sender() +
-                                 " may not reveal; the contract owner must call setKeeper(" + keeper_.sender() + ", true)";
+                                 " may not reveal; the contract owner must call setKeeper(" + keeper_.sender() +
+                                 ", true)";
       journal_.record_unsent(keeper_.sender(), ids_of(batch), reason);
       throw errors::PermanentError(reason);
     }
@@ -205,14 +213,16 @@ eth::Bytes RevealWorker::calldata(const std::vector<Candidate>& batch) const {
 
 void RevealWorker::sync_revealed(const std::vector<int64_t>& token_ids) {
   const int64_t changed = journal_.mark_revealed_on_chain(token_ids);
-  log_.info("reveal.already_revealed_sync", {{"token_ids", token_ids}, {"marked_revealed", changed},
-                                             {"detail", "the chain already shows these revealed; no transaction sent"}});
+  log_.info("reveal.already_revealed_sync",
+            {{"token_ids", token_ids},
+             {"marked_revealed", changed},
+             {"detail", "the chain already shows these revealed; no transaction sent"}});
 }
 
 void RevealWorker::fail_token(const Candidate& token, const std::string& reason) {
   if (queue_.fail(Stage::kReveal, token.token_id, token.lease, reason)) {
-    log_.error("token.reveal.failed", {{"worker", "reveal"}, {"token_id", token.token_id}, {"error", reason},
-                                       {"permanent", true}});
+    log_.error("token.reveal.failed",
+               {{"worker", "reveal"}, {"token_id", token.token_id}, {"error", reason}, {"permanent", true}});
     log_.error("reveal.permanent_error", {{"token_id", token.token_id}, {"error", reason}});
   }
 }
@@ -234,8 +244,11 @@ void RevealWorker::postpone(const std::vector<Candidate>& batch, const std::stri
 }
 
 void RevealWorker::run(std::stop_token stop) {
-  log_.info("worker.started", {{"worker", "reveal"}, {"keeper", keeper_.sender()}, {"contract", options_.contract},
-                               {"function", options_.function}, {"batch_max", options_.max_batch},
+  log_.info("worker.started", {{"worker", "reveal"},
+                               {"keeper", keeper_.sender()},
+                               {"contract", options_.contract},
+                               {"function", options_.function},
+                               {"batch_max", options_.max_batch},
                                {"batch_wait_seconds", seconds(options_.batch_wait)}});
   auto& signal = wake_.of(Stage::kReveal);
   while (!stop.stop_requested()) {
@@ -247,8 +260,8 @@ void RevealWorker::run(std::stop_token stop) {
       if (errors::kind_of(e) == errors::Kind::kBug) {
         // Not the chain's or the database's trouble: start afresh (the supervisor restarts the
         // task; the journal tells the new one what was sent).
-        log_.error("worker.bug", {{"worker", "reveal"}, {"error", e.what()},
-                                  {"detail", "a bug: the reveal worker restarts"}});
+        log_.error("worker.bug",
+                   {{"worker", "reveal"}, {"error", e.what()}, {"detail", "a bug: the reveal worker restarts"}});
         throw;
       }
       // The database is down or refused a move: nothing half-done stays (each move is one

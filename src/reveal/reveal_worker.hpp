@@ -35,10 +35,10 @@
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
 #include "queue/backoff.hpp"
-#include "store/token_lifecycle.hpp"
 #include "reveal/keeper.hpp"
-#include "store/reveal_journal.hpp"
 #include "reveal/sender_lease.hpp"
+#include "store/reveal_journal.hpp"
+#include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::reveal {
@@ -55,17 +55,17 @@ struct RevealOptions {
   // sends nothing new while one is open, so a second lost here is a second of every batch.
   std::chrono::milliseconds first_receipt_check{100};
   std::chrono::milliseconds gas_cap_recheck{15'000};
-  queue::BackoffPolicy backoff;                         // after transient errors
+  queue::BackoffPolicy backoff;                              // after transient errors
   std::chrono::milliseconds permanent_error_delay{300'000};  // after the keeper's permanent errors
 };
 
 enum class StepOutcome {
-  kStandby,           // another instance holds the sender lease
-  kTransactionOpen,   // a reveal is on its way; checked again soon, then every receipt_poll
-  kIdle,              // nothing due
-  kWaitingForBatch,   // tokens due, batch not full, the oldest has not waited batch_wait yet
-  kProcessed,         // a batch was simulated and sent (or settled without a transaction)
-  kError,             // the node or the database failed; logged, retried later
+  kStandby,          // another instance holds the sender lease
+  kTransactionOpen,  // a reveal is on its way; checked again soon, then every receipt_poll
+  kIdle,             // nothing due
+  kWaitingForBatch,  // tokens due, batch not full, the oldest has not waited batch_wait yet
+  kProcessed,        // a batch was simulated and sent (or settled without a transaction)
+  kError,            // the node or the database failed; logged, retried later
 };
 
 struct StepResult {
@@ -76,9 +76,10 @@ struct StepResult {
 class RevealWorker {
  public:
   // `jitter` returns uniform numbers in [0,1) for the backoff; defaults to a seeded generator.
-  RevealWorker(store::TokenLifecycle& queue, queue::WakeBoard& wake, store::TokenStore& tokens, store::RevealJournal& journal,
-               SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc, clock::Clock& clock, const log::EventLog& log,
-               RevealOptions options, std::function<double()> jitter = {});
+  RevealWorker(store::TokenLifecycle& queue, queue::WakeBoard& wake, store::TokenStore& tokens,
+               store::RevealJournal& journal, SenderLease& lease, Keeper& keeper, chain::EthRpc& rpc,
+               clock::Clock& clock, const log::EventLog& log, RevealOptions options,
+               std::function<double()> jitter = {});
 
   StepResult step(std::stop_token stop = {});
   void run(std::stop_token stop);
@@ -114,7 +115,7 @@ class RevealWorker {
   clock::Clock& clock_;
   const log::EventLog& log_;
   const RevealOptions options_;
-  const std::function<double()> jitter_;  // thread-safe (queue::seeded_jitter, or a test's)
+  const std::function<double()> jitter_;       // thread-safe (queue::seeded_jitter, or a test's)
   std::chrono::milliseconds receipt_wait_{0};  // the wait before the next look at an open transaction
   bool standby_logged_ = false;
 };

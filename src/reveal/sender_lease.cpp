@@ -15,7 +15,8 @@ struct LeaseValue {
 std::optional<LeaseValue> parse(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
   auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_object() || !j.contains("holder") || !j["holder"].is_string() || !j.contains("until") || !j["until"].is_string()) {
+  if (!j.is_object() || !j.contains("holder") || !j["holder"].is_string() || !j.contains("until") ||
+      !j["until"].is_string()) {
     return std::nullopt;  // unreadable: treated as expired
   }
   auto until = clock::parse_time(j["until"].get<std::string>());
@@ -25,9 +26,14 @@ std::optional<LeaseValue> parse(const std::optional<std::string>& text) {
 
 }  // namespace
 
-SenderLease::SenderLease(store::Database& db, clock::Clock& clock, const std::string& sender_address, std::string holder,
-                         std::chrono::milliseconds length)
-    : db_(db), clock_(clock), state_(clock), key_("reveal_sender:" + sender_address), holder_(std::move(holder)), length_(length) {}
+SenderLease::SenderLease(store::Database& db, clock::Clock& clock, const std::string& sender_address,
+                         std::string holder, std::chrono::milliseconds length)
+    : db_(db),
+      clock_(clock),
+      state_(clock),
+      key_("reveal_sender:" + sender_address),
+      holder_(std::move(holder)),
+      length_(length) {}
 
 bool SenderLease::hold() {
   const auto now = clock_.now();

@@ -8,16 +8,16 @@
 #include <random>
 #include <thread>
 
+#include "chain/rpc_client.hpp"
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
-#include "ops/pipeline_metrics.hpp"
-#include "store/migrations.hpp"
-#include "store/monitored_database.hpp"
-#include "chain/rpc_client.hpp"
 #include "ipfs/pinata_pinner.hpp"
+#include "ops/pipeline_metrics.hpp"
 #include "reveal/keeper.hpp"
 #include "reveal/reveal_worker.hpp"
 #include "reveal/sender_lease.hpp"
+#include "store/migrations.hpp"
+#include "store/monitored_database.hpp"
 #include "workers/image_generation.hpp"
 #include "workers/ipfs_upload.hpp"
 
@@ -46,10 +46,11 @@ Service::~Service() { stop(); }
 int Service::start() {
   // Every component uses the database through the monitor, so an outage (a server restart, a
   // full disk) is logged once, with what to do, however many tasks meet it.
-  db_ = std::make_unique<store::MonitoredDatabase>(store::open_database(config_.database_url, config_.database_pool_size),
-                                                   log_, clock_);
+  db_ = std::make_unique<store::MonitoredDatabase>(
+      store::open_database(config_.database_url, config_.database_pool_size), log_, clock_);
   auto applied = store::migrate(*db_, clock_.now());
-  log_.info("database.ready", {{"database", db_->describe()}, {"migrations_applied", applied},
+  log_.info("database.ready", {{"database", db_->describe()},
+                               {"migrations_applied", applied},
                                {"schema_version", store::schema_version(*db_)}});
   tokens_ = std::make_unique<store::TokenStore>(*db_, clock_);
   author_store_ = std::make_unique<store::AuthorStore>(*db_, clock_);
@@ -67,16 +68,17 @@ int Service::start() {
                                                        config_.contract_address, rpc_.get());
 
   // The port first: a second instance on a taken port stops here, before it claims any work.
-  api_ = std::make_unique<http::ApiServer>(
-      *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_,
-      http::IntakeHandlers{authors_.get(), alchemy_.get()});
+  api_ = std::make_unique<http::ApiServer>(*tokens_, log_,
+                                           db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite",
+                                           local_ipfs_, http::IntakeHandlers{authors_.get(), alchemy_.get()});
   api_->set_reveal_journal(reveal_journal_.get());
   http::OperatorHandlers operations;
   operations.view = view_.get();
   operations.queue = queue_.get();
   operations.metrics = &metrics_;
   operations.admin_token = config_.admin_token;
-  operations.image_gateway = config_.ipfs_provider == "local" ? "/ipfs/" : "https://" + config_.pinata_gateway + "/ipfs/";
+  operations.image_gateway =
+      config_.ipfs_provider == "local" ? "/ipfs/" : "https://" + config_.pinata_gateway + "/ipfs/";
   operations.explorer_url = config_.explorer_url;
   api_->set_operations(std::move(operations));
   api_->set_limits(server_limits());
@@ -91,8 +93,12 @@ int Service::start() {
     start_watcher();
   }
   api_->serve();
-  log_.info("application.startup", {{"instance", instance}, {"version", GLISK_VERSION}, {"host", config_.host},
-                                    {"port", port}, {"app_env", config_.app_env}, {"database", db_->describe()}});
+  log_.info("application.startup", {{"instance", instance},
+                                    {"version", GLISK_VERSION},
+                                    {"host", config_.host},
+                                    {"port", port},
+                                    {"app_env", config_.app_env},
+                                    {"database", db_->describe()}});
   return port;
 }
 
@@ -153,7 +159,8 @@ void Service::make_providers() {
     image_provider_ = std::make_unique<image::LocalImageGenerator>(config_.data_dir);
   }
   if (config_.ipfs_provider == "pinata") {
-    pinner_ = std::make_unique<ipfs::PinataPinner>(http_, ipfs::PinataOptions{config_.pinata_api_url, config_.pinata_jwt});
+    pinner_ =
+        std::make_unique<ipfs::PinataPinner>(http_, ipfs::PinataOptions{config_.pinata_api_url, config_.pinata_jwt});
   } else {
     auto local = std::make_unique<ipfs::LocalIpfsStore>(config_.ipfs_local_dir);
     local_ipfs_ = local.get();
@@ -182,10 +189,10 @@ void Service::start_ipfs_worker() {
 
 void Service::start_reveal_worker(const std::string& instance) {
   if (config_.contract_address.empty() || config_.keeper_private_key.empty()) {
-    log_.warn("reveal.disabled",
-              {{"reason", config_.contract_address.empty() ? "GLISK_NFT_CONTRACT_ADDRESS is not set"
-                                                           : "KEEPER_PRIVATE_KEY (or KEEPER_PRIVATE_KEY_FILE) is not set"},
-               {"detail", "tokens wait in ready until the service runs with both"}});
+    log_.warn("reveal.disabled", {{"reason", config_.contract_address.empty()
+                                                 ? "GLISK_NFT_CONTRACT_ADDRESS is not set"
+                                                 : "KEEPER_PRIVATE_KEY (or KEEPER_PRIVATE_KEY_FILE) is not set"},
+                                  {"detail", "tokens wait in ready until the service runs with both"}});
     return;
   }
   const auto key = eth::PrivateKey::from_hex(config_.keeper_private_key);  // checked by load_config
@@ -209,7 +216,9 @@ void Service::start_reveal_worker(const std::string& instance) {
   options.receipt_poll = std::min(millis(config_.poll_interval_seconds), std::chrono::milliseconds(1000));
   options.backoff = {millis(config_.retry_base_seconds), millis(config_.retry_max_seconds)};
   options.permanent_error_delay = millis(config_.retry_max_seconds);
-  log_.info("worker.configured", {{"worker", "reveal"}, {"keeper", keeper}, {"contract", config_.contract_address},
+  log_.info("worker.configured", {{"worker", "reveal"},
+                                  {"keeper", keeper},
+                                  {"contract", config_.contract_address},
                                   {"rpc", rpc_->describe()},
                                   {"function", config_.reveal_function},
                                   {"batch_max", config_.batch_reveal_max_tokens},
@@ -239,7 +248,8 @@ void Service::start_reveal_worker(const std::string& instance) {
     log_.info("keeper.ready", {{"keeper", keeper}, {"chain_id", chain_id}, {"contract", config_.contract_address}});
     reveal::SenderLease lease(*db_, clock_, keeper, instance, millis(config_.lease_seconds));
     reveal::Keeper keeper_tx(rpc, *reveal_journal_, key, chain_id, clock_, log_, keeper_options);
-    reveal::RevealWorker worker(*queue_, wake_, *tokens_, *reveal_journal_, lease, keeper_tx, rpc, clock_, log_, options);
+    reveal::RevealWorker worker(*queue_, wake_, *tokens_, *reveal_journal_, lease, keeper_tx, rpc, clock_, log_,
+                                options);
     worker.run(stop);
   });
 }
@@ -274,7 +284,8 @@ void Service::start_gap_recovery() {
           log_.warn("recovery.failed", {{"contract", config_.contract_address}, {"error", e.what()}});
         }
       }
-      clock_.sleep_for(done ? std::chrono::milliseconds(std::chrono::hours(24)) : millis(config_.watcher_poll_seconds), stop);
+      clock_.sleep_for(done ? std::chrono::milliseconds(std::chrono::hours(24)) : millis(config_.watcher_poll_seconds),
+                       stop);
     }
   });
 }
@@ -307,11 +318,12 @@ bool Service::stop() {
   // stop in time) is given back here, so no token waits a whole lease for this process.
   try {
     if (const size_t released = queue_->release_all_held({token::Stage::kImage, token::Stage::kIpfs}); released > 0) {
-      log_.warn("token.released", {{"count", released}, {"detail", "still held at shutdown; any instance takes them up"}});
+      log_.warn("token.released",
+                {{"count", released}, {"detail", "still held at shutdown; any instance takes them up"}});
     }
   } catch (const std::exception& e) {
-    log_.warn("token.release_failed", {{"error", e.what()},
-                                       {"detail", "the tokens return to the queue when their leases run out"}});
+    log_.warn("token.release_failed",
+              {{"error", e.what()}, {"detail", "the tokens return to the queue when their leases run out"}});
   }
   if (http_drain.joinable()) http_drain.join();
   log_.info("application.shutdown", {{"clean", all && http_clean}, {"http_drained", http_clean}});

@@ -19,7 +19,8 @@ std::optional<Author> author_from(const Result& r) {
 }
 
 constexpr std::string_view kSummarySelect =
-    "SELECT a.wallet_address, CASE WHEN a.prompt_text IS NOT NULL AND a.prompt_text <> '' THEN 1 ELSE 0 END AS has_prompt, "
+    "SELECT a.wallet_address, CASE WHEN a.prompt_text IS NOT NULL AND a.prompt_text <> '' THEN 1 ELSE 0 END AS "
+    "has_prompt, "
     "COUNT(t.token_id) AS tokens, a.updated_at FROM authors a LEFT JOIN tokens_s0 t ON t.author_id = a.id ";
 constexpr std::string_view kSummaryGroup = " GROUP BY a.id, a.wallet_address, a.prompt_text, a.updated_at ";
 

@@ -31,8 +31,8 @@ struct AuthorSummary {
 // What became of a signed prompt (store_signed_prompt). Nothing is written unless kStored.
 enum class SignedPromptOutcome {
   kStored,
-  kSignatureUsed,    // this message was used before (a replay)
-  kNewerPromptSet,   // the author's prompt was signed at the same time or later
+  kSignatureUsed,   // this message was used before (a replay)
+  kNewerPromptSet,  // the author's prompt was signed at the same time or later
 };
 struct SignedPromptResult {
   SignedPromptOutcome outcome = SignedPromptOutcome::kStored;

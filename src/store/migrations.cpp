@@ -174,15 +174,18 @@ constexpr int64_t kMigrationLockKey = 7'426'001;
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
-      {1, "initial schema: authors, tokens_s0 with its work queue columns, mint_events, reveal_transactions, system_state",
+      {1,
+       "initial schema: authors, tokens_s0 with its work queue columns, mint_events, reveal_transactions, system_state",
        kInit},
       {2, "authors: X and Farcaster handles, shown in token metadata",
        "ALTER TABLE authors ADD COLUMN x_handle TEXT; ALTER TABLE authors ADD COLUMN farcaster_handle TEXT;"},
-      {3, "reveal_transactions as the keeper's journal: sender, signed bytes (to send again unchanged), times, price paid",
+      {3,
+       "reveal_transactions as the keeper's journal: sender, signed bytes (to send again unchanged), times, price paid",
        kRevealJournal},
       {4, "tokens in, prompts in: total paid per mint, signed prompts with their signing time, used prompt signatures",
        kIntake},
-      {5, "token_events: every state change of a token with its time, instance, stage, attempt and error", kTokenEvents},
+      {5, "token_events: every state change of a token with its time, instance, stage, attempt and error",
+       kTokenEvents},
       {6, "the work queue's claim order as an index (no sort of the due set), and leases by expiry", kQueueIndexes},
   };
   return kMigrations;
@@ -225,7 +228,8 @@ void require_current_schema(Database& db) {
   const int wanted = migrations().back().version;
   if (found == wanted) return;
   if (found == 0) {
-    throw QueryError(db.describe() + " holds no glisk schema: run `glisk migrate` (or start `glisk serve`) first, "
+    throw QueryError(db.describe() +
+                     " holds no glisk schema: run `glisk migrate` (or start `glisk serve`) first, "
                      "or check DATABASE_URL");
   }
   if (found < wanted) {

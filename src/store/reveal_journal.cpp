@@ -22,7 +22,8 @@ std::vector<JournalEntry> entries_of(const Result& r) {
     e.tx_hash = row.get_optional<std::string>("tx_hash").value_or("");
     e.token_ids = parse_token_ids(row.get_optional<std::string>("token_ids").value_or("[]"));
     e.fees.max_fee_per_gas = eth::U256::parse(row.get_optional<std::string>("max_fee_per_gas").value_or("0"));
-    e.fees.max_priority_fee_per_gas = eth::U256::parse(row.get_optional<std::string>("max_priority_fee_per_gas").value_or("0"));
+    e.fees.max_priority_fee_per_gas =
+        eth::U256::parse(row.get_optional<std::string>("max_priority_fee_per_gas").value_or("0"));
     e.gas_limit = row.get_optional<uint64_t>("gas_limit").value_or(0);
     e.raw_tx = row.get_optional<std::string>("raw_tx").value_or("");
     e.status = row.get<std::string>("status");
@@ -62,9 +63,10 @@ int64_t RevealJournal::record_pending(const SignedReveal& r) {
 
 std::vector<JournalEntry> RevealJournal::pending(const std::string& sender) {
   return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return entries_of(tx.exec("SELECT " + std::string(kColumns) +
-                                  " FROM reveal_transactions WHERE status = 'pending' AND sender = $1 ORDER BY nonce, id",
-                              {sender}));
+    return entries_of(
+        tx.exec("SELECT " + std::string(kColumns) +
+                    " FROM reveal_transactions WHERE status = 'pending' AND sender = $1 ORDER BY nonce, id",
+                {sender}));
   });
 }
 
@@ -81,12 +83,14 @@ int64_t RevealJournal::confirm(const JournalEntry& mined, uint64_t block_number,
                                const eth::U256& gas_price) {
   const std::string now = clock::format_time(clock_.now());
   return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    tx.exec("UPDATE reveal_transactions SET status = 'confirmed', block_number = $2, gas_used = $3, "
-            "effective_gas_price = $4, confirmed_at = $5, error = NULL, updated_at = $5 WHERE id = $1",
-            {mined.id, static_cast<int64_t>(block_number), static_cast<int64_t>(gas_used), gas_price.to_dec(), now});
-    tx.exec("UPDATE reveal_transactions SET status = 'replaced', updated_at = $4 "
-            "WHERE sender = $1 AND nonce = $2 AND id <> $3 AND status = 'pending'",
-            {mined.sender, static_cast<int64_t>(mined.nonce), mined.id, now});
+    tx.exec(
+        "UPDATE reveal_transactions SET status = 'confirmed', block_number = $2, gas_used = $3, "
+        "effective_gas_price = $4, confirmed_at = $5, error = NULL, updated_at = $5 WHERE id = $1",
+        {mined.id, static_cast<int64_t>(block_number), static_cast<int64_t>(gas_used), gas_price.to_dec(), now});
+    tx.exec(
+        "UPDATE reveal_transactions SET status = 'replaced', updated_at = $4 "
+        "WHERE sender = $1 AND nonce = $2 AND id <> $3 AND status = 'pending'",
+        {mined.sender, static_cast<int64_t>(mined.nonce), mined.id, now});
     return reveal_tokens(tx, mined.token_ids, mined.tx_hash, instance_, now);
   });
 }
@@ -95,12 +99,15 @@ void RevealJournal::fail_reverted(const JournalEntry& mined, uint64_t block_numb
                                   const eth::U256& gas_price, const std::string& reason, clock::TimePoint retry_at) {
   const std::string now = clock::format_time(clock_.now());
   in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    tx.exec("UPDATE reveal_transactions SET status = 'failed', block_number = $2, gas_used = $3, "
-            "effective_gas_price = $4, error = $5, updated_at = $6 WHERE id = $1",
-            {mined.id, static_cast<int64_t>(block_number), static_cast<int64_t>(gas_used), gas_price.to_dec(), reason, now});
-    tx.exec("UPDATE reveal_transactions SET status = 'replaced', updated_at = $4 "
-            "WHERE sender = $1 AND nonce = $2 AND id <> $3 AND status = 'pending'",
-            {mined.sender, static_cast<int64_t>(mined.nonce), mined.id, now});
+    tx.exec(
+        "UPDATE reveal_transactions SET status = 'failed', block_number = $2, gas_used = $3, "
+        "effective_gas_price = $4, error = $5, updated_at = $6 WHERE id = $1",
+        {mined.id, static_cast<int64_t>(block_number), static_cast<int64_t>(gas_used), gas_price.to_dec(), reason,
+         now});
+    tx.exec(
+        "UPDATE reveal_transactions SET status = 'replaced', updated_at = $4 "
+        "WHERE sender = $1 AND nonce = $2 AND id <> $3 AND status = 'pending'",
+        {mined.sender, static_cast<int64_t>(mined.nonce), mined.id, now});
     postpone_reveal(tx, mined.token_ids, "reveal transaction " + mined.tx_hash + " reverted: " + reason,
                     clock::format_time(retry_at), now, true, instance_);
   });
@@ -110,17 +117,20 @@ void RevealJournal::abandon(const std::string& sender, uint64_t nonce, const std
                             const std::string& reason, clock::TimePoint retry_at, bool count_attempt) {
   const std::string now = clock::format_time(clock_.now());
   in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    tx.exec("UPDATE reveal_transactions SET status = 'failed', error = $3, updated_at = $4 "
-            "WHERE sender = $1 AND nonce = $2 AND status = 'pending'",
-            {sender, static_cast<int64_t>(nonce), reason, now});
+    tx.exec(
+        "UPDATE reveal_transactions SET status = 'failed', error = $3, updated_at = $4 "
+        "WHERE sender = $1 AND nonce = $2 AND status = 'pending'",
+        {sender, static_cast<int64_t>(nonce), reason, now});
     postpone_reveal(tx, token_ids, reason, clock::format_time(retry_at), now, count_attempt, instance_);
   });
 }
 
 void RevealJournal::refuse(int64_t id, const std::string& reason) {
   in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    tx.exec("UPDATE reveal_transactions SET status = 'failed', error = $2, updated_at = $3 WHERE id = $1 AND status = 'pending'",
-            {id, reason, clock::format_time(clock_.now())});
+    tx.exec(
+        "UPDATE reveal_transactions SET status = 'failed', error = $2, updated_at = $3 WHERE id = $1 AND status = "
+        "'pending'",
+        {id, reason, clock::format_time(clock_.now())});
   });
 }
 
@@ -128,9 +138,10 @@ void RevealJournal::record_unsent(const std::string& sender, const std::vector<i
                                   const std::string& reason) {
   const std::string now = clock::format_time(clock_.now());
   in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    tx.exec("INSERT INTO reveal_transactions (token_ids, status, sender, error, created_at, updated_at) "
-            "VALUES ($1, 'failed', $2, $3, $4, $4)",
-            {token_ids_text(token_ids), sender, reason, now});
+    tx.exec(
+        "INSERT INTO reveal_transactions (token_ids, status, sender, error, created_at, updated_at) "
+        "VALUES ($1, 'failed', $2, $3, $4, $4)",
+        {token_ids_text(token_ids), sender, reason, now});
   });
 }
 
@@ -144,8 +155,8 @@ int64_t RevealJournal::mark_revealed_on_chain(const std::vector<int64_t>& token_
 void RevealJournal::postpone(const std::vector<int64_t>& token_ids, const std::optional<std::string>& reason,
                              clock::TimePoint retry_at, bool count_attempt) {
   in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    postpone_reveal(tx, token_ids, reason, clock::format_time(retry_at), clock::format_time(clock_.now()), count_attempt,
-                    instance_);
+    postpone_reveal(tx, token_ids, reason, clock::format_time(retry_at), clock::format_time(clock_.now()),
+                    count_attempt, instance_);
   });
 }
 
@@ -160,8 +171,9 @@ JournalSummary RevealJournal::summary() {
       if (status == "confirmed") s.confirmed = n;
       if (status == "failed") s.failed = n;
     }
-    auto last = tx.exec("SELECT error, updated_at FROM reveal_transactions WHERE status = 'failed' "
-                        "ORDER BY updated_at DESC, id DESC LIMIT 1");
+    auto last = tx.exec(
+        "SELECT error, updated_at FROM reveal_transactions WHERE status = 'failed' "
+        "ORDER BY updated_at DESC, id DESC LIMIT 1");
     if (!last.empty()) {
       s.last_error = last.row(0).get_optional<std::string>("error");
       s.last_error_at = last.row(0).get_optional<std::string>("updated_at");

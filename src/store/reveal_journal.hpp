@@ -10,8 +10,8 @@
 //               transaction), or never sent because simulation showed it would fail; `error`
 //               says which.
 // The token moves that go with an outcome happen in the same database transaction as the row's,
-// and are keyed by status, not by a lease (each with its token_events row, same transaction): a process that crashed held leases that are gone, but
-// the chain's word about its transaction still counts. Only the sender lease holder
+// and are keyed by status, not by a lease (each with its token_events row, same transaction): a process that crashed
+// held leases that are gone, but the chain's word about its transaction still counts. Only the sender lease holder
 // (reveal/sender_lease.hpp) calls the moving methods. Thread-safe (the Database is).
 
 #include <optional>

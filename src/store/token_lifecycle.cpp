@@ -42,8 +42,8 @@ SqlValue opt(const std::optional<std::string>& v) { return v ? SqlValue{*v} : Sq
 
 // The event of a one-token move, written in the move's transaction (store/token_events.hpp).
 TokenEvent move_event(int64_t token_id, std::string from, std::string to, const std::string& at,
-                             const std::string& instance, Stage stage, int64_t attempt,
-                             std::optional<std::string> error = std::nullopt) {
+                      const std::string& instance, Stage stage, int64_t attempt,
+                      std::optional<std::string> error = std::nullopt) {
   TokenEvent e;
   e.token_id = token_id;
   e.from_status = std::move(from);
@@ -55,7 +55,6 @@ TokenEvent move_event(int64_t token_id, std::string from, std::string to, const 
   e.error = std::move(error);
   return e;
 }
-
 
 // The guard every move after a claim carries: still ours, still in the stage.
 constexpr std::string_view kLeaseGuard = " WHERE token_id = $1 AND locked_by = $2 AND status = $3";
@@ -113,7 +112,8 @@ std::vector<int64_t> create_detected(Transaction& tx, const NewTokens& tokens, c
       ids += (ids.size() > 1 ? "," : "") + std::to_string(created.back());
     }
     tx.exec(std::string(kInsertTokenEvents) +
-                "SELECT token_id, NULL, 'detected', created_at, $1, NULL, NULL, NULL, $2 FROM tokens_s0 WHERE token_id IN " +
+                "SELECT token_id, NULL, 'detected', created_at, $1, NULL, NULL, NULL, $2 FROM tokens_s0 WHERE token_id "
+                "IN " +
                 ids + ")",
             {tokens.source, tokens.tx_hash ? SqlValue{*tokens.tx_hash} : SqlValue{nullptr}});
   }
@@ -122,12 +122,14 @@ std::vector<int64_t> create_detected(Transaction& tx, const NewTokens& tokens, c
 
 std::vector<int64_t> adopt_existing(Transaction& tx, int64_t first_id, int64_t last_id, int64_t author_id,
                                     const std::string& minter, const std::string& now) {
-  tx.exec("UPDATE tokens_s0 SET minter_address = $1, updated_at = $2 "
-          "WHERE token_id >= $3 AND token_id <= $4 AND minter_address IS NULL",
-          {minter, now, first_id, last_id});
-  auto other = tx.exec("SELECT token_id FROM tokens_s0 WHERE token_id >= $1 AND token_id <= $2 AND author_id <> $3 "
-                       "ORDER BY token_id",
-                       {first_id, last_id, author_id});
+  tx.exec(
+      "UPDATE tokens_s0 SET minter_address = $1, updated_at = $2 "
+      "WHERE token_id >= $3 AND token_id <= $4 AND minter_address IS NULL",
+      {minter, now, first_id, last_id});
+  auto other = tx.exec(
+      "SELECT token_id FROM tokens_s0 WHERE token_id >= $1 AND token_id <= $2 AND author_id <> $3 "
+      "ORDER BY token_id",
+      {first_id, last_id, author_id});
   std::vector<int64_t> out;
   for (const Row row : other) out.push_back(row.get<int64_t>("token_id"));
   return out;
@@ -149,40 +151,49 @@ int64_t reveal_tokens(Transaction& tx, const std::vector<int64_t>& ids, const st
                       const std::string& instance, const std::string& now) {
   using token::TokenStatus;
   check_move(TokenStatus::kReady, TokenStatus::kRevealed, "a mined reveal reveals a ready token");
-  check_move(TokenStatus::kFailed, TokenStatus::kRevealed, "a mined reveal reveals a failed token (revealed after failure)");
+  check_move(TokenStatus::kFailed, TokenStatus::kRevealed,
+             "a mined reveal reveals a failed token (revealed after failure)");
   if (ids.empty()) return 0;
   // Our transaction counts as the attempt that ended; a reveal not ours counts none.
   const std::string attempt = tx_hash ? "reveal_attempts + 1" : "reveal_attempts";
-  const std::optional<std::string> note = tx_hash ? std::nullopt : std::optional<std::string>("already revealed on chain");
+  const std::optional<std::string> note =
+      tx_hash ? std::nullopt : std::optional<std::string>("already revealed on chain");
   tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, 'revealed', $1, $2, 'reveal', " + attempt +
               ", CASE WHEN status = 'failed' THEN $3 ELSE $4 END, $5 FROM tokens_s0 "
-              "WHERE status IN ('ready', 'failed') AND token_id IN " + in_list(ids),
+              "WHERE status IN ('ready', 'failed') AND token_id IN " +
+              in_list(ids),
           {now, instance.empty() ? SqlValue{nullptr} : SqlValue{instance}, std::string(token::kRevealedAfterFailure),
            note ? SqlValue{*note} : SqlValue{nullptr}, tx_hash ? SqlValue{*tx_hash} : SqlValue{nullptr}});
   // Without a hash of ours the token keeps none (COALESCE keeps what an earlier save recorded).
-  return tx.exec("UPDATE tokens_s0 SET status = 'revealed', reveal_tx_hash = COALESCE($1, reveal_tx_hash), "
-                 "locked_by = NULL, locked_until = NULL, next_attempt_at = NULL, generation_error = NULL, "
-                 "failed_stage = NULL, updated_at = $2 WHERE status IN ('ready', 'failed') AND token_id IN " + in_list(ids),
-                 {tx_hash ? SqlValue{*tx_hash} : SqlValue{nullptr}, now})
+  return tx
+      .exec(
+          "UPDATE tokens_s0 SET status = 'revealed', reveal_tx_hash = COALESCE($1, reveal_tx_hash), "
+          "locked_by = NULL, locked_until = NULL, next_attempt_at = NULL, generation_error = NULL, "
+          "failed_stage = NULL, updated_at = $2 WHERE status IN ('ready', 'failed') AND token_id IN " +
+              in_list(ids),
+          {tx_hash ? SqlValue{*tx_hash} : SqlValue{nullptr}, now})
       .affected;
 }
 
 void postpone_reveal(Transaction& tx, const std::vector<int64_t>& ids, const std::optional<std::string>& reason,
-                     const std::string& retry_at, const std::string& now, bool count_attempt, const std::string& instance) {
+                     const std::string& retry_at, const std::string& now, bool count_attempt,
+                     const std::string& instance) {
   if (ids.empty()) return;
   // A stay: the token keeps `ready`, so the event's from and to agree.
   const std::string attempt = std::string("reveal_attempts + ") + (count_attempt ? "1" : "0");
-  tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, 'ready', $1, $2, 'reveal', " + attempt +
-              ", $3, NULL FROM tokens_s0 WHERE status = 'ready' AND token_id IN " + in_list(ids),
-          {now, instance.empty() ? SqlValue{nullptr} : SqlValue{instance}, reason ? SqlValue{*reason} : SqlValue{nullptr}});
+  tx.exec(
+      std::string(kInsertTokenEvents) + "SELECT token_id, status, 'ready', $1, $2, 'reveal', " + attempt +
+          ", $3, NULL FROM tokens_s0 WHERE status = 'ready' AND token_id IN " + in_list(ids),
+      {now, instance.empty() ? SqlValue{nullptr} : SqlValue{instance}, reason ? SqlValue{*reason} : SqlValue{nullptr}});
   tx.exec("UPDATE tokens_s0 SET reveal_attempts = " + attempt +
               ", generation_error = COALESCE($1, generation_error), next_attempt_at = $2, locked_by = NULL, "
-              "locked_until = NULL, updated_at = $3 WHERE status = 'ready' AND token_id IN " + in_list(ids),
+              "locked_until = NULL, updated_at = $3 WHERE status = 'ready' AND token_id IN " +
+              in_list(ids),
           {reason ? SqlValue{*reason} : SqlValue{nullptr}, retry_at, now});
 }
 
 TokenLifecycle::TokenLifecycle(Database& db, clock::Clock& clock, queue::WakeBoard& wake, std::string instance,
-                     std::chrono::milliseconds lease)
+                               std::chrono::milliseconds lease)
     : db_(db), clock_(clock), wake_(wake), instance_(std::move(instance)), lease_(lease) {}
 
 std::string TokenLifecycle::next_lease() { return instance_ + "#" + std::to_string(++lease_counter_); }
@@ -204,25 +215,31 @@ std::string due_tokens_sql(const token::StageSpec& s, Dialect dialect, const std
                            const std::string& id) {
   const bool pg = dialect == Dialect::kPostgres;
   const std::string lock = pg ? " FOR UPDATE SKIP LOCKED" : "";
-  const std::string head = "SELECT " + columns + ", COALESCE(next_attempt_at, queued_at) AS due_at FROM tokens_s0 WHERE ";
+  const std::string head =
+      "SELECT " + columns + ", COALESCE(next_attempt_at, queued_at) AS due_at FROM tokens_s0 WHERE ";
   const std::string free = " AND (locked_until IS NULL OR locked_until < $4)";
   std::vector<std::string> sources = {
       head + "status = $5 AND next_attempt_at IS NULL" + free + " ORDER BY queued_at, token_id LIMIT $6" + lock,
       head + "status = $5 AND next_attempt_at <= $4" + free + " ORDER BY next_attempt_at, token_id LIMIT $6" + lock,
   };
   if (s.input != s.working) {
-    sources.push_back(head + "status = $1 AND locked_until < $4 AND (next_attempt_at IS NULL OR next_attempt_at <= $4) "
-                             "ORDER BY locked_until LIMIT $6" + lock);
+    sources.push_back(head +
+                      "status = $1 AND locked_until < $4 AND (next_attempt_at IS NULL OR next_attempt_at <= $4) "
+                      "ORDER BY locked_until LIMIT $6" +
+                      lock);
   }
   std::string out;
   if (pg) {
     // FOR UPDATE is not allowed beside UNION: each source locks its rows in its own CTE.
     out = "WITH ";
-    for (size_t i = 0; i < sources.size(); ++i) out += (i ? ", s" : "s") + std::to_string(i) + " AS (" + sources[i] + ")";
+    for (size_t i = 0; i < sources.size(); ++i)
+      out += (i ? ", s" : "s") + std::to_string(i) + " AS (" + sources[i] + ")";
     out += " ";
-    for (size_t i = 0; i < sources.size(); ++i) out += (i ? " UNION ALL " : "") + std::string("SELECT * FROM s") + std::to_string(i);
+    for (size_t i = 0; i < sources.size(); ++i)
+      out += (i ? " UNION ALL " : "") + std::string("SELECT * FROM s") + std::to_string(i);
   } else {
-    for (size_t i = 0; i < sources.size(); ++i) out += (i ? " UNION ALL " : "") + std::string("SELECT * FROM (") + sources[i] + ")";
+    for (size_t i = 0; i < sources.size(); ++i)
+      out += (i ? " UNION ALL " : "") + std::string("SELECT * FROM (") + sources[i] + ")";
   }
   return out + " ORDER BY due_at, " + id + " LIMIT $6";
 }
@@ -231,15 +248,18 @@ std::string due_tokens_sql(const token::StageSpec& s, Dialect dialect, const std
 // without waiting, and the events go in with it (a data-modifying CTE), from the status each had.
 //   $1 working  $2 lease  $3 until  $4 now  $5 input  $6 limit  $7 instance  $8 stage
 std::string postgres_claim_sql(const token::StageSpec& s) {
-  const std::string due = due_tokens_sql(s, Dialect::kPostgres,
-                                         "token_id AS claimed_id, locked_by AS previous_lease, status AS previous_status",
-                                         "claimed_id");
-  return "WITH c AS (" + due + "), moved AS (UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, "
+  const std::string due =
+      due_tokens_sql(s, Dialect::kPostgres,
+                     "token_id AS claimed_id, locked_by AS previous_lease, status AS previous_status", "claimed_id");
+  return "WITH c AS (" + due +
+         "), moved AS (UPDATE tokens_s0 AS t SET status = $1, locked_by = $2, "
          "locked_until = $3, updated_at = $4 FROM c WHERE t.token_id = c.claimed_id RETURNING "
-         "c.previous_lease, c.previous_status, " + std::string(kTokenColumns) + "), "
-         "events AS (" + std::string(kInsertTokenEvents) +
-         "SELECT token_id, previous_status, $1, $4, $7, $8, " + std::string(s.attempts_column) +
-         " + 1, NULL, NULL FROM moved) SELECT * FROM moved";
+         "c.previous_lease, c.previous_status, " +
+         std::string(kTokenColumns) +
+         "), "
+         "events AS (" +
+         std::string(kInsertTokenEvents) + "SELECT token_id, previous_status, $1, $4, $7, $8, " +
+         std::string(s.attempts_column) + " + 1, NULL, NULL FROM moved) SELECT * FROM moved";
 }
 
 }  // namespace
@@ -293,18 +313,21 @@ std::vector<Claim> TokenLifecycle::claim(Stage stage, int limit) {
     ids += "]";
     if (picked.rows.empty()) return Result{};
     tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, $1, $2, $3, $4, " +
-                std::string(s.attempts_column) + " + 1, NULL, NULL FROM tokens_s0 WHERE token_id IN (SELECT value FROM json_each($5))",
+                std::string(s.attempts_column) +
+                " + 1, NULL, NULL FROM tokens_s0 WHERE token_id IN (SELECT value FROM json_each($5))",
             {working, now_text, instance_, std::string(token::to_string(stage)), ids});
-    return tx.exec("UPDATE tokens_s0 SET status = $1, locked_by = $2, locked_until = $3, updated_at = $4 "
-                   "WHERE token_id IN (SELECT value FROM json_each($5)) RETURNING " + std::string(kTokenColumns),
-                   {working, lease, until, now_text, ids});
+    return tx.exec(
+        "UPDATE tokens_s0 SET status = $1, locked_by = $2, locked_until = $3, updated_at = $4 "
+        "WHERE token_id IN (SELECT value FROM json_each($5)) RETURNING " +
+            std::string(kTokenColumns),
+        {working, lease, until, now_text, ids});
   });
 
   const bool has_previous_column = !result.columns.empty() && result.columns[0] == "previous_lease";
   for (size_t i = 0; i < result.rows.size(); ++i) {
     Claim c{token_from_row(result, i), lease, std::nullopt};
-    c.recovered_from = has_previous_column ? result.row(i).get_optional<std::string>("previous_lease")
-                                           : previous[c.token.token_id];
+    c.recovered_from =
+        has_previous_column ? result.row(i).get_optional<std::string>("previous_lease") : previous[c.token.token_id];
     claims.push_back(std::move(c));
   }
   // Oldest first, as selected (RETURNING does not keep the order).
@@ -335,17 +358,19 @@ std::vector<int64_t> TokenLifecycle::renew(Stage stage, const std::vector<std::p
 
 bool TokenLifecycle::save(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
   const auto& s = token::spec(stage);
-  return riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    auto r = tx.exec(
-        "UPDATE tokens_s0 SET image_url = COALESCE($4, image_url), image_cid = COALESCE($5, image_cid), "
-        "metadata_cid = COALESCE($6, metadata_cid), reveal_tx_hash = COALESCE($7, reveal_tx_hash), "
-        "prediction_id = CASE WHEN $8 = 1 THEN NULL ELSE COALESCE($9, prediction_id) END, updated_at = $10" +
-            std::string(kLeaseGuard),
-        {token_id, lease, status_text(s.working), opt(patch.image_url), opt(patch.image_cid), opt(patch.metadata_cid),
-         opt(patch.reveal_tx_hash), int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id),
-         clock::format_time(clock_.now())});
-    return r.affected == 1;
-  }); });
+  return riding_out_outage(real_time_, lease_, [&] {
+    return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      auto r = tx.exec(
+          "UPDATE tokens_s0 SET image_url = COALESCE($4, image_url), image_cid = COALESCE($5, image_cid), "
+          "metadata_cid = COALESCE($6, metadata_cid), reveal_tx_hash = COALESCE($7, reveal_tx_hash), "
+          "prediction_id = CASE WHEN $8 = 1 THEN NULL ELSE COALESCE($9, prediction_id) END, updated_at = $10" +
+              std::string(kLeaseGuard),
+          {token_id, lease, status_text(s.working), opt(patch.image_url), opt(patch.image_cid), opt(patch.metadata_cid),
+           opt(patch.reveal_tx_hash), int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id),
+           clock::format_time(clock_.now())});
+      return r.affected == 1;
+    });
+  });
 }
 
 bool TokenLifecycle::complete(Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch) {
@@ -362,10 +387,19 @@ bool TokenLifecycle::complete(Stage stage, int64_t token_id, const std::string& 
       "image_url = COALESCE($6, image_url), image_cid = COALESCE($7, image_cid), "
       "metadata_cid = COALESCE($8, metadata_cid), reveal_tx_hash = COALESCE($9, reveal_tx_hash), "
       "prediction_id = CASE WHEN $10 = 1 THEN NULL ELSE COALESCE($11, prediction_id) END" +
-      reset_next + std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column) + " AS attempts, reveal_tx_hash";
-  Params params{token_id, lease, status_text(s.working), status_text(s.output), now_text, opt(patch.image_url),
-                       opt(patch.image_cid), opt(patch.metadata_cid), opt(patch.reveal_tx_hash),
-                       int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id)};
+      reset_next + std::string(kLeaseGuard) + " RETURNING " + std::string(s.attempts_column) +
+      " AS attempts, reveal_tx_hash";
+  Params params{token_id,
+                lease,
+                status_text(s.working),
+                status_text(s.output),
+                now_text,
+                opt(patch.image_url),
+                opt(patch.image_cid),
+                opt(patch.metadata_cid),
+                opt(patch.reveal_tx_hash),
+                int64_t{patch.clear_prediction_id ? 1 : 0},
+                opt(patch.prediction_id)};
   bool done = false;
   if (db_.dialect() == Dialect::kPostgres) {
     // One round trip instead of three: the move, its event and the next stage's wake-up in one
@@ -373,54 +407,62 @@ bool TokenLifecycle::complete(Stage stage, int64_t token_id, const std::string& 
     // on the database). pg_notify is delivered at commit, like notify_on_commit's.
     params.insert(params.end(), {instance_, std::string(token::to_string(stage))});
     if (next) params.insert(params.end(), {std::string(kWakeChannel), std::string(token::to_string(*next))});
-    done = riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-      auto r = tx.exec("WITH moved AS (" + update + "), events AS (" + std::string(kInsertTokenEvents) +
-                           "SELECT $1, $3, $4, $5, $12, $13, attempts + 1, NULL, reveal_tx_hash FROM moved) "
-                           "SELECT attempts" + (next ? ", pg_notify($14, $15)" : std::string()) + " FROM moved",
-                       params);
-      return r.size() == 1;
-    }); });
+    done = riding_out_outage(real_time_, lease_, [&] {
+      return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+        auto r = tx.exec("WITH moved AS (" + update + "), events AS (" + std::string(kInsertTokenEvents) +
+                             "SELECT $1, $3, $4, $5, $12, $13, attempts + 1, NULL, reveal_tx_hash FROM moved) "
+                             "SELECT attempts" +
+                             (next ? ", pg_notify($14, $15)" : std::string()) + " FROM moved",
+                         params);
+        return r.size() == 1;
+      });
+    });
   } else {
-    done = riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-      auto r = tx.exec(update, params);
-      if (r.size() != 1) return false;
-      auto event = move_event(token_id, status_text(s.working), status_text(s.output), now_text, instance_, stage,
-                              r.row(0).get<int64_t>("attempts") + 1);
-      event.tx_hash = r.row(0).get_optional<std::string>("reveal_tx_hash");
-      record_token_event(tx, event);
-      return true;
-    }); });
+    done = riding_out_outage(real_time_, lease_, [&] {
+      return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+        auto r = tx.exec(update, params);
+        if (r.size() != 1) return false;
+        auto event = move_event(token_id, status_text(s.working), status_text(s.output), now_text, instance_, stage,
+                                r.row(0).get<int64_t>("attempts") + 1);
+        event.tx_hash = r.row(0).get_optional<std::string>("reveal_tx_hash");
+        record_token_event(tx, event);
+        return true;
+      });
+    });
   }
   if (done && next) wake_.notify(*next);
   return done;
 }
 
 FailureOutcome TokenLifecycle::record_failure(Stage stage, int64_t token_id, const std::string& lease,
-                                         const std::string& error, clock::TimePoint retry_at, int max_attempts) {
+                                              const std::string& error, clock::TimePoint retry_at, int max_attempts) {
   const auto& s = token::spec(stage);
   const std::string attempts(s.attempts_column);
   const std::string exhausted = "(" + attempts + " + 1 >= $4)";
   // Inside CASE PostgreSQL cannot infer the parameter's type from the column; SQLite has no casts.
   const std::string retry_at_param = db_.dialect() == Dialect::kPostgres ? "$7::timestamptz" : "$7";
   const std::string now_text = clock::format_time(clock_.now());
-  auto r = riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    auto moved = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, " +
-                       "status = CASE WHEN " + exhausted + " THEN 'failed' ELSE $5 END, " +
-                       "failed_stage = CASE WHEN " + exhausted + " THEN $6 ELSE NULL END, " +
-                       "next_attempt_at = CASE WHEN " + exhausted + " THEN NULL ELSE " + retry_at_param + " END, " +
-                       "generation_error = $8, locked_by = NULL, locked_until = NULL, updated_at = $9" +
-                       std::string(kLeaseGuard) + " RETURNING status, " + attempts,
-                   {token_id, lease, status_text(s.working), int64_t{max_attempts}, status_text(s.input),
-                    std::string(token::to_string(stage)), clock::format_time(retry_at), error, now_text});
-    if (moved.size() == 1) {
-      const Row row = moved.row(0);
-      record_token_event(tx, move_event(token_id, status_text(s.working), row.get<std::string>("status"), now_text,
-                                        instance_, stage, row.get<int64_t>(attempts), error));
-    }
-    return moved;
-  }); });
+  auto r = riding_out_outage(real_time_, lease_, [&] {
+    return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      auto moved = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, " + "status = CASE WHEN " +
+                               exhausted + " THEN 'failed' ELSE $5 END, " + "failed_stage = CASE WHEN " + exhausted +
+                               " THEN $6 ELSE NULL END, " + "next_attempt_at = CASE WHEN " + exhausted +
+                               " THEN NULL ELSE " + retry_at_param + " END, " +
+                               "generation_error = $8, locked_by = NULL, locked_until = NULL, updated_at = $9" +
+                               std::string(kLeaseGuard) + " RETURNING status, " + attempts,
+                           {token_id, lease, status_text(s.working), int64_t{max_attempts}, status_text(s.input),
+                            std::string(token::to_string(stage)), clock::format_time(retry_at), error, now_text});
+      if (moved.size() == 1) {
+        const Row row = moved.row(0);
+        record_token_event(tx, move_event(token_id, status_text(s.working), row.get<std::string>("status"), now_text,
+                                          instance_, stage, row.get<int64_t>(attempts), error));
+      }
+      return moved;
+    });
+  });
   if (r.empty()) return FailureOutcome::kLeaseLost;
-  const auto to = checked_status(s.working, r.row(0).get<std::string>("status"), "a failed attempt retries or fails the token");
+  const auto to =
+      checked_status(s.working, r.row(0).get<std::string>("status"), "a failed attempt retries or fails the token");
   return to == token::TokenStatus::kFailed ? FailureOutcome::kFailed : FailureOutcome::kRetryScheduled;
 }
 
@@ -429,16 +471,19 @@ bool TokenLifecycle::fail(Stage stage, int64_t token_id, const std::string& leas
   check_move(s.working, token::TokenStatus::kFailed, "a permanent error fails the token");
   const std::string attempts(s.attempts_column);
   const std::string now_text = clock::format_time(clock_.now());
-  return riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    auto r = tx.exec("UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, status = 'failed', failed_stage = $4, " +
-                         "next_attempt_at = NULL, generation_error = $5, locked_by = NULL, locked_until = NULL, updated_at = $6" +
-                         std::string(kLeaseGuard) + " RETURNING " + attempts,
-                     {token_id, lease, status_text(s.working), std::string(token::to_string(stage)), error, now_text});
-    if (r.size() != 1) return false;
-    record_token_event(tx, move_event(token_id, status_text(s.working), "failed", now_text, instance_, stage,
-                                      r.row(0).get<int64_t>(attempts), error));
-    return true;
-  }); });
+  return riding_out_outage(real_time_, lease_, [&] {
+    return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      auto r = tx.exec(
+          "UPDATE tokens_s0 SET " + attempts + " = " + attempts + " + 1, status = 'failed', failed_stage = $4, " +
+              "next_attempt_at = NULL, generation_error = $5, locked_by = NULL, locked_until = NULL, updated_at = $6" +
+              std::string(kLeaseGuard) + " RETURNING " + attempts,
+          {token_id, lease, status_text(s.working), std::string(token::to_string(stage)), error, now_text});
+      if (r.size() != 1) return false;
+      record_token_event(tx, move_event(token_id, status_text(s.working), "failed", now_text, instance_, stage,
+                                        r.row(0).get<int64_t>(attempts), error));
+      return true;
+    });
+  });
 }
 
 bool TokenLifecycle::release(Stage stage, int64_t token_id, const std::string& lease) {
@@ -461,12 +506,14 @@ size_t TokenLifecycle::release_all_held(const std::vector<Stage>& stages) {
     auto moved = riding_out_outage(real_time_, std::min(lease_, kReleasePatience), [&] {
       return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
         tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, $4, $5, $6, $7, " +
-                    std::string(s.attempts_column) + " + 1, 'released unfinished (shutdown)', NULL FROM tokens_s0" + mine,
+                    std::string(s.attempts_column) + " + 1, 'released unfinished (shutdown)', NULL FROM tokens_s0" +
+                    mine,
                 {status_text(s.working), static_cast<int64_t>(prefix.size()), prefix, status_text(s.input), now_text,
                  instance_, std::string(token::to_string(stage))});
-        auto r = tx.exec("UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, updated_at = $5" + mine +
-                             " RETURNING token_id",
-                         {status_text(s.working), static_cast<int64_t>(prefix.size()), prefix, status_text(s.input), now_text});
+        auto r = tx.exec(
+            "UPDATE tokens_s0 SET status = $4, locked_by = NULL, locked_until = NULL, updated_at = $5" + mine +
+                " RETURNING token_id",
+            {status_text(s.working), static_cast<int64_t>(prefix.size()), prefix, status_text(s.input), now_text});
         if (!r.empty()) db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
         return r.size();
       });
@@ -478,12 +525,12 @@ size_t TokenLifecycle::release_all_held(const std::vector<Stage>& stages) {
 }
 
 bool TokenLifecycle::postpone(Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
-                         const std::string& reason) {
+                              const std::string& reason) {
   return riding_out_outage(real_time_, lease_, [&] { return give_back(stage, token_id, lease, retry_at, reason); });
 }
 
 bool TokenLifecycle::give_back(Stage stage, int64_t token_id, const std::string& lease,
-                          std::optional<clock::TimePoint> retry_at, const std::string& reason) {
+                               std::optional<clock::TimePoint> retry_at, const std::string& reason) {
   const auto& s = token::spec(stage);
   check_move(s.working, s.input, "giving a token back puts it at the stage's input");
   const std::string now_text = clock::format_time(clock_.now());
@@ -509,27 +556,30 @@ bool TokenLifecycle::give_back(Stage stage, int64_t token_id, const std::string&
 }
 
 bool TokenLifecycle::send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason,
-                                        int max_attempts) {
+                                             int max_attempts) {
   const auto& s = token::spec(Stage::kIpfs);
   check_move(s.working, token::TokenStatus::kDetected, "an expired image sends the token back");
   const std::string now_text = clock::format_time(clock_.now());
-  bool done = riding_out_outage(real_time_, lease_, [&] { return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
-    auto r = tx.exec("UPDATE tokens_s0 SET "
-                     "status = CASE WHEN generation_attempts + 1 >= $6 THEN 'failed' ELSE 'detected' END, "
-                     "failed_stage = CASE WHEN generation_attempts + 1 >= $6 THEN 'image' ELSE NULL END, "
-                     "generation_attempts = generation_attempts + 1, "
-                     "image_url = NULL, prediction_id = NULL, generation_error = $4, next_attempt_at = NULL, "
-                     "locked_by = NULL, locked_until = NULL, queued_at = $5, updated_at = $5" +
-                         std::string(kLeaseGuard) + " RETURNING status, generation_attempts",
-                     {token_id, lease, status_text(s.working), reason, now_text, int64_t{max_attempts}});
-    if (r.size() != 1) return false;
-    const auto to = r.row(0).get<std::string>("status");
-    checked_status(s.working, to, "an expired image sends the token back, or fails it");
-    record_token_event(tx, move_event(token_id, status_text(s.working), to, now_text, instance_, Stage::kIpfs,
-                                      r.row(0).get<int64_t>("generation_attempts"), reason));
-    db_.notify_on_commit(tx, kWakeChannel, token::to_string(Stage::kImage));
-    return true;
-  }); });
+  bool done = riding_out_outage(real_time_, lease_, [&] {
+    return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      auto r = tx.exec(
+          "UPDATE tokens_s0 SET "
+          "status = CASE WHEN generation_attempts + 1 >= $6 THEN 'failed' ELSE 'detected' END, "
+          "failed_stage = CASE WHEN generation_attempts + 1 >= $6 THEN 'image' ELSE NULL END, "
+          "generation_attempts = generation_attempts + 1, "
+          "image_url = NULL, prediction_id = NULL, generation_error = $4, next_attempt_at = NULL, "
+          "locked_by = NULL, locked_until = NULL, queued_at = $5, updated_at = $5" +
+              std::string(kLeaseGuard) + " RETURNING status, generation_attempts",
+          {token_id, lease, status_text(s.working), reason, now_text, int64_t{max_attempts}});
+      if (r.size() != 1) return false;
+      const auto to = r.row(0).get<std::string>("status");
+      checked_status(s.working, to, "an expired image sends the token back, or fails it");
+      record_token_event(tx, move_event(token_id, status_text(s.working), to, now_text, instance_, Stage::kIpfs,
+                                        r.row(0).get<int64_t>("generation_attempts"), reason));
+      db_.notify_on_commit(tx, kWakeChannel, token::to_string(Stage::kImage));
+      return true;
+    });
+  });
   if (done) wake_.notify(Stage::kImage);
   return done;
 }
@@ -556,16 +606,17 @@ std::string in_list(const std::vector<int64_t>& ids, size_t first, size_t last) 
 }  // namespace
 
 RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool dry_run, const std::string& actor,
-                                    const RetryProgress& progress) {
-  const std::string stage_filter =
-      selection.stage ? " AND COALESCE(failed_stage, 'image') = '" + std::string(token::to_string(*selection.stage)) + "'"
-                      : "";
+                                         const RetryProgress& progress) {
+  const std::string stage_filter = selection.stage ? " AND COALESCE(failed_stage, 'image') = '" +
+                                                         std::string(token::to_string(*selection.stage)) + "'"
+                                                   : "";
   // Candidates first (ids are integers we parsed: safe to write into the statement).
   std::vector<std::pair<int64_t, Stage>> candidates;
   auto read = [&](const std::string& id_filter) {
     auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-      return tx.exec("SELECT token_id, COALESCE(failed_stage, 'image') AS stage FROM tokens_s0 WHERE status = 'failed'" +
-                     stage_filter + id_filter + " ORDER BY token_id");
+      return tx.exec(
+          "SELECT token_id, COALESCE(failed_stage, 'image') AS stage FROM tokens_s0 WHERE status = 'failed'" +
+          stage_filter + id_filter + " ORDER BY token_id");
     });
     for (const Row row : r) {
       candidates.emplace_back(row.get<int64_t>("token_id"),
@@ -603,17 +654,18 @@ RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool d
   };
   bool woken[3] = {false, false, false};
   for (size_t first = 0; first < ids.size(); first += kRetryChunk) {
-    const std::string where =
-        " WHERE status = 'failed'" + stage_filter + " AND token_id IN " + in_list(ids, first, std::min(ids.size(), first + kRetryChunk));
+    const std::string where = " WHERE status = 'failed'" + stage_filter + " AND token_id IN " +
+                              in_list(ids, first, std::min(ids.size(), first + kRetryChunk));
     const std::string now_text = clock::format_time(clock_.now());
     auto moved = in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
       tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, " + target +
                   ", $1, $2, COALESCE(failed_stage, 'image'), NULL, NULL, NULL FROM tokens_s0" + where,
               {now_text, actor});
       auto r = tx.exec("UPDATE tokens_s0 SET " + reset(Stage::kImage) + reset(Stage::kIpfs) + reset(Stage::kReveal) +
-                       "status = " + target + ", generation_error = NULL, failed_stage = NULL, next_attempt_at = NULL, "
-                       "locked_by = NULL, locked_until = NULL, queued_at = $1, updated_at = $1" + where +
-                       " RETURNING token_id, status",
+                           "status = " + target +
+                           ", generation_error = NULL, failed_stage = NULL, next_attempt_at = NULL, "
+                           "locked_by = NULL, locked_until = NULL, queued_at = $1, updated_at = $1" +
+                           where + " RETURNING token_id, status",
                        {now_text});
       for (const Row row : r) {
         const auto status = token::parse_status(row.get<std::string>("status")).value_or(token::TokenStatus::kDetected);
@@ -648,7 +700,7 @@ RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool d
 void TokenLifecycle::announce(Stage stage) {
   if (db_.dialect() == Dialect::kPostgres) {
     in_transaction(db_, TxMode::kWrite,
-                          [&](Transaction& tx) { db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage)); });
+                   [&](Transaction& tx) { db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage)); });
   }
   wake_.notify(stage);
 }
@@ -659,9 +711,10 @@ std::optional<clock::TimePoint> TokenLifecycle::next_due(Stage stage) {
   // The first token of the input past `now` in the retry index (tokens_s0_retry): one index
   // probe, however many tokens wait in backoff.
   auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return tx.exec("SELECT next_attempt_at FROM tokens_s0 WHERE status = $1 AND next_attempt_at > $2 AND "
-                   "(locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT 1",
-                   {status_text(s.input), now_text});
+    return tx.exec(
+        "SELECT next_attempt_at FROM tokens_s0 WHERE status = $1 AND next_attempt_at > $2 AND "
+        "(locked_until IS NULL OR locked_until < $2) ORDER BY next_attempt_at LIMIT 1",
+        {status_text(s.input), now_text});
   });
   if (r.empty()) return std::nullopt;
   return r.row(0).get_optional<clock::TimePoint>("next_attempt_at");

@@ -44,7 +44,7 @@ inline constexpr std::string_view kWakeChannel = "glisk_work";
 
 struct Claim {
   token::Token token;
-  std::string lease;                         // pass back to every later call
+  std::string lease;                          // pass back to every later call
   std::optional<std::string> recovered_from;  // the lease of a holder that let it expire
 };
 
@@ -113,13 +113,14 @@ int64_t reveal_tokens(Transaction& tx, const std::vector<int64_t>& ids, const st
 // The ready tokens of `ids` wait until `retry_at`: lease dropped, status kept, `reason` kept as
 // the latest error when given, the attempt counted when `count_attempt`.
 void postpone_reveal(Transaction& tx, const std::vector<int64_t>& ids, const std::optional<std::string>& reason,
-                     const std::string& retry_at, const std::string& now, bool count_attempt, const std::string& instance);
+                     const std::string& retry_at, const std::string& now, bool count_attempt,
+                     const std::string& instance);
 
 class TokenLifecycle {
  public:
   // `instance` names this process in leases (e.g. host:pid:nonce); `lease` is the lease length.
   TokenLifecycle(store::Database& db, clock::Clock& clock, queue::WakeBoard& wake, std::string instance,
-            std::chrono::milliseconds lease);
+                 std::chrono::milliseconds lease);
 
   const std::string& instance() const { return instance_; }
   std::chrono::milliseconds lease_length() const { return lease_; }
@@ -131,19 +132,21 @@ class TokenLifecycle {
   std::string explain_claim(token::Stage stage, int limit);
 
   // Extends the leases still held; returns the token ids whose lease was extended.
-  [[nodiscard]] std::vector<int64_t> renew(token::Stage stage, const std::vector<std::pair<int64_t, std::string>>& held);
+  [[nodiscard]] std::vector<int64_t> renew(token::Stage stage,
+                                           const std::vector<std::pair<int64_t, std::string>>& held);
 
   // Records fields while keeping the lease (e.g. a prediction id before waiting on it).
   [[nodiscard]] bool save(token::Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch);
 
   // Finishes the stage: the token moves to the stage's output, its lease, backoff and error are
   // cleared, the next stage's attempt counter starts at 0, and the next stage is woken.
-  [[nodiscard]] bool complete(token::Stage stage, int64_t token_id, const std::string& lease, const TokenPatch& patch = {});
+  [[nodiscard]] bool complete(token::Stage stage, int64_t token_id, const std::string& lease,
+                              const TokenPatch& patch = {});
 
   // Counts a failed attempt. Below `max_attempts` the token goes back to the stage's input, due at
   // `retry_at`; at `max_attempts` it is failed. `error` is kept in generation_error.
-  [[nodiscard]] FailureOutcome record_failure(token::Stage stage, int64_t token_id, const std::string& lease, const std::string& error,
-                                clock::TimePoint retry_at, int max_attempts);
+  [[nodiscard]] FailureOutcome record_failure(token::Stage stage, int64_t token_id, const std::string& lease,
+                                              const std::string& error, clock::TimePoint retry_at, int max_attempts);
 
   // Fails the token now (a permanent error), counting the attempt.
   [[nodiscard]] bool fail(token::Stage stage, int64_t token_id, const std::string& lease, const std::string& error);
@@ -162,11 +165,12 @@ class TokenLifecycle {
   // are not the token's (a provider's rate limit, the database gone mid-work); `reason` is kept
   // in generation_error so operators see why it waits.
   [[nodiscard]] bool postpone(token::Stage stage, int64_t token_id, const std::string& lease, clock::TimePoint retry_at,
-                const std::string& reason);
+                              const std::string& reason);
 
   // Sends a token of the ipfs stage back to the image stage (its image expired at the host),
   // counted as an image attempt; at `max_attempts` image attempts the token is failed instead.
-  [[nodiscard]] bool send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason, int max_attempts);
+  [[nodiscard]] bool send_back_for_new_image(int64_t token_id, const std::string& lease, const std::string& reason,
+                                             int max_attempts);
 
   // The operator's retry (glisk retry, POST /api/admin/retry): failed tokens go back to the start of
   // the stage that failed them (image → detected, ipfs → uploading, reveal → ready; a failure

@@ -45,7 +45,8 @@ void TokenStore::ping() {
 
 std::vector<int64_t> TokenStore::ids_between(int64_t first, int64_t last) {
   auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return tx.exec("SELECT token_id FROM tokens_s0 WHERE token_id >= $1 AND token_id <= $2 ORDER BY token_id", {first, last});
+    return tx.exec("SELECT token_id FROM tokens_s0 WHERE token_id >= $1 AND token_id <= $2 ORDER BY token_id",
+                   {first, last});
   });
   std::vector<int64_t> out;
   out.reserve(r.size());
@@ -63,8 +64,9 @@ std::optional<token::Token> TokenStore::find_token(int64_t token_id) {
 
 std::vector<token::Token> TokenStore::recent(int limit) {
   auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return tx.exec("SELECT " + std::string(kTokenColumns) + " FROM tokens_s0 ORDER BY updated_at DESC, token_id DESC LIMIT $1",
-                   {int64_t{limit}});
+    return tx.exec(
+        "SELECT " + std::string(kTokenColumns) + " FROM tokens_s0 ORDER BY updated_at DESC, token_id DESC LIMIT $1",
+        {int64_t{limit}});
   });
   std::vector<token::Token> out;
   for (size_t i = 0; i < r.size(); ++i) out.push_back(token_from_row(r, i));
@@ -117,7 +119,8 @@ StageQueueStats TokenStore::stage_queue_stats(token::Stage stage) {
         "COALESCE(SUM(CASE WHEN (locked_until IS NULL OR locked_until < $1) AND "
         "(next_attempt_at IS NULL OR next_attempt_at <= $1) THEN 1 ELSE 0 END), 0) AS due, "
         "COALESCE(SUM(CASE WHEN locked_until >= $1 THEN 1 ELSE 0 END), 0) AS in_flight, "
-        "MIN(CASE WHEN (locked_until IS NULL OR locked_until < $1) AND (next_attempt_at IS NULL OR next_attempt_at <= $1) "
+        "MIN(CASE WHEN (locked_until IS NULL OR locked_until < $1) AND (next_attempt_at IS NULL OR next_attempt_at <= "
+        "$1) "
         "THEN COALESCE(next_attempt_at, queued_at) END) AS oldest_due "
         "FROM tokens_s0 WHERE status IN ($2, $3)",
         {now_text, std::string(token::to_string(s.input)), std::string(token::to_string(s.working))});

@@ -16,9 +16,9 @@ namespace glisk::store {
 
 struct StageQueueStats {
   token::Stage stage;
-  int64_t depth = 0;      // tokens waiting for or held by the stage
-  int64_t due = 0;        // of those, claimable now
-  int64_t in_flight = 0;  // held under a live lease
+  int64_t depth = 0;                             // tokens waiting for or held by the stage
+  int64_t due = 0;                               // of those, claimable now
+  int64_t in_flight = 0;                         // held under a live lease
   std::optional<double> oldest_due_age_seconds;  // how long the longest-waiting due token has waited
 };
 

@@ -30,9 +30,9 @@ namespace glisk::token {
 enum class TokenStatus { kDetected, kGenerating, kUploading, kReady, kRevealed, kFailed };
 enum class Stage { kImage, kIpfs, kReveal };
 
-inline constexpr std::array<TokenStatus, 6> kAllStatuses = {TokenStatus::kDetected, TokenStatus::kGenerating,
-                                                           TokenStatus::kUploading, TokenStatus::kReady,
-                                                           TokenStatus::kRevealed, TokenStatus::kFailed};
+inline constexpr std::array<TokenStatus, 6> kAllStatuses = {TokenStatus::kDetected,  TokenStatus::kGenerating,
+                                                            TokenStatus::kUploading, TokenStatus::kReady,
+                                                            TokenStatus::kRevealed,  TokenStatus::kFailed};
 inline constexpr std::array<Stage, 3> kAllStages = {Stage::kImage, Stage::kIpfs, Stage::kReveal};
 
 std::string_view to_string(TokenStatus status);  // the lowercase word stored in tokens_s0.status
@@ -71,7 +71,8 @@ struct Token {
   int generation_attempts = 0;
   int upload_attempts = 0;
   int reveal_attempts = 0;
-  std::optional<std::string> generation_error;  // the latest error of whichever stage (docs/ARCHITECTURE.md, "Data model notes")
+  std::optional<std::string>
+      generation_error;  // the latest error of whichever stage (docs/ARCHITECTURE.md, "Data model notes")
   std::optional<Stage> failed_stage;
   std::optional<clock::TimePoint> next_attempt_at;
   std::optional<std::string> locked_by;

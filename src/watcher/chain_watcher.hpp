@@ -33,9 +33,9 @@
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
 #include "mints/mint_recorder.hpp"
-#include "store/token_lifecycle.hpp"
 #include "store/database.hpp"
 #include "store/system_state.hpp"
+#include "store/token_lifecycle.hpp"
 
 namespace glisk::watcher {
 

@@ -66,7 +66,8 @@ RecoveryReport GapRecovery::run(std::stop_token stop) {
       created.clear();
       for (const auto& t : batch) {
         const int64_t author_id = store::ensure_author(tx, t.author, now);
-        if (!store::create_detected(tx, {t.token_id, t.token_id, author_id, std::nullopt, "gap_recovery", std::nullopt}, now)
+        if (!store::create_detected(tx, {t.token_id, t.token_id, author_id, std::nullopt, "gap_recovery", std::nullopt},
+                                    now)
                  .empty()) {
           created.push_back(t);
         }

@@ -11,8 +11,8 @@
 // committed on its own) and a second run finishes the job. Not thread-safe; run one at a time
 // per process (several processes are safe: inserts are idempotent).
 
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -20,8 +20,8 @@
 #include "chain/eth_rpc.hpp"
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
-#include "store/token_lifecycle.hpp"
 #include "store/database.hpp"
+#include "store/token_lifecycle.hpp"
 
 namespace glisk::watcher {
 

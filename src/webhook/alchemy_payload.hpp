@@ -13,8 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,7 +33,7 @@ class MalformedWebhook : public errors::BadInput {
 };
 
 struct AlchemyDelivery {
-  int64_t block_number = -1;  // -1 when the block has no logs (its number is not read then)
+  int64_t block_number = -1;              // -1 when the block has no logs (its number is not read then)
   std::optional<std::string> block_hash;  // lowercase 0x-hex, when the delivery names it
   std::vector<mints::MintEvent> mints;
   int64_t ignored = 0;  // logs of another contract or event, or of a failed transaction

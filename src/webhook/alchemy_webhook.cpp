@@ -34,10 +34,11 @@ AlchemyWebhook::Confirmation AlchemyWebhook::confirm_on_chain(const AlchemyDeliv
   Confirmation out;
   if (delivery.mints.empty()) return out;
   if (node_ == nullptr) throw WebhookNotConfigured("no node to confirm mints against: set RPC_URL");
-  const std::string block = delivery.block_hash ? "block " + std::to_string(delivery.block_number) + " (" +
-                                                      *delivery.block_hash + ")"
-                                                : "block " + std::to_string(delivery.block_number);
-  chain::JsonValue filter = {{"address", contract_}, {"topics", chain::JsonValue::array({mints::batch_minted_topic()})}};
+  const std::string block = delivery.block_hash
+                                ? "block " + std::to_string(delivery.block_number) + " (" + *delivery.block_hash + ")"
+                                : "block " + std::to_string(delivery.block_number);
+  chain::JsonValue filter = {{"address", contract_},
+                             {"topics", chain::JsonValue::array({mints::batch_minted_topic()})}};
   if (delivery.block_hash) {
     filter["blockHash"] = *delivery.block_hash;  // EIP-234: this block, or an error if the node lacks it
   } else {
@@ -49,10 +50,12 @@ AlchemyWebhook::Confirmation AlchemyWebhook::confirm_on_chain(const AlchemyDeliv
   } catch (const chain::RpcError& e) {
     throw MintsNotConfirmed("the node (" + node_->describe() + ") does not know " + block +
                             " yet, or it was reorganised away: nothing was recorded; Alchemy delivers again, and "
-                            "the chain watcher records what the chain holds (" + e.message().substr(0, 200) + ")");
+                            "the chain watcher records what the chain holds (" +
+                            e.message().substr(0, 200) + ")");
   } catch (const std::exception& e) {
     throw MintsNotConfirmed("cannot ask the node (" + node_->describe() + ") to confirm the mints of " + block +
-                            ": nothing was recorded; Alchemy delivers again (" + std::string(e.what()).substr(0, 300) + ")");
+                            ": nothing was recorded; Alchemy delivers again (" + std::string(e.what()).substr(0, 300) +
+                            ")");
   }
   std::vector<mints::MintEvent> on_chain;
   for (const auto& log : logs) {
@@ -61,7 +64,8 @@ AlchemyWebhook::Confirmation AlchemyWebhook::confirm_on_chain(const AlchemyDeliv
       if (delivery.block_hash && event.block_hash != delivery.block_hash) continue;  // another block
       on_chain.push_back(std::move(event));
     } catch (const mints::InvalidMintLog& e) {
-      throw MintsNotConfirmed("the node (" + node_->describe() + ") answered a malformed log for " + block + ": " + e.what());
+      throw MintsNotConfirmed("the node (" + node_->describe() + ") answered a malformed log for " + block + ": " +
+                              e.what());
     }
   }
   for (const auto& delivered : delivery.mints) {
@@ -71,15 +75,19 @@ AlchemyWebhook::Confirmation AlchemyWebhook::confirm_on_chain(const AlchemyDeliv
     if (found == on_chain.end()) {
       ++out.unconfirmed;
       log_.warn("webhook.mint_unconfirmed",
-                {{"tx_hash", delivered.tx_hash}, {"log_index", delivered.log_index}, {"block", delivery.block_number},
+                {{"tx_hash", delivered.tx_hash},
+                 {"log_index", delivered.log_index},
+                 {"block", delivery.block_number},
                  {"claimed_tokens", delivered.quantity},
-                 {"detail", "the node has no such BatchMinted log in that block: not recorded (forged, or reorganised away)"}});
+                 {"detail",
+                  "the node has no such BatchMinted log in that block: not recorded (forged, or reorganised away)"}});
       continue;
     }
     if (found->start_token_id != delivered.start_token_id || found->quantity != delivered.quantity ||
         found->prompt_author != delivered.prompt_author || found->minter != delivered.minter) {
       log_.warn("webhook.mint_differs",
-                {{"tx_hash", delivered.tx_hash}, {"log_index", delivered.log_index},
+                {{"tx_hash", delivered.tx_hash},
+                 {"log_index", delivered.log_index},
                  {"delivered", {{"start_token_id", delivered.start_token_id}, {"quantity", delivered.quantity}}},
                  {"on_chain", {{"start_token_id", found->start_token_id}, {"quantity", found->quantity}}},
                  {"detail", "recorded as the chain has it"}});

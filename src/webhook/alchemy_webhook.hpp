@@ -33,8 +33,8 @@
 #include "errors/errors.hpp"
 #include "log/event_log.hpp"
 #include "mints/mint_recorder.hpp"
-#include "store/token_lifecycle.hpp"
 #include "store/database.hpp"
+#include "store/token_lifecycle.hpp"
 #include "webhook/alchemy_payload.hpp"
 
 namespace glisk::webhook {
@@ -62,8 +62,8 @@ class MintsNotConfirmed : public errors::Unavailable {
 struct WebhookResult {
   bool duplicate = false;  // every mint in it was recorded before
   int64_t tokens_created = 0;
-  int64_t mints = 0;    // new BatchMinted events
-  int64_t ignored = 0;  // logs not counted: another contract or event, failed transaction
+  int64_t mints = 0;        // new BatchMinted events
+  int64_t ignored = 0;      // logs not counted: another contract or event, failed transaction
   int64_t unconfirmed = 0;  // mints the node does not have in that block: not recorded
 };
 

@@ -16,10 +16,13 @@ size_t utf8_characters(std::string_view s) {
 }  // namespace
 
 std::string validated_prompt(std::string_view raw) {
-  auto is_space = [](unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  auto is_space = [](unsigned char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
   while (!raw.empty() && is_space(raw.front())) raw.remove_prefix(1);
   while (!raw.empty() && is_space(raw.back())) raw.remove_suffix(1);
-  if (raw.empty()) throw errors::PermanentError("the prompt is empty: the author must set a prompt (1-1000 characters)");
+  if (raw.empty())
+    throw errors::PermanentError("the prompt is empty: the author must set a prompt (1-1000 characters)");
   const size_t length = utf8_characters(raw);
   if (length > kMaxPromptCharacters) {
     throw errors::PermanentError("the prompt has " + std::to_string(length) +
@@ -32,13 +35,15 @@ ImageGenerationProcessor::ImageGenerationProcessor(store::AuthorStore& authors, 
                                                    const log::EventLog& log, ImageGenerationOptions options)
     : authors_(authors), provider_(provider), log_(log), options_(std::move(options)) {}
 
-StageOutcome ImageGenerationProcessor::process(const store::Claim& claim, store::TokenLifecycle& queue, std::stop_token stop) {
+StageOutcome ImageGenerationProcessor::process(const store::Claim& claim, store::TokenLifecycle& queue,
+                                               std::stop_token stop) {
   const auto& token = claim.token;
   if (token.image_url) {
     return {store::TokenPatch{}, {{"provider", provider_.name()}, {"reused_image", true}}};
   }
   auto author = authors_.by_id(token.author_id);
-  const std::string prompt = validated_prompt(author && author->prompt_text ? *author->prompt_text : options_.default_prompt);
+  const std::string prompt =
+      validated_prompt(author && author->prompt_text ? *author->prompt_text : options_.default_prompt);
 
   std::optional<std::string> started_id;
   auto on_started = [&](const std::string& prediction_id) {
@@ -54,7 +59,9 @@ StageOutcome ImageGenerationProcessor::process(const store::Claim& claim, store:
     image = provider_.generate(prompt, token.prediction_id, on_started, stop);
   } catch (const errors::ContentPolicyError& e) {
     // The reason is the provider's text; the prompt itself never reaches the log.
-    log_.warn("token.censored", {{"worker", "image_generation"}, {"token_id", token.token_id}, {"reason", e.what()},
+    log_.warn("token.censored", {{"worker", "image_generation"},
+                                 {"token_id", token.token_id},
+                                 {"reason", e.what()},
                                  {"action", "retrying once with FALLBACK_CENSORED_PROMPT"}});
     if (!queue.save(token::Stage::kImage, token.token_id, claim.lease, {.clear_prediction_id = true})) {
       // Another holder has the token now: paying for the fallback here would pay twice.
@@ -68,7 +75,8 @@ StageOutcome ImageGenerationProcessor::process(const store::Claim& claim, store:
                                    "): set a milder FALLBACK_CENSORED_PROMPT");
     }
   }
-  log::Fields details = {{"provider", provider_.name()}, {"fallback_prompt", fallback},
+  log::Fields details = {{"provider", provider_.name()},
+                         {"fallback_prompt", fallback},
                          {"resumed", token.prediction_id.has_value() && !started_id}};
   if (image.prediction_id) details["prediction_id"] = *image.prediction_id;
   return {store::TokenPatch{.image_url = image.url, .prediction_id = image.prediction_id}, details};

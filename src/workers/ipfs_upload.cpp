@@ -6,20 +6,21 @@
 
 namespace glisk::workers {
 
-IpfsUploadProcessor::IpfsUploadProcessor(store::AuthorStore& authors, const net::HttpClient& http, ipfs::IpfsPinner& pinner,
-                                         const log::EventLog& log, IpfsUploadOptions options)
+IpfsUploadProcessor::IpfsUploadProcessor(store::AuthorStore& authors, const net::HttpClient& http,
+                                         ipfs::IpfsPinner& pinner, const log::EventLog& log, IpfsUploadOptions options)
     : authors_(authors), http_(http), pinner_(pinner), log_(log), options_(std::move(options)) {}
 
 std::string IpfsUploadProcessor::pin_checked(std::string_view bytes, const std::string& file_name,
                                              const std::string& content_type, int64_t token_id, std::stop_token stop) {
   const std::string expected = ipfs::cid_v1_for_file(bytes);
-  const std::string answered = pinner_.pin(
-      {bytes, file_name, content_type, {{"season", "0"}, {"token_id", std::to_string(token_id)}}}, stop);
+  const std::string answered =
+      pinner_.pin({bytes, file_name, content_type, {{"season", "0"}, {"token_id", std::to_string(token_id)}}}, stop);
   ipfs::Cid got;
   try {
     got = ipfs::parse_cid(answered);
   } catch (const ipfs::InvalidCid& e) {
-    throw errors::TransientError(std::string(pinner_.name()) + " answered an invalid CID for " + file_name + ": " + e.what());
+    throw errors::TransientError(std::string(pinner_.name()) + " answered an invalid CID for " + file_name + ": " +
+                                 e.what());
   }
   if (!(got == ipfs::parse_cid(expected))) {
     throw errors::PermanentError(std::string(pinner_.name()) + " stored " + file_name + " as " + answered +
@@ -29,7 +30,8 @@ std::string IpfsUploadProcessor::pin_checked(std::string_view bytes, const std::
   return expected;
 }
 
-StageOutcome IpfsUploadProcessor::process(const store::Claim& claim, store::TokenLifecycle& queue, std::stop_token stop) {
+StageOutcome IpfsUploadProcessor::process(const store::Claim& claim, store::TokenLifecycle& queue,
+                                          std::stop_token stop) {
   const auto& token = claim.token;
   const int64_t id = token.token_id;
   std::string image_cid = token.image_cid.value_or("");
@@ -41,24 +43,27 @@ StageOutcome IpfsUploadProcessor::process(const store::Claim& claim, store::Toke
     } catch (const image::ImageGoneError& e) {
       return StageOutcome::needs_new_image(e.what());
     }
-    image_cid = pin_checked(image.bytes, "s0-token-" + std::to_string(id) + "." + image.extension, image.content_type, id, stop);
+    image_cid = pin_checked(image.bytes, "s0-token-" + std::to_string(id) + "." + image.extension, image.content_type,
+                            id, stop);
     // Checkpoint: a retry goes straight to the metadata and never needs the (expiring) URL again.
     if (!queue.save(token::Stage::kIpfs, id, claim.lease, {.image_cid = image_cid})) {
       throw errors::TransientError("lost the token's lease after pinning its image " + image_cid);
     }
-    log_.info("ipfs.image_uploaded", {{"worker", "ipfs_upload"}, {"token_id", id}, {"image_cid", image_cid},
-                                      {"bytes", image.bytes.size()}, {"content_type", image.content_type},
+    log_.info("ipfs.image_uploaded", {{"worker", "ipfs_upload"},
+                                      {"token_id", id},
+                                      {"image_cid", image_cid},
+                                      {"bytes", image.bytes.size()},
+                                      {"content_type", image.content_type},
                                       {"pinner", pinner_.name()}});
   }
   auto author = authors_.by_id(token.author_id);
-  const std::string metadata = ipfs::erc721_metadata({id, image_cid, author ? author->wallet_address : "",
-                                                      author ? author->x_handle : std::nullopt,
-                                                      author ? author->farcaster_handle : std::nullopt,
-                                                      options_.name_template, options_.description});
+  const std::string metadata = ipfs::erc721_metadata(
+      {id, image_cid, author ? author->wallet_address : "", author ? author->x_handle : std::nullopt,
+       author ? author->farcaster_handle : std::nullopt, options_.name_template, options_.description});
   const std::string metadata_cid =
       pin_checked(metadata, "s0-token-" + std::to_string(id) + "-metadata.json", "application/json", id, stop);
-  log_.info("ipfs.metadata_uploaded", {{"worker", "ipfs_upload"}, {"token_id", id}, {"metadata_cid", metadata_cid},
-                                       {"pinner", pinner_.name()}});
+  log_.info("ipfs.metadata_uploaded",
+            {{"worker", "ipfs_upload"}, {"token_id", id}, {"metadata_cid", metadata_cid}, {"pinner", pinner_.name()}});
   return {store::TokenPatch{.image_cid = image_cid, .metadata_cid = metadata_cid},
           {{"image_cid", image_cid}, {"metadata_cid", metadata_cid}, {"pinner", pinner_.name()}}};
 }

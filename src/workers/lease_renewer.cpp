@@ -7,8 +7,8 @@
 
 namespace glisk::workers {
 
-LeaseRenewer::LeaseRenewer(store::TokenLifecycle& queue, token::Stage stage, const SlotPool& slots, const clock::Clock& clock,
-                           const log::EventLog& log, std::string worker)
+LeaseRenewer::LeaseRenewer(store::TokenLifecycle& queue, token::Stage stage, const SlotPool& slots,
+                           const clock::Clock& clock, const log::EventLog& log, std::string worker)
     : queue_(queue), stage_(stage), slots_(slots), clock_(clock), log_(log), worker_(std::move(worker)) {
   const auto every = std::max<std::chrono::milliseconds>(queue_.lease_length() / 3, std::chrono::milliseconds(100));
   thread_ = std::jthread([this, every](std::stop_token stop) {

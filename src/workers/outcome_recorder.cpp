@@ -56,8 +56,8 @@ OutcomeRecorder::OutcomeRecorder(token::Stage stage, std::string worker, store::
                                              "time of one attempt of a stage, from claim to its recorded outcome",
                                              {"stage", "outcome"});
     provider_errors_ = &options_.metrics->counter(
-        "glisk_provider_errors_total", "errors of the outside providers, by class: transient | permanent | content_policy",
-        {"provider", "class"});
+        "glisk_provider_errors_total",
+        "errors of the outside providers, by class: transient | permanent | content_policy", {"provider", "class"});
     retries_ = &options_.metrics->counter("glisk_stage_retries_total",
                                           "failed attempts that were scheduled for another try", {"stage"});
   }
@@ -90,7 +90,9 @@ void OutcomeRecorder::succeeded(const Attempt& attempt, const StageOutcome& outc
       measure(attempt, "sent_back");
       attempt.settling();
       if (queue_.send_back_for_new_image(id, lease, reason, options_.max_attempts)) {
-        log_.warn(prefix + ".sent_back", {{"worker", worker_}, {"token_id", id}, {"reason", reason},
+        log_.warn(prefix + ".sent_back", {{"worker", worker_},
+                                          {"token_id", id},
+                                          {"reason", reason},
                                           {"detail", "back to detected for a new image (counts as an image attempt)"}});
       } else {
         lease_lost(attempt);
@@ -102,16 +104,21 @@ void OutcomeRecorder::succeeded(const Attempt& attempt, const StageOutcome& outc
     if (outcome.details.is_object() && outcome.details.value("fallback_prompt", false)) count_error("content_policy");
     attempt.settling();
     if (queue_.complete(stage_, id, lease, outcome.patch)) {
-      log::Fields fields = {{"worker", worker_}, {"token_id", id}, {"attempt", attempt.number},
-                            {"duration_seconds", std::chrono::duration<double>(clock_.steady_now() - attempt.started).count()},
-                            {"status", token::to_string(spec.output)}};
+      log::Fields fields = {
+          {"worker", worker_},
+          {"token_id", id},
+          {"attempt", attempt.number},
+          {"duration_seconds", std::chrono::duration<double>(clock_.steady_now() - attempt.started).count()},
+          {"status", token::to_string(spec.output)}};
       for (const auto& [k, v] : outcome.details.items()) fields[k] = v;
       log_.info(prefix + ".succeeded", fields);
     } else {
       lease_lost(attempt, {{"detail", "finished after its lease was lost; another holder's result stands"}});
     }
   } catch (const std::exception& e) {
-    log_.error("token.outcome_not_recorded", {{"worker", worker_}, {"token_id", id}, {"error", e.what()},
+    log_.error("token.outcome_not_recorded", {{"worker", worker_},
+                                              {"token_id", id},
+                                              {"error", e.what()},
                                               {"detail", "the token returns to the queue when its lease expires"}});
   }
 }
@@ -122,7 +129,8 @@ bool OutcomeRecorder::failed(const Attempt& attempt, std::exception_ptr failure)
   } catch (const std::exception& e) {
     // The database refused the outcome even after riding out an outage for a lease length: the
     // lease runs out and the token is taken up again.
-    log_.error("token.outcome_not_recorded", {{"worker", worker_}, {"token_id", attempt.claim.token.token_id},
+    log_.error("token.outcome_not_recorded", {{"worker", worker_},
+                                              {"token_id", attempt.claim.token.token_id},
                                               {"error", e.what()},
                                               {"detail", "the token returns to the queue when its lease expires"}});
     return errors::kind_of(failure) == errors::Kind::kBug;
@@ -140,9 +148,11 @@ bool OutcomeRecorder::settle_failure(const Attempt& attempt, std::exception_ptr 
 
   switch (f.kind) {
     case errors::Kind::kRateLimited: {
-      log::Fields fields = {{"token_id", id}, {"error", message},
-                            {"detail", "the provider's limit, not the tokens' fault: the stage pauses and no attempt "
-                                       "is counted"}};
+      log::Fields fields = {{"token_id", id},
+                            {"error", message},
+                            {"detail",
+                             "the provider's limit, not the tokens' fault: the stage pauses and no attempt "
+                             "is counted"}};
       if (f.retry_after) fields["retry_after_seconds"] = seconds(*f.retry_after);
       const auto until = pause_.pause(f.retry_after, std::move(fields));
       measure(attempt, "rate_limited");
@@ -157,7 +167,9 @@ bool OutcomeRecorder::settle_failure(const Attempt& attempt, std::exception_ptr 
       measure(attempt, "postponed");
       log_.write(f.database_outage ? log::Level::kDebug : log::Level::kWarning,
                  f.from_database ? "worker.database_unavailable" : "worker.postponed",
-                 {{"worker", worker_}, {"token_id", id}, {"error", f.error},
+                 {{"worker", worker_},
+                  {"token_id", id},
+                  {"error", f.error},
                   {"detail", "the token waits and is tried again; no attempt is counted"}});
       attempt.settling();
       if (!queue_.postpone(stage_, id, lease, clock_.now() + options_.backoff.base,
@@ -170,10 +182,13 @@ bool OutcomeRecorder::settle_failure(const Attempt& attempt, std::exception_ptr 
       // Not the token's fault either: it waits RETRY_MAX_SECONDS (a token that always meets the
       // bug is not spun on), and the worker starts afresh.
       measure(attempt, "bug");
-      log_.error("worker.bug", {{"worker", worker_}, {"token_id", id}, {"error", f.error},
+      log_.error("worker.bug", {{"worker", worker_},
+                                {"token_id", id},
+                                {"error", f.error},
                                 {"detail", "a bug, not the token's fault: no attempt counted; the worker restarts"}});
       attempt.settling();
-      if (!queue_.postpone(stage_, id, lease, clock_.now() + options_.backoff.max, "bug: " + f.error)) lease_lost(attempt);
+      if (!queue_.postpone(stage_, id, lease, clock_.now() + options_.backoff.max, "bug: " + f.error))
+        lease_lost(attempt);
       return true;
     }
     case errors::Kind::kTransient: {
@@ -184,13 +199,19 @@ bool OutcomeRecorder::settle_failure(const Attempt& attempt, std::exception_ptr 
       switch (queue_.record_failure(stage_, id, lease, message, clock_.now() + delay, options_.max_attempts)) {
         case store::FailureOutcome::kRetryScheduled:
           if (retries_ != nullptr) retries_->inc({stage_name});
-          log_.warn(std::string(spec.retry_event), {{"worker", worker_}, {"token_id", id}, {"attempt", attempt.number},
+          log_.warn(std::string(spec.retry_event), {{"worker", worker_},
+                                                    {"token_id", id},
+                                                    {"attempt", attempt.number},
                                                     {"max_attempts", options_.max_attempts},
-                                                    {"retry_in_seconds", seconds(delay)}, {"error", message}});
+                                                    {"retry_in_seconds", seconds(delay)},
+                                                    {"error", message}});
           break;
         case store::FailureOutcome::kFailed:
-          log_.error(prefix + ".failed", {{"worker", worker_}, {"token_id", id}, {"attempts", attempt.number},
-                                          {"error", message}, {"permanent", false}});
+          log_.error(prefix + ".failed", {{"worker", worker_},
+                                          {"token_id", id},
+                                          {"attempts", attempt.number},
+                                          {"error", message},
+                                          {"permanent", false}});
           break;
         case store::FailureOutcome::kLeaseLost:
           lease_lost(attempt, {{"error", message}});
@@ -210,8 +231,11 @@ bool OutcomeRecorder::settle_failure(const Attempt& attempt, std::exception_ptr 
       count_error(f.kind == errors::Kind::kContentPolicy ? "content_policy" : "permanent");
       attempt.settling();
       if (queue_.fail(stage_, id, lease, message)) {
-        log_.error(prefix + ".failed", {{"worker", worker_}, {"token_id", id}, {"attempts", attempt.number},
-                                        {"error", message}, {"permanent", true}});
+        log_.error(prefix + ".failed", {{"worker", worker_},
+                                        {"token_id", id},
+                                        {"attempts", attempt.number},
+                                        {"error", message},
+                                        {"permanent", true}});
       } else {
         lease_lost(attempt);
       }

@@ -6,12 +6,11 @@
 //   finished                               complete                 <stage>.succeeded          succeeded
 //   the image is gone (upload stage)       send_back_for_new_image  <stage>.sent_back          sent_back
 //   rate limited                           postpone; stage pauses   provider.rate_limited      rate_limited
-//   unavailable (our database, config)     postpone, no attempt     worker.database_unavailable | worker.postponed  postponed
-//   bug (or not an errors::Error)          postpone RETRY_MAX       worker.bug                 bug
-//   transient                              record_failure           <stage>.retry | .failed    transient_error
-//   permanent, content policy, bad input,
-//   too large, unauthorized, not found,
-//   conflict                               fail                     <stage>.failed             permanent_error
+//   unavailable (our database, config)     postpone, no attempt     worker.database_unavailable | worker.postponed
+//   postponed bug (or not an errors::Error)          postpone RETRY_MAX       worker.bug                 bug transient
+//   record_failure           <stage>.retry | .failed    transient_error permanent, content policy, bad input, too
+//   large, unauthorized, not found, conflict                               fail                     <stage>.failed
+//   permanent_error
 //
 // A move that finds the lease gone logs `token.lease_lost` (another holder's result stands); a
 // move the database refuses even after riding out an outage logs `token.outcome_not_recorded`
@@ -40,7 +39,7 @@ struct RecorderOptions {
 // One attempt at a token, as the recorder needs it.
 struct Attempt {
   const store::Claim& claim;
-  int number;                             // from 1
+  int number;  // from 1
   clock::SteadyPoint started;
   const std::function<void()>& settling;  // called just before the move that ends the lease
 };

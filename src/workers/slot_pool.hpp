@@ -27,7 +27,8 @@ namespace glisk::workers {
 
 class SlotPool {
  public:
-  using Handler = std::function<void(const store::Claim& claim, std::stop_token abandon, const std::function<void()>& settling)>;
+  using Handler =
+      std::function<void(const store::Claim& claim, std::stop_token abandon, const std::function<void()>& settling)>;
   using Lease = std::pair<int64_t, std::string>;  // token id, lease
 
   // `on_free` runs after each token leaves the pool (a slot is free: the dispatcher may claim).
@@ -67,7 +68,7 @@ class SlotPool {
   mutable std::mutex mutex_;
   std::condition_variable_any work_ready_;
   std::condition_variable_any emptied_;
-  std::deque<store::Claim> pending_;  // submitted, not started; guarded by mutex_
+  std::deque<store::Claim> pending_;   // submitted, not started; guarded by mutex_
   std::map<int64_t, Held> in_flight_;  // pending or running; guarded by mutex_
   std::stop_source abandon_;
   std::vector<std::jthread> threads_;  // last: they use everything above

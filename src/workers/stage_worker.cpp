@@ -23,9 +23,9 @@ std::function<double()> serialized(std::function<double()> generator) {
 
 }  // namespace
 
-StageWorker::StageWorker(token::Stage stage, store::TokenLifecycle& queue, queue::WakeBoard& wake, TokenProcessor& processor,
-                         clock::Clock& clock, const log::EventLog& log, WorkerOptions options,
-                         std::function<double()> jitter)
+StageWorker::StageWorker(token::Stage stage, store::TokenLifecycle& queue, queue::WakeBoard& wake,
+                         TokenProcessor& processor, clock::Clock& clock, const log::EventLog& log,
+                         WorkerOptions options, std::function<double()> jitter)
     : stage_(stage),
       name_(token::spec(stage).worker_name),
       queue_(queue),
@@ -50,7 +50,9 @@ bool StageWorker::handle(const store::Claim& claim, std::stop_token stop, const 
   const Attempt attempt{claim, claim.token.attempts(stage_) + 1, clock_.steady_now(), settling};
   const int64_t id = claim.token.token_id;
   if (claim.recovered_from) {
-    log_.warn("worker.recovery", {{"worker", name_}, {"token_id", id}, {"previous_lease", *claim.recovered_from},
+    log_.warn("worker.recovery", {{"worker", name_},
+                                  {"token_id", id},
+                                  {"previous_lease", *claim.recovered_from},
                                   {"reason", "the previous holder's lease expired (process died or hung)"}});
   }
   log_.info(std::string(token::spec(stage_).event_prefix) + ".started",
@@ -68,14 +70,16 @@ bool StageWorker::handle(const store::Claim& claim, std::stop_token stop, const 
 
 void StageWorker::run(std::stop_token stop) {
   std::atomic<bool> bug{false};
-  SlotPool slots(options_.batch_size, clock_,
-                 [&](const store::Claim& c, std::stop_token abandon, const std::function<void()>& settling) {
-                   if (handle(c, abandon, settling)) bug = true;  // the dispatcher stops; the worker restarts
-                 },
-                 [this] { wake_.notify(stage_); });  // a slot is free: let the dispatcher claim again
+  SlotPool slots(
+      options_.batch_size, clock_,
+      [&](const store::Claim& c, std::stop_token abandon, const std::function<void()>& settling) {
+        if (handle(c, abandon, settling)) bug = true;  // the dispatcher stops; the worker restarts
+      },
+      [this] { wake_.notify(stage_); });  // a slot is free: let the dispatcher claim again
   LeaseRenewer renewer(queue_, stage_, slots, clock_, log_, name_);
-  log_.info("worker.ready", {{"worker", name_}, {"slots", options_.batch_size},
-                             {"poll_interval_seconds", seconds(options_.poll_interval)}});
+  log_.info(
+      "worker.ready",
+      {{"worker", name_}, {"slots", options_.batch_size}, {"poll_interval_seconds", seconds(options_.poll_interval)}});
   std::exception_ptr crash;
   try {
     dispatch(stop, slots, bug);
@@ -83,7 +87,8 @@ void StageWorker::run(std::stop_token stop) {
     crash = std::current_exception();  // settle the in-flight tokens first, then let the supervisor see it
   }
   drain(slots, renewer);
-  if (!crash && bug) crash = std::make_exception_ptr(errors::Bug("a token met a bug (worker.bug): the worker starts afresh"));
+  if (!crash && bug)
+    crash = std::make_exception_ptr(errors::Bug("a token met a bug (worker.bug): the worker starts afresh"));
   if (crash) std::rethrow_exception(crash);
 }
 
@@ -93,7 +98,9 @@ void StageWorker::dispatch(std::stop_token stop, SlotPool& slots, const std::ato
     const uint64_t seen = signal.sequence();
     const size_t free = slots.free_slots();
     auto timeout = options_.poll_interval;
-    auto wait_until = [&](clock::TimePoint when) { timeout = clock::wait_for_at_most(clock_, when, options_.poll_interval); };
+    auto wait_until = [&](clock::TimePoint when) {
+      timeout = clock::wait_for_at_most(clock_, when, options_.poll_interval);
+    };
     if (free > 0 && clock_.now() < paused_until()) {
       wait_until(paused_until());  // a rate limit pauses the stage: claim nothing until it ends
     } else if (free > 0) {
@@ -119,8 +126,10 @@ void StageWorker::drain(SlotPool& slots, LeaseRenewer& renewer) {
     try {
       if (queue_.release(stage_, id, lease)) {
         if (started) {
-          log_.warn("token.released", {{"worker", name_}, {"token_id", id},
-                                       {"detail", "still running at shutdown timeout; any instance takes it up again"}});
+          log_.warn("token.released",
+                    {{"worker", name_},
+                     {"token_id", id},
+                     {"detail", "still running at shutdown timeout; any instance takes it up again"}});
         }
       } else if (!started) {
         log_.warn("token.lease_lost", {{"worker", name_}, {"token_id", id}});
@@ -132,7 +141,8 @@ void StageWorker::drain(SlotPool& slots, LeaseRenewer& renewer) {
   for (const auto& c : slots.take_unstarted()) give_back(c.token.token_id, c.lease, false);
   const auto deadline = clock_.steady_now() + options_.shutdown_timeout;
   if (const auto running = slots.held(); !running.empty()) {
-    log_.info("worker.draining", {{"worker", name_}, {"in_flight", running.size()},
+    log_.info("worker.draining", {{"worker", name_},
+                                  {"in_flight", running.size()},
                                   {"shutdown_timeout_seconds", seconds(options_.shutdown_timeout)}});
   }
   slots.wait_empty(deadline);

@@ -5,7 +5,6 @@
 #include <mutex>
 #include <thread>
 
-
 namespace glisk::workers {
 
 struct Supervisor::Task {
@@ -21,8 +20,8 @@ Supervisor::Supervisor(const log::EventLog& log, const clock::Clock& clock, std:
                        metrics::Registry* metrics)
     : log_(log), clock_(clock), restart_delay_(restart_delay) {
   if (metrics != nullptr) {
-    restarts_counter_ = &metrics->counter("glisk_worker_restarts_total",
-                                          "supervised tasks started again after a crash", {"worker"});
+    restarts_counter_ =
+        &metrics->counter("glisk_worker_restarts_total", "supervised tasks started again after a crash", {"worker"});
   }
 }
 
@@ -39,32 +38,35 @@ void Supervisor::start(std::string name, Body body) {
   auto task = std::make_shared<Task>();
   task->name = std::move(name);
   // Captures no `this` and shares the Task: a task detached by stop() may outlive the Supervisor.
-  task->thread = std::jthread([&log = log_, &clock = clock_, delay = restart_delay_, restarts_counter = restarts_counter_, self = task, body = std::move(body)](std::stop_token stop) {
-    while (!stop.stop_requested()) {
-      log.info("worker.started", {{"worker", self->name}});
-      try {
-        body(stop);
-        if (stop.stop_requested()) break;
-        log.error("worker.crashed", {{"worker", self->name}, {"error", "returned without being asked to stop"}});
-      } catch (const std::exception& e) {
-        log.error("worker.crashed", {{"worker", self->name}, {"error", e.what()}});
-      } catch (...) {
-        log.error("worker.crashed", {{"worker", self->name}, {"error", "unknown exception"}});
-      }
-      if (stop.stop_requested()) break;
-      self->restarts++;
-      if (restarts_counter != nullptr) restarts_counter->inc({self->name});
-      log.warn("worker.restarting", {{"worker", self->name}, {"delay_seconds", static_cast<double>(delay.count()) / 1000.0},
-                                      {"restarts", self->restarts.load()}});
-      clock.sleep_for(delay, stop);
-    }
-    log.info("worker.stopped", {{"worker", self->name}});
-    {
-      std::lock_guard lock(self->mutex);
-      self->done = true;
-    }
-    self->done_cv.notify_all();
-  });
+  task->thread =
+      std::jthread([&log = log_, &clock = clock_, delay = restart_delay_, restarts_counter = restarts_counter_,
+                    self = task, body = std::move(body)](std::stop_token stop) {
+        while (!stop.stop_requested()) {
+          log.info("worker.started", {{"worker", self->name}});
+          try {
+            body(stop);
+            if (stop.stop_requested()) break;
+            log.error("worker.crashed", {{"worker", self->name}, {"error", "returned without being asked to stop"}});
+          } catch (const std::exception& e) {
+            log.error("worker.crashed", {{"worker", self->name}, {"error", e.what()}});
+          } catch (...) {
+            log.error("worker.crashed", {{"worker", self->name}, {"error", "unknown exception"}});
+          }
+          if (stop.stop_requested()) break;
+          self->restarts++;
+          if (restarts_counter != nullptr) restarts_counter->inc({self->name});
+          log.warn("worker.restarting", {{"worker", self->name},
+                                         {"delay_seconds", static_cast<double>(delay.count()) / 1000.0},
+                                         {"restarts", self->restarts.load()}});
+          clock.sleep_for(delay, stop);
+        }
+        log.info("worker.stopped", {{"worker", self->name}});
+        {
+          std::lock_guard lock(self->mutex);
+          self->done = true;
+        }
+        self->done_cv.notify_all();
+      });
   tasks_.push_back(std::move(task));
 }
 

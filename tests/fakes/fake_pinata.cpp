@@ -41,13 +41,15 @@ FakePinata::FakePinata() {
       const bool throttle = (++injected_errors_ % 2) == 0;
       if (throttle) res.set_header("Retry-After", "1");
       res.status = throttle ? 429 : 500;
-      res.set_content(throttle ? pinata_error("RATE_LIMITED", "Too many requests") : pinata_error("INTERNAL", "Internal server error"),
+      res.set_content(throttle ? pinata_error("RATE_LIMITED", "Too many requests")
+                               : pinata_error("INTERNAL", "Internal server error"),
                       "application/json");
       return;
     }
     if (req.get_header_value("Authorization") != std::string("Bearer ") + kJwt) {
       res.status = 401;
-      res.set_content(pinata_error("INVALID_CREDENTIALS", "Invalid authentication credentials provided"), "application/json");
+      res.set_content(pinata_error("INVALID_CREDENTIALS", "Invalid authentication credentials provided"),
+                      "application/json");
       return;
     }
     if (!req.is_multipart_form_data() || !req.has_file("file")) {
@@ -65,8 +67,10 @@ FakePinata::FakePinata() {
     if (!pin.options.is_object() || pin.options.value("cidVersion", 0) != 1) {
       // Real Pinata would answer a CIDv0 ("Qm…"): the client must ask for version 1.
       res.status = 200;
-      res.set_content(json{{"IpfsHash", "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"}, {"PinSize", pin.bytes.size()},
-                           {"Timestamp", "2026-11-30T11:16:20.000Z"}}.dump(),
+      res.set_content(json{{"IpfsHash", "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"},
+                           {"PinSize", pin.bytes.size()},
+                           {"Timestamp", "2026-11-30T11:16:20.000Z"}}
+                          .dump(),
                       "application/json");
       return;
     }
@@ -76,9 +80,11 @@ FakePinata::FakePinata() {
     pins_[cid] = std::move(pin);
     if (wrong_) cid = ipfs::cid_v1_for_file("something else entirely");
     res.status = 200;
-    res.set_content(json{{"IpfsHash", cid}, {"PinSize", size}, {"Timestamp", "2026-11-30T11:16:20.000Z"},
-                         {"isDuplicate", duplicate}}.dump(),
-                    "application/json");
+    res.set_content(
+        json{
+            {"IpfsHash", cid}, {"PinSize", size}, {"Timestamp", "2026-11-30T11:16:20.000Z"}, {"isDuplicate", duplicate}}
+            .dump(),
+        "application/json");
   });
   listen();
 }

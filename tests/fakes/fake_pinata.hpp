@@ -9,12 +9,12 @@
 
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <deque>
 #include <map>
 #include <mutex>
-#include <random>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
 #include <string>
 #include <tuple>
 
@@ -59,7 +59,7 @@ class FakePinata : public FakeServer {
   std::map<std::string, Pin> pins_;
   double error_rate_ = 0;
   std::chrono::steady_clock::time_point rate_limited_until_{};  // guarded by mutex_
-  std::optional<int> rate_limit_retry_after_;                    // guarded by mutex_
+  std::optional<int> rate_limit_retry_after_;                   // guarded by mutex_
   std::atomic<int> rate_limited_answers_{0};
   std::mt19937_64 random_{2};  // guarded by mutex_
   std::atomic<int> requests_{0}, injected_errors_{0};

@@ -38,8 +38,9 @@ FakeReplicate::FakeReplicate() {
       const bool throttle = (++injected_errors_ % 2) == 0;
       if (throttle) res.set_header("Retry-After", "1");
       reply(res, throttle ? 429 : 500,
-            throttle ? problem(429, "Request was throttled", "Request was throttled. Expected available in 1 second.").dump()
-                     : problem(500, "Internal Server Error", "Something went wrong.").dump(),
+            throttle
+                ? problem(429, "Request was throttled", "Request was throttled. Expected available in 1 second.").dump()
+                : problem(500, "Internal Server Error", "Something went wrong.").dump(),
             "application/problem+json");
       return;
     }
@@ -160,7 +161,8 @@ json FakeReplicate::to_json(const Prediction& p) const {
           {"error", p.error.empty() ? json(nullptr) : json(p.error)},
           {"status", p.status},
           {"created_at", "2026-11-30T11:16:20.000000Z"},
-          {"urls", {{"get", url() + "/v1/predictions/" + p.id}, {"cancel", url() + "/v1/predictions/" + p.id + "/cancel"}}}};
+          {"urls",
+           {{"get", url() + "/v1/predictions/" + p.id}, {"cancel", url() + "/v1/predictions/" + p.id + "/cancel"}}}};
 }
 
 void FakeReplicate::set_polls_to_finish(int polls) {

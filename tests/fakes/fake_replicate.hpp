@@ -10,8 +10,8 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <random>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,7 +73,7 @@ class FakeReplicate : public FakeServer {
   void wait_latency() const;
 
   mutable std::mutex mutex_;
-  std::map<std::string, Prediction> predictions_;       // guarded by mutex_
+  std::map<std::string, Prediction> predictions_;  // guarded by mutex_
   std::deque<std::tuple<int, std::string, std::map<std::string, std::string>>> create_answers_;
   std::deque<std::pair<int, std::string>> get_answers_;
   int drops_ = 0;

@@ -27,11 +27,12 @@ class PgConnection {
       // libpq's message may quote the URI whole (a malformed one) or the part it could not read
       // (a password with a bad %-escape): the whole message is masked, not only our part.
       throw ConnectionError(log::mask_url_secrets("cannot connect to PostgreSQL at " + log::redact_url(uri) + ": " +
-                                                         message + " (check DATABASE_URL and that the server is up)",
-                                                     uri));
+                                                      message + " (check DATABASE_URL and that the server is up)",
+                                                  uri));
     }
     // Server NOTICEs ("relation already exists, skipping") would go to stderr unstructured.
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
     exec("SET TIME ZONE 'UTC'", {});
     if (access == Access::kReadOnly) exec("SET default_transaction_read_only = on", {});
   }
@@ -126,10 +127,12 @@ class PgConnection {
     const char* state = res != nullptr ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     std::string sqlstate = state != nullptr ? state : "";
     if (broken() || sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") {
-      throw ConnectionError("PostgreSQL connection lost: " + message + " (the server restarted or is unreachable; retrying)");
+      throw ConnectionError("PostgreSQL connection lost: " + message +
+                            " (the server restarted or is unreachable; retrying)");
     }
     if (sqlstate == "53100") {
-      throw DiskFullError("PostgreSQL: " + message + " (the server's disk is full: free space on it; writes resume by themselves)");
+      throw DiskFullError("PostgreSQL: " + message +
+                          " (the server's disk is full: free space on it; writes resume by themselves)");
     }
     if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") throw BusyError("PostgreSQL: " + message);
     if (sqlstate.starts_with("23")) throw ConstraintError("PostgreSQL: " + message);

@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "store/detail/connection_pool.hpp"
 #include "store/database.hpp"
+#include "store/detail/connection_pool.hpp"
 
 namespace glisk::store {
 

@@ -18,19 +18,24 @@ namespace detail {
   std::string message = std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   // SQLite reports most ENOSPC as SQLITE_FULL, but some writes (the WAL index, a sync) come back
   // as an I/O error whose system errno says the same.
-  const bool no_space = (rc & 0xff) == SQLITE_FULL || ((rc & 0xff) == SQLITE_IOERR && db != nullptr &&
-                                                       sqlite3_system_errno(db) == ENOSPC);
+  const bool no_space = (rc & 0xff) == SQLITE_FULL ||
+                        ((rc & 0xff) == SQLITE_IOERR && db != nullptr && sqlite3_system_errno(db) == ENOSPC);
   if (no_space) {
-    throw DiskFullError(message + " (the disk holding the database is full: free space on it; writes resume by themselves)");
+    throw DiskFullError(message +
+                        " (the disk holding the database is full: free space on it; writes resume by themselves)");
   }
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: throw BusyError(message + " (another writer holds the database; retry)");
-    case SQLITE_CONSTRAINT: throw ConstraintError(message);
+    case SQLITE_LOCKED:
+      throw BusyError(message + " (another writer holds the database; retry)");
+    case SQLITE_CONSTRAINT:
+      throw ConstraintError(message);
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-    case SQLITE_READONLY: throw ConnectionError(message + " (check the DATABASE_URL file, its folder and free disk space)");
-    default: throw QueryError(message);
+    case SQLITE_READONLY:
+      throw ConnectionError(message + " (check the DATABASE_URL file, its folder and free disk space)");
+    default:
+      throw QueryError(message);
   }
 }
 
@@ -52,10 +57,12 @@ class SqliteConnection {
  public:
   SqliteConnection(const std::string& path, Access access) {
     const bool read_only = access == Access::kReadOnly;
-    const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+    const int flags =
+        (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
     if (rc != SQLITE_OK) {
-      std::string message = "cannot open SQLite database '" + path + "': " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+      std::string message =
+          "cannot open SQLite database '" + path + "': " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
       sqlite3_close_v2(db_);
       db_ = nullptr;
       throw ConnectionError(message + (read_only ? " (no database there: check DATABASE_URL, or create it with "
@@ -166,7 +173,8 @@ class SqliteConnection {
   sqlite3_stmt* prepared(const std::string& sql) {
     if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
     sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    int rc =
+        sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) throw_sqlite(db_, rc, "preparing SQL");
     cache_.emplace(sql, stmt);
     return stmt;
@@ -218,9 +226,9 @@ class SqliteTransaction final : public Transaction {
 }  // namespace
 
 SqliteDatabase::SqliteDatabase(std::string path, int pool_size, Access access)
-    : path_(std::move(path)),
-      access_(access),
-      pool_(static_cast<size_t>(pool_size), [this] { return std::make_unique<detail::SqliteConnection>(path_, access_); }) {}
+    : path_(std::move(path)), access_(access), pool_(static_cast<size_t>(pool_size), [this] {
+        return std::make_unique<detail::SqliteConnection>(path_, access_);
+      }) {}
 
 SqliteDatabase::~SqliteDatabase() = default;
 
