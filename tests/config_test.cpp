@@ -86,9 +86,10 @@ TEST(Config, ASecretOfStarsIsMaskedOnce) {
 }
 
 TEST(Config, ImageProviderDefaultsToLocalWithoutAToken) {
-  EXPECT_EQ(load_config({}).image_provider, "local");
-  EXPECT_EQ(load_config({{"REPLICATE_API_TOKEN", "r8_x"}}).image_provider, "replicate");
-  EXPECT_EQ(load_config({{"REPLICATE_API_TOKEN", "r8_x"}, {"IMAGE_PROVIDER", "local"}}).image_provider, "local");
+  EXPECT_EQ(load_config({}).image_provider, glisk::config::ImageProvider::kLocal);
+  EXPECT_EQ(load_config({{"REPLICATE_API_TOKEN", "r8_x"}}).image_provider, glisk::config::ImageProvider::kReplicate);
+  EXPECT_EQ(load_config({{"REPLICATE_API_TOKEN", "r8_x"}, {"IMAGE_PROVIDER", "local"}}).image_provider,
+            glisk::config::ImageProvider::kLocal);
   EXPECT_THROW(load_config({{"IMAGE_PROVIDER", "replicate"}}), ConfigError);
 }
 

@@ -107,7 +107,7 @@ int run(int argc, char** argv, char** envp) {
               << "; `glisk config` lists every variable.\n";
     return 2;
   }
-  log::EventLog log(config.log_format, log::parse_level(config.log_level));
+  log::EventLog log(config.log_format, config.log_level);
 
   if (migrate->parsed()) {
     try {

@@ -78,12 +78,6 @@ Apply choice(T Config::*field, std::vector<std::pair<std::string, T>> options) {
   };
 }
 
-Apply text_choice(std::string Config::*field, std::vector<std::string> options) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (auto& o : options) pairs.emplace_back(o, o);
-  return choice(field, std::move(pairs));
-}
-
 Apply database_url() {
   return [](Config& c, const std::string& value, Problems& problems) {
     static constexpr std::string_view kSchemes[] = {"sqlite://", "postgresql://", "postgres://",
@@ -173,7 +167,9 @@ const std::vector<Variable>& table() {
   static const std::vector<Variable> kTable = {
       {{"APP_ENV", "development", "development | production; production makes LOG_FORMAT json and requires the secrets",
         false},
-       text_choice(&Config::app_env, {"development", "production", "test"})},
+       choice(&Config::app_env, std::vector<std::pair<std::string, AppEnv>>{{"development", AppEnv::kDevelopment},
+                                                                            {"production", AppEnv::kProduction},
+                                                                            {"test", AppEnv::kTest}})},
       {{"DATABASE_URL", "sqlite://./glisk.db",
         "sqlite:///abs/path.db, sqlite://./rel.db or postgresql://user:pass@host:port/db (postgresql+asyncpg:// "
         "accepted)",
@@ -195,7 +191,10 @@ const std::vector<Variable>& table() {
       {{"HTTP_IDLE_TIMEOUT_SECONDS", "5", "how long a kept-alive HTTP connection may wait for its next request", false},
        number(&Config::http_idle_timeout_seconds, 0.1, 3600)},
       {{"LOG_LEVEL", "info", "debug | info | warning | error", false},
-       text_choice(&Config::log_level, {"debug", "info", "warning", "error"})},
+       choice(&Config::log_level, std::vector<std::pair<std::string, log::Level>>{{"debug", log::Level::kDebug},
+                                                                                  {"info", log::Level::kInfo},
+                                                                                  {"warning", log::Level::kWarning},
+                                                                                  {"error", log::Level::kError}})},
       {{"LOG_FORMAT", "console (json in production)", "json (one JSON object per line) | console", false},
        choice(&Config::log_format, std::vector<std::pair<std::string, LogFormat>>{{"json", LogFormat::kJson},
                                                                                   {"console", LogFormat::kConsole}})},
@@ -216,7 +215,9 @@ const std::vector<Variable>& table() {
       {{"RETRY_MAX_SECONDS", "300", "cap of the retry delay", false}, number(&Config::retry_max_seconds, 0, 86400)},
       {{"IMAGE_PROVIDER", "replicate if REPLICATE_API_TOKEN is set or in production, else local",
         "replicate (paid API) | local (embedded deterministic generator)", false},
-       text_choice(&Config::image_provider, {"replicate", "local"})},
+       choice(&Config::image_provider,
+              std::vector<std::pair<std::string, ImageProvider>>{{"replicate", ImageProvider::kReplicate},
+                                                                 {"local", ImageProvider::kLocal}})},
       {{"REPLICATE_API_TOKEN", "", "Replicate API token (r8_…); required when IMAGE_PROVIDER=replicate", true},
        text(&Config::replicate_api_token)},
       {{"REPLICATE_MODEL_VERSION", "black-forest-labs/flux-schnell", "model (owner/name or owner/name:64-hex-version)",
@@ -239,7 +240,9 @@ const std::vector<Variable>& table() {
        text(&Config::fallback_censored_prompt)},
       {{"IPFS_PROVIDER", "pinata if PINATA_JWT is set or in production, else local",
         "pinata | local (content-addressed store on disk, served at GET /ipfs/{cid})", false},
-       text_choice(&Config::ipfs_provider, {"pinata", "local"})},
+       choice(&Config::ipfs_provider,
+              std::vector<std::pair<std::string, IpfsProvider>>{{"pinata", IpfsProvider::kPinata},
+                                                                {"local", IpfsProvider::kLocal}})},
       {{"PINATA_JWT", "", "Pinata API JWT (needs the pinFileToIPFS scope); required when IPFS_PROVIDER=pinata", true},
        text(&Config::pinata_jwt)},
       {{"PINATA_API_URL", "https://api.pinata.cloud", "base URL of the Pinata API", false},
@@ -338,6 +341,42 @@ std::string join_lines(const std::vector<std::string>& problems) {
 }
 }  // namespace
 
+std::string_view to_string(AppEnv env) {
+  switch (env) {
+    case AppEnv::kDevelopment:
+      return "development";
+    case AppEnv::kProduction:
+      return "production";
+    case AppEnv::kTest:
+      return "test";
+  }
+  return "development";
+}
+
+std::string_view to_string(ImageProvider provider) {
+  switch (provider) {
+    case ImageProvider::kAuto:
+      return "auto";
+    case ImageProvider::kLocal:
+      return "local";
+    case ImageProvider::kReplicate:
+      return "replicate";
+  }
+  return "auto";
+}
+
+std::string_view to_string(IpfsProvider provider) {
+  switch (provider) {
+    case IpfsProvider::kAuto:
+      return "auto";
+    case IpfsProvider::kLocal:
+      return "local";
+    case IpfsProvider::kPinata:
+      return "pinata";
+  }
+  return "auto";
+}
+
 double tip_percentile(GasStrategy strategy) {
   switch (strategy) {
     case GasStrategy::kSlow:
@@ -398,18 +437,20 @@ Config load_config(const Environment& env) {
       problems.push_back(std::string(var.info.name) + ": " + p);
     }
   }
-  if (config.image_provider.empty()) {
-    config.image_provider = (!config.replicate_api_token.empty() || config.is_production()) ? "replicate" : "local";
+  if (config.image_provider == ImageProvider::kAuto) {
+    config.image_provider = (!config.replicate_api_token.empty() || config.is_production()) ? ImageProvider::kReplicate
+                                                                                            : ImageProvider::kLocal;
   }
-  if (config.image_provider == "replicate" && config.replicate_api_token.empty()) {
+  if (config.image_provider == ImageProvider::kReplicate && config.replicate_api_token.empty()) {
     problems.push_back(
         "REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production); "
         "set it, or IMAGE_PROVIDER=local for the embedded generator");
   }
-  if (config.ipfs_provider.empty()) {
-    config.ipfs_provider = (!config.pinata_jwt.empty() || config.is_production()) ? "pinata" : "local";
+  if (config.ipfs_provider == IpfsProvider::kAuto) {
+    config.ipfs_provider =
+        (!config.pinata_jwt.empty() || config.is_production()) ? IpfsProvider::kPinata : IpfsProvider::kLocal;
   }
-  if (config.ipfs_provider == "pinata" && config.pinata_jwt.empty()) {
+  if (config.ipfs_provider == IpfsProvider::kPinata && config.pinata_jwt.empty()) {
     problems.push_back(
         "PINATA_JWT: missing; required when IPFS_PROVIDER=pinata (the default in production); "
         "set it, or IPFS_PROVIDER=local for the embedded store");

@@ -19,12 +19,19 @@ namespace glisk::config {
 
 using LogFormat = log::Format;  // LOG_FORMAT
 enum class GasStrategy { kSlow, kMedium, kFast };
+enum class AppEnv { kDevelopment, kProduction, kTest };  // APP_ENV
+// IMAGE_PROVIDER and IPFS_PROVIDER; kAuto (unset) is resolved by load_config, never seen after it.
+enum class ImageProvider { kAuto, kLocal, kReplicate };
+enum class IpfsProvider { kAuto, kLocal, kPinata };
+std::string_view to_string(AppEnv env);
+std::string_view to_string(ImageProvider provider);
+std::string_view to_string(IpfsProvider provider);
 // The percentile of recent blocks' priority fees a strategy offers: slow 30, medium 50, fast 85.
 double tip_percentile(GasStrategy strategy);
 
 struct Config {
   // service
-  std::string app_env = "development";
+  AppEnv app_env = AppEnv::kDevelopment;
   std::string database_url = "sqlite://./glisk.db";
   int database_pool_size = 8;
   std::string host = "127.0.0.1";
@@ -34,7 +41,7 @@ struct Config {
   int http_max_connections_per_client = 64;
   double http_request_timeout_seconds = 10.0;
   double http_idle_timeout_seconds = 5.0;
-  std::string log_level = "info";
+  log::Level log_level = log::Level::kInfo;
   LogFormat log_format = LogFormat::kConsole;
   // workers (names and defaults from the seed)
   double poll_interval_seconds = 1.0;
@@ -45,7 +52,7 @@ struct Config {
   double retry_base_seconds = 2.0;
   double retry_max_seconds = 300.0;
   // image generation (seed, plus the provider choice and its limits)
-  std::string image_provider;  // "local" | "replicate"; resolved by load_config when unset
+  ImageProvider image_provider = ImageProvider::kAuto;
   std::string replicate_api_url = "https://api.replicate.com";
   int replicate_prefer_wait_seconds = 0;
   double image_timeout_seconds = 120.0;
@@ -55,7 +62,7 @@ struct Config {
   std::string replicate_model_version = "black-forest-labs/flux-schnell";
   std::string fallback_censored_prompt = "Cute kittens playing in a sunny meadow, soft watercolor";
   // IPFS (seed, plus the pinner choice, limits and metadata)
-  std::string ipfs_provider;  // "local" | "pinata"; resolved by load_config when unset
+  IpfsProvider ipfs_provider = IpfsProvider::kAuto;
   std::string pinata_jwt;
   std::string pinata_api_url = "https://api.pinata.cloud";
   std::string pinata_gateway = "gateway.pinata.cloud";
@@ -88,7 +95,7 @@ struct Config {
   std::string admin_token;   // ADMIN_TOKEN; empty = every admin endpoint answers 503
   std::string explorer_url;  // EXPLORER_URL, e.g. https://etherscan.io; empty = no transaction links
 
-  bool is_production() const { return app_env == "production"; }
+  bool is_production() const { return app_env == AppEnv::kProduction; }
 };
 
 // The shortest secret production accepts for ADMIN_TOKEN (and for a webhook signing key that is

@@ -78,7 +78,7 @@ int Service::start() {
   operations.metrics = &metrics_;
   operations.admin_token = config_.admin_token;
   operations.image_gateway =
-      config_.ipfs_provider == "local" ? "/ipfs/" : "https://" + config_.pinata_gateway + "/ipfs/";
+      config_.ipfs_provider == config::IpfsProvider::kLocal ? "/ipfs/" : "https://" + config_.pinata_gateway + "/ipfs/";
   operations.explorer_url = config_.explorer_url;
   api_->set_operations(std::move(operations));
   api_->set_limits(server_limits());
@@ -97,7 +97,7 @@ int Service::start() {
                                     {"version", GLISK_VERSION},
                                     {"host", config_.host},
                                     {"port", port},
-                                    {"app_env", config_.app_env},
+                                    {"app_env", std::string(config::to_string(config_.app_env))},
                                     {"database", db_->describe()}});
   return port;
 }
@@ -147,7 +147,7 @@ workers::WorkerOptions Service::worker_options() const {
 }
 
 void Service::make_providers() {
-  if (config_.image_provider == "replicate") {
+  if (config_.image_provider == config::ImageProvider::kReplicate) {
     image::ReplicateOptions options;
     options.api_url = config_.replicate_api_url;
     options.api_token = config_.replicate_api_token;
@@ -158,7 +158,7 @@ void Service::make_providers() {
   } else {
     image_provider_ = std::make_unique<image::LocalImageGenerator>(config_.data_dir);
   }
-  if (config_.ipfs_provider == "pinata") {
+  if (config_.ipfs_provider == config::IpfsProvider::kPinata) {
     pinner_ =
         std::make_unique<ipfs::PinataPinner>(http_, ipfs::PinataOptions{config_.pinata_api_url, config_.pinata_jwt});
   } else {
@@ -174,7 +174,8 @@ void Service::start_image_worker() {
       workers::ImageGenerationOptions{config_.default_prompt, config_.fallback_censored_prompt}));
   start_worker(*processor, token::Stage::kImage, image_provider_->name(),
                {{"provider", image_provider_->name()},
-                {"model", config_.image_provider == "replicate" ? config_.replicate_model_version : "local"}});
+                {"model", config_.image_provider == config::ImageProvider::kReplicate ? config_.replicate_model_version
+                                                                                      : "local"}});
 }
 
 void Service::start_ipfs_worker() {
