@@ -16,13 +16,13 @@ using glisk::config::load_config;
 TEST(Config, DefaultsAreTheSeeds) {
   auto c = load_config({});
   EXPECT_EQ(c.database_url, "sqlite://./glisk.db");
-  EXPECT_EQ(c.poll_interval_seconds, 1.0);
+  EXPECT_EQ(c.poll_interval, std::chrono::milliseconds(1000));
   EXPECT_EQ(c.worker_batch_size, 10);
   EXPECT_EQ(c.host, "127.0.0.1");
   EXPECT_EQ(c.port, 8000);
   EXPECT_EQ(c.batch_reveal_max_tokens, 50);
   EXPECT_EQ(c.reveal_gas_buffer, 1.2);
-  EXPECT_EQ(c.shutdown_timeout_seconds, 25.0);
+  EXPECT_EQ(c.shutdown_timeout, std::chrono::milliseconds(25000));
   EXPECT_EQ(c.log_format, glisk::log::Format::kConsole);
 }
 
@@ -33,7 +33,7 @@ TEST(Config, ReadsValues) {
                         {"DATABASE_URL", "postgresql+asyncpg://glisk:pw@db:5432/glisk"},
                         {"LOG_FORMAT", "json"}});
   EXPECT_EQ(c.worker_batch_size, 20);
-  EXPECT_EQ(c.poll_interval_seconds, 0.5);
+  EXPECT_EQ(c.poll_interval, std::chrono::milliseconds(500));
   EXPECT_EQ(c.keeper_gas_strategy, glisk::config::GasStrategy::kFast);
   EXPECT_EQ(c.database_url, "postgresql+asyncpg://glisk:pw@db:5432/glisk");
   EXPECT_EQ(c.log_format, glisk::log::Format::kJson);
@@ -292,8 +292,8 @@ TEST(Config, ReadsTheHttpLimits) {
                         {"HTTP_IDLE_TIMEOUT_SECONDS", "1"}});
   EXPECT_EQ(c.http_max_connections, 100);
   EXPECT_EQ(c.http_max_connections_per_client, 7);
-  EXPECT_EQ(c.http_request_timeout_seconds, 2.5);
-  EXPECT_EQ(c.http_idle_timeout_seconds, 1.0);
+  EXPECT_EQ(c.http_request_timeout, std::chrono::milliseconds(2500));
+  EXPECT_EQ(c.http_idle_timeout, std::chrono::milliseconds(1000));
   EXPECT_THROW(load_config({{"HTTP_MAX_CONNECTIONS", "0"}}), ConfigError);
 }
 

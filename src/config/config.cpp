@@ -43,18 +43,34 @@ Apply integer(Int Config::*field, int64_t min, int64_t max) {
   };
 }
 
+// The number `value` says, within min..max; nullopt (with the problem said) otherwise.
+std::optional<double> number_in_range(const std::string& value, double min, double max, Problems& problems) {
+  double parsed = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+  if (ec != std::errc{} || end != value.data() + value.size() || !std::isfinite(parsed)) {
+    problems.push_back("'" + value + "' is not a number");
+    return std::nullopt;
+  }
+  if (parsed < min || parsed > max) {
+    std::ostringstream range;
+    range << min << ".." << max;
+    problems.push_back(value + " is out of range: use " + range.str());
+    return std::nullopt;
+  }
+  return parsed;
+}
+
 Apply number(double Config::*field, double min, double max) {
   return [=](Config& c, const std::string& value, Problems& problems) {
-    double parsed = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-    if (ec != std::errc{} || end != value.data() + value.size() || !std::isfinite(parsed)) {
-      problems.push_back("'" + value + "' is not a number");
-    } else if (parsed < min || parsed > max) {
-      std::ostringstream range;
-      range << min << ".." << max;
-      problems.push_back(value + " is out of range: use " + range.str());
-    } else {
-      c.*field = parsed;
+    if (auto parsed = number_in_range(value, min, max, problems)) c.*field = *parsed;
+  };
+}
+
+// A duration the operator gives in seconds (fractions allowed), kept as milliseconds.
+Apply duration(std::chrono::milliseconds Config::*field, double min_seconds, double max_seconds) {
+  return [=](Config& c, const std::string& value, Problems& problems) {
+    if (auto seconds = number_in_range(value, min_seconds, max_seconds, problems)) {
+      c.*field = std::chrono::milliseconds(std::llround(*seconds * 1000.0));
     }
   };
 }
@@ -187,9 +203,9 @@ const std::vector<Variable>& table() {
        integer(&Config::http_max_connections_per_client, 1, 100'000)},
       {{"HTTP_REQUEST_TIMEOUT_SECONDS", "10",
         "time a client has to send a whole request (not per byte); also how long SIGTERM lets requests finish", false},
-       number(&Config::http_request_timeout_seconds, 0.1, 300)},
+       duration(&Config::http_request_timeout, 0.1, 300)},
       {{"HTTP_IDLE_TIMEOUT_SECONDS", "5", "how long a kept-alive HTTP connection may wait for its next request", false},
-       number(&Config::http_idle_timeout_seconds, 0.1, 3600)},
+       duration(&Config::http_idle_timeout, 0.1, 3600)},
       {{"LOG_LEVEL", "info", "debug | info | warning | error", false},
        choice(&Config::log_level, std::vector<std::pair<std::string, log::Level>>{{"debug", log::Level::kDebug},
                                                                                   {"info", log::Level::kInfo},
@@ -199,20 +215,20 @@ const std::vector<Variable>& table() {
        choice(&Config::log_format, std::vector<std::pair<std::string, LogFormat>>{{"json", LogFormat::kJson},
                                                                                   {"console", LogFormat::kConsole}})},
       {{"POLL_INTERVAL_SECONDS", "1", "fallback poll interval; workers are woken at once when work arrives", false},
-       number(&Config::poll_interval_seconds, 0.01, 3600)},
+       duration(&Config::poll_interval, 0.01, 3600)},
       {{"WORKER_BATCH_SIZE", "10", "tokens in flight per worker (a finished token frees its slot at once)", false},
        integer(&Config::worker_batch_size, 1, 1000)},
       {{"SHUTDOWN_TIMEOUT_SECONDS", "25",
         "on SIGTERM, how long in-flight work may finish before its leases are released", false},
-       number(&Config::shutdown_timeout_seconds, 0, 3600)},
+       duration(&Config::shutdown_timeout, 0, 3600)},
       {{"LEASE_SECONDS", "60",
         "how long a claim holds a token without renewal; a dead process's tokens return after it", false},
-       number(&Config::lease_seconds, 1, 86400)},
+       duration(&Config::lease, 1, 86400)},
       {{"MAX_ATTEMPTS", "3", "attempts per stage before a token is failed", false},
        integer(&Config::max_attempts, 1, 100)},
       {{"RETRY_BASE_SECONDS", "2", "first retry delay; doubles per attempt, with jitter", false},
-       number(&Config::retry_base_seconds, 0, 86400)},
-      {{"RETRY_MAX_SECONDS", "300", "cap of the retry delay", false}, number(&Config::retry_max_seconds, 0, 86400)},
+       duration(&Config::retry_base, 0, 86400)},
+      {{"RETRY_MAX_SECONDS", "300", "cap of the retry delay", false}, duration(&Config::retry_max, 0, 86400)},
       {{"IMAGE_PROVIDER", "replicate if REPLICATE_API_TOKEN is set or in production, else local",
         "replicate (paid API) | local (embedded deterministic generator)", false},
        choice(&Config::image_provider,
@@ -231,7 +247,7 @@ const std::vector<Variable>& table() {
         false},
        integer(&Config::replicate_prefer_wait_seconds, 0, 60)},
       {{"IMAGE_TIMEOUT_SECONDS", "120", "longest wait for one prediction; then it is canceled and retried", false},
-       number(&Config::image_timeout_seconds, 1, 3600)},
+       duration(&Config::image_timeout, 1, 3600)},
       {{"DEFAULT_PROMPT", "An abstract painting of light and colour", "prompt for authors who have none", false},
        text(&Config::default_prompt)},
       {{"DATA_DIR", "./data", "where the local image generator keeps its images", false}, text(&Config::data_dir)},
@@ -287,9 +303,9 @@ const std::vector<Variable>& table() {
       {{"REVEAL_GAS_BUFFER", "1.2", "gas limit = estimate × buffer", false},
        number(&Config::reveal_gas_buffer, 1.0, 10.0)},
       {{"TRANSACTION_TIMEOUT_SECONDS", "180", "how long to wait for a reveal receipt before bumping gas", false},
-       number(&Config::transaction_timeout_seconds, 1, 86400)},
+       duration(&Config::transaction_timeout, 1, 86400)},
       {{"BATCH_REVEAL_WAIT_SECONDS", "5", "longest wait for a fuller reveal batch", false},
-       number(&Config::batch_reveal_wait_seconds, 0, 3600)},
+       duration(&Config::batch_reveal_wait, 0, 3600)},
       {{"BATCH_REVEAL_MAX_TOKENS", "50", "most tokens per reveal transaction", false},
        integer(&Config::batch_reveal_max_tokens, 1, 500)},
       {{"ALCHEMY_WEBHOOK_SECRET", "",
@@ -306,7 +322,7 @@ const std::vector<Variable>& table() {
       {{"MINT_CONFIRMATIONS", "2", "blocks a mint needs (its own included) before its tokens are created", false},
        integer(&Config::mint_confirmations, 1, 1000)},
       {{"WATCHER_POLL_SECONDS", "2", "how often the watcher asks the node for new blocks", false},
-       number(&Config::watcher_poll_seconds, 0.05, 3600)},
+       duration(&Config::watcher_poll, 0.05, 3600)},
       {{"ADMIN_TOKEN", "",
         "bearer token of the admin API (POST /api/admin/retry, the dashboard's retry button); admin endpoints answer "
         "503 without it",
@@ -456,7 +472,7 @@ Config load_config(const Environment& env) {
         "set it, or IPFS_PROVIDER=local for the embedded store");
   }
   if (config.ipfs_local_dir.empty()) config.ipfs_local_dir = config.data_dir + "/ipfs";
-  if (config.retry_max_seconds < config.retry_base_seconds) {
+  if (config.retry_max < config.retry_base) {
     problems.push_back("RETRY_MAX_SECONDS: must be at least RETRY_BASE_SECONDS");
   }
   if (!config.keeper_private_key_file.empty()) {

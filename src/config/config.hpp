@@ -5,6 +5,7 @@
 // ConfigError listing every bad or missing variable, so an operator fixes them in one go.
 // Secret values never appear in an error message.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -39,23 +40,23 @@ struct Config {
   // the HTTP server's limits against hostile clients (http/http_server.hpp)
   int http_max_connections = 512;
   int http_max_connections_per_client = 64;
-  double http_request_timeout_seconds = 10.0;
-  double http_idle_timeout_seconds = 5.0;
+  std::chrono::milliseconds http_request_timeout{10000};
+  std::chrono::milliseconds http_idle_timeout{5000};
   log::Level log_level = log::Level::kInfo;
   LogFormat log_format = LogFormat::kConsole;
   // workers (names and defaults from the seed)
-  double poll_interval_seconds = 1.0;
+  std::chrono::milliseconds poll_interval{1000};
   int worker_batch_size = 10;
-  double shutdown_timeout_seconds = 25.0;
-  double lease_seconds = 60.0;
+  std::chrono::milliseconds shutdown_timeout{25000};
+  std::chrono::milliseconds lease{60000};
   int max_attempts = 3;
-  double retry_base_seconds = 2.0;
-  double retry_max_seconds = 300.0;
+  std::chrono::milliseconds retry_base{2000};
+  std::chrono::milliseconds retry_max{300000};
   // image generation (seed, plus the provider choice and its limits)
   ImageProvider image_provider = ImageProvider::kAuto;
   std::string replicate_api_url = "https://api.replicate.com";
   int replicate_prefer_wait_seconds = 0;
-  double image_timeout_seconds = 120.0;
+  std::chrono::milliseconds image_timeout{120000};
   std::string default_prompt = "An abstract painting of light and colour";
   std::string data_dir = "./data";
   std::string replicate_api_token;
@@ -74,8 +75,8 @@ struct Config {
   std::string keeper_private_key;
   GasStrategy keeper_gas_strategy = GasStrategy::kMedium;
   double reveal_gas_buffer = 1.2;
-  double transaction_timeout_seconds = 180.0;
-  double batch_reveal_wait_seconds = 5.0;
+  std::chrono::milliseconds transaction_timeout{180000};
+  std::chrono::milliseconds batch_reveal_wait{5000};
   int batch_reveal_max_tokens = 50;
   // reveal (beyond the seed): where and how
   std::string keeper_private_key_file;  // read into keeper_private_key by load_config
@@ -90,7 +91,7 @@ struct Config {
   int64_t start_block = -1;  // -1: the contract's deployment block when found, else 0
   int log_range_blocks = 1000;
   int mint_confirmations = 2;
-  double watcher_poll_seconds = 2.0;
+  std::chrono::milliseconds watcher_poll{2000};
   // operations: the admin API and the dashboard
   std::string admin_token;   // ADMIN_TOKEN; empty = every admin endpoint answers 503
   std::string explorer_url;  // EXPLORER_URL, e.g. https://etherscan.io; empty = no transaction links

@@ -32,12 +32,6 @@ std::string make_instance_id() {
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + suffix;
 }
 
-namespace {
-std::chrono::milliseconds millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000.0));
-}
-}  // namespace
-
 Service::Service(config::Config config, const log::EventLog& log, clock::Clock& clock)
     : config_(std::move(config)), log_(log), clock_(clock) {}
 
@@ -57,7 +51,7 @@ int Service::start() {
   view_ = std::make_unique<ops::PipelineView>(*db_, clock_);
   ops::install_pipeline_metrics(metrics_, *tokens_, GLISK_VERSION);
   const std::string instance = make_instance_id();
-  queue_ = std::make_unique<store::TokenLifecycle>(*db_, clock_, wake_, instance, millis(config_.lease_seconds));
+  queue_ = std::make_unique<store::TokenLifecycle>(*db_, clock_, wake_, instance, config_.lease);
   supervisor_ = std::make_unique<workers::Supervisor>(log_, clock_, std::chrono::seconds(1), &metrics_);
   node_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
   rpc_ = std::make_unique<chain::MonitoredRpc>(*node_, log_, clock_);
@@ -106,8 +100,8 @@ http::ServerLimits Service::server_limits() const {
   http::ServerLimits limits;
   limits.max_connections = config_.http_max_connections;
   limits.max_connections_per_client = config_.http_max_connections_per_client;
-  limits.request_timeout = millis(config_.http_request_timeout_seconds);
-  limits.idle_timeout = millis(config_.http_idle_timeout_seconds);
+  limits.request_timeout = config_.http_request_timeout;
+  limits.idle_timeout = config_.http_idle_timeout;
   // A handler waits on the database at most: as many threads as connections it can use.
   limits.handler_threads = config_.database_pool_size;
   return limits;
@@ -130,7 +124,7 @@ void Service::start_wake_listener() {
         // A server restart: the monitor said so (store.unavailable); listen again once it is back.
         // Until then the workers poll, so nothing waits for this.
         log_.debug("wake_listener.reconnecting", {{"error", e.what()}});
-        clock_.sleep_for(millis(config_.poll_interval_seconds), stop);
+        clock_.sleep_for(config_.poll_interval, stop);
       }
     }
   });
@@ -139,10 +133,10 @@ void Service::start_wake_listener() {
 workers::WorkerOptions Service::worker_options() const {
   workers::WorkerOptions o;
   o.batch_size = config_.worker_batch_size;
-  o.poll_interval = millis(config_.poll_interval_seconds);
+  o.poll_interval = config_.poll_interval;
   o.max_attempts = config_.max_attempts;
-  o.backoff = {millis(config_.retry_base_seconds), millis(config_.retry_max_seconds)};
-  o.shutdown_timeout = millis(config_.shutdown_timeout_seconds);
+  o.backoff = {config_.retry_base, config_.retry_max};
+  o.shutdown_timeout = config_.shutdown_timeout;
   return o;
 }
 
@@ -152,7 +146,7 @@ void Service::make_providers() {
     options.api_url = config_.replicate_api_url;
     options.api_token = config_.replicate_api_token;
     options.model = config_.replicate_model_version;
-    options.timeout = millis(config_.image_timeout_seconds);
+    options.timeout = config_.image_timeout;
     options.prefer_wait_seconds = config_.replicate_prefer_wait_seconds;
     image_provider_ = std::make_unique<image::ReplicateProvider>(http_, options);
   } else {
@@ -204,19 +198,19 @@ void Service::start_reveal_worker(const std::string& instance) {
   keeper_options.gas_buffer = config_.reveal_gas_buffer;
   keeper_options.max_gas_price = reveal::gwei_to_wei(config_.reveal_max_gas_price_gwei);
   keeper_options.confirmations = config_.reveal_confirmations;
-  keeper_options.transaction_timeout = millis(config_.transaction_timeout_seconds);
-  keeper_options.permanent_error_delay = millis(config_.retry_max_seconds);
-  keeper_options.transient_error_delay = millis(config_.retry_base_seconds);
+  keeper_options.transaction_timeout = config_.transaction_timeout;
+  keeper_options.permanent_error_delay = config_.retry_max;
+  keeper_options.transient_error_delay = config_.retry_base;
   keeper_options.metrics = &metrics_;
   reveal::RevealOptions options;
   options.contract = config_.contract_address;
   options.function = config_.reveal_function;
   options.max_batch = config_.batch_reveal_max_tokens;
-  options.batch_wait = millis(config_.batch_reveal_wait_seconds);
-  options.poll_interval = millis(config_.poll_interval_seconds);
-  options.receipt_poll = std::min(millis(config_.poll_interval_seconds), std::chrono::milliseconds(1000));
-  options.backoff = {millis(config_.retry_base_seconds), millis(config_.retry_max_seconds)};
-  options.permanent_error_delay = millis(config_.retry_max_seconds);
+  options.batch_wait = config_.batch_reveal_wait;
+  options.poll_interval = config_.poll_interval;
+  options.receipt_poll = std::min(config_.poll_interval, std::chrono::milliseconds(1000));
+  options.backoff = {config_.retry_base, config_.retry_max};
+  options.permanent_error_delay = config_.retry_max;
   log_.info("worker.configured", {{"worker", "reveal"},
                                   {"keeper", keeper},
                                   {"contract", config_.contract_address},
@@ -247,7 +241,7 @@ void Service::start_reveal_worker(const std::string& instance) {
     }
     if (stop.stop_requested()) return;
     log_.info("keeper.ready", {{"keeper", keeper}, {"chain_id", chain_id}, {"contract", config_.contract_address}});
-    reveal::SenderLease lease(*db_, clock_, keeper, instance, millis(config_.lease_seconds));
+    reveal::SenderLease lease(*db_, clock_, keeper, instance, config_.lease);
     reveal::Keeper keeper_tx(rpc, *reveal_journal_, key, chain_id, clock_, log_, keeper_options);
     reveal::RevealWorker worker(*queue_, wake_, *tokens_, *reveal_journal_, lease, keeper_tx, rpc, clock_, log_,
                                 options);
@@ -285,8 +279,7 @@ void Service::start_gap_recovery() {
           log_.warn("recovery.failed", {{"contract", config_.contract_address}, {"error", e.what()}});
         }
       }
-      clock_.sleep_for(done ? std::chrono::milliseconds(std::chrono::hours(24)) : millis(config_.watcher_poll_seconds),
-                       stop);
+      clock_.sleep_for(done ? std::chrono::milliseconds(std::chrono::hours(24)) : config_.watcher_poll, stop);
     }
   });
 }
@@ -301,7 +294,7 @@ void Service::start_watcher() {
   if (config_.start_block >= 0) options.start_block = static_cast<uint64_t>(config_.start_block);
   options.log_range_blocks = static_cast<uint64_t>(config_.log_range_blocks);
   options.confirmations = static_cast<uint64_t>(config_.mint_confirmations);
-  options.poll_interval = millis(config_.watcher_poll_seconds);
+  options.poll_interval = config_.watcher_poll;
   watcher_ = std::make_unique<watcher::ChainWatcher>(*db_, *rpc_, *queue_, clock_, log_, options);
   supervisor_->start("chain_watcher", [w = watcher_.get()](std::stop_token stop) { w->run(stop); });
 }
@@ -313,8 +306,8 @@ bool Service::stop() {
   // has read, and is closed within HTTP_REQUEST_TIMEOUT_SECONDS whatever its clients do.
   bool http_clean = true;
   std::thread http_drain;
-  if (api_) http_drain = std::thread([&] { http_clean = api_->stop(millis(config_.http_request_timeout_seconds)); });
-  bool all = supervisor_->stop(millis(config_.shutdown_timeout_seconds) + std::chrono::seconds(2));
+  if (api_) http_drain = std::thread([&] { http_clean = api_->stop(config_.http_request_timeout); });
+  bool all = supervisor_->stop(config_.shutdown_timeout + std::chrono::seconds(2));
   // Whatever a worker could not give back (the database was busy as it stopped, or it did not
   // stop in time) is given back here, so no token waits a whole lease for this process.
   try {
