@@ -1,5 +1,6 @@
 #include "chain/one_shot_sender.hpp"
 
+#include "chain/receipt.hpp"
 #include "clock/clock.hpp"
 #include "eth/transaction.hpp"
 
@@ -35,9 +36,7 @@ JsonValue send_and_wait(EthRpc& rpc, const eth::PrivateKey& key, const OneShotTr
   const auto deadline = clock.steady_now() + timeout;
   while (clock.steady_now() < deadline && !stop.stop_requested()) {
     if (auto receipt = rpc.get_transaction_receipt(hash, stop)) {
-      const auto status = receipt->find("status");
-      if (status == receipt->end() || *status != "0x1")
-        throw std::runtime_error("transaction " + hash + " reverted on chain");
+      if (!decode_receipt(*receipt).succeeded) throw std::runtime_error("transaction " + hash + " reverted on chain");
       return *receipt;
     }
     clock.sleep_for(std::chrono::milliseconds(200), stop);

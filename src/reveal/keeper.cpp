@@ -19,18 +19,6 @@ std::string lower(std::string text) {
 
 bool contains(const std::string& text, std::string_view what) { return text.find(what) != std::string::npos; }
 
-uint64_t quantity_field(const chain::JsonValue& object, const char* name) {
-  auto it = object.find(name);
-  if (it == object.end() || !it->is_string()) {
-    throw chain::MalformedResponse(std::string("receipt without ") + name + ": " + json_input::excerpt(object, 200));
-  }
-  try {
-    return chain::parse_quantity(it->get<std::string>());
-  } catch (const std::invalid_argument& e) {
-    throw chain::MalformedResponse(std::string("receipt field ") + name + ": " + e.what());
-  }
-}
-
 double seconds_between(clock::TimePoint from, clock::TimePoint to) {
   return std::chrono::duration<double>(to - from).count();
 }
@@ -186,7 +174,7 @@ bool Keeper::settle(std::stop_token stop) {
 
 bool Keeper::settle_nonce(const std::vector<store::JournalEntry>& rows, uint64_t latest_block, std::stop_token stop) {
   for (const auto& row : rows) {
-    if (auto receipt = rpc_.get_transaction_receipt(row.tx_hash, stop)) {
+    if (auto receipt = chain::fetch_receipt(rpc_, row.tx_hash, stop)) {
       return settle_mined(row, *receipt, latest_block, stop);
     }
   }
@@ -197,7 +185,7 @@ bool Keeper::settle_nonce(const std::vector<store::JournalEntry>& rows, uint64_t
     // Something mined at this nonce. Ask for our receipts once more: one may have mined between
     // the lookups above and the count.
     for (const auto& row : rows) {
-      if (auto receipt = rpc_.get_transaction_receipt(row.tx_hash, stop)) {
+      if (auto receipt = chain::fetch_receipt(rpc_, row.tx_hash, stop)) {
         return settle_mined(row, *receipt, rpc_.block_number(stop), stop);
       }
     }
@@ -249,20 +237,15 @@ bool Keeper::settle_nonce(const std::vector<store::JournalEntry>& rows, uint64_t
   return true;
 }
 
-bool Keeper::settle_mined(const store::JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block,
+bool Keeper::settle_mined(const store::JournalEntry& row, const chain::Receipt& receipt, uint64_t latest_block,
                           std::stop_token stop) {
   nonce_taken_since_.erase(row.nonce);
-  const uint64_t block = quantity_field(receipt, "blockNumber");
+  const uint64_t block = receipt.block_number;
   if (latest_block + 1 < block + static_cast<uint64_t>(options_.confirmations)) return true;  // not deep enough yet
-  const uint64_t gas_used = quantity_field(receipt, "gasUsed");
-  eth::U256 price;
-  if (receipt.contains("effectiveGasPrice") && receipt["effectiveGasPrice"].is_string()) {
-    price = eth::U256::from_hex(receipt["effectiveGasPrice"].get<std::string>());
-  }
+  const uint64_t gas_used = receipt.gas_used;
+  const eth::U256 price = receipt.effective_gas_price;
   const eth::U256 fee = price * gas_used;
-  const auto status_it = receipt.find("status");
-  const std::string status = status_it != receipt.end() && status_it->is_string() ? status_it->get<std::string>() : "";
-  if (status == "0x1") {
+  if (receipt.succeeded) {
     const int64_t revealed = journal_.confirm(row, block, gas_used, price);
     measure_mined(row, "confirmed", gas_used, fee);
     log_.info("keeper.transaction_confirmed", {{"tx_hash", row.tx_hash},

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "chain/eth_rpc.hpp"
+#include "chain/receipt.hpp"
 #include "clock/clock.hpp"
 #include "errors/errors.hpp"
 #include "eth/signer.hpp"
@@ -91,7 +92,7 @@ class Keeper {
  private:
   // Outcome of one nonce's rows: still open, or settled (and how).
   bool settle_nonce(const std::vector<store::JournalEntry>& rows, uint64_t latest_block, std::stop_token stop);
-  bool settle_mined(const store::JournalEntry& row, const chain::JsonValue& receipt, uint64_t latest_block,
+  bool settle_mined(const store::JournalEntry& row, const chain::Receipt& receipt, uint64_t latest_block,
                     std::stop_token stop);
   void replace(const store::JournalEntry& newest, std::stop_token stop);
   // Broadcasts `raw`; returns the node's answer (transport failures propagate).
