@@ -1,8 +1,8 @@
 // The receipt is decoded once at the chain's edge; a garbled one is a transient fault of the
 // answer, never a revert.
-#include <gtest/gtest.h>
-
 #include "chain/receipt.hpp"
+
+#include <gtest/gtest.h>
 
 using glisk::chain::decode_receipt;
 using glisk::chain::JsonValue;
@@ -11,12 +11,9 @@ using glisk::chain::MalformedResponse;
 namespace {
 
 JsonValue mined(const std::string& status) {
-  return {{"blockNumber", "0x1b4"},
-          {"blockHash", "0x" + std::string(64, 'a')},
-          {"gasUsed", "0x5208"},
-          {"effectiveGasPrice", "0x3b9aca00"},
-          {"status", status},
-          {"contractAddress", nullptr}};
+  return {{"blockNumber", "0x1b4"}, {"blockHash", "0x" + std::string(64, 'a')},
+          {"gasUsed", "0x5208"},    {"effectiveGasPrice", "0x3b9aca00"},
+          {"status", status},       {"contractAddress", nullptr}};
 }
 
 }  // namespace

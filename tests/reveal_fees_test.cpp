@@ -78,7 +78,7 @@ TEST(RevealFees, NoReplacementWhenTheCapLeavesLessThanTheTenPercentNodesRequire)
 
 TEST(RevealFees, MalformedHistoriesAreRefused) {
   EXPECT_NE(glisk::testing::error_of<chain::MalformedResponse>([] {
-              quote_fees({{"reward", {}}}, std::nullopt, std::nullopt);
+              quote_fees(chain::JsonValue({{"reward", {}}}), std::nullopt, std::nullopt);
             }).find("no baseFeePerGas"),
             std::string::npos);
   EXPECT_NE(glisk::testing::error_of<chain::MalformedResponse>([] {
@@ -136,6 +136,21 @@ TEST(RevealErrors, BroadcastAnswersOfGethAndAnvilAreSorted) {
   EXPECT_EQ(answer("replacement transaction underpriced"), BroadcastAnswer::kUnderpriced);
   EXPECT_EQ(answer("insufficient funds for gas * price + value"), BroadcastAnswer::kInsufficientFunds);
   EXPECT_EQ(answer("max fee per gas less than block base fee"), BroadcastAnswer::kRefused);
+}
+
+TEST(RevealFees, AFeeHistoryIsDecodedOnceIntoNumbers) {
+  const auto decoded = chain::decode_fee_history(
+      {{"baseFeePerGas", {"0x1", "0x2"}}, {"gasUsedRatio", {0.5, nullptr}}, {"reward", {{"0x3", "0x4"}, {"0x5"}}}});
+  ASSERT_EQ(decoded.base_fee_per_gas.size(), 2u);
+  EXPECT_EQ(decoded.base_fee_per_gas.back(), U256(2));
+  ASSERT_EQ(decoded.gas_used_ratio.size(), 2u);
+  EXPECT_EQ(decoded.gas_used_ratio[0], 0.5);
+  EXPECT_FALSE(decoded.gas_used_ratio[1]);
+  ASSERT_EQ(decoded.reward.size(), 2u);
+  EXPECT_EQ(decoded.reward[0][1], U256(4));
+  // Every entry is checked, not only the ones the quote reads.
+  EXPECT_THROW(chain::decode_fee_history({{"baseFeePerGas", {"zz", "0x2"}}}), chain::MalformedResponse);
+  EXPECT_THROW(chain::decode_fee_history({{"baseFeePerGas", {"0x2"}}, {"reward", {"0x1"}}}), chain::MalformedResponse);
 }
 
 }  // namespace

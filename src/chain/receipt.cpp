@@ -30,7 +30,8 @@ uint64_t quantity(const JsonValue& object, const char* name) {
 }  // namespace
 
 Receipt decode_receipt(const JsonValue& receipt) {
-  if (!receipt.is_object()) throw MalformedResponse("a receipt that is not an object: " + json_input::excerpt(receipt, 200));
+  if (!receipt.is_object())
+    throw MalformedResponse("a receipt that is not an object: " + json_input::excerpt(receipt, 200));
   Receipt r;
   r.block_number = quantity(receipt, "blockNumber");
   r.block_hash = text(receipt, "blockHash");

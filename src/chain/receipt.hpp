@@ -18,8 +18,8 @@ struct Receipt {
   uint64_t block_number = 0;
   std::string block_hash;  // as sent (0x-hex)
   uint64_t gas_used = 0;
-  eth::U256 effective_gas_price;  // 0 when the node does not say (before EIP-1559)
-  bool succeeded = false;         // status 0x1; false: 0x0, reverted
+  eth::U256 effective_gas_price;                // 0 when the node does not say (before EIP-1559)
+  bool succeeded = false;                       // status 0x1; false: 0x0, reverted
   std::optional<std::string> contract_address;  // set by a deployment
 };
 

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "json_input/json_input.hpp"
-
 namespace glisk::reveal {
 namespace {
 
@@ -17,17 +15,6 @@ uint64_t small_wei(const U256& value, const char* what) {
                                    " wei per gas is beyond any real chain; is RPC_URL an Ethereum node?");
   }
   return value.low_u64();
-}
-
-U256 wei_of(const chain::JsonValue& value, const char* what) {
-  if (!value.is_string())
-    throw chain::MalformedResponse(std::string("eth_feeHistory: ") + what + " is not a hex quantity");
-  try {
-    return U256::from_hex(value.get<std::string>());
-  } catch (const eth::InvalidNumber&) {
-    throw chain::MalformedResponse(std::string("eth_feeHistory: ") + what +
-                                   " is not a hex quantity: " + json_input::excerpt(value));
-  }
 }
 
 // x × 9/8, rounded up: the 12.5% bump.
@@ -44,26 +31,21 @@ uint64_t least_replacement(uint64_t x) {
 
 }  // namespace
 
-FeeQuote quote_fees(const chain::JsonValue& history, const std::optional<U256>& suggested_tip,
+FeeQuote quote_fees(const chain::JsonValue& fee_history, const std::optional<U256>& suggested_tip,
                     const std::optional<U256>& cap) {
-  if (!history.is_object() || !history.contains("baseFeePerGas") || !history["baseFeePerGas"].is_array() ||
-      history["baseFeePerGas"].empty()) {
-    throw chain::MalformedResponse("eth_feeHistory: no baseFeePerGas array (does the chain support EIP-1559?)");
-  }
+  return quote_fees(chain::decode_fee_history(fee_history), suggested_tip, cap);
+}
+
+FeeQuote quote_fees(const chain::FeeHistory& history, const std::optional<U256>& suggested_tip,
+                    const std::optional<U256>& cap) {
   // The array has one entry per block asked for, plus the block after the newest: the next one.
-  const uint64_t next_base = small_wei(wei_of(history["baseFeePerGas"].back(), "baseFeePerGas"), "base fee");
+  const uint64_t next_base = small_wei(history.base_fee_per_gas.back(), "base fee");
 
   std::vector<uint64_t> rewards;
-  if (history.contains("reward") && history["reward"].is_array()) {
-    const auto& ratios = history.contains("gasUsedRatio") ? history["gasUsedRatio"] : chain::JsonValue::array();
-    for (size_t i = 0; i < history["reward"].size(); ++i) {
-      const auto& block = history["reward"][i];
-      if (!block.is_array() || block.empty())
-        throw chain::MalformedResponse("eth_feeHistory: reward entry is not a list");
-      // An empty block's "reward" is 0 by definition, not a price anybody paid.
-      if (i < ratios.size() && ratios[i].is_number() && ratios[i].get<double>() == 0.0) continue;
-      rewards.push_back(small_wei(wei_of(block[0], "reward"), "reward"));
-    }
+  for (size_t i = 0; i < history.reward.size(); ++i) {
+    // An empty block's "reward" is 0 by definition, not a price anybody paid.
+    if (i < history.gas_used_ratio.size() && history.gas_used_ratio[i] == 0.0) continue;
+    rewards.push_back(small_wei(history.reward[i].front(), "reward"));
   }
   uint64_t tip = 0;
   if (!rewards.empty()) {
@@ -89,7 +71,7 @@ FeeQuote quote_fees(const chain::JsonValue& history, const std::optional<U256>& 
 }
 
 FeeQuote current_fees(chain::EthRpc& rpc, double tip_percentile, const std::optional<U256>& cap, std::stop_token stop) {
-  auto history = rpc.fee_history(kFeeHistoryBlocks, "latest", {tip_percentile}, stop);
+  const auto history = chain::fetch_fee_history(rpc, kFeeHistoryBlocks, "latest", {tip_percentile}, stop);
   FeeQuote quote = quote_fees(history, std::nullopt, cap);
   if (quote.tip.is_zero()) {
     // No recent block had transactions (a quiet chain, or a dev node): ask the node.

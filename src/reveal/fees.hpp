@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "chain/eth_rpc.hpp"
+#include "chain/fee_history.hpp"
 #include "eth/transaction.hpp"
 #include "eth/uint256.hpp"
 
@@ -38,8 +39,12 @@ inline constexpr uint64_t kFeeHistoryBlocks = 10;
 
 // Builds the quote from an eth_feeHistory answer asked for kFeeHistoryBlocks blocks with the
 // one tip percentile. `suggested_tip` (eth_maxPriorityFeePerGas) is used when no recent
-// block had transactions. `cap` is wei per gas. Throws chain::MalformedResponse on an answer
-// without the expected shape.
+// block had transactions. `cap` is wei per gas. Throws chain::MalformedResponse on fees beyond
+// any real chain.
+FeeQuote quote_fees(const chain::FeeHistory& fee_history, const std::optional<eth::U256>& suggested_tip,
+                    const std::optional<eth::U256>& cap);
+// The same from the node's JSON answer (decoded by chain::decode_fee_history: MalformedResponse
+// on the wrong shape).
 FeeQuote quote_fees(const chain::JsonValue& fee_history, const std::optional<eth::U256>& suggested_tip,
                     const std::optional<eth::U256>& cap);
 
