@@ -411,7 +411,7 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kHandling;
     stream_.expires_never();  // nothing is read while the handler runs; pipelined bytes wait
     parser_.reset();
-    const bool queued = server_.pool.submit([self = shared_from_this()] {
+    const bool queued = server_.pool.submit([self = shared_from_this()]() mutable {
       Response response;
       try {
         response = (*self->handler_)(self->request_);
@@ -420,8 +420,13 @@ class Session : public std::enable_shared_from_this<Session> {
       } catch (...) {
         response = error_response(500, "internal error");
       }
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable { self->respond(std::move(response)); });
+      // The reference moves to the I/O thread with the answer: the session must never be
+      // destroyed on a handler thread, because its destructor changes the server's connection
+      // tables, which only the I/O thread touches (TSan found the race).
+      auto executor = self->stream_.get_executor();
+      asio::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
+        self->respond(std::move(response));
+      });
     });
     if (!queued) {
       must_close_ = true;
