@@ -15,7 +15,7 @@
 namespace glisk::chain {
 
 struct FeeHistory {
-  std::vector<eth::U256> base_fee_per_gas;  // never empty: the last is the next block's base fee
+  std::vector<eth::U256> base_fee_per_gas;            // never empty: the last is the next block's base fee
   std::vector<std::optional<double>> gas_used_ratio;  // per block; nullopt where the node sent none
   std::vector<std::vector<eth::U256>> reward;         // per block, per percentile (never empty per block)
 };
