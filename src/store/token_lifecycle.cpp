@@ -139,11 +139,13 @@ namespace {
 
 // Token ids come from our own rows (int64), so writing them into the statement is safe, and an
 // IN list reads the same on both backends.
-std::string in_list(const std::vector<int64_t>& ids) {
+std::string in_list(const std::vector<int64_t>& ids, size_t first, size_t last) {
   std::string out = "(";
-  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  for (size_t i = first; i < last; ++i) out += (i > first ? "," : "") + std::to_string(ids[i]);
   return out + ")";
 }
+
+std::string in_list(const std::vector<int64_t>& ids) { return in_list(ids, 0, ids.size()); }
 
 }  // namespace
 
@@ -595,12 +597,6 @@ std::string retry_target_case() {
     out += " WHEN '" + std::string(token::to_string(stage)) + "' THEN '" + status_text(token::spec(stage).input) + "'";
   }
   return out + " END";
-}
-
-std::string in_list(const std::vector<int64_t>& ids, size_t first, size_t last) {
-  std::string out = "(";
-  for (size_t i = first; i < last; ++i) out += (i > first ? "," : "") + std::to_string(ids[i]);
-  return out + ")";
 }
 
 }  // namespace
