@@ -43,17 +43,17 @@ TEST(ManualClock, ASleeperWakesWhenItsDeadlinePassesAndNotBefore) {
 
 TEST(ManualClock, AWaiterWakesWhenNotifiedOrStoppedWithoutTimeMoving) {
   clock::ManualClock clock;
-  std::mutex m;
-  std::condition_variable_any cv;
+  sync::Mutex m;
+  sync::CondVar cv;
   bool ready = false;
   std::atomic<int> outcome{-1};
   std::jthread waiter([&](std::stop_token stop) {
-    std::unique_lock lock(m);
-    outcome = clock.wait_until(lock, cv, stop, clock.steady_now() + 1h, [&] { return ready; }) ? 1 : 0;
+    sync::MutexLock lock(m);
+    outcome = clock.wait_until(lock.unique(), cv, stop, clock.steady_now() + 1h, [&] { return ready; }) ? 1 : 0;
   });
   ASSERT_TRUE(eventually([&] { return clock.waiters() == 1; }));
   {
-    std::lock_guard lock(m);
+    sync::MutexLock lock(m);
     ready = true;
   }
   cv.notify_all();

@@ -5,10 +5,10 @@
 namespace glisk::clock {
 
 bool Clock::sleep_until(SteadyPoint deadline, std::stop_token stop) const {
-  std::mutex mutex;
-  std::condition_variable_any cv;
-  std::unique_lock lock(mutex);
-  wait_until(lock, cv, stop, deadline, [] { return false; });  // nothing notifies: only time or stop end it
+  sync::Mutex mutex;
+  sync::CondVar cv;
+  sync::MutexLock lock(mutex);
+  wait_until(lock.unique(), cv, stop, deadline, [] { return false; });  // nothing notifies: only time or stop end it
   return !stop.stop_requested();
 }
 
@@ -16,12 +16,12 @@ Millis wait_for_at_most(const Clock& clock, TimePoint when, Millis at_most) {
   return std::clamp(std::chrono::duration_cast<Millis>(when - clock.now()), Millis(1), at_most);
 }
 
-bool SystemClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, std::stop_token stop,
+bool SystemClock::wait_until(std::unique_lock<sync::Mutex>& lock, sync::CondVar& cv, std::stop_token stop,
                              SteadyPoint deadline, const std::function<bool()>& ready) const {
   return cv.wait_until(lock, stop, deadline, ready);
 }
 
-bool ManualClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, std::stop_token stop,
+bool ManualClock::wait_until(std::unique_lock<sync::Mutex>& lock, sync::CondVar& cv, std::stop_token stop,
                              SteadyPoint deadline, const std::function<bool()>& ready) const {
   // advance() takes waiters_mutex_ and then each waiter's mutex to notify it; so a waiter never
   // holds its own mutex while it takes waiters_mutex_ (no deadlock), and it is registered before
@@ -29,14 +29,14 @@ bool ManualClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_
   lock.unlock();
   std::list<Waiter>::iterator me;
   {
-    std::lock_guard registry(waiters_mutex_);
+    sync::MutexLock registry(waiters_mutex_);
     me = waiters_.insert(waiters_.end(), Waiter{lock.mutex(), &cv});
   }
   lock.lock();
   cv.wait(lock, stop, [&] { return ready() || steady_now() >= deadline; });
   lock.unlock();
   {
-    std::lock_guard registry(waiters_mutex_);
+    sync::MutexLock registry(waiters_mutex_);
     waiters_.erase(me);
   }
   lock.lock();
@@ -45,15 +45,15 @@ bool ManualClock::wait_until(std::unique_lock<std::mutex>& lock, std::condition_
 
 void ManualClock::advance(TimePoint::duration by) {
   offset_ += by.count();
-  std::lock_guard registry(waiters_mutex_);
+  sync::MutexLock registry(waiters_mutex_);
   for (auto& w : waiters_) {
-    std::lock_guard guard(*w.mutex);
+    sync::MutexLock guard(*w.mutex);
     w.cv->notify_all();
   }
 }
 
 size_t ManualClock::waiters() const {
-  std::lock_guard registry(waiters_mutex_);
+  sync::MutexLock registry(waiters_mutex_);
   return waiters_.size();
 }
 

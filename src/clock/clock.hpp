@@ -10,11 +10,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <list>
-#include <mutex>
 #include <stop_token>
+
+#include "sync/mutex.hpp"
 
 namespace glisk::clock {
 
@@ -30,9 +30,9 @@ class Clock {
 
   // Waits on `cv` until `ready()` holds, `deadline` passes on this clock, or `stop` is requested;
   // returns ready(). `lock` holds the mutex that guards what ready() reads, as for
-  // std::condition_variable_any; whoever makes ready() true notifies `cv` holding that mutex.
+  // sync::CondVar; whoever makes ready() true notifies `cv` holding that mutex.
   // The mutex may be released and taken again before ready() is first evaluated.
-  virtual bool wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, std::stop_token stop,
+  virtual bool wait_until(std::unique_lock<sync::Mutex>& lock, sync::CondVar& cv, std::stop_token stop,
                           SteadyPoint deadline, const std::function<bool()>& ready) const = 0;
 
   // Sleeps until `deadline` (on this clock) unless `stop` fires first; false when it did.
@@ -48,8 +48,8 @@ class SystemClock final : public Clock {
  public:
   TimePoint now() const override { return std::chrono::system_clock::now(); }
   SteadyPoint steady_now() const override { return std::chrono::steady_clock::now(); }
-  bool wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, std::stop_token stop,
-                  SteadyPoint deadline, const std::function<bool()>& ready) const override;
+  bool wait_until(std::unique_lock<sync::Mutex>& lock, sync::CondVar& cv, std::stop_token stop, SteadyPoint deadline,
+                  const std::function<bool()>& ready) const override;
 };
 
 class ManualClock final : public Clock {
@@ -61,8 +61,8 @@ class ManualClock final : public Clock {
   SteadyPoint steady_now() const override {
     return SteadyPoint{std::chrono::duration_cast<SteadyPoint::duration>(TimePoint::duration{offset_.load()})};
   }
-  bool wait_until(std::unique_lock<std::mutex>& lock, std::condition_variable_any& cv, std::stop_token stop,
-                  SteadyPoint deadline, const std::function<bool()>& ready) const override;
+  bool wait_until(std::unique_lock<sync::Mutex>& lock, sync::CondVar& cv, std::stop_token stop, SteadyPoint deadline,
+                  const std::function<bool()>& ready) const override;
 
   // Moves both times forward and wakes every waiter (each checks its own deadline).
   void advance(TimePoint::duration by);
@@ -73,13 +73,13 @@ class ManualClock final : public Clock {
 
  private:
   struct Waiter {
-    std::mutex* mutex;
-    std::condition_variable_any* cv;
+    sync::Mutex* mutex;
+    sync::CondVar* cv;
   };
   std::atomic<TimePoint::duration::rep> wall_start_;
   std::atomic<TimePoint::duration::rep> offset_{0};
-  mutable std::mutex waiters_mutex_;
-  mutable std::list<Waiter> waiters_;  // guarded by waiters_mutex_
+  mutable sync::Mutex waiters_mutex_;
+  mutable std::list<Waiter> waiters_ GLISK_GUARDED_BY(waiters_mutex_);
 };
 
 }  // namespace glisk::clock

@@ -10,15 +10,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-#include <condition_variable>
 #include <deque>
 #include <future>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "log/fault_log.hpp"
+#include "sync/mutex.hpp"
 
 namespace glisk::http {
 
@@ -115,7 +114,7 @@ class HandlerPool {
   // Waits for the jobs still running: they use the server and whatever the handlers reach.
   ~HandlerPool() {
     {
-      std::lock_guard lock(mutex_);
+      sync::MutexLock lock(mutex_);
       stopping_ = true;
       queue_.clear();
     }
@@ -127,7 +126,7 @@ class HandlerPool {
 
   bool submit(std::function<void()> job) {
     {
-      std::lock_guard lock(mutex_);
+      sync::MutexLock lock(mutex_);
       if (stopping_ || queue_.size() >= max_queued_) return false;
       queue_.push_back(std::move(job));
     }
@@ -141,8 +140,9 @@ class HandlerPool {
   bool finish(clock::SteadyPoint deadline) {
     bool all = true;
     {
-      std::unique_lock lock(mutex_);
-      all = idle_.wait_until(lock, deadline, [&] { return queue_.empty() && running_ == 0; });
+      sync::MutexLock lock(mutex_);
+      all = idle_.wait_until(lock.unique(), deadline,
+                             [&]() GLISK_REQUIRES(mutex_) { return queue_.empty() && running_ == 0; });
       stopping_ = true;
       queue_.clear();
     }
@@ -160,8 +160,8 @@ class HandlerPool {
     for (;;) {
       std::function<void()> job;
       {
-        std::unique_lock lock(mutex_);
-        work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        sync::MutexLock lock(mutex_);
+        work_.wait(lock.unique(), [&]() GLISK_REQUIRES(mutex_) { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;
         job = std::move(queue_.front());
         queue_.pop_front();
@@ -169,7 +169,7 @@ class HandlerPool {
       }
       job();
       {
-        std::lock_guard lock(mutex_);
+        sync::MutexLock lock(mutex_);
         --running_;
       }
       idle_.notify_all();
@@ -177,12 +177,12 @@ class HandlerPool {
   }
 
   const size_t max_queued_;
-  std::mutex mutex_;
-  std::condition_variable work_;
-  std::condition_variable idle_;
-  std::deque<std::function<void()>> queue_;  // guarded by mutex_
-  int running_ = 0;                          // guarded by mutex_
-  bool stopping_ = false;                    // guarded by mutex_
+  sync::Mutex mutex_;
+  sync::CondVar work_;
+  sync::CondVar idle_;
+  std::deque<std::function<void()>> queue_ GLISK_GUARDED_BY(mutex_);
+  int running_ GLISK_GUARDED_BY(mutex_) = 0;
+  bool stopping_ GLISK_GUARDED_BY(mutex_) = false;
   std::vector<std::thread> threads_;
 };
 

@@ -26,7 +26,7 @@ Fields FaultLog::line(const Fields& fields) const {
 }
 
 bool FaultLog::failed(const Fields& fields) {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   const auto now = clock_.now();
   ++failures_;
   if (!ongoing_.load(std::memory_order_relaxed)) {
@@ -49,7 +49,7 @@ bool FaultLog::failed(const Fields& fields) {
 
 bool FaultLog::succeeded(const Fields& fields) {
   if (!ongoing_.load(std::memory_order_acquire)) return false;
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   if (!ongoing_.load(std::memory_order_relaxed)) return false;  // another thread saw it first
   ongoing_.store(false, std::memory_order_release);
   Fields out = line(fields);

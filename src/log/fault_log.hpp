@@ -10,11 +10,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
 #include <string>
 
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
+#include "sync/mutex.hpp"
 
 namespace glisk::log {
 
@@ -44,10 +44,10 @@ class FaultLog {
   const std::chrono::milliseconds remind_every_;
   const Fields context_;
   std::atomic<bool> ongoing_{false};
-  std::mutex mutex_;
-  clock::TimePoint since_{};         // first failure of the fault; guarded by mutex_
-  clock::TimePoint last_written_{};  // guarded by mutex_
-  int64_t failures_ = 0;             // guarded by mutex_
+  sync::Mutex mutex_;
+  clock::TimePoint since_ GLISK_GUARDED_BY(mutex_){};  // first failure of the fault
+  clock::TimePoint last_written_ GLISK_GUARDED_BY(mutex_){};
+  int64_t failures_ GLISK_GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace glisk::log

@@ -87,19 +87,19 @@ Counter::Counter(std::string name, std::string help, std::vector<std::string> la
 void Counter::inc(const LabelValues& values, double by) {
   check(values);
   if (!(by >= 0)) throw std::invalid_argument("counter " + name_ + " cannot go down (by " + format_value(by) + ")");
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   values_[values] += by;
 }
 
 double Counter::value(const LabelValues& values) const {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   auto it = values_.find(values);
   return it == values_.end() ? 0 : it->second;
 }
 
 void Counter::render(std::string& out) const {
   out += header();
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   // A counter without labels is shown at 0 before its first increment.
   if (values_.empty() && label_names_.empty()) out += name_ + " 0\n";
   for (const auto& [labels, v] : values_) out += name_ + labels_text(labels) + " " + format_value(v) + "\n";
@@ -110,24 +110,24 @@ Gauge::Gauge(std::string name, std::string help, std::vector<std::string> label_
 
 void Gauge::set(const LabelValues& values, double value) {
   check(values);
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   values_[values] = value;
 }
 
 void Gauge::clear() {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   values_.clear();
 }
 
 double Gauge::value(const LabelValues& values) const {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   auto it = values_.find(values);
   return it == values_.end() ? 0 : it->second;
 }
 
 void Gauge::render(std::string& out) const {
   out += header();
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   for (const auto& [labels, v] : values_) out += name_ + labels_text(labels) + " " + format_value(v) + "\n";
 }
 
@@ -141,7 +141,7 @@ Histogram::Histogram(std::string name, std::string help, std::vector<std::string
 
 void Histogram::observe(const LabelValues& values, double value) {
   check(values);
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   auto& s = series_[values];
   if (s.buckets.empty()) s.buckets.assign(bounds_.size(), 0);
   for (size_t i = 0; i < bounds_.size(); ++i) {
@@ -155,14 +155,14 @@ void Histogram::observe(const LabelValues& values, double value) {
 }
 
 uint64_t Histogram::count(const LabelValues& values) const {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   auto it = series_.find(values);
   return it == series_.end() ? 0 : it->second.count;
 }
 
 void Histogram::render(std::string& out) const {
   out += header();
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   for (const auto& [labels, s] : series_) {
     uint64_t cumulative = 0;
     for (size_t i = 0; i < bounds_.size(); ++i) {
@@ -185,7 +185,7 @@ Registry::Registry() {
 template <typename T, typename... Args>
 T& Registry::family(const std::string& name, Family::Type type, const std::vector<std::string>& label_names,
                     Args&&... args) {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   for (auto& f : families_) {
     if (f->name() != name) continue;
     if (f->type() != type || f->label_names() != label_names) {
@@ -213,14 +213,14 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
 }
 
 void Registry::add_collector(std::function<void()> collector) {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   collectors_.push_back(std::move(collector));
 }
 
 std::string Registry::render() {
   std::vector<std::function<void()>> collectors;
   {
-    std::lock_guard lock(mutex_);
+    sync::MutexLock lock(mutex_);
     collectors = collectors_;
   }
   for (const auto& c : collectors) {
@@ -231,7 +231,7 @@ std::string Registry::render() {
     }
   }
   std::string out;
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   for (const auto& f : families_) f->render(out);
   return out;
 }

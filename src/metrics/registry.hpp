@@ -16,10 +16,11 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "sync/mutex.hpp"
 
 namespace glisk::metrics {
 
@@ -58,8 +59,8 @@ class Counter final : public Family {
   void render(std::string& out) const override;
 
  private:
-  mutable std::mutex mutex_;
-  std::map<LabelValues, double> values_;
+  mutable sync::Mutex mutex_;
+  std::map<LabelValues, double> values_ GLISK_GUARDED_BY(mutex_);
 };
 
 class Gauge final : public Family {
@@ -73,8 +74,8 @@ class Gauge final : public Family {
   void render(std::string& out) const override;
 
  private:
-  mutable std::mutex mutex_;
-  std::map<LabelValues, double> values_;
+  mutable sync::Mutex mutex_;
+  std::map<LabelValues, double> values_ GLISK_GUARDED_BY(mutex_);
 };
 
 class Histogram final : public Family {
@@ -92,8 +93,8 @@ class Histogram final : public Family {
     double sum = 0;
   };
   const std::vector<double> bounds_;
-  mutable std::mutex mutex_;
-  std::map<LabelValues, Series> series_;
+  mutable sync::Mutex mutex_;
+  std::map<LabelValues, Series> series_ GLISK_GUARDED_BY(mutex_);
 };
 
 // Seconds from 5 ms to 10 minutes: stage durations and time to confirmation.
@@ -116,9 +117,9 @@ class Registry {
   template <typename T, typename... Args>
   T& family(const std::string& name, Family::Type type, const std::vector<std::string>& label_names, Args&&... args);
 
-  std::mutex mutex_;  // guards families_ and collectors_ (not the values)
-  std::vector<std::unique_ptr<Family>> families_;
-  std::vector<std::function<void()>> collectors_;
+  sync::Mutex mutex_;  // guards the lists, not the values (each family has its own mutex)
+  std::vector<std::unique_ptr<Family>> families_ GLISK_GUARDED_BY(mutex_);
+  std::vector<std::function<void()>> collectors_ GLISK_GUARDED_BY(mutex_);
   Counter* collector_errors_ = nullptr;
 };
 

@@ -8,7 +8,7 @@ AdminThrottle::AdminThrottle(const clock::Clock& clock, AdminThrottleOptions opt
     : clock_(clock), options_(options) {}
 
 std::optional<std::chrono::seconds> AdminThrottle::locked_out(const std::string& client) {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   auto it = clients_.find(client);
   if (it == clients_.end() || it->second.failures < options_.max_failures) return std::nullopt;
   const auto ends = it->second.start + options_.window;
@@ -21,7 +21,7 @@ std::optional<std::chrono::seconds> AdminThrottle::locked_out(const std::string&
 }
 
 int AdminThrottle::failed(const std::string& client) {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   const auto now = clock_.now();
   auto it = clients_.find(client);
   if (it == clients_.end()) {

@@ -10,11 +10,11 @@
 
 #include <chrono>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "clock/clock.hpp"
+#include "sync/mutex.hpp"
 
 namespace glisk::ops {
 
@@ -43,8 +43,8 @@ class AdminThrottle {
 
   const clock::Clock& clock_;
   const AdminThrottleOptions options_;
-  std::mutex mutex_;
-  std::map<std::string, Window> clients_;  // guarded by mutex_
+  sync::Mutex mutex_;
+  std::map<std::string, Window> clients_ GLISK_GUARDED_BY(mutex_);
 };
 
 }  // namespace glisk::ops

@@ -3,19 +3,20 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <mutex>
 #include <random>
+
+#include "sync/mutex.hpp"
 
 namespace glisk::queue {
 
 std::function<double()> seeded_jitter() {
   struct Generator {
-    std::mutex mutex;
+    sync::Mutex mutex;
     std::mt19937_64 engine{std::random_device{}()};
   };
   auto generator = std::make_shared<Generator>();
   return [generator] {
-    std::lock_guard lock(generator->mutex);
+    sync::MutexLock lock(generator->mutex);
     return std::uniform_real_distribution<double>(0.0, 1.0)(generator->engine);
   };
 }

@@ -6,12 +6,11 @@
 
 #include <array>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <stop_token>
 
 #include "clock/clock.hpp"
+#include "sync/mutex.hpp"
 #include "token/token.hpp"
 
 namespace glisk::queue {
@@ -25,9 +24,9 @@ class WakeSignal {
   bool wait(const clock::Clock& clock, uint64_t seen, std::chrono::milliseconds timeout, std::stop_token stop);
 
  private:
-  mutable std::mutex mutex_;
-  std::condition_variable_any changed_;
-  uint64_t sequence_ = 0;  // guarded by mutex_
+  mutable sync::Mutex mutex_;
+  sync::CondVar changed_;
+  uint64_t sequence_ GLISK_GUARDED_BY(mutex_) = 0;
 };
 
 // One signal per stage.

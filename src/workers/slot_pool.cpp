@@ -13,19 +13,19 @@ void SlotPool::slot(std::stop_token stop) {
   for (;;) {
     store::Claim claim;
     {
-      std::unique_lock lock(mutex_);
-      work_ready_.wait(lock, stop, [&] { return !pending_.empty(); });
+      sync::MutexLock lock(mutex_);
+      work_ready_.wait(lock.unique(), stop, [&]() GLISK_REQUIRES(mutex_) { return !pending_.empty(); });
       if (pending_.empty()) return;  // stopped
       claim = std::move(pending_.front());
       pending_.pop_front();
     }
     const int64_t id = claim.token.token_id;
     handler_(claim, abandon_.get_token(), [&] {
-      std::lock_guard lock(mutex_);
+      sync::MutexLock lock(mutex_);
       if (auto it = in_flight_.find(id); it != in_flight_.end()) it->second.settling = true;
     });
     {
-      std::lock_guard lock(mutex_);
+      sync::MutexLock lock(mutex_);
       in_flight_.erase(id);
       emptied_.notify_all();
     }
@@ -34,13 +34,13 @@ void SlotPool::slot(std::stop_token stop) {
 }
 
 size_t SlotPool::free_slots() const {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   return slots_ - in_flight_.size();
 }
 
 void SlotPool::submit(std::vector<store::Claim> claims) {
   {
-    std::lock_guard lock(mutex_);
+    sync::MutexLock lock(mutex_);
     for (auto& c : claims) {
       in_flight_.emplace(c.token.token_id, Held{c.lease});
       pending_.push_back(std::move(c));
@@ -50,14 +50,14 @@ void SlotPool::submit(std::vector<store::Claim> claims) {
 }
 
 std::vector<SlotPool::Lease> SlotPool::held() const {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   std::vector<Lease> out;
   for (const auto& [id, h] : in_flight_) out.emplace_back(id, h.lease);
   return out;
 }
 
 size_t SlotPool::still_running(const std::vector<Lease>& leases) const {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   size_t running = 0;
   for (const auto& [id, lease] : leases) {
     auto it = in_flight_.find(id);
@@ -67,7 +67,7 @@ size_t SlotPool::still_running(const std::vector<Lease>& leases) const {
 }
 
 std::vector<store::Claim> SlotPool::take_unstarted() {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   std::vector<store::Claim> out(std::make_move_iterator(pending_.begin()), std::make_move_iterator(pending_.end()));
   pending_.clear();
   for (const auto& c : out) in_flight_.erase(c.token.token_id);
@@ -76,8 +76,9 @@ std::vector<store::Claim> SlotPool::take_unstarted() {
 }
 
 bool SlotPool::wait_empty(clock::SteadyPoint deadline) {
-  std::unique_lock lock(mutex_);
-  return clock_.wait_until(lock, emptied_, {}, deadline, [&] { return in_flight_.empty(); });
+  sync::MutexLock lock(mutex_);
+  return clock_.wait_until(lock.unique(), emptied_, {}, deadline,
+                           [&]() GLISK_REQUIRES(mutex_) { return in_flight_.empty(); });
 }
 
 void SlotPool::abandon_and_join() {

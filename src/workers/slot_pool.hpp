@@ -8,12 +8,10 @@
 // the lease), so that a renewal racing that move does not take the token for lost.
 // Thread-safe.
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -22,6 +20,7 @@
 
 #include "clock/clock.hpp"
 #include "store/token_lifecycle.hpp"
+#include "sync/mutex.hpp"
 
 namespace glisk::workers {
 
@@ -65,11 +64,11 @@ class SlotPool {
   const Handler handler_;
   const std::function<void()> on_free_;
   const size_t slots_;
-  mutable std::mutex mutex_;
-  std::condition_variable_any work_ready_;
-  std::condition_variable_any emptied_;
-  std::deque<store::Claim> pending_;   // submitted, not started; guarded by mutex_
-  std::map<int64_t, Held> in_flight_;  // pending or running; guarded by mutex_
+  mutable sync::Mutex mutex_;
+  sync::CondVar work_ready_;
+  sync::CondVar emptied_;
+  std::deque<store::Claim> pending_ GLISK_GUARDED_BY(mutex_);   // submitted, not started
+  std::map<int64_t, Held> in_flight_ GLISK_GUARDED_BY(mutex_);  // pending or running
   std::stop_source abandon_;
   std::vector<std::jthread> threads_;  // last: they use everything above
 };

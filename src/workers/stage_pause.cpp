@@ -20,7 +20,7 @@ StagePause::StagePause(const clock::Clock& clock, const log::EventLog& log, queu
             std::move(context)) {}
 
 clock::TimePoint StagePause::until() const {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   return until_;
 }
 
@@ -28,7 +28,7 @@ clock::TimePoint StagePause::pause(std::optional<std::chrono::milliseconds> retr
   const double jitter = jitter_();
   clock::TimePoint until;
   {
-    std::lock_guard lock(mutex_);
+    sync::MutexLock lock(mutex_);
     const auto now = clock_.now();
     if (now < until_) {
       // Answers to calls made before the pause began belong to the same limit: they only lengthen
@@ -46,7 +46,7 @@ clock::TimePoint StagePause::pause(std::optional<std::chrono::milliseconds> retr
 }
 
 void StagePause::answered() {
-  std::lock_guard lock(mutex_);
+  sync::MutexLock lock(mutex_);
   if (clock_.now() < until_) return;
   streak_ = 0;
   said_.succeeded();

@@ -8,13 +8,13 @@
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <optional>
 
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
 #include "log/fault_log.hpp"
 #include "queue/backoff.hpp"
+#include "sync/mutex.hpp"
 
 namespace glisk::workers {
 
@@ -38,9 +38,9 @@ class StagePause {
   const queue::BackoffPolicy backoff_;
   const std::function<double()> jitter_;
   log::FaultLog said_;
-  mutable std::mutex mutex_;
-  clock::TimePoint until_{};  // guarded by mutex_
-  int streak_ = 0;            // pauses in a row; guarded by mutex_
+  mutable sync::Mutex mutex_;
+  clock::TimePoint until_ GLISK_GUARDED_BY(mutex_){};
+  int streak_ GLISK_GUARDED_BY(mutex_) = 0;  // pauses in a row
 };
 
 }  // namespace glisk::workers

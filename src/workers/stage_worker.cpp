@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <memory>
-#include <mutex>
 
 #include "errors/errors.hpp"
 #include "store/database.hpp"
+#include "sync/mutex.hpp"
 
 namespace glisk::workers {
 namespace {
@@ -14,9 +14,9 @@ double seconds(std::chrono::milliseconds ms) { return static_cast<double>(ms.cou
 
 // A generator called from several slots at once, whoever wrote it.
 std::function<double()> serialized(std::function<double()> generator) {
-  auto mutex = std::make_shared<std::mutex>();
+  auto mutex = std::make_shared<sync::Mutex>();
   return [mutex, generator = std::move(generator)] {
-    std::lock_guard lock(*mutex);
+    sync::MutexLock lock(*mutex);
     return generator();
   };
 }

@@ -1,18 +1,18 @@
 #include "workers/supervisor.hpp"
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
+
+#include "sync/mutex.hpp"
 
 namespace glisk::workers {
 
 struct Supervisor::Task {
   std::string name;
   std::atomic<int> restarts{0};
-  std::mutex mutex;
-  std::condition_variable_any done_cv;
-  bool done = false;  // guarded by mutex
+  sync::Mutex mutex;
+  sync::CondVar done_cv;
+  bool done GLISK_GUARDED_BY(mutex) = false;
   std::jthread thread;
 };
 
@@ -62,7 +62,7 @@ void Supervisor::start(std::string name, Body body) {
         }
         log.info("worker.stopped", {{"worker", self->name}});
         {
-          std::lock_guard lock(self->mutex);
+          sync::MutexLock lock(self->mutex);
           self->done = true;
         }
         self->done_cv.notify_all();
@@ -77,8 +77,9 @@ bool Supervisor::stop(std::chrono::milliseconds timeout) {
   const auto deadline = clock_.steady_now() + timeout;
   bool all = true;
   for (auto& t : tasks_) {
-    std::unique_lock lock(t->mutex);
-    if (clock_.wait_until(lock, t->done_cv, {}, deadline, [&] { return t->done; })) {
+    sync::MutexLock lock(t->mutex);
+    if (clock_.wait_until(lock.unique(), t->done_cv, {}, deadline,
+                          [&]() GLISK_REQUIRES(t->mutex) { return t->done; })) {
       lock.unlock();
       if (t->thread.joinable()) t->thread.join();
     } else {

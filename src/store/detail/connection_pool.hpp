@@ -4,11 +4,11 @@
 // back as nullptr and its slot is freed, so the pool heals after a server restart.
 
 #include <algorithm>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <vector>
+
+#include "sync/mutex.hpp"
 
 namespace glisk::store::detail {
 
@@ -22,8 +22,8 @@ class ConnectionPool {
   // `reused` (optional) tells whether the connection was idle in the pool (it may have died
   // there) rather than opened just now.
   std::unique_ptr<Connection> take(bool* reused = nullptr) {
-    std::unique_lock lock(mutex_);
-    available_.wait(lock, [&] { return !idle_.empty() || count_ < capacity_; });
+    sync::MutexLock lock(mutex_);
+    available_.wait(lock.unique(), [&]() GLISK_REQUIRES(mutex_) { return !idle_.empty() || count_ < capacity_; });
     if (reused != nullptr) *reused = !idle_.empty();
     if (!idle_.empty()) {
       auto conn = std::move(idle_.back());
@@ -42,7 +42,7 @@ class ConnectionPool {
 
   void give_back(std::unique_ptr<Connection> connection) {
     {
-      std::lock_guard lock(mutex_);
+      sync::MutexLock lock(mutex_);
       if (connection) {
         idle_.push_back(std::move(connection));
       } else {
@@ -55,10 +55,10 @@ class ConnectionPool {
  private:
   const size_t capacity_;
   const Factory open_;
-  std::mutex mutex_;
-  std::condition_variable available_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mutex_
-  size_t count_ = 0;                               // open connections; guarded by mutex_
+  sync::Mutex mutex_;
+  sync::CondVar available_;
+  std::vector<std::unique_ptr<Connection>> idle_ GLISK_GUARDED_BY(mutex_);
+  size_t count_ GLISK_GUARDED_BY(mutex_) = 0;  // open connections
 };
 
 }  // namespace glisk::store::detail
