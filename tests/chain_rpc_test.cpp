@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "anvil.hpp"
+#include "chain/block.hpp"
+#include "chain/log_entry.hpp"
 #include "chain/rpc_client.hpp"
 #include "fakes/fake_server.hpp"
 #include "ports.hpp"
@@ -86,6 +88,21 @@ TEST_F(ChainRpcTest, BlockNumberAndBlock) {
   EXPECT_FALSE(client_->get_block_by_number(to_quantity(number + 1000)).has_value());
 }
 
+TEST_F(ChainRpcTest, AnvilsBlockHeaderDecodesIntoTypedFields) {
+  const uint64_t number = client_->block_number();
+  auto header = fetch_block_header(*client_, to_quantity(number));
+  ASSERT_TRUE(header.has_value());
+  EXPECT_EQ(header->number, static_cast<int64_t>(number));
+  EXPECT_EQ(header->hash.size(), 66u);
+  EXPECT_GT(header->timestamp, 1'600'000'000);
+  EXPECT_GT(header->gas_limit, 1'000'000);
+  EXPECT_TRUE(header->base_fee_per_gas.has_value());  // anvil runs with EIP-1559
+  if (number > 0) {
+    EXPECT_EQ(header->parent_hash, fetch_block_header(*client_, to_quantity(number - 1))->hash);
+  }
+  EXPECT_FALSE(fetch_block_header(*client_, to_quantity(number + 1000)).has_value());
+}
+
 TEST_F(ChainRpcTest, FirstDefaultAccountHoldsTenThousandEther) {
   // Read at block 0: later tests spend from this account.
   EXPECT_EQ(client_->get_balance(kFirstAccount, "0x0"), kTenThousandEther);
@@ -133,6 +150,11 @@ TEST_F(ChainRpcTest, FeeHistoryAndLogs) {
   JsonValue logs = client_->get_logs({{"fromBlock", "0x0"}, {"toBlock", "latest"}, {"address", contract}});
   ASSERT_EQ(logs.size(), 1u);  // OwnershipTransferred from the constructor
   EXPECT_EQ(logs[0].at("topics")[0], keccak_hex("OwnershipTransferred(address,address)"));
+  const auto decoded = fetch_logs(*client_, {{"fromBlock", "0x0"}, {"toBlock", "latest"}, {"address", contract}});
+  ASSERT_EQ(decoded.size(), 1u);
+  EXPECT_EQ(decoded[0].topics.at(0), keccak_hex("OwnershipTransferred(address,address)"));
+  EXPECT_EQ(decoded[0].block_hash, fetch_block_header(*client_, to_quantity(decoded[0].block_number))->hash);
+  EXPECT_EQ(decoded[0].tx_hash.size(), 66u);
 }
 
 // --- Failures no healthy node gives, without anvil. ---

@@ -1,17 +1,15 @@
 #include "chain/receipt.hpp"
 
+#include "chain/detail/json_fields.hpp"
 #include "json_input/json_input.hpp"
 
 namespace glisk::chain {
 namespace {
 
-const JsonValue* field(const JsonValue& object, const char* name) {
-  auto it = object.find(name);
-  return it == object.end() || it->is_null() ? nullptr : &*it;
-}
+using detail::optional_field;
 
 std::string text(const JsonValue& object, const char* name) {
-  const auto* value = field(object, name);
+  const auto* value = optional_field(object, name);
   if (value == nullptr || !value->is_string()) {
     throw MalformedResponse(std::string("receipt without ") + name + ": " + json_input::excerpt(object, 200));
   }
@@ -36,7 +34,7 @@ Receipt decode_receipt(const JsonValue& receipt) {
   r.block_number = quantity(receipt, "blockNumber");
   r.block_hash = text(receipt, "blockHash");
   r.gas_used = quantity(receipt, "gasUsed");
-  if (field(receipt, "effectiveGasPrice") != nullptr) {
+  if (optional_field(receipt, "effectiveGasPrice") != nullptr) {
     const std::string price = text(receipt, "effectiveGasPrice");
     try {
       r.effective_gas_price = eth::U256::from_hex(price);
@@ -49,7 +47,7 @@ Receipt decode_receipt(const JsonValue& receipt) {
     throw MalformedResponse("receipt status '" + status.substr(0, 40) + "' is neither 0x1 nor 0x0");
   }
   r.succeeded = status == "0x1";
-  if (const auto* address = field(receipt, "contractAddress"); address != nullptr && address->is_string()) {
+  if (const auto* address = optional_field(receipt, "contractAddress"); address != nullptr && address->is_string()) {
     r.contract_address = address->get<std::string>();
   }
   return r;

@@ -14,13 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-const json& field(const json& log, const char* name) {
-  if (!log.is_object()) throw InvalidMintLog("a log must be a JSON object, got " + json_input::excerpt(log));
-  auto it = log.find(name);
-  if (it == log.end() || it->is_null()) throw InvalidMintLog(std::string("log field ") + name + " is missing");
-  return *it;
-}
-
 eth::Bytes bytes_of(const std::string& text, const std::string& what) {
   try {
     return eth::from_hex(text, what);
@@ -77,30 +70,11 @@ int64_t parse_int64_quantity(const json& value, const std::string& what) {
 }
 
 RawLog raw_log_from_rpc(const json& log) {
-  RawLog raw;
-  const json& address = field(log, "address");
-  if (!address.is_string())
-    throw InvalidMintLog("log field address must be a string, got " + json_input::excerpt(address));
-  raw.address = address.get<std::string>();
-  const json& topics = field(log, "topics");
-  if (!topics.is_array()) throw InvalidMintLog("log field topics must be an array, got " + json_input::excerpt(topics));
-  for (const auto& t : topics) {
-    if (!t.is_string()) throw InvalidMintLog("log topics must be strings, got " + json_input::excerpt(t));
-    raw.topics.push_back(t.get<std::string>());
+  try {
+    return chain::decode_log_entry(log);
+  } catch (const chain::MalformedResponse& e) {
+    throw InvalidMintLog(e.what());
   }
-  const json& data = field(log, "data");
-  if (!data.is_string()) throw InvalidMintLog("log field data must be a string, got " + json_input::excerpt(data));
-  raw.data = data.get<std::string>();
-  raw.block_number = parse_int64_quantity(field(log, "blockNumber"), "blockNumber");
-  raw.block_hash = parse_hash32(field(log, "blockHash"), "blockHash");
-  raw.tx_hash = parse_hash32(field(log, "transactionHash"), "transactionHash");
-  raw.log_index = parse_int64_quantity(field(log, "logIndex"), "logIndex");
-  if (auto removed = log.find("removed"); removed != log.end() && !removed->is_null()) {
-    if (!removed->is_boolean())
-      throw InvalidMintLog("log field removed must be a boolean, got " + json_input::excerpt(*removed));
-    if (removed->get<bool>()) throw InvalidMintLog("the log was removed by a chain reorganisation");
-  }
-  return raw;
 }
 
 bool is_batch_minted(const RawLog& log) {

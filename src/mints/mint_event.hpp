@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "chain/log_entry.hpp"
 #include "errors/errors.hpp"
 
 namespace glisk::mints {
@@ -32,16 +33,9 @@ class InvalidMintLog : public errors::BadInput {
 // "0x" + keccak256("BatchMinted(address,address,uint256,uint256,uint256)"), lowercase.
 const std::string& batch_minted_topic();
 
-// One log as its source delivered it, before decoding.
-struct RawLog {
-  std::string address;  // the emitting contract
-  std::vector<std::string> topics;
-  std::string data;
-  int64_t block_number = 0;
-  std::optional<std::string> block_hash;  // eth_getLogs always has it; a webhook may not
-  std::string tx_hash;
-  int64_t log_index = 0;
-};
+// One log as its source delivered it, before decoding: from the node (chain::fetch_logs) or
+// from an Alchemy webhook's payload (webhook/alchemy_payload).
+using RawLog = chain::LogEntry;
 
 struct MintEvent {
   std::string contract;  // EIP-55
@@ -58,9 +52,8 @@ struct MintEvent {
   int64_t last_token_id() const { return start_token_id + quantity - 1; }
 };
 
-// Reads a JSON-RPC log object (eth_getLogs): address, topics, data, blockNumber, blockHash,
-// transactionHash, logIndex (quantities as 0x-hex), optional removed (must be false).
-// Throws InvalidMintLog.
+// chain::decode_log_entry, for a log given as JSON; a log it cannot read is an InvalidMintLog
+// with the same message.
 RawLog raw_log_from_rpc(const nlohmann::json& log);
 
 // Whether the log is a BatchMinted event by its first topic (nothing else is checked).

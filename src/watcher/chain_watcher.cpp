@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <condition_variable>
-#include <mutex>
 
+#include "chain/block.hpp"
+#include "chain/log_entry.hpp"
 #include "clock/time_format.hpp"
 #include "errors/errors.hpp"
 
@@ -97,16 +97,11 @@ Cursor ChainWatcher::initial_cursor(std::stop_token stop) {
 }
 
 std::string ChainWatcher::block_hash(uint64_t number, std::stop_token stop) {
-  auto block = rpc_.get_block_by_number(to_quantity(number), false, stop);
+  auto block = chain::fetch_block_header(rpc_, to_quantity(number), stop);
   if (!block)
     throw errors::TransientError("the node at " + rpc_.describe() + " does not have block " + std::to_string(number) +
                                  " (yet)");
-  auto hash = block->find("hash");
-  if (hash == block->end() || !hash->is_string()) {
-    throw chain::MalformedResponse("eth_getBlockByNumber at " + rpc_.describe() + ": block " + std::to_string(number) +
-                                   " has no hash");
-  }
-  return mints::parse_hash32(*hash, "block hash");
+  return block->hash;
 }
 
 bool ChainWatcher::save_cursor(store::Transaction& tx, const std::optional<Cursor>& expected, const Cursor& next) {
@@ -177,10 +172,9 @@ StepResult ChainWatcher::step(std::stop_token stop) {
                       {"toBlock", to_quantity(to)},
                       {"address", options_.contract},
                       {"topics", JsonValue::array({mints::batch_minted_topic()})}};
-  const JsonValue logs = rpc_.get_logs(filter, stop);
   std::vector<mints::MintEvent> events;
-  for (const auto& entry : logs) {
-    auto e = mints::decode_rpc_log(entry);
+  for (const auto& entry : chain::fetch_logs(rpc_, filter, stop)) {
+    auto e = mints::decode_batch_minted(entry);
     if (e.contract != options_.contract) {
       throw mints::InvalidMintLog("eth_getLogs returned a log of " + e.contract + ", not of the contract asked for");
     }

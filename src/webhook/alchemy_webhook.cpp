@@ -8,6 +8,7 @@
 #include <array>
 #include <vector>
 
+#include "chain/log_entry.hpp"
 #include "eth/address.hpp"
 #include "eth/hex.hpp"
 
@@ -44,9 +45,9 @@ AlchemyWebhook::Confirmation AlchemyWebhook::confirm_on_chain(const AlchemyDeliv
   } else {
     filter["fromBlock"] = filter["toBlock"] = chain::to_quantity(static_cast<uint64_t>(delivery.block_number));
   }
-  chain::JsonValue logs;
+  std::vector<chain::LogEntry> logs;
   try {
-    logs = node_->get_logs(filter);
+    logs = chain::fetch_logs(*node_, filter);
   } catch (const chain::RpcError& e) {
     throw MintsNotConfirmed("the node (" + node_->describe() + ") does not know " + block +
                             " yet, or it was reorganised away: nothing was recorded; Alchemy delivers again, and "
@@ -60,7 +61,7 @@ AlchemyWebhook::Confirmation AlchemyWebhook::confirm_on_chain(const AlchemyDeliv
   std::vector<mints::MintEvent> on_chain;
   for (const auto& log : logs) {
     try {
-      auto event = mints::decode_rpc_log(log);
+      auto event = mints::decode_batch_minted(log);
       if (delivery.block_hash && event.block_hash != delivery.block_hash) continue;  // another block
       on_chain.push_back(std::move(event));
     } catch (const mints::InvalidMintLog& e) {
