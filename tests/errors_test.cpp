@@ -38,9 +38,9 @@ TEST(ErrorPolicy, AnythingThatIsNotAnErrorIsABug) {
 
 TEST(ErrorPolicy, TheHttpStatusComesFromTheKindAlone) {
   const std::pair<Kind, int> table[] = {
-      {Kind::kBadInput, 400},  {Kind::kUnauthorized, 401},  {Kind::kNotFound, 404},    {Kind::kConflict, 409},
-      {Kind::kTooLarge, 413},  {Kind::kRateLimited, 429},   {Kind::kUnavailable, 503}, {Kind::kTransient, 503},
-      {Kind::kPermanent, 500}, {Kind::kContentPolicy, 500}, {Kind::kBug, 500}};
+      {Kind::kBadInput, 400},  {Kind::kUnauthorized, 401}, {Kind::kNotFound, 404},      {Kind::kConflict, 409},
+      {Kind::kTooLarge, 413},  {Kind::kRateLimited, 429},  {Kind::kUnavailable, 503},   {Kind::kOutage, 503},
+      {Kind::kTransient, 503}, {Kind::kPermanent, 500},    {Kind::kContentPolicy, 500}, {Kind::kBug, 500}};
   for (const auto& [kind, status] : table) EXPECT_EQ(http::status_for(kind), status) << errors::to_string(kind);
 }
 

@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -370,6 +371,54 @@ TEST_F(FaultRuns, PinataRateLimitingForAMinuteFailsNoTokenAndUsesNoAttempt) {
   for (const auto& line : events_named(lines, "ipfs.transient_error")) {
     EXPECT_EQ(line.value("error", "").find("rate limit"), std::string::npos) << "a rate limit counted as an attempt";
   }
+  stop_service();
+}
+
+TEST_F(FaultRuns, ReplicateRevokedKeyThenDownIsOneBreakerOutageThatFailsNoTokenAndChargesNoAttempt) {
+  replicate_.set_prediction_time(300ms, 100ms);
+  mint(20);
+  start_service("sqlite://" + (dir_ / "glisk.db").string(), anvil_->url());
+  wait_until_mid_run();
+  if (HasFatalFailure()) return;
+
+  // The key revoked for 12 s (401 on every call), then the service down for 8 s (503), then healthy.
+  replicate_.outage_for(12s, 401);
+  std::this_thread::sleep_for(4s);
+  // An operator sees it in /api/stats: the image stage paused, why, and when it probes next.
+  int port = 0;
+  for (const auto& line : events_named(log_lines(), "application.startup")) port = line.value("port", 0);
+  ASSERT_GT(port, 0) << "no application.startup line with the port";
+  httplib::Client api("127.0.0.1", port);
+  auto stats = api.Get("/api/stats");
+  ASSERT_TRUE(stats);
+  const auto image = json::parse(stats->body)["stages"]["image"];
+  EXPECT_TRUE(image.value("paused", false)) << stats->body;
+  EXPECT_NE(image.value("breaker", ""), "closed") << stats->body;
+  EXPECT_NE(image.value("reason", "").find("check REPLICATE_API_TOKEN"), std::string::npos) << stats->body;
+  EXPECT_TRUE(image.contains("next_probe")) << stats->body;
+  EXPECT_EQ(json::parse(stats->body)["stages"]["ipfs"].value("breaker", ""), "closed") << stats->body;
+  std::this_thread::sleep_for(8s);
+  replicate_.outage_for(8s, 503);
+  std::this_thread::sleep_for(8s);
+  const int refused = replicate_.outage_answers();
+  wait_until_all_revealed(120s);
+  std::cout << refused << " calls answered 401/503 in the 20 s outage" << std::endl;
+  expect_every_token_revealed_once_and_nothing_paid_twice();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tokens_s0 WHERE generation_attempts > 0"), 0)
+      << "the provider's outage was charged to tokens";
+  EXPECT_GT(refused, 0) << "no call met the outage: it came too late";
+  // Open, no token claimed but one probe per step (1, 2, 4, 8 s: ≤ 5 in 20 s), besides the calls
+  // already on their way when it opened (≤ 5 slots, each a create or a poll): a stage that
+  // hammered the provider would make hundreds.
+  EXPECT_LE(refused, 16) << "the stage kept calling a provider that was out";
+  const auto lines = log_lines();
+  expect_said_once(lines, "provider.breaker_opened", 1);  // a reminder comes only after a minute
+  const auto opened = events_named(lines, "provider.breaker_opened").front();
+  EXPECT_EQ(opened.value("provider", ""), "replicate");
+  EXPECT_NE(opened.value("error", "").find("check REPLICATE_API_TOKEN"), std::string::npos) << opened.dump();
+  EXPECT_EQ(events_named(lines, "provider.breaker_closed").size(), 1u);
+  EXPECT_EQ(events_named(lines, "token.generation.failed").size(), 0u);
+  EXPECT_EQ(events_named(lines, "token.generation.retry").size(), 0u);
   stop_service();
 }
 

@@ -139,17 +139,45 @@ TEST_P(ImageGenerationTest, ARefusedFallbackFailsTheToken) {
 
 TEST_P(ImageGenerationTest, PermanentErrorsFailAtOnceSayingWhatToFix) {
   add_token(1, std::string("a lighthouse"));
-  fake.queue_create_answer(401, R"({"title":"Unauthenticated","detail":"Invalid token","status":401})");
+  fake.queue_create_answer(422, R"({"title":"Input validation failed","detail":"- input.prompt: bad","status":422})");
   worker.step();
   auto t = *tokens.find_token(1);
   EXPECT_EQ(t.status, TokenStatus::kFailed);
   EXPECT_EQ(t.generation_attempts, 1);
   EXPECT_EQ(t.failed_stage, Stage::kImage);
-  EXPECT_NE(t.generation_error->find("check REPLICATE_API_TOKEN"), std::string::npos) << *t.generation_error;
+  EXPECT_NE(t.generation_error->find("check REPLICATE_MODEL_VERSION and the prompt"), std::string::npos)
+      << *t.generation_error;
   EXPECT_EQ(captured.count("token.generation.failed"), 1);
 }
 
-TEST_P(ImageGenerationTest, TransientErrorsBackOffDurablyThenFail) {
+TEST_P(ImageGenerationTest, ARevokedKeyPausesTheStageAndFailsNoToken) {
+  add_token(1, std::string("a lighthouse"));
+  add_token(2, std::string("a harbour"), "0xa2");
+  fake.queue_create_answer(401, R"({"title":"Unauthenticated","detail":"Invalid token","status":401})");
+  EXPECT_EQ(worker.step(), 2u);
+  EXPECT_EQ(worker.breaker().state, workers::BreakerState::kOpen) << "the 401 opens the breaker at once";
+  for (int64_t id : {1, 2}) {
+    auto t = *tokens.find_token(id);
+    EXPECT_EQ(t.status, TokenStatus::kDetected);
+    EXPECT_EQ(t.generation_attempts, 0);
+    EXPECT_EQ(t.next_attempt_at, clock.now() + 1s) << "back with the first probe";
+  }
+  EXPECT_EQ(fake.creates(), 0) << "the token claimed with the first waited: it never called Replicate";
+  EXPECT_EQ(captured.count("provider.breaker_opened"), 1);
+  EXPECT_NE(captured.text().find("check REPLICATE_API_TOKEN"), std::string::npos) << captured.text();
+  EXPECT_EQ(worker.step(), 0u);
+  clock.advance(1s);  // the key is fixed: the probe succeeds and the stage goes on
+  EXPECT_EQ(worker.step(), 1u);
+  EXPECT_EQ(worker.breaker().state, workers::BreakerState::kClosed);
+  while (worker.step() > 0) {
+  }
+  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+  EXPECT_EQ(tokens.find_token(2)->status, TokenStatus::kUploading);
+  EXPECT_EQ(captured.count("token.generation.failed"), 0);
+  EXPECT_EQ(captured.count("provider.breaker_closed"), 1);
+}
+
+TEST_P(ImageGenerationTest, ServerErrorsNeverFailTheTokenAndOpenTheBreakerAfterThreeInARow) {
   add_token(1, std::string("a lighthouse"));
   for (int i = 0; i < 3; ++i)
     fake.queue_create_answer(503, R"({"title":"Service Unavailable","detail":"busy","status":503})");
@@ -158,13 +186,18 @@ TEST_P(ImageGenerationTest, TransientErrorsBackOffDurablyThenFail) {
   EXPECT_EQ(worker.step(), 0u);
   clock.advance(2s);
   worker.step();
-  clock.advance(4s);
+  EXPECT_EQ(worker.breaker().state, workers::BreakerState::kClosed) << "two in a row";
+  clock.advance(2s);
+  worker.step();
+  EXPECT_EQ(worker.breaker().state, workers::BreakerState::kOpen) << "three in a row";
+  EXPECT_EQ(tokens.find_token(1)->next_attempt_at, clock.now() + 1s) << "back with the probe";
+  clock.advance(1s);
   worker.step();
   auto t = *tokens.find_token(1);
-  EXPECT_EQ(t.status, TokenStatus::kFailed);
-  EXPECT_EQ(t.generation_attempts, 3);
-  EXPECT_EQ(captured.count("token.generation.retry"), 2);
-  EXPECT_EQ(fake.creates(), 0);
+  EXPECT_EQ(t.status, TokenStatus::kUploading);
+  EXPECT_EQ(t.generation_attempts, 0);
+  EXPECT_EQ(captured.count("token.generation.retry"), 0);
+  EXPECT_EQ(fake.creates(), 1);
 }
 
 TEST_P(ImageGenerationTest, RateLimitsSetTheNextAttempt) {
@@ -196,10 +229,10 @@ TEST_P(ImageGenerationTest, PromptsAreValidated) {
 
 TEST_P(ImageGenerationTest, TheSeedsResetSendsFixedTokensThroughAgainWithoutPayingTwice) {
   add_token(1, std::string("a lighthouse"));
-  fake.queue_create_answer(401, R"({"title":"Unauthenticated","detail":"Invalid token","status":401})");
+  fake.queue_create_answer(422, R"({"title":"Input validation failed","detail":"- input: bad","status":422})");
   worker.step();
   ASSERT_EQ(tokens.find_token(1)->status, TokenStatus::kFailed);
-  // The operator fixes the key, then runs the seed's reset.
+  // The operator fixes the model's input, then runs the seed's reset.
   store::in_transaction(tdb.db(), store::TxMode::kWrite, [](store::Transaction& tx) {
     tx.exec(
         "UPDATE tokens_s0 SET status = 'detected', generation_attempts = 0, generation_error = NULL "

@@ -173,14 +173,19 @@ TEST_P(IpfsUploadTest, PinataErrorsAreClassified) {
   EXPECT_EQ(limited.upload_attempts, 0);
   EXPECT_EQ(captured.count("provider.rate_limited"), 1);
   EXPECT_EQ(captured.count("ipfs.transient_error"), 0);
+  // A key without the scope is the account's fault too: the breaker opens, the token waits uncharged.
   auto refused = *tokens.find_token(2);
-  EXPECT_EQ(refused.status, TokenStatus::kFailed);
-  EXPECT_NE(refused.generation_error->find("check PINATA_JWT and that its key has the pinFileToIPFS scope"),
-            std::string::npos)
-      << *refused.generation_error;
+  EXPECT_EQ(refused.status, TokenStatus::kUploading);
+  EXPECT_EQ(refused.upload_attempts, 0);
+  EXPECT_EQ(worker.breaker().state, workers::BreakerState::kOpen);
+  EXPECT_EQ(captured.count("provider.breaker_opened"), 1);
+  EXPECT_NE(captured.text().find("check PINATA_JWT and that its key has the pinFileToIPFS scope"), std::string::npos)
+      << captured.text();
   clock.advance(20s);
-  worker.step();
+  while (worker.step() > 0) {
+  }
   EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kReady);
+  EXPECT_EQ(tokens.find_token(2)->status, TokenStatus::kReady);
 }
 
 TEST_P(IpfsUploadTest, ServerErrorsAndLostAnswersAreRetriedAndPinTheSameBytesAgain) {
@@ -193,13 +198,17 @@ TEST_P(IpfsUploadTest, ServerErrorsAndLostAnswersAreRetriedAndPinTheSameBytesAga
   clock.advance(2s);
   worker.step();
   EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
-  EXPECT_EQ(captured.count("ipfs.transient_error"), 2);
-  clock.advance(4s);
+  // The service's faults, not the token's: postponed, no attempt counted (two in a row keep
+  // the breaker closed).
+  EXPECT_EQ(captured.count("ipfs.transient_error"), 0);
+  EXPECT_EQ(captured.count("worker.postponed"), 2);
+  EXPECT_EQ(worker.breaker().state, workers::BreakerState::kClosed);
+  clock.advance(2s);
   worker.step();
   auto t = *tokens.find_token(1);
   EXPECT_EQ(t.status, TokenStatus::kReady);
   EXPECT_EQ(t.image_cid, ipfs::cid_v1_for_file(png_bytes("x")));
-  EXPECT_EQ(t.upload_attempts, 2);
+  EXPECT_EQ(t.upload_attempts, 0);
 }
 
 TEST_P(IpfsUploadTest, ARetryAfterTheImageWasPinnedNeedsNoDownload) {
@@ -274,11 +283,11 @@ TEST(PinataMultipart, CarriesTheFileOptionsAndMetadata) {
   EXPECT_TRUE(body.ends_with("--" + boundary + "--\r\n"));
 }
 
-TEST(PinataPinner, ABadJwtIsPermanentAndNamesTheVariable) {
+TEST(PinataPinner, ABadJwtIsAnAccountOutageAndNamesTheVariable) {
   FakePinata pinata;
   net::HttpClient http;
   ipfs::PinataPinner pinner(http, {pinata.url(), "eyJwrong.secret", 5s});
-  auto e = glisk::testing::thrown<errors::PermanentError>([&] { pinner.pin({"x", "f.png", "image/png", {}}, {}); });
+  auto e = glisk::testing::thrown<errors::OutageError>([&] { pinner.pin({"x", "f.png", "image/png", {}}, {}); });
   EXPECT_NE(std::string(e.what()).find("INVALID_CREDENTIALS"), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("check PINATA_JWT"), std::string::npos) << e.what();
   EXPECT_EQ(std::string(e.what()).find("eyJwrong.secret"), std::string::npos);

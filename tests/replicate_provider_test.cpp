@@ -98,11 +98,12 @@ TEST_F(ReplicateProviderTest, AnUnknownPredictionToResumeStartsANewOne) {
   EXPECT_NE(image.prediction_id, "gone-prediction");
 }
 
-TEST_F(ReplicateProviderTest, ABadTokenIsPermanentAndNamesTheVariable) {
+TEST_F(ReplicateProviderTest, ABadTokenIsAnAccountOutageAndNamesTheVariable) {
   auto o = options();
   o.api_token = "r8_wrong_secret";
   image::ReplicateProvider p(http, o);
-  auto e = glisk::testing::thrown<errors::PermanentError>([&] { generate(p); });
+  auto e = glisk::testing::thrown<errors::OutageError>([&] { generate(p); });
+  EXPECT_EQ(e.cause(), errors::OutageError::Cause::kAccount);
   std::string m = e.what();
   EXPECT_NE(m.find("401"), std::string::npos) << m;
   EXPECT_NE(m.find("check REPLICATE_API_TOKEN"), std::string::npos) << m;

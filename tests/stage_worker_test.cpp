@@ -156,6 +156,45 @@ TEST_P(StageWorkerTest, ARateLimitHonoursRetryAfterAndIsRecalledWhileItLasts) {
   EXPECT_EQ(tokens.find_token(1)->generation_attempts, 0);
 }
 
+TEST_P(StageWorkerTest, AProviderOutagePausesTheStageBehindItsBreakerAndChargesNoToken) {
+  store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
+  glisk::testing::add_detected_tokens(tokens, 1, 4);
+  // The key is revoked for the first three calls (the one that opens the breaker, two probes),
+  // then the operator fixes it.
+  processor.script = [&](const store::Claim& c, std::stop_token) -> store::TokenPatch {
+    if (processor.calls <= 3) {
+      throw errors::OutageError(errors::OutageError::Cause::kAccount,
+                                "Replicate refused the API token (401): check REPLICATE_API_TOKEN");
+    }
+    return store::TokenPatch{.image_url = "https://img/" + std::to_string(c.token.token_id)};
+  };
+  workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(1), [] { return 1.0; });
+  EXPECT_EQ(worker.step(), 1u);  // token 1 meets the 401: the breaker opens at once
+  EXPECT_EQ(worker.breaker().state, workers::BreakerState::kOpen);
+  EXPECT_EQ(worker.step(), 0u) << "the stage claims nothing while the breaker is open";
+  EXPECT_EQ(tokens.find_token(1)->next_attempt_at, manual.now() + 1s) << "back with the first probe";
+  for (auto wait : {1s, 2s}) {  // two failed probes, the wait doubling
+    manual.advance(wait);
+    EXPECT_EQ(worker.step(), 1u) << "one probe";
+    EXPECT_EQ(worker.step(), 0u);
+  }
+  manual.advance(4s);
+  EXPECT_EQ(worker.step(), 1u) << "the probe that succeeds closes the breaker";
+  EXPECT_EQ(worker.breaker().state, workers::BreakerState::kClosed);
+  while (worker.step() > 0) {
+  }
+  for (int id = 1; id <= 4; ++id) {
+    const auto t = *tokens.find_token(id);
+    EXPECT_EQ(t.status, TokenStatus::kUploading) << id;
+    EXPECT_EQ(t.generation_attempts, 0) << "no token pays for the provider's outage";
+  }
+  EXPECT_EQ(processor.calls, 7) << "3 refused calls (one per probe step), then the 4 tokens";
+  EXPECT_EQ(captured.count("provider.breaker_opened"), 1);
+  EXPECT_EQ(captured.count("provider.breaker_closed"), 1);
+  EXPECT_EQ(captured.count("token.generation.failed"), 0);
+  EXPECT_EQ(captured.count("token.generation.retry"), 0);
+}
+
 TEST_P(StageWorkerTest, TheDatabaseGoneMidWorkCostsTheTokenNoAttempt) {
   store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
   glisk::testing::add_detected_tokens(tokens, 1, 1);

@@ -18,6 +18,8 @@ std::string_view to_string(Kind kind) {
       return "unavailable";
     case Kind::kRateLimited:
       return "rate_limited";
+    case Kind::kOutage:
+      return "outage";
     case Kind::kTransient:
       return "transient";
     case Kind::kPermanent:

@@ -16,6 +16,8 @@
 //   kConflict       409    fails it
 //   kUnavailable    503    postpones it, no attempt counted (our own database or configuration)
 //   kRateLimited    429    pauses the stage, no attempt counted (the provider's limit)
+//   kOutage         503    postpones it, no attempt counted; the stage's breaker counts the fault
+//                          (the provider or our account with it: 401/402/403, 5xx, unreachable)
 //   kTransient      503    retries with backoff, counting an attempt (MAX_ATTEMPTS)
 //   kPermanent      500    fails it now
 //   kContentPolicy  500    the image stage retries once with FALLBACK_CENSORED_PROMPT, then fails
@@ -41,6 +43,7 @@ enum class Kind {
   kConflict,
   kUnavailable,
   kRateLimited,
+  kOutage,
   kTransient,
   kPermanent,
   kContentPolicy,
@@ -97,6 +100,21 @@ class RateLimitedError : public TransientError {
   explicit RateLimitedError(const std::string& what,
                             std::optional<std::chrono::milliseconds> retry_after = std::nullopt)
       : TransientError(Kind::kRateLimited, what, retry_after) {}
+};
+
+// The outside service is down, or refuses our account (the key, the credit): no token's fault, so
+// no token is charged for it; the stage's breaker (workers/breaker.hpp) pauses the stage. An
+// account fault opens the breaker at once, a fault of the service (5xx, unreachable, timed out)
+// after a few in a row. The message says what to do ("check REPLICATE_API_TOKEN").
+class OutageError : public TransientError {
+ public:
+  enum class Cause { kAccount, kService };
+  OutageError(Cause cause, const std::string& what)
+      : TransientError(Kind::kOutage, what, std::nullopt), cause_(cause) {}
+  Cause cause() const { return cause_; }
+
+ private:
+  Cause cause_;
 };
 
 // Fail now; the message must say what to fix (e.g. which variable).

@@ -37,6 +37,7 @@ int status_for(errors::Kind kind) {
     case errors::Kind::kRateLimited:
       return 429;
     case errors::Kind::kUnavailable:
+    case errors::Kind::kOutage:
     case errors::Kind::kTransient:
       return 503;
     case errors::Kind::kPermanent:
@@ -302,6 +303,7 @@ void ApiServer::routes() {
                 {"oldest_due_age_seconds", q.oldest_due_age_seconds ? json(*q.oldest_due_age_seconds) : json(nullptr)}};
           }
           json body = {{"tokens", statuses}, {"total", total}, {"queues", queues}};
+          if (stage_conditions_) body["stages"] = stage_conditions_();
           if (reveal_journal_ != nullptr) {
             auto summary = reveal_journal_->summary();
             body["reveal"] = {

@@ -3,7 +3,8 @@
 //   GET /health            200 {"status":"healthy"} after a real database round trip, else 503
 //   GET /api/tokens/{id}   the token's state; 400 when id is not a number, 404 when unknown
 //   GET /api/stats         tokens per status; per stage: depth, due, in flight, oldest due age;
-//                          reveal transactions per status and the latest reveal error
+//                          reveal transactions per status and the latest reveal error; per stage
+//                          of this process, whether it is paused and why (set_stage_conditions)
 //   GET /ipfs/{cid}        content of the local IPFS store (IPFS_PROVIDER=local): 400 for a malformed
 //                          CID, 404 for an unknown one
 //   GET /api/authors/{wallet}   {"wallet_address","has_prompt","updated_at"} (never the prompt);
@@ -104,6 +105,9 @@ class ApiServer {
 
   // The reveal journal whose summary /api/stats shows; call before start().
   void set_reveal_journal(store::RevealJournal* journal) { reveal_journal_ = journal; }
+  // What /api/stats shows under "stages" (whether each stage of this process is paused: its
+  // provider's breaker, a rate limit); call before start().
+  void set_stage_conditions(std::function<nlohmann::json()> conditions) { stage_conditions_ = std::move(conditions); }
   // The operator routes' dependencies; call before start().
   void set_operations(OperatorHandlers operations);
 
@@ -120,6 +124,7 @@ class ApiServer {
   const ipfs::LocalIpfsStore* ipfs_store_;
   const IntakeHandlers intake_;
   store::RevealJournal* reveal_journal_ = nullptr;
+  std::function<nlohmann::json()> stage_conditions_;
   OperatorHandlers operations_;
   ops::AdminAuth admin_auth_{""};
   clock::SystemClock clock_;  // the admin throttle's windows

@@ -11,6 +11,7 @@ namespace glisk::image {
 namespace {
 
 using errors::ContentPolicyError;
+using errors::OutageError;
 using errors::PermanentError;
 using errors::TransientError;
 using nlohmann::json;
@@ -54,12 +55,14 @@ json prediction_from(const net::HttpResponse& r, const std::string& what, const 
                      clock::TimePoint now) {
   const std::string said = problem_text(r);
   const std::string status = std::to_string(r.status);
+  // Our account's faults and the service's: no token's. The stage's breaker pauses it.
   if (r.status == 401 || r.status == 403) {
-    throw PermanentError("Replicate refused the API token (" + status + ": " + said + "): check REPLICATE_API_TOKEN");
+    throw OutageError(OutageError::Cause::kAccount,
+                      "Replicate refused the API token (" + status + ": " + said + "): check REPLICATE_API_TOKEN");
   }
   if (r.status == 402) {
-    throw PermanentError("Replicate requires payment (402: " + said +
-                         "): add credit or billing to the Replicate account");
+    throw OutageError(OutageError::Cause::kAccount,
+                      "Replicate requires payment (402: " + said + "): add credit or billing to the Replicate account");
   }
   if (r.status == 404) {
     throw PermanentError("Replicate does not know '" + model + "' (404: " + said + "): check REPLICATE_MODEL_VERSION");
@@ -73,6 +76,10 @@ json prediction_from(const net::HttpResponse& r, const std::string& what, const 
     if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, now);
     if (!wait) wait = retry_after_from_detail(said);
     throw errors::RateLimitedError("Replicate rate limit on " + what + " (429: " + said + ")", wait);
+  }
+  if (r.status >= 500) {
+    throw OutageError(OutageError::Cause::kService,
+                      "Replicate answered " + status + " to " + what + ": " + said + " (see replicatestatus.com)");
   }
   if (r.status < 200 || r.status >= 300) {
     throw TransientError("Replicate answered " + status + " to " + what + ": " + said);
@@ -132,7 +139,10 @@ net::HttpResponse ReplicateProvider::call(const std::string& method, const std::
   } catch (const net::TransportError& e) {
     if (e.failure() == net::TransportError::Failure::kAborted)
       throw TransientError("interrupted by shutdown while calling Replicate");
-    throw TransientError(std::string("Replicate unreachable: ") + e.what());
+    if (e.failure() == net::TransportError::Failure::kTooLarge)
+      throw TransientError(std::string("Replicate answered too much: ") + e.what());
+    throw OutageError(OutageError::Cause::kService,
+                      std::string("Replicate unreachable: ") + e.what() + " (check REPLICATE_API_URL and the network)");
   }
 }
 

@@ -72,14 +72,24 @@ std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
   try {
     r = http_.send(http_request, stop);
   } catch (const net::TransportError& e) {
-    throw errors::TransientError(std::string("Pinata unreachable: ") + e.what());
+    using Failure = net::TransportError::Failure;
+    if (e.failure() == Failure::kAborted || e.failure() == Failure::kTooLarge)
+      throw errors::TransientError(std::string("Pinata: ") + e.what());
+    throw errors::OutageError(errors::OutageError::Cause::kService, std::string("Pinata unreachable: ") + e.what() +
+                                                                        " (check PINATA_API_URL and the network)");
   }
   const std::string what = "pinning " + request.file_name;
   const std::string said = what_pinata_said(r);
   const std::string status = std::to_string(r.status);
+  // Our account's faults and the service's: no token's. The stage's breaker pauses it.
   if (r.status == 401 || r.status == 403) {
-    throw errors::PermanentError("Pinata refused the JWT when " + what + " (" + status + ": " + said +
-                                 "): check PINATA_JWT and that its key has the pinFileToIPFS scope");
+    throw errors::OutageError(errors::OutageError::Cause::kAccount,
+                              "Pinata refused the JWT when " + what + " (" + status + ": " + said +
+                                  "): check PINATA_JWT and that its key has the pinFileToIPFS scope");
+  }
+  if (r.status == 402) {
+    throw errors::OutageError(errors::OutageError::Cause::kAccount, "Pinata requires payment when " + what + " (402: " +
+                                                                        said + "): check the Pinata plan and billing");
   }
   if (r.status == 429) {
     std::optional<std::chrono::milliseconds> wait;
@@ -90,6 +100,10 @@ std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
   }
   if (r.status >= 400 && r.status < 500) {
     throw errors::PermanentError("Pinata refused " + what + " (" + status + ": " + said + ")");
+  }
+  if (r.status >= 500) {
+    throw errors::OutageError(errors::OutageError::Cause::kService, "Pinata answered " + status + " when " + what +
+                                                                        ": " + said + " (see status.pinata.cloud)");
   }
   if (r.status < 200 || r.status >= 300)
     throw errors::TransientError("Pinata answered " + status + " when " + what + ": " + said);

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "chain/rpc_client.hpp"
+#include "clock/time_format.hpp"
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
 #include "ipfs/pinata_pinner.hpp"
@@ -66,6 +67,7 @@ int Service::start() {
                                            db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite",
                                            local_ipfs_, http::IntakeHandlers{authors_.get(), alchemy_.get()});
   api_->set_reveal_journal(reveal_journal_.get());
+  api_->set_stage_conditions([this] { return stage_conditions(); });
   http::OperatorHandlers operations;
   operations.view = view_.get();
   operations.queue = queue_.get();
@@ -247,6 +249,26 @@ void Service::start_reveal_worker(const std::string& instance) {
                                 options);
     worker.run(stop);
   });
+}
+
+nlohmann::json Service::stage_conditions() const {
+  nlohmann::json out = nlohmann::json::object();
+  const auto now = clock_.now();
+  for (const auto& w : workers_) {
+    const auto breaker = w->breaker();
+    const auto rate_limited_until = w->paused_until();
+    nlohmann::json stage = {{"breaker", std::string(workers::to_string(breaker.state))},
+                            {"paused", breaker.state != workers::BreakerState::kClosed || now < rate_limited_until}};
+    if (breaker.state != workers::BreakerState::kClosed) {
+      stage["reason"] = breaker.reason;
+      stage["since"] = clock::format_time(breaker.since);
+      stage["next_probe"] = clock::format_time(breaker.next_probe);
+      stage["failed_probes"] = breaker.failed_probes;
+    }
+    if (now < rate_limited_until) stage["rate_limited_until"] = clock::format_time(rate_limited_until);
+    out[std::string(token::to_string(w->stage()))] = stage;
+  }
+  return out;
 }
 
 void Service::start_worker(workers::TokenProcessor& processor, token::Stage stage, std::string_view provider,

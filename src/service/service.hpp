@@ -64,6 +64,8 @@ class Service {
   // Tokens in from the chain: gap recovery and the watcher (when GLISK_NFT_CONTRACT_ADDRESS is set).
   void start_gap_recovery();
   void start_watcher();
+  // Per stage worker: its breaker and rate-limit pause, for /api/stats.
+  nlohmann::json stage_conditions() const;
   void start_worker(workers::TokenProcessor& processor, token::Stage stage, std::string_view provider,
                     const log::Fields& configured);
   workers::WorkerOptions worker_options() const;

@@ -15,12 +15,17 @@ struct Failure {
   std::optional<std::chrono::milliseconds> retry_after;
   bool from_database = false;
   bool database_outage = false;  // reported once by store/monitored_database.hpp: our line is debug
+  bool account_outage = false;   // an OutageError of our account (key, credit): opens the breaker at once
 };
 
 Failure read_failure(std::exception_ptr failure) {
   Failure f;
   try {
     std::rethrow_exception(failure);
+  } catch (const errors::OutageError& e) {
+    f.kind = e.kind();
+    f.error = e.what();
+    f.account_outage = e.cause() == errors::OutageError::Cause::kAccount;
   } catch (const errors::TransientError& e) {
     f.kind = e.kind();
     f.error = e.what();
@@ -42,13 +47,14 @@ Failure read_failure(std::exception_ptr failure) {
 
 OutcomeRecorder::OutcomeRecorder(token::Stage stage, std::string worker, store::TokenLifecycle& queue,
                                  const clock::Clock& clock, const log::EventLog& log, StagePause& pause,
-                                 std::function<double()> jitter, RecorderOptions options)
+                                 Breaker& breaker, std::function<double()> jitter, RecorderOptions options)
     : stage_(stage),
       worker_(std::move(worker)),
       queue_(queue),
       clock_(clock),
       log_(log),
       pause_(pause),
+      breaker_(breaker),
       jitter_(std::move(jitter)),
       options_(std::move(options)) {
   if (options_.metrics != nullptr) {
@@ -57,7 +63,8 @@ OutcomeRecorder::OutcomeRecorder(token::Stage stage, std::string worker, store::
                                              {"stage", "outcome"});
     provider_errors_ = &options_.metrics->counter(
         "glisk_provider_errors_total",
-        "errors of the outside providers, by class: transient | permanent | content_policy", {"provider", "class"});
+        "errors of the outside providers, by class: transient | permanent | content_policy | rate_limited | outage",
+        {"provider", "class"});
     retries_ = &options_.metrics->counter("glisk_stage_retries_total",
                                           "failed attempts that were scheduled for another try", {"stage"});
   }
@@ -84,6 +91,7 @@ void OutcomeRecorder::succeeded(const Attempt& attempt, const StageOutcome& outc
   const std::string prefix(spec.event_prefix);
   const int64_t id = attempt.claim.token.token_id;
   const std::string& lease = attempt.claim.lease;
+  breaker_.answered(attempt.started);
   try {
     if (outcome.new_image_reason) {
       const std::string reason = std::string(token::to_string(stage_)) + ": " + *outcome.new_image_reason;
@@ -123,6 +131,22 @@ void OutcomeRecorder::succeeded(const Attempt& attempt, const StageOutcome& outc
   }
 }
 
+void OutcomeRecorder::held_back(const Attempt& attempt) {
+  const int64_t id = attempt.claim.token.token_id;
+  try {
+    attempt.settling();
+    if (!queue_.postpone(stage_, id, attempt.claim.lease, breaker_.retry_at(options_.backoff.base),
+                         "provider outage: waits for the breaker's probe")) {
+      lease_lost(attempt);
+    }
+  } catch (const std::exception& e) {
+    log_.error("token.outcome_not_recorded", {{"worker", worker_},
+                                              {"token_id", id},
+                                              {"error", e.what()},
+                                              {"detail", "the token returns to the queue when its lease expires"}});
+  }
+}
+
 bool OutcomeRecorder::failed(const Attempt& attempt, std::exception_ptr failure) {
   try {
     return settle_failure(attempt, failure);
@@ -145,6 +169,17 @@ bool OutcomeRecorder::settle_failure(const Attempt& attempt, std::exception_ptr 
   const std::string& lease = attempt.claim.lease;
   const Failure f = read_failure(failure);
   const std::string message = stage_name + ": " + f.error;
+  switch (f.kind) {
+    case errors::Kind::kOutage:
+      breaker_.fault(attempt.started, f.account_outage, f.error);
+      break;
+    case errors::Kind::kUnavailable:
+    case errors::Kind::kBug:
+      breaker_.abandoned(attempt.started);
+      break;
+    default:
+      breaker_.answered(attempt.started);  // the provider answered: a limit, or the token's own error
+  }
 
   switch (f.kind) {
     case errors::Kind::kRateLimited: {
@@ -159,6 +194,21 @@ bool OutcomeRecorder::settle_failure(const Attempt& attempt, std::exception_ptr 
       count_error("rate_limited");
       attempt.settling();
       if (!queue_.postpone(stage_, id, lease, until, "rate limited: " + f.error)) lease_lost(attempt);
+      return false;
+    }
+    case errors::Kind::kOutage: {
+      // The provider is down or refuses our account: the breaker (told above) pauses the stage and
+      // the token comes back with the next probe, its attempt uncounted.
+      measure(attempt, "outage");
+      count_error("outage");
+      log_.info("worker.postponed",
+                {{"worker", worker_},
+                 {"token_id", id},
+                 {"error", message},
+                 {"detail", "the provider's outage, not the token's fault: no attempt is counted"}});
+      attempt.settling();
+      if (!queue_.postpone(stage_, id, lease, breaker_.retry_at(options_.backoff.base), "provider outage: " + f.error))
+        lease_lost(attempt);
       return false;
     }
     case errors::Kind::kUnavailable: {

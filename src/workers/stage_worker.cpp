@@ -36,12 +36,23 @@ StageWorker::StageWorker(token::Stage stage, store::TokenLifecycle& queue, queue
       options_(options),
       jitter_(serialized(jitter ? std::move(jitter) : queue::seeded_jitter())),
       pause_(clock, log, options.backoff, jitter_, {{"worker", name_}, {"provider", options.provider}}),
-      recorder_(stage, name_, queue, clock, log, pause_, jitter_,
+      breaker_(clock, log, options.breaker, std::string(token::to_string(stage)), options.provider, options.metrics),
+      recorder_(stage, name_, queue, clock, log, pause_, breaker_, jitter_,
                 {options.max_attempts, options.backoff, options.metrics, options.provider}) {}
 
 size_t StageWorker::step() {
   if (clock_.now() < paused_until()) return 0;
-  auto claims = queue_.claim(stage_, options_.batch_size);
+  const auto allowance = breaker_.allowance(options_.batch_size);
+  if (allowance.tokens == 0) return 0;
+  std::vector<store::Claim> claims;
+  try {
+    claims = queue_.claim(stage_, allowance.tokens);
+  } catch (...) {
+    if (allowance.probe) breaker_.probe_unused();
+    throw;
+  }
+  if (claims.empty() && allowance.probe) breaker_.probe_unused();
+  if (!claims.empty() && allowance.probe) breaker_.set_probe(claims.front().token.token_id);
   for (const auto& claim : claims) handle(claim, {}, [] {});
   return claims.size();
 }
@@ -54,6 +65,10 @@ bool StageWorker::handle(const store::Claim& claim, std::stop_token stop, const 
                                   {"token_id", id},
                                   {"previous_lease", *claim.recovered_from},
                                   {"reason", "the previous holder's lease expired (process died or hung)"}});
+  }
+  if (breaker_.holds_back(id)) {
+    recorder_.held_back(attempt);  // the provider is out: this token waits for the probe, uncalled
+    return false;
   }
   log_.info(std::string(token::spec(stage_).event_prefix) + ".started",
             {{"worker", name_}, {"token_id", id}, {"attempt", attempt.number}});
@@ -101,17 +116,24 @@ void StageWorker::dispatch(std::stop_token stop, SlotPool& slots, const std::ato
     auto wait_until = [&](clock::TimePoint when) {
       timeout = clock::wait_for_at_most(clock_, when, options_.poll_interval);
     };
+    const auto allowance =
+        free > 0 && clock_.now() >= paused_until() ? breaker_.allowance(static_cast<int>(free)) : Breaker::Allowance{};
     if (free > 0 && clock_.now() < paused_until()) {
       wait_until(paused_until());  // a rate limit pauses the stage: claim nothing until it ends
+    } else if (free > 0 && allowance.tokens == 0) {
+      wait_until(allowance.wait_until);  // the provider is out: claim nothing until the next probe
     } else if (free > 0) {
       try {
-        auto claims = queue_.claim(stage_, static_cast<int>(free));
+        auto claims = queue_.claim(stage_, allowance.tokens);
+        if (claims.empty() && allowance.probe) breaker_.probe_unused();
+        if (!claims.empty() && allowance.probe) breaker_.set_probe(claims.front().token.token_id);
         if (!claims.empty()) {
           slots.submit(std::move(claims));
           continue;  // more may be due: claim again while slots are free
         }
         if (auto due = queue_.next_due(stage_)) wait_until(*due);  // nothing due: sleep until one is
       } catch (const store::DatabaseError& e) {
+        if (allowance.probe) breaker_.probe_unused();
         const bool outage = dynamic_cast<const store::UnavailableError*>(&e) != nullptr;
         log_.write(outage ? log::Level::kDebug : log::Level::kError, "worker.database_unavailable",
                    {{"worker", name_}, {"error", e.what()}, {"retry_in_seconds", seconds(options_.poll_interval)}});

@@ -12,7 +12,8 @@
 // The parts, each its own class: the stage's own work is a TokenProcessor; the slots are a
 // SlotPool; the leases are kept by a LeaseRenewer; what an attempt came to is recorded by the
 // OutcomeRecorder from the outcome or the error's kind (its header has the table: a rate limit
-// pauses the stage through StagePause, our own database failing or a bug postpones the token
+// pauses the stage through StagePause, a provider's outage opens the stage's Breaker (the stage
+// then claims only a probe per backoff step), our own database failing or a bug postpones the token
 // without counting an attempt, transient errors retry with backoff, permanent ones fail). A bug
 // also ends the loop, so that the supervisor starts the worker afresh. All waiting is on the
 // injected clock.
@@ -28,6 +29,7 @@
 #include "metrics/registry.hpp"
 #include "queue/backoff.hpp"
 #include "store/token_lifecycle.hpp"
+#include "workers/breaker.hpp"
 #include "workers/lease_renewer.hpp"
 #include "workers/outcome_recorder.hpp"
 #include "workers/slot_pool.hpp"
@@ -46,6 +48,7 @@ struct WorkerOptions {
   // class (glisk_provider_errors_total{provider,class}) and retries (glisk_stage_retries_total).
   metrics::Registry* metrics = nullptr;
   std::string provider = "unknown";  // the provider label of those metrics (replicate, pinata, local, …)
+  BreakerOptions breaker;            // when the provider's outages pause the stage (workers/breaker.hpp)
 };
 
 class StageWorker {
@@ -64,6 +67,8 @@ class StageWorker {
 
   // Until when a provider's rate limit pauses the stage (a past time when it does not).
   clock::TimePoint paused_until() const { return pause_.until(); }
+  // The provider's breaker: closed, or open (the stage claims only probes) since when, and why.
+  BreakerView breaker() const { return breaker_.view(); }
 
   // The loop (see above). Returns after stop is requested and in-flight work is settled; throws
   // errors::Bug after a bug, once the drain is done.
@@ -89,6 +94,7 @@ class StageWorker {
   const WorkerOptions options_;
   const std::function<double()> jitter_;  // serialized: a test's generator need not be thread-safe
   StagePause pause_;
+  Breaker breaker_;
   OutcomeRecorder recorder_;
 };
 

@@ -124,7 +124,26 @@ void FakeReplicate::wait_latency() const {
   std::this_thread::sleep_for(latency);
 }
 
+void FakeReplicate::outage_for(std::chrono::milliseconds duration, int status) {
+  std::lock_guard lock(mutex_);
+  outage_until_ = std::chrono::steady_clock::now() + duration;
+  outage_status_ = status;
+}
+
 bool FakeReplicate::authorized(const httplib::Request& req, httplib::Response& res) {
+  {
+    std::lock_guard lock(mutex_);
+    if (std::chrono::steady_clock::now() < outage_until_) {
+      ++outage_answers_;
+      const int status = outage_status_;
+      const json body = status == 401 ? problem(401, "Unauthenticated", "Invalid token")
+                        : status == 402
+                            ? problem(402, "Payment Required", "You have insufficient credit to run this model.")
+                            : problem(status, "Service Unavailable", "Replicate is temporarily unavailable.");
+      reply(res, status, body.dump(), "application/problem+json");
+      return false;
+    }
+  }
   if (req.get_header_value("Authorization") == std::string("Bearer ") + kToken) return true;
   reply(res, 401, problem(401, "Unauthenticated", "You did not pass a valid authentication token").dump(),
         "application/problem+json");

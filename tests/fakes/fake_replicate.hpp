@@ -49,6 +49,10 @@ class FakeReplicate : public FakeServer {
   // as an overloaded provider does; a seeded generator keeps runs repeatable.
   void set_transient_error_rate(double rate, uint64_t seed = 1);
   int injected_errors() const { return injected_errors_; }
+  // For `duration` from now every call is answered `status` (401: the key revoked; 402: no
+  // credit; 5xx: the service down), as Replicate answers them; counted in outage_answers().
+  void outage_for(std::chrono::milliseconds duration, int status);
+  int outage_answers() const { return outage_answers_; }
 
   int creates() const { return creates_; }
   int gets() const { return gets_; }
@@ -86,8 +90,10 @@ class FakeReplicate : public FakeServer {
   std::chrono::milliseconds prediction_mean_{0}, prediction_jitter_{0};
   double error_rate_ = 0;
   std::mt19937_64 random_{1};  // guarded by mutex_
-  std::atomic<int> creates_{0}, gets_{0}, cancels_{0}, injected_errors_{0};
+  std::atomic<int> creates_{0}, gets_{0}, cancels_{0}, injected_errors_{0}, outage_answers_{0};
   int next_id_ = 0;
+  std::chrono::steady_clock::time_point outage_until_{};  // guarded by mutex_
+  int outage_status_ = 0;                                 // guarded by mutex_
 };
 
 }  // namespace glisk::testing
