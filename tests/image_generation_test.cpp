@@ -12,6 +12,7 @@
 #include "fakes/fake_replicate.hpp"
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
+#include "store/token_events.hpp"
 #include "store/token_lifecycle.hpp"
 #include "test_support.hpp"
 
@@ -125,6 +126,46 @@ TEST_P(ImageGenerationTest, ARefusedPromptIsRetriedOnceWithTheFallback) {
   EXPECT_EQ(captured.count("token.censored"), 1);
   EXPECT_EQ(captured.text().find("nsfw and secret"), std::string::npos) << "the prompt reached the log";
   EXPECT_NE(captured.text().find("\"fallback_prompt\":true"), std::string::npos);
+}
+
+TEST_P(ImageGenerationTest, ARefusedPromptIsNeverSentAgainForTheToken) {
+  metrics::Registry registry;
+  workers::ImageGenerationProcessor counted{
+      authors, provider, captured.log, {"a default prompt", "cute kittens, watercolor", &registry}};
+  workers::StageWorker counted_worker{Stage::kImage, queue, wake, counted, clock, captured.log, [] {
+                                        workers::WorkerOptions o;
+                                        o.backoff = {2s, 60s};
+                                        return o;
+                                      }()};
+  add_token(1, std::string("something nsfw and secret"));
+  fake.fail_creates_containing("kittens", 1);  // the fallback's first create fails
+  counted_worker.step();
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kDetected);
+  ASSERT_TRUE(t.prompt_refused_at) << "the refusal is recorded before the fallback is sent";
+  clock.advance(2s);
+  counted_worker.step();
+  t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kUploading);
+  EXPECT_EQ(fake.prompts(), (std::vector<std::string>{"something nsfw and secret", "cute kittens, watercolor"}))
+      << "the second attempt went straight to the fallback";
+  // After the operator's retry or the seed's reset too.
+  store::in_transaction(tdb.db(), store::TxMode::kWrite, [](store::Transaction& tx) {
+    tx.exec("UPDATE tokens_s0 SET status = 'detected', image_url = NULL, prediction_id = NULL");
+  });
+  counted_worker.step();
+  EXPECT_EQ(fake.prompts().back(), "cute kittens, watercolor");
+  EXPECT_EQ(fake.prompts().size(), 3u);
+  auto& created = registry.counter("glisk_predictions_created_total", "", {"prompt"});
+  EXPECT_EQ(created.value({"author"}), 1);
+  EXPECT_EQ(created.value({"fallback"}), 2);
+  const auto history = store::token_history(tdb.db(), 1);
+  ASSERT_TRUE(history);
+  bool told = false;
+  for (const auto& e : *history)
+    told = told || (e.error && e.error->find("refused the author's prompt") != std::string::npos);
+  EXPECT_TRUE(told) << "the refusal is in the token's history";
+  EXPECT_EQ(captured.text().find("nsfw and secret"), std::string::npos) << "the prompt reached the log";
 }
 
 TEST_P(ImageGenerationTest, ARefusedFallbackFailsTheToken) {

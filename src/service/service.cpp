@@ -167,7 +167,7 @@ void Service::make_providers() {
 void Service::start_image_worker() {
   auto& processor = processors_.emplace_back(std::make_unique<workers::ImageGenerationProcessor>(
       *author_store_, *image_provider_, log_,
-      workers::ImageGenerationOptions{config_.default_prompt, config_.fallback_censored_prompt}));
+      workers::ImageGenerationOptions{config_.default_prompt, config_.fallback_censored_prompt, &metrics_}));
   start_worker(*processor, token::Stage::kImage, image_provider_->name(),
                {{"provider", image_provider_->name()},
                 {"model", config_.image_provider == config::ImageProvider::kReplicate ? config_.replicate_model_version

@@ -187,6 +187,8 @@ const std::vector<Migration>& migrations() {
       {5, "token_events: every state change of a token with its time, instance, stage, attempt and error",
        kTokenEvents},
       {6, "the work queue's claim order as an index (no sort of the due set), and leases by expiry", kQueueIndexes},
+      {7, "tokens_s0.prompt_refused_at: the model refused the author's prompt, so no attempt sends it again",
+       "ALTER TABLE tokens_s0 ADD COLUMN prompt_refused_at {ts};"},
   };
   return kMigrations;
 }

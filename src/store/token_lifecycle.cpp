@@ -362,15 +362,30 @@ bool TokenLifecycle::save(Stage stage, int64_t token_id, const std::string& leas
   const auto& s = token::spec(stage);
   return riding_out_outage(real_time_, lease_, [&] {
     return in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      const std::string now_text = clock::format_time(clock_.now());
       auto r = tx.exec(
           "UPDATE tokens_s0 SET image_url = COALESCE($4, image_url), image_cid = COALESCE($5, image_cid), "
           "metadata_cid = COALESCE($6, metadata_cid), reveal_tx_hash = COALESCE($7, reveal_tx_hash), "
-          "prediction_id = CASE WHEN $8 = 1 THEN NULL ELSE COALESCE($9, prediction_id) END, updated_at = $10" +
+          "prediction_id = CASE WHEN $8 = 1 THEN NULL ELSE COALESCE($9, prediction_id) END, updated_at = $10, "
+          "prompt_refused_at = CASE WHEN $11 = 1 THEN COALESCE(prompt_refused_at, $10) ELSE prompt_refused_at END" +
               std::string(kLeaseGuard),
           {token_id, lease, status_text(s.working), opt(patch.image_url), opt(patch.image_cid), opt(patch.metadata_cid),
-           opt(patch.reveal_tx_hash), int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id),
-           clock::format_time(clock_.now())});
-      return r.affected == 1;
+           opt(patch.reveal_tx_hash), int64_t{patch.clear_prediction_id ? 1 : 0}, opt(patch.prediction_id), now_text,
+           int64_t{patch.prompt_refused ? 1 : 0}});
+      if (r.affected != 1) return false;
+      if (patch.prompt_refused) {
+        // In the history too, without a change of status: why the token's image is the fallback's.
+        TokenEvent e;
+        e.token_id = token_id;
+        e.from_status = e.to_status = status_text(s.working);
+        e.at = now_text;
+        e.instance = instance_;
+        e.stage = std::string(token::to_string(stage));
+        e.error = "the model refused the author's prompt (" + patch.prompt_refused->substr(0, 300) +
+                  "): every later attempt uses FALLBACK_CENSORED_PROMPT";
+        record_token_event(tx, e);
+      }
+      return true;
     });
   });
 }

@@ -56,6 +56,9 @@ struct TokenPatch {
   std::optional<std::string> reveal_tx_hash{};
   std::optional<std::string> prediction_id{};
   bool clear_prediction_id = false;
+  // The model refused the author's prompt, for this reason: recorded once on the token
+  // (prompt_refused_at) and in its history (save() only).
+  std::optional<std::string> prompt_refused{};
 };
 
 enum class FailureOutcome { kRetryScheduled, kFailed, kLeaseLost };

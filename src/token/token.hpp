@@ -77,6 +77,9 @@ struct Token {
   std::optional<clock::TimePoint> next_attempt_at;
   std::optional<std::string> locked_by;
   std::optional<clock::TimePoint> locked_until;
+  // When the image model refused the author's prompt: every later attempt (a resume, a retry, the
+  // seed's reset) sends FALLBACK_CENSORED_PROMPT instead, so a known refusal is never paid again.
+  std::optional<clock::TimePoint> prompt_refused_at;
   clock::TimePoint queued_at{};
   clock::TimePoint created_at{};
   clock::TimePoint updated_at{};

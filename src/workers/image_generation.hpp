@@ -9,12 +9,16 @@
 // - A new prediction's id is saved on the token before waiting; a token that comes back with one
 //   (its holder died) resumes that prediction.
 // - When the model refuses the prompt, it retries once with FALLBACK_CENSORED_PROMPT
-//   (`token.censored`, without the prompt); a second refusal fails the token.
+//   (`token.censored`, without the prompt); a second refusal fails the token. The refusal is
+//   recorded on the token (prompt_refused_at, and its history) before the fallback is sent, so a
+//   later attempt, a resume or a retry never pays for the refused prompt again.
+// - Every prediction started is counted by its prompt (glisk_predictions_created_total).
 
 #include <string>
 
 #include "image/image_provider.hpp"
 #include "log/event_log.hpp"
+#include "metrics/registry.hpp"
 #include "store/author_store.hpp"
 #include "workers/stage_worker.hpp"
 
@@ -23,6 +27,7 @@ namespace glisk::workers {
 struct ImageGenerationOptions {
   std::string default_prompt;
   std::string fallback_prompt;
+  metrics::Registry* metrics = nullptr;  // optional: glisk_predictions_created_total{prompt}
 };
 
 // The prompt trimmed, or PermanentError when it is empty or longer than 1000 characters.
@@ -36,10 +41,14 @@ class ImageGenerationProcessor final : public TokenProcessor {
   StageOutcome process(const store::Claim& claim, store::TokenLifecycle& queue, std::stop_token stop) override;
 
  private:
+  StageOutcome outcome(const token::Token& token, const image::GeneratedImage& image, bool fallback,
+                       bool started_here) const;
+
   store::AuthorStore& authors_;
   image::ImageProvider& provider_;
   const log::EventLog& log_;
   const ImageGenerationOptions options_;
+  metrics::Counter* predictions_ = nullptr;
 };
 
 }  // namespace glisk::workers

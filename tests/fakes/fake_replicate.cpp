@@ -55,6 +55,12 @@ FakeReplicate::FakeReplicate() {
       reply(res, 422, problem(422, "Input validation failed", "- input: prompt is required").dump());
       return;
     }
+    if (failing_creates_ > 0 && body["input"]["prompt"].get<std::string>().find(failing_word_) != std::string::npos) {
+      --failing_creates_;
+      reply(res, 500, problem(500, "Internal Server Error", "Something went wrong.").dump(),
+            "application/problem+json");
+      return;
+    }
     ++creates_;
     Prediction p;
     p.id = "fake" + std::to_string(++next_id_) + "abcdefghij";
@@ -122,6 +128,12 @@ void FakeReplicate::wait_latency() const {
     latency = latency_;
   }
   std::this_thread::sleep_for(latency);
+}
+
+void FakeReplicate::fail_creates_containing(std::string word, int times) {
+  std::lock_guard lock(mutex_);
+  failing_word_ = std::move(word);
+  failing_creates_ = times;
 }
 
 void FakeReplicate::outage_for(std::chrono::milliseconds duration, int status) {

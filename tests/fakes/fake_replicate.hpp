@@ -49,6 +49,8 @@ class FakeReplicate : public FakeServer {
   // as an overloaded provider does; a seeded generator keeps runs repeatable.
   void set_transient_error_rate(double rate, uint64_t seed = 1);
   int injected_errors() const { return injected_errors_; }
+  // The next `times` creates whose prompt contains `word` answer 500 (others go through).
+  void fail_creates_containing(std::string word, int times);
   // For `duration` from now every call is answered `status` (401: the key revoked; 402: no
   // credit; 5xx: the service down), as Replicate answers them; counted in outage_answers().
   void outage_for(std::chrono::milliseconds duration, int status);
@@ -94,6 +96,8 @@ class FakeReplicate : public FakeServer {
   int next_id_ = 0;
   std::chrono::steady_clock::time_point outage_until_{};  // guarded by mutex_
   int outage_status_ = 0;                                 // guarded by mutex_
+  std::string failing_word_;                              // guarded by mutex_
+  int failing_creates_ = 0;                               // guarded by mutex_
 };
 
 }  // namespace glisk::testing
