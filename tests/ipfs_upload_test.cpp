@@ -162,9 +162,11 @@ TEST_P(IpfsUploadTest, PinataErrorsAreClassified) {
   host.put("/img/2.png", 200, png_bytes("y"));
   token_with_image(1, host.url() + "/img/1.png");
   token_with_image(2, host.url() + "/img/2.png");
-  pinata.queue_answer(429, R"({"error":{"reason":"RATE_LIMITED","details":"slow down"}})", {{"Retry-After", "20"}});
+  pinata.queue_answer(429, R"({"error":{"reason":"RATE_LIMITED","details":"slow down"}})", {{"Retry-After", "20"}},
+                      "s0-token-1.png");
   pinata.queue_answer(
-      403, R"({"error":{"reason":"NO_SCOPES_FOUND","details":"This key does not have the required scopes"}})");
+      403, R"({"error":{"reason":"NO_SCOPES_FOUND","details":"This key does not have the required scopes"}})", {},
+      "s0-token-2.png");
   worker.step();
   auto limited = *tokens.find_token(1);
   EXPECT_EQ(limited.status, TokenStatus::kUploading);
@@ -191,10 +193,10 @@ TEST_P(IpfsUploadTest, PinataErrorsAreClassified) {
 TEST_P(IpfsUploadTest, ServerErrorsAndLostAnswersAreRetriedAndPinTheSameBytesAgain) {
   host.put("/img/1.png", 200, png_bytes("x"));
   token_with_image(1, host.url() + "/img/1.png");
-  pinata.queue_answer(500, R"({"error":"Internal Server Error"})");
+  pinata.queue_answer(500, R"({"error":"Internal Server Error"})", {}, "s0-token-1.png");
   worker.step();
   EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
-  pinata.queue_drop();  // the next answer is cut off midway
+  pinata.queue_drop("s0-token-1.png");  // the image's next answer is cut off midway
   clock.advance(2s);
   worker.step();
   EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
@@ -211,11 +213,32 @@ TEST_P(IpfsUploadTest, ServerErrorsAndLostAnswersAreRetriedAndPinTheSameBytesAga
   EXPECT_EQ(t.upload_attempts, 0);
 }
 
+TEST_P(IpfsUploadTest, ImageAndMetadataArePinnedAtOnceAndAFailedMetadataPinKeepsTheImage) {
+  host.put("/img/1.png", 200, png_bytes("x"));
+  token_with_image(1, host.url() + "/img/1.png");
+  pinata.queue_answer(503, R"({"error":"Service Unavailable"})", {}, "metadata");
+  worker.step();
+  auto t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kUploading) << "no token advances without both pins";
+  EXPECT_EQ(t.image_cid, ipfs::cid_v1_for_file(png_bytes("x"))) << "the image pin is kept";
+  EXPECT_FALSE(t.metadata_cid);
+  EXPECT_EQ(pinata.requests(), 2);
+  clock.advance(2s);
+  worker.step();
+  t = *tokens.find_token(1);
+  EXPECT_EQ(t.status, TokenStatus::kReady);
+  EXPECT_EQ(pinata.requests(), 3) << "the retry pins only the metadata";
+  EXPECT_EQ(host.requests(), 1) << "and needs no download";
+  // The metadata pinned names the image's CID, computed before any pin.
+  const auto metadata = nlohmann::json::parse(pinata.pins().at(*t.metadata_cid).bytes);
+  EXPECT_EQ(metadata.at("image"), "ipfs://" + *t.image_cid);
+}
+
 TEST_P(IpfsUploadTest, ARetryAfterTheImageWasPinnedNeedsNoDownload) {
   host.put("/img/1.png", 200, png_bytes("x"));
   token_with_image(1, host.url() + "/img/1.png");
-  // The image pins; the metadata pin fails.
-  pinata.queue_answer(503, R"({"error":"Service Unavailable"})");  // consumed by… the image pin
+  // The image pin fails (the metadata, pinned at the same time, is pinned again on the retry).
+  pinata.queue_answer(503, R"({"error":"Service Unavailable"})", {}, "s0-token-1.png");
   worker.step();
   EXPECT_FALSE(tokens.find_token(1)->image_cid);
   clock.advance(2s);

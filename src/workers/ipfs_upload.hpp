@@ -2,9 +2,10 @@
 // Stage 2 (`uploading → ready`): pins a token's image and its ERC-721 metadata.
 //
 // For each claimed token: download the image (size cap, PNG/JPEG/WebP only), compute its CID,
-// pin it, check the pinner answered the same CID, save `image_cid` (a retry then skips the
-// download, which may have expired by then), build the metadata, pin and check it the same way,
-// and move on with `metadata_cid`. A CID mismatch never advances the token. An image the host
+// build the metadata that names it, and pin both at once; check the pinner answered the CID of
+// each, save `image_cid` once the image is pinned (a retry then skips the download, which may
+// have expired by then, and pins only the metadata), and move on with `metadata_cid` once both
+// are. A CID mismatch never advances the token. An image the host
 // no longer has sends the token back to `detected` for a new image (one image attempt).
 // Events: ipfs.upload.started/succeeded/failed (from the stage worker), ipfs.image_uploaded,
 // ipfs.metadata_uploaded, ipfs.transient_error.
@@ -38,6 +39,8 @@ class IpfsUploadProcessor final : public TokenProcessor {
   // Pins `bytes` and returns their CID, after checking the pinner stored them under it.
   std::string pin_checked(std::string_view bytes, const std::string& file_name, const std::string& content_type,
                           int64_t token_id, std::stop_token stop);
+  // The token's ERC-721 metadata, naming `image_cid`.
+  std::string metadata_for(const token::Token& token, const std::string& image_cid);
 
   store::AuthorStore& authors_;
   const net::HttpClient& http_;

@@ -1,5 +1,7 @@
 #include "fakes/fake_pinata.hpp"
 
+#include <algorithm>
+
 #include "ipfs/cid.hpp"
 
 namespace glisk::testing {
@@ -16,9 +18,20 @@ FakePinata::FakePinata() {
   server_.Post("/pinning/pinFileToIPFS", [this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
     std::unique_lock lock(mutex_);
-    if (drops_ > 0) {
-      --drops_;
-      drop_midway(res);
+    const std::string file_name = req.has_file("file") ? req.get_file_value("file").filename : "";
+    auto scripted = std::find_if(answers_.begin(), answers_.end(),
+                                 [&](const Scripted& s) { return file_name.find(s.for_file) != std::string::npos; });
+    if (scripted != answers_.end()) {
+      const Scripted s = *scripted;
+      answers_.erase(scripted);
+      if (s.drop) {
+        lock.unlock();
+        drop_midway(res);
+        return;
+      }
+      for (auto& [k, v] : s.headers) res.set_header(k, v);
+      res.status = s.status;
+      res.set_content(s.body, "application/json");
       return;
     }
     if (std::chrono::steady_clock::now() < rate_limited_until_) {
@@ -27,14 +40,6 @@ FakePinata::FakePinata() {
       res.status = 429;
       res.set_content(pinata_error("RATE_LIMITED", "Rate limit exceeded: too many requests for this plan"),
                       "application/json");
-      return;
-    }
-    if (!answers_.empty()) {
-      auto [status, body, headers] = answers_.front();
-      answers_.pop_front();
-      for (auto& [k, v] : headers) res.set_header(k, v);
-      res.status = status;
-      res.set_content(body, "application/json");
       return;
     }
     if (error_rate_ > 0 && std::uniform_real_distribution<double>(0, 1)(random_) < error_rate_) {
@@ -89,13 +94,14 @@ FakePinata::FakePinata() {
   listen();
 }
 
-void FakePinata::queue_answer(int status, std::string body, std::map<std::string, std::string> headers) {
+void FakePinata::queue_answer(int status, std::string body, std::map<std::string, std::string> headers,
+                              std::string for_file) {
   std::lock_guard lock(mutex_);
-  answers_.emplace_back(status, std::move(body), std::move(headers));
+  answers_.push_back({std::move(for_file), false, status, std::move(body), std::move(headers)});
 }
-void FakePinata::queue_drop() {
+void FakePinata::queue_drop(std::string for_file) {
   std::lock_guard lock(mutex_);
-  ++drops_;
+  answers_.push_back({std::move(for_file), true, 0, {}, {}});
 }
 void FakePinata::set_transient_error_rate(double rate, uint64_t seed) {
   std::lock_guard lock(mutex_);

@@ -36,8 +36,12 @@ class FakePinata : public FakeServer {
 
   FakePinata();
   ~FakePinata() { stop_serving(); }  // before the members the handlers use go
-  void queue_answer(int status, std::string body, std::map<std::string, std::string> headers = {});
-  void queue_drop();
+  // The next pin of a file whose name contains `for_file` (any file when empty) is answered
+  // `status` / `body`, or dropped midway (the image and the metadata of a token are pinned at
+  // once, so a test names the one it means).
+  void queue_answer(int status, std::string body, std::map<std::string, std::string> headers = {},
+                    std::string for_file = "");
+  void queue_drop(std::string for_file = "");
   void answer_wrong_cids(bool wrong);
   // Each pin fails with this probability (alternately 500, and 429 with Retry-After: 1); seeded.
   void set_transient_error_rate(double rate, uint64_t seed = 2);
@@ -53,8 +57,14 @@ class FakePinata : public FakeServer {
 
  private:
   mutable std::mutex mutex_;
-  std::deque<std::tuple<int, std::string, std::map<std::string, std::string>>> answers_;  // guarded by mutex_
-  int drops_ = 0;
+  struct Scripted {
+    std::string for_file;
+    bool drop = false;
+    int status = 0;
+    std::string body;
+    std::map<std::string, std::string> headers;
+  };
+  std::deque<Scripted> answers_;  // guarded by mutex_
   bool wrong_ = false;
   std::map<std::string, Pin> pins_;
   double error_rate_ = 0;
