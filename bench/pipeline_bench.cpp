@@ -11,7 +11,7 @@
 // POLL_INTERVAL_SECONDS with nothing to wake the loop sooner. Prints both ratios.
 //
 //   build/bench/pipeline_bench [--tokens N] [--backend sqlite|postgres] [--image-ms M]
-//                              [--jitter-ms J] [--batch B] [--reveal-wait S] [--poll S] [--rate R]
+//                              [--jitter-ms J] [--pin-ms P] [--batch B] [--reveal-wait S] [--poll S] [--rate R]
 //                              [--seed-reveal-wait S] [--no-baseline]
 //   --rate R: tokens arrive at R per second instead of all at once (for latency figures).
 //   PostgreSQL: GLISK_BENCH_POSTGRES_URL=$(scripts/pg-test-server start)
@@ -66,6 +66,7 @@ struct Options {
   std::string backend = "sqlite";
   int image_ms = 0;
   int jitter_ms = 0;
+  int pin_ms = 0;
   int batch = 10;
   double reveal_wait = 0;
   double seed_reveal_wait = 5;  // BATCH_REVEAL_WAIT_SECONDS of the seed's .env.example
@@ -91,6 +92,8 @@ Options parse(int argc, char** argv) {
       o.image_ms = std::stoi(next());
     else if (a == "--jitter-ms")
       o.jitter_ms = std::stoi(next());
+    else if (a == "--pin-ms")
+      o.pin_ms = std::stoi(next());
     else if (a == "--batch")
       o.batch = std::stoi(next());
     else if (a == "--reveal-wait")
@@ -313,8 +316,8 @@ Throughput run_glisk(const Options& o, const testing::FakeReplicate& replicate, 
   }
   const RevealCost cost = reveal_cost(*db);
   const double n = o.tokens;
-  std::printf("glisk serve (%s, batch %d, image %d±%d ms, reveal wait %.1f s), %d tokens %s:\n", o.backend.c_str(),
-              o.batch, o.image_ms, o.jitter_ms, o.reveal_wait, o.tokens,
+  std::printf("glisk serve (%s, batch %d, image %d±%d ms, pin %d ms, reveal wait %.1f s), %d tokens %s:\n",
+              o.backend.c_str(), o.batch, o.image_ms, o.jitter_ms, o.pin_ms, o.reveal_wait, o.tokens,
               o.rate > 0 ? ("arriving at " + std::to_string(o.rate).substr(0, 4) + "/s").c_str() : "detected at once");
   std::printf("  image stage        %8.1f tokens/s   (all past it after %.2f s)\n", n / *images_done, *images_done);
   std::printf("  image + IPFS       %8.1f tokens/s   (all ready after %.2f s)\n", n / *uploads_done, *uploads_done);
@@ -450,6 +453,7 @@ int main(int argc, char** argv) {
     testing::FakePinata pinata;
     if (o.image_ms > 0)
       replicate.set_prediction_time(std::chrono::milliseconds(o.image_ms), std::chrono::milliseconds(o.jitter_ms));
+    pinata.set_latency(std::chrono::milliseconds(o.pin_ms));
     if (o.idle_seconds > 0) {
       run_idle(o, replicate, pinata);
       return 0;

@@ -17,6 +17,7 @@ std::string pinata_error(const std::string& reason, const std::string& details) 
 FakePinata::FakePinata() {
   server_.Post("/pinning/pinFileToIPFS", [this](const httplib::Request& req, httplib::Response& res) {
     ++requests_;
+    if (latency_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(latency_ms_.load()));
     std::unique_lock lock(mutex_);
     const std::string file_name = req.has_file("file") ? req.get_file_value("file").filename : "";
     auto scripted = std::find_if(answers_.begin(), answers_.end(),

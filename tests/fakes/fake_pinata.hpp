@@ -51,6 +51,8 @@ class FakePinata : public FakeServer {
   // adds one for tests of a provider that does send it.
   void rate_limit_for(std::chrono::milliseconds duration, std::optional<int> retry_after_seconds = std::nullopt);
   int rate_limited_answers() const { return rate_limited_answers_; }
+  // Every answer waits this long first (a pin's upload and Pinata's work), concurrently.
+  void set_latency(std::chrono::milliseconds latency) { latency_ms_ = latency.count(); }
 
   int requests() const { return requests_; }
   std::map<std::string, Pin> pins() const;  // by CID
@@ -73,6 +75,7 @@ class FakePinata : public FakeServer {
   std::atomic<int> rate_limited_answers_{0};
   std::mt19937_64 random_{2};  // guarded by mutex_
   std::atomic<int> requests_{0}, injected_errors_{0};
+  std::atomic<int64_t> latency_ms_{0};
 };
 
 class FakeImageHost : public FakeServer {

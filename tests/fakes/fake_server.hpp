@@ -29,6 +29,10 @@ class FakeServer {
   }
   // Call at the end of the subclass constructor, once the routes exist.
   void listen() {
+    // cpp-httplib's default pool (8 threads) is smaller than the connections a service with a
+    // dozen slots keeps open (each kept-alive connection holds a thread): the fake, not the
+    // service, would set the pace.
+    server_.new_task_queue = [] { return new httplib::ThreadPool(64); };
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
