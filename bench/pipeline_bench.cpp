@@ -326,6 +326,9 @@ Throughput run_glisk(const Options& o, const testing::FakeReplicate& replicate, 
   std::printf("  reveal             %lld transactions, %.0f gas per revealed token\n",
               static_cast<long long>(cost.transactions), cost.gas / n);
   std::printf("  service            %.2f CPU seconds, peak RSS %.1f MB\n", usage.cpu_seconds, usage.peak_rss_mb);
+  std::printf("  replicate          %d predictions, %.2f polls per prediction; pinata %d pins\n", replicate.creates(),
+              replicate.creates() > 0 ? static_cast<double>(replicate.gets()) / replicate.creates() : 0.0,
+              pinata.requests());
   std::filesystem::remove_all(dir);
   return {n / *uploads_done, n / *reveals_done};
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <vector>
 
 #include "errors/errors.hpp"
 #include "json_input/json_input.hpp"
@@ -107,7 +108,7 @@ std::optional<std::string> first_output_url(const json& prediction) {
 }  // namespace
 
 ReplicateProvider::ReplicateProvider(const net::HttpClient& http, ReplicateOptions options)
-    : http_(http), options_(std::move(options)) {
+    : http_(http), options_(std::move(options)), first_look_(options_.poll_initial, options_.timeout / 2) {
   static const std::regex kModel(R"(^([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)(?::([0-9a-f]{64}))?$)");
   std::smatch m;
   if (!std::regex_match(options_.model, m, kModel)) {
@@ -154,11 +155,23 @@ void ReplicateProvider::cancel(const std::string& id) const {
   }
 }
 
+std::chrono::milliseconds FirstLook::after() const {
+  sync::MutexLock lock(mutex_);
+  return after_;
+}
+
+void FirstLook::seen(bool done_at_first_look) {
+  sync::MutexLock lock(mutex_);
+  const auto ms = static_cast<double>(after_.count()) * (done_at_first_look ? 1.0 / 1.1 : 1.1);
+  after_ = std::clamp(std::chrono::milliseconds(static_cast<int64_t>(ms)), at_least_, at_most_);
+}
+
 GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std::optional<std::string>& resume_id,
                                            const PredictionStarted& on_started, std::stop_token stop) {
   const auto deadline = http_.clock().steady_now() + options_.timeout;
   const auto per_call = std::chrono::milliseconds(30'000);
   json prediction;
+  std::optional<clock::SteadyPoint> created;  // when this call created the prediction
 
   if (resume_id) {
     auto r = call("GET", "/v1/predictions/" + *resume_id, "", per_call, false, stop);
@@ -178,6 +191,7 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
     json body = {{"input", {{"prompt", prompt}, {"num_outputs", 1}}}};
     if (!version_.empty()) body["version"] = version_;
     const bool wait = options_.prefer_wait_seconds > 0;
+    created = http_.clock().steady_now();
     auto r = call("POST", create_path_, body.dump(), per_call + std::chrono::seconds(options_.prefer_wait_seconds),
                   wait, stop);
     prediction = prediction_from(r, "creating a prediction", options_.model, http_.clock().now());
@@ -185,10 +199,22 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
   }
 
   const std::string id = prediction["id"].get<std::string>();
+  // The first look when recent predictions were done (less what the create itself waited), then
+  // short steps: a fixed backoff would look at 0.25, 0.75, 1.75, 3.75 s and find a 1.8 s image
+  // two seconds late.
   auto delay = options_.poll_initial;
+  if (created) {
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(http_.clock().steady_now() - *created);
+    delay = std::max(options_.poll_initial, first_look_.after() - waited);
+  }
+  auto step = options_.poll_initial;
+  int looks = 0;  // GETs made so far
   for (;;) {
     // A blocking create can answer "processing" with the output already there: that counts.
-    if (auto url = first_output_url(prediction)) return {*url, id};
+    if (auto url = first_output_url(prediction)) {
+      if (created && looks <= 1) first_look_.seen(true);  // done by the first look
+      return {*url, id};
+    }
     const auto& status = prediction["status"].get_ref<const std::string&>();
     const std::string error =
         prediction.contains("error") && prediction["error"].is_string() ? prediction["error"].get<std::string>() : "";
@@ -209,7 +235,10 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
     }
     http_.clock().sleep_for(delay, stop);
     if (stop.stop_requested()) throw TransientError("interrupted by shutdown while waiting for prediction " + id);
-    delay = std::min(options_.poll_max, delay * 2);
+    if (created && looks == 1) first_look_.seen(false);  // the first look was too early
+    delay = step;
+    step = std::min(options_.poll_max, step * 2);
+    ++looks;
     prediction = prediction_from(call("GET", "/v1/predictions/" + id, "", per_call, false, stop), "a prediction lookup",
                                  options_.model, http_.clock().now());
   }

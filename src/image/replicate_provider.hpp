@@ -5,8 +5,11 @@
 // - Create: POST /v1/models/{owner}/{name}/predictions, or POST /v1/predictions with "version"
 //   for a pinned `owner/name:version`. Bearer token. With prefer_wait > 0 the create call asks
 //   `Prefer: wait=N` and may come back already done (even "processing" with the output filled).
-// - The id goes to `on_started` before any waiting; then GET /v1/predictions/{id} is polled with
-//   backoff until succeeded / failed / canceled, within `timeout`; a prediction still running at
+// - The id goes to `on_started` before any waiting; then GET /v1/predictions/{id} is polled until
+//   succeeded / failed / canceled, within `timeout`: the first look near the median time recent
+//   predictions took (FirstLook), then short steps from `poll_initial` doubling to `poll_max`,
+//   so an image is seen done soon after it is, with under two reads a prediction; a prediction
+//   still running at
 //   the timeout is canceled (POST …/cancel). An interrupted wait (shutdown) does not cancel: the
 //   next holder of the token resumes the same prediction.
 // - Errors: problem+json (title, detail, status). 401/403/402/404/422/400 are permanent, with a
@@ -19,6 +22,7 @@
 
 #include "image/image_provider.hpp"
 #include "net/http_client.hpp"
+#include "sync/mutex.hpp"
 
 namespace glisk::image {
 
@@ -30,6 +34,25 @@ struct ReplicateOptions {
   int prefer_wait_seconds = 0;                           // 0: create returns at once (async)
   std::chrono::milliseconds poll_initial{250};
   std::chrono::milliseconds poll_max{2000};
+};
+
+// When to look first at a new prediction: a running estimate of the median time predictions take.
+// Each prediction moves it: done by the first look → 10% sooner, not yet → 10% later, so half
+// the predictions are found at the first look whatever the model's pace (and it follows the pace
+// when it changes). Recording when a prediction was seen done would only ever push it later.
+// Thread-safe (every slot's predictions feed it).
+class FirstLook {
+ public:
+  FirstLook(std::chrono::milliseconds initial, std::chrono::milliseconds at_most)
+      : at_most_(at_most), after_(initial), at_least_(initial) {}
+  std::chrono::milliseconds after() const;
+  void seen(bool done_at_first_look);
+
+ private:
+  const std::chrono::milliseconds at_most_;
+  mutable sync::Mutex mutex_;
+  std::chrono::milliseconds after_ GLISK_GUARDED_BY(mutex_);
+  const std::chrono::milliseconds at_least_;
 };
 
 class ReplicateProvider final : public ImageProvider {
@@ -50,6 +73,7 @@ class ReplicateProvider final : public ImageProvider {
   const ReplicateOptions options_;
   std::string create_path_;
   std::string version_;  // the pinned version id, when the model names one
+  FirstLook first_look_;
 };
 
 }  // namespace glisk::image
