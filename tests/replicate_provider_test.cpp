@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <thread>
 
 #include "errors/errors.hpp"
@@ -199,4 +200,28 @@ TEST(RetryAfter, ReadsSecondsAndHttpDates) {
   EXPECT_EQ(net::parse_retry_after("12", now), 12000ms);
   EXPECT_EQ(net::parse_retry_after("Tue, 14 Nov 2023 22:13:40 GMT", now), 20000ms);
   EXPECT_FALSE(net::parse_retry_after("soon", now));
+}
+
+TEST(FirstLook, SettlesNearTheMedianTimePredictionsTakeAndFollowsAChange) {
+  using std::chrono::milliseconds;
+  image::FirstLook first(milliseconds(250), milliseconds(60'000));
+  std::mt19937 random(7);
+  auto run = [&](int mean_ms, int n) {
+    std::uniform_int_distribution<int> took(mean_ms - 500, mean_ms + 500);
+    int found_at_first = 0;
+    for (int i = 0; i < n; ++i) {
+      const bool done = first.after() >= milliseconds(took(random));
+      found_at_first += done;
+      first.seen(done);
+    }
+    return found_at_first;
+  };
+  run(1500, 40);  // from 250 ms up to the model's pace
+  EXPECT_GE(first.after(), milliseconds(1200));
+  EXPECT_LE(first.after(), milliseconds(1800));
+  const int found = run(1500, 200);
+  EXPECT_GE(found, 70) << "about half the predictions are found at the first look";
+  EXPECT_LE(found, 130);
+  run(4000, 60);  // the model slows down: the first look follows
+  EXPECT_GE(first.after(), milliseconds(3500));
 }
