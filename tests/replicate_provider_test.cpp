@@ -225,3 +225,21 @@ TEST(FirstLook, SettlesNearTheMedianTimePredictionsTakeAndFollowsAChange) {
   run(4000, 60);  // the model slows down: the first look follows
   EXPECT_GE(first.after(), milliseconds(3500));
 }
+
+TEST_F(ReplicateProviderTest, CreatesWaitForTheAccountsBudgetAndA429HoldsIt) {
+  net::RateBudget creates(http.clock(), 600, 1);  // one create per 100 ms, no burst
+  auto o = options();
+  o.creates = &creates;
+  image::ReplicateProvider p(http, o);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) generate(p);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 300ms) << "4 creates at 10 a second take 0.3 s at least";
+  fake.queue_create_answer(429, R"({"title":"Too Many Requests","detail":"throttled","status":429})",
+                           {{"Retry-After", "1"}});
+  EXPECT_THROW(generate(p), errors::RateLimitedError);
+  EXPECT_EQ(creates.available(), 0) << "the 429's second holds the budget";
+  const auto held = std::chrono::steady_clock::now();
+  generate(p);
+  EXPECT_GE(std::chrono::steady_clock::now() - held, 900ms) << "no create went before Replicate's Retry-After";
+  EXPECT_EQ(fake.creates(), 5);
+}

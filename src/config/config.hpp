@@ -56,6 +56,9 @@ struct Config {
   ImageProvider image_provider = ImageProvider::kAuto;
   std::string replicate_api_url = "https://api.replicate.com";
   int replicate_prefer_wait_seconds = 0;
+  int replicate_creates_per_minute = 600;
+  int replicate_reads_per_minute = 3000;
+  int pinata_requests_per_minute = 180;
   std::chrono::milliseconds image_timeout{120000};
   std::string default_prompt = "An abstract painting of light and colour";
   std::string data_dir = "./data";

@@ -135,8 +135,19 @@ net::HttpResponse ReplicateProvider::call(const std::string& method, const std::
   request.body = body;
   request.timeout = timeout;
   request.max_response_bytes = 4u << 20;
+  // Replicate counts creates and the other requests apart: wait for the right budget first.
+  net::RateBudget* budget = method == "POST" && path == create_path_ ? options_.creates : options_.reads;
+  if (budget != nullptr && !budget->acquire(stop))
+    throw TransientError("interrupted by shutdown while calling Replicate");
   try {
-    return http_.send(request, stop);
+    auto response = http_.send(request, stop);
+    if (response.status == 429 && budget != nullptr) {
+      // The account's limit: nothing of this kind goes before the wait it names (else a second).
+      const auto* header = response.header("retry-after");
+      const auto wait = header != nullptr ? net::parse_retry_after(*header, http_.clock().now()) : std::nullopt;
+      budget->hold_for(wait.value_or(std::chrono::seconds(1)));
+    }
+    return response;
   } catch (const net::TransportError& e) {
     if (e.failure() == net::TransportError::Failure::kAborted)
       throw TransientError("interrupted by shutdown while calling Replicate");

@@ -22,6 +22,7 @@
 
 #include "image/image_provider.hpp"
 #include "net/http_client.hpp"
+#include "net/rate_budget.hpp"
 #include "sync/mutex.hpp"
 
 namespace glisk::image {
@@ -34,6 +35,9 @@ struct ReplicateOptions {
   int prefer_wait_seconds = 0;                           // 0: create returns at once (async)
   std::chrono::milliseconds poll_initial{250};
   std::chrono::milliseconds poll_max{2000};
+  // The account's budgets (optional, shared by every slot): creates, and every other request.
+  net::RateBudget* creates = nullptr;  // REPLICATE_CREATES_PER_MINUTE
+  net::RateBudget* reads = nullptr;    // REPLICATE_READS_PER_MINUTE
 };
 
 // When to look first at a new prediction: a running estimate of the median time predictions take.

@@ -69,6 +69,8 @@ std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
   http_request.timeout = options_.timeout;
   http_request.max_response_bytes = 1u << 20;
   net::HttpResponse r;
+  if (options_.requests != nullptr && !options_.requests->acquire(stop))
+    throw errors::TransientError("interrupted by shutdown while waiting for Pinata's request budget");
   try {
     r = http_.send(http_request, stop);
   } catch (const net::TransportError& e) {
@@ -94,6 +96,7 @@ std::string PinataPinner::pin(const PinRequest& request, std::stop_token stop) {
   if (r.status == 429) {
     std::optional<std::chrono::milliseconds> wait;
     if (const auto* h = r.header("retry-after")) wait = net::parse_retry_after(*h, http_.clock().now());
+    if (options_.requests != nullptr) options_.requests->hold_for(wait.value_or(std::chrono::seconds(1)));
     // Pinata limits requests per minute by plan (docs.pinata.cloud/account-management/limits) and
     // does not document a Retry-After; the stage worker backs off on its own when none comes.
     throw errors::RateLimitedError("Pinata rate limit when " + what + " (429: " + said + ")", wait);

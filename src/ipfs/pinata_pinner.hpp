@@ -9,6 +9,7 @@
 
 #include "ipfs/pinner.hpp"
 #include "net/http_client.hpp"
+#include "net/rate_budget.hpp"
 
 namespace glisk::ipfs {
 
@@ -16,6 +17,7 @@ struct PinataOptions {
   std::string api_url = "https://api.pinata.cloud";
   std::string jwt;
   std::chrono::milliseconds timeout{60'000};
+  net::RateBudget* requests = nullptr;  // PINATA_REQUESTS_PER_MINUTE (optional, shared by every slot)
 };
 
 class PinataPinner final : public IpfsPinner {

@@ -150,13 +150,19 @@ void Service::make_providers() {
     options.model = config_.replicate_model_version;
     options.timeout = config_.image_timeout;
     options.prefer_wait_seconds = config_.replicate_prefer_wait_seconds;
+    replicate_creates_ = std::make_unique<net::RateBudget>(clock_, config_.replicate_creates_per_minute);
+    replicate_reads_ = std::make_unique<net::RateBudget>(clock_, config_.replicate_reads_per_minute);
+    options.creates = replicate_creates_.get();
+    options.reads = replicate_reads_.get();
     image_provider_ = std::make_unique<image::ReplicateProvider>(http_, options);
   } else {
     image_provider_ = std::make_unique<image::LocalImageGenerator>(config_.data_dir);
   }
   if (config_.ipfs_provider == config::IpfsProvider::kPinata) {
-    pinner_ =
-        std::make_unique<ipfs::PinataPinner>(http_, ipfs::PinataOptions{config_.pinata_api_url, config_.pinata_jwt});
+    pinata_requests_ = std::make_unique<net::RateBudget>(clock_, config_.pinata_requests_per_minute);
+    ipfs::PinataOptions options{config_.pinata_api_url, config_.pinata_jwt};
+    options.requests = pinata_requests_.get();
+    pinner_ = std::make_unique<ipfs::PinataPinner>(http_, options);
   } else {
     auto local = std::make_unique<ipfs::LocalIpfsStore>(config_.ipfs_local_dir);
     local_ipfs_ = local.get();

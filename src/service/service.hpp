@@ -18,6 +18,7 @@
 #include "log/event_log.hpp"
 #include "metrics/registry.hpp"
 #include "net/http_client.hpp"
+#include "net/rate_budget.hpp"
 #include "ops/pipeline_view.hpp"
 #include "queue/wake_signal.hpp"
 #include "store/author_store.hpp"
@@ -82,6 +83,8 @@ class Service {
   queue::WakeBoard wake_;
   std::unique_ptr<store::TokenLifecycle> queue_;
   net::HttpClient http_;
+  // The providers' request budgets, shared by every slot (before the providers that use them).
+  std::unique_ptr<net::RateBudget> replicate_creates_, replicate_reads_, pinata_requests_;
   std::unique_ptr<image::ImageProvider> image_provider_;
   std::unique_ptr<ipfs::IpfsPinner> pinner_;
   ipfs::LocalIpfsStore* local_ipfs_ = nullptr;  // the pinner, when it is the local store
