@@ -399,6 +399,14 @@ TEST_F(FaultRuns, ReplicateRevokedKeyThenDownIsOneBreakerOutageThatFailsNoTokenA
   EXPECT_NE(image.value("reason", "").find("check REPLICATE_API_TOKEN"), std::string::npos) << stats->body;
   EXPECT_TRUE(image.contains("next_probe")) << stats->body;
   EXPECT_EQ(json::parse(stats->body)["stages"]["ipfs"].value("breaker", ""), "closed") << stats->body;
+  auto metrics = api.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find(R"(glisk_breaker_open{stage="image",provider="replicate"} 1)"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find(R"(glisk_provider_budget_per_minute{provider="replicate",requests="creates"} 600)"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find(R"(glisk_provider_budget_per_minute{provider="pinata",requests="pins"} 180)"),
+            std::string::npos);
   std::this_thread::sleep_for(8s);
   replicate_.outage_for(8s, 503);
   std::this_thread::sleep_for(8s);

@@ -168,6 +168,24 @@ void Service::make_providers() {
     local_ipfs_ = local.get();
     pinner_ = std::move(local);
   }
+  // Each budget's room and size at every scrape: a budget that stays at 0 paces the stage.
+  auto& room = metrics_.gauge("glisk_provider_budget_available",
+                              "requests a provider's budget would let go at once now", {"provider", "requests"});
+  auto& size =
+      metrics_.gauge("glisk_provider_budget_per_minute",
+                     "a provider's request budget a minute (REPLICATE_*_PER_MINUTE, PINATA_REQUESTS_PER_MINUTE)",
+                     {"provider", "requests"});
+  metrics_.add_collector([&room, &size,
+                          budgets = std::vector<std::tuple<const char*, const char*, net::RateBudget*>>{
+                              {"replicate", "creates", replicate_creates_.get()},
+                              {"replicate", "reads", replicate_reads_.get()},
+                              {"pinata", "pins", pinata_requests_.get()}}] {
+    for (const auto& [provider, requests, budget] : budgets) {
+      if (budget == nullptr) continue;
+      room.set({provider, requests}, budget->available());
+      size.set({provider, requests}, budget->per_minute());
+    }
+  });
 }
 
 void Service::start_image_worker() {
