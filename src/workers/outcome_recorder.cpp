@@ -124,11 +124,15 @@ void OutcomeRecorder::succeeded(const Attempt& attempt, const StageOutcome& outc
       lease_lost(attempt, {{"detail", "finished after its lease was lost; another holder's result stands"}});
     }
   } catch (const std::exception& e) {
-    log_.error("token.outcome_not_recorded", {{"worker", worker_},
-                                              {"token_id", id},
-                                              {"error", e.what()},
-                                              {"detail", "the token returns to the queue when its lease expires"}});
+    not_recorded(id, e);
   }
+}
+
+void OutcomeRecorder::not_recorded(int64_t token_id, const std::exception& e) {
+  log_.error("token.outcome_not_recorded", {{"worker", worker_},
+                                            {"token_id", token_id},
+                                            {"error", e.what()},
+                                            {"detail", "the token returns to the queue when its lease expires"}});
 }
 
 void OutcomeRecorder::held_back(const Attempt& attempt) {
@@ -140,10 +144,7 @@ void OutcomeRecorder::held_back(const Attempt& attempt) {
       lease_lost(attempt);
     }
   } catch (const std::exception& e) {
-    log_.error("token.outcome_not_recorded", {{"worker", worker_},
-                                              {"token_id", id},
-                                              {"error", e.what()},
-                                              {"detail", "the token returns to the queue when its lease expires"}});
+    not_recorded(id, e);
   }
 }
 
@@ -153,10 +154,7 @@ bool OutcomeRecorder::failed(const Attempt& attempt, std::exception_ptr failure)
   } catch (const std::exception& e) {
     // The database refused the outcome even after riding out an outage for a lease length: the
     // lease runs out and the token is taken up again.
-    log_.error("token.outcome_not_recorded", {{"worker", worker_},
-                                              {"token_id", attempt.claim.token.token_id},
-                                              {"error", e.what()},
-                                              {"detail", "the token returns to the queue when its lease expires"}});
+    not_recorded(attempt.claim.token.token_id, e);
     return errors::kind_of(failure) == errors::Kind::kBug;
   }
 }

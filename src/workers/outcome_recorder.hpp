@@ -66,6 +66,8 @@ class OutcomeRecorder {
   void measure(const Attempt& attempt, const char* outcome);
   void count_error(const char* error_class);
   void lease_lost(const Attempt& attempt, log::Fields more = log::Fields::object());
+  // The move that records an outcome failed even after riding out an outage: the lease runs out.
+  void not_recorded(int64_t token_id, const std::exception& e);
 
   const token::Stage stage_;
   const std::string worker_;
