@@ -6,8 +6,12 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
+
+#include "sync/mutex.hpp"
 
 namespace glisk::net {
 namespace {
@@ -67,12 +71,55 @@ const std::string* HttpResponse::header(const std::string& lowercase_name) const
   return it == headers.end() ? nullptr : &it->second;
 }
 
-HttpClient::HttpClient() : clock_(system_clock_) { global_init(); }
+// Idle easy handles: a handle keeps its connections open after a transfer (up to libcurl's
+// default of 5), and curl_easy_reset clears its options, not them.
+struct HttpClient::Handles {
+  // More idle handles than this are closed: the most requests in flight at once, with room.
+  static constexpr size_t kMaxIdle = 64;
+  sync::Mutex mutex;
+  std::vector<CURL*> idle GLISK_GUARDED_BY(mutex);
 
-HttpClient::HttpClient(const clock::Clock& clock) : clock_(clock) { global_init(); }
+  CURL* take() {
+    {
+      sync::MutexLock lock(mutex);
+      if (!idle.empty()) {
+        CURL* h = idle.back();
+        idle.pop_back();
+        curl_easy_reset(h);
+        return h;
+      }
+    }
+    return curl_easy_init();
+  }
+  void give_back(CURL* h) {
+    {
+      sync::MutexLock lock(mutex);
+      if (idle.size() < kMaxIdle) {
+        idle.push_back(h);
+        return;
+      }
+    }
+    curl_easy_cleanup(h);
+  }
+  ~Handles() {
+    sync::MutexLock lock(mutex);
+    for (CURL* h : idle) curl_easy_cleanup(h);
+  }
+};
+
+HttpClient::HttpClient() : clock_(system_clock_), handles_(std::make_unique<Handles>()) { global_init(); }
+
+HttpClient::HttpClient(const clock::Clock& clock) : clock_(clock), handles_(std::make_unique<Handles>()) {
+  global_init();
+}
+
+HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::send(const HttpRequest& request, std::stop_token stop) const {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
+  Handles& handles = *handles_;
+  std::unique_ptr<CURL, std::function<void(CURL*)>> curl(handles.take(), [&handles](CURL* h) {
+    if (h != nullptr) handles.give_back(h);
+  });
   if (!curl) throw TransportError(TransportError::Failure::kOther, "curl_easy_init failed");
   CURL* h = curl.get();
   Transfer transfer;
@@ -100,6 +147,12 @@ HttpResponse HttpClient::send(const HttpRequest& request, std::stop_token stop) 
   curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "glisk/" GLISK_VERSION);
+  if (!request.reuse_connection) {
+    // Its own connection, closed after it: nothing that might have been closed under it, so
+    // nothing for libcurl to send again by itself.
+    curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+  }
   if (request.method == "GET") {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
   } else {

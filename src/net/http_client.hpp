@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <stop_token>
@@ -26,6 +27,10 @@ struct HttpRequest {
   std::string body;
   std::chrono::milliseconds timeout{30'000};
   size_t max_response_bytes = 64u << 20;
+  // Whether a kept-alive connection may carry it. libcurl sends a request again, unasked, when
+  // a reused connection turns out to have been closed: harmless for a read, a second paid
+  // prediction for a create. A request that must go at most once takes a fresh connection.
+  bool reuse_connection = true;
 };
 
 struct HttpResponse {
@@ -49,19 +54,27 @@ class TransportError : public errors::Error {
   Failure failure_;
 };
 
+// Connections are kept alive between requests (libcurl's connection cache, per easy handle; the
+// handles are pooled and reused), so a poll, a download or a pin to a host spoken to a moment ago
+// costs no new TCP and TLS handshake. Thread-safe: one handle per request in flight.
 class HttpClient {
  public:
   // The outside world's pace (retry waits, polls, Retry-After dates) is kept on `clock`; by
   // default the real one, which the client then owns.
   HttpClient();
   explicit HttpClient(const clock::Clock& clock);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
   // Throws TransportError; never for an HTTP status.
   HttpResponse send(const HttpRequest& request, std::stop_token stop = {}) const;
   const clock::Clock& clock() const { return clock_; }
 
  private:
+  struct Handles;  // the idle easy handles, each with its open connections
   clock::SystemClock system_clock_;
   const clock::Clock& clock_;
+  std::unique_ptr<Handles> handles_;
 };
 
 // Parses a Retry-After header value: delay-seconds or an HTTP date (relative to `now`).
