@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "store/migrations.hpp"
+#include "store/stage_reports.hpp"
 #include "subprocess.hpp"
 #include "test_support.hpp"
 
@@ -138,4 +140,42 @@ TEST(OperatorCli, NoFormOfTheDatabasePasswordReachesAnyMessage) {
     EXPECT_NE(serve.all_stderr().find("application.startup_failed"), std::string::npos) << serve.all_stderr();
     EXPECT_EQ(serve.all_stderr().find(password), std::string::npos) << serve.all_stderr();
   }
+}
+
+TEST(OperatorCli, QueuesAndStatusShowAStagePausedOnAnyInstanceWithItsReasonAndNextProbe) {
+  glisk::testing::TestDatabase tdb{Backend::kSqlite};
+  clock::SystemClock clock;
+  store::TokenStore tokens(tdb.db(), clock);
+  glisk::testing::add_detected_tokens(tokens, 1, 2);
+  store::StageReports reports(tdb.db(), clock);
+  store::StagePauseReport r;
+  r.stage = "image";
+  r.instance = "box:42:abcd";
+  r.provider = "replicate";
+  r.cause = "breaker";
+  r.reason = "Replicate refused our API token (401): check REPLICATE_API_TOKEN";
+  r.since = clock.now() - 3min;
+  r.next_probe = clock.now() + 20s;
+  reports.publish(r.instance, {r});
+  for (const char* command : {"queues", "status"}) {
+    const CliRun text = glisk_cli({command}, tdb.url());
+    EXPECT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_NE(text.out.find("image    paused on box:42:abcd: Replicate refused our API token (401): check "
+                            "REPLICATE_API_TOKEN"),
+              std::string::npos)
+        << text.out;
+    EXPECT_NE(text.out.find("(3 min ago), next probe"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("(in 1"), std::string::npos) << text.out;  // in 19 or 20 s
+  }
+  const CliRun queues = glisk_cli({"queues", "--json"}, tdb.url());
+  const auto j = nlohmann::json::parse(queues.out);
+  ASSERT_EQ(j["image"]["paused"].size(), 1u) << queues.out;
+  EXPECT_EQ(j["image"]["paused"][0]["cause"], "breaker");
+  EXPECT_TRUE(j["ipfs"]["paused"].empty());
+  const CliRun status = glisk_cli({"status", "--json"}, tdb.url());
+  EXPECT_EQ(nlohmann::json::parse(status.out)["paused"][0]["instance"], "box:42:abcd") << status.out;
+
+  reports.publish(r.instance, {});  // the stage resumed
+  const CliRun resumed = glisk_cli({"queues"}, tdb.url());
+  EXPECT_EQ(resumed.out.find("paused"), std::string::npos) << resumed.out;
 }

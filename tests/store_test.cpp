@@ -5,6 +5,7 @@
 
 #include "clock/time_format.hpp"
 #include "store/migrations.hpp"
+#include "store/stage_reports.hpp"
 #include "store/system_state.hpp"
 #include "store/token_store.hpp"
 #include "test_support.hpp"
@@ -160,4 +161,52 @@ TEST_P(StoreTest, SystemStateChangesOnlyByCompareAndSet) {
   store::in_transaction(tdb.db(), store::TxMode::kWrite,
                         [&](store::Transaction& tx) { EXPECT_TRUE(state.compare_and_delete(tx, "k", "two")); });
   EXPECT_FALSE(state.get(tdb.db(), "k"));
+}
+
+TEST_P(StoreTest, StageReportsAreEachInstancesOwnAndAStaleOneIsIgnored) {
+  using namespace std::chrono_literals;
+  store::StageReports reports(tdb.db(), clock);
+  auto report = [&](std::string stage, std::string instance, std::string reason) {
+    store::StagePauseReport r;
+    r.stage = std::move(stage);
+    r.instance = std::move(instance);
+    r.provider = "replicate";
+    r.cause = "breaker";
+    r.reason = std::move(reason);
+    r.since = clock.now();
+    r.next_probe = clock.now() + 4s;
+    return r;
+  };
+  reports.publish("a:1:x", {report("image", "a:1:x", "401: check REPLICATE_API_TOKEN")});
+  // A key's LIKE wildcards are matched as written: this instance's name holds one.
+  reports.publish("b_1%y", {report("image", "b_1%y", "503"), report("ipfs", "b_1%y", "pinata 503")});
+  auto now = reports.current();
+  ASSERT_EQ(now.size(), 3u);
+  EXPECT_EQ(now[0].stage, "image");
+  EXPECT_EQ(now[0].instance, "a:1:x");
+  EXPECT_EQ(now[0].reason, "401: check REPLICATE_API_TOKEN");
+  EXPECT_EQ(now[0].next_probe, clock.now() + 4s);
+  EXPECT_EQ(now[2].stage, "ipfs");
+
+  // b's ipfs stage resumed: only its row goes; a's are untouched.
+  reports.publish("b_1%y", {report("image", "b_1%y", "503 again")});
+  now = reports.current();
+  ASSERT_EQ(now.size(), 2u);
+  EXPECT_EQ(now[1].reason, "503 again");
+
+  // a stops refreshing (it died): after the freshness its row is no longer shown.
+  clock.advance(40s);
+  reports.publish("b_1%y", {report("image", "b_1%y", "503 again")});
+  clock.advance(30s);
+  now = reports.current();
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].instance, "b_1%y");
+  reports.publish("b_1%y", {});
+  EXPECT_TRUE(reports.current().empty());
+
+  // A row nobody can read (another version's, a hand edit) is skipped, not fatal.
+  store::SystemState state(clock);
+  store::in_transaction(tdb.db(), store::TxMode::kWrite,
+                        [&](store::Transaction& tx) { state.put(tx, "stage_paused:c:image", "{not json"); });
+  EXPECT_TRUE(reports.current().empty());
 }

@@ -30,3 +30,15 @@ TEST(TimeFormat, RejectsGarbage) {
   EXPECT_FALSE(parse_time("2025-11-30T11:16:20.Z"));
   EXPECT_FALSE(parse_time("2025-11-30T11:16:20Zjunk"));
 }
+
+TEST(TimeFormat, SaysHowLongAgoOrHowSoon) {
+  using namespace std::chrono_literals;
+  const glisk::clock::TimePoint now{std::chrono::seconds{1'800'000'000}};
+  using glisk::clock::format_relative;
+  EXPECT_EQ(format_relative(now, now), "now");
+  EXPECT_EQ(format_relative(now - 40s, now), "40 s ago");
+  EXPECT_EQ(format_relative(now + 20s, now), "in 20 s");
+  EXPECT_EQ(format_relative(now - 3min - 10s, now), "3 min ago");
+  EXPECT_EQ(format_relative(now - 5h, now), "5 h ago");
+  EXPECT_EQ(format_relative(now + 72h, now), "in 3 d");
+}

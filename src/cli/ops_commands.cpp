@@ -34,25 +34,48 @@ std::string age_text(const std::optional<double>& seconds) {
   return buffer;
 }
 
-int status(store::TokenStore& tokens, bool as_json) {
+// The stages paused on any instance, under the table: what an operator must act on.
+void print_paused(const std::vector<store::StagePauseReport>& paused, clock::TimePoint now) {
+  for (const auto& r : paused) {
+    std::printf("%-7s  paused on %s: %s\n         since %s (%s), next probe %s (%s)\n", r.stage.c_str(),
+                ops::terminal_cell(r.instance, 80).c_str(), ops::terminal_cell(r.reason, 300).c_str(),
+                clock::format_time(r.since).c_str(), clock::format_relative(r.since, now).c_str(),
+                clock::format_time(r.next_probe).c_str(), clock::format_relative(r.next_probe, now).c_str());
+  }
+}
+
+nlohmann::json paused_json(const std::vector<store::StagePauseReport>& paused) {
+  json out = json::array();
+  for (const auto& r : paused) out.push_back(ops::stage_pause_json(r));
+  return out;
+}
+
+int status(store::TokenStore& tokens, store::StageReports& reports, clock::TimePoint now, bool as_json) {
   const auto counts = tokens.count_by_status();
+  const auto paused = reports.current();
   int64_t total = 0;
   for (const auto& [s, n] : counts) total += n;
   if (as_json) {
-    print_json({{"tokens", ops::status_counts_json(counts)}, {"total", total}});
+    print_json({{"tokens", ops::status_counts_json(counts)}, {"total", total}, {"paused", paused_json(paused)}});
     return 0;
   }
   std::printf("%-10s  %8s\n", "STATUS", "COUNT");
   for (const auto& [s, n] : counts)
     std::printf("%-10s  %8lld\n", std::string(token::to_string(s)).c_str(), static_cast<long long>(n));
   std::printf("%-10s  %8lld\n", "total", static_cast<long long>(total));
+  if (!paused.empty()) std::printf("\n");
+  print_paused(paused, now);
   return 0;
 }
 
-int queues(store::TokenStore& tokens, bool as_json) {
+int queues(store::TokenStore& tokens, store::StageReports& reports, clock::TimePoint now, bool as_json) {
   const auto stats = tokens.queue_stats();
+  const auto paused = reports.current();
   if (as_json) {
-    print_json(ops::queue_stats_json(stats));
+    auto out = ops::queue_stats_json(stats);
+    for (auto& [stage, q] : out.items()) q["paused"] = json::array();
+    for (const auto& r : paused) out[r.stage]["paused"].push_back(ops::stage_pause_json(r));
+    print_json(out);
     return 0;
   }
   std::printf("%-7s  %8s  %8s  %9s  %10s\n", "STAGE", "DEPTH", "DUE NOW", "IN FLIGHT", "OLDEST DUE");
@@ -61,6 +84,8 @@ int queues(store::TokenStore& tokens, bool as_json) {
                 static_cast<long long>(q.depth), static_cast<long long>(q.due), static_cast<long long>(q.in_flight),
                 age_text(q.oldest_due_age_seconds).c_str());
   }
+  if (!paused.empty()) std::printf("\n");
+  print_paused(paused, now);
   return 0;
 }
 
@@ -240,8 +265,9 @@ std::optional<int> run_ops_commands(const OpsCommands& c, const config::Config& 
     }
     store::TokenStore tokens(*db, clock);
     ops::PipelineView view(*db, clock);
-    if (given == c.status) return status(tokens, c.json);
-    if (given == c.queues) return queues(tokens, c.json);
+    store::StageReports reports(*db, clock);
+    if (given == c.status) return status(tokens, reports, clock.now(), c.json);
+    if (given == c.queues) return queues(tokens, reports, clock.now(), c.json);
     if (given == c.tokens) return recent_tokens(view, c.recent, c.json);
     if (given == c.failures) return failures(view, c.limit, c.json);
     if (given == c.show) return show(view, tokens, c.token_id, c.json);

@@ -82,4 +82,22 @@ std::optional<TimePoint> parse_time(std::string_view s) {
       std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds{secs * 1'000'000 + micros})};
 }
 
+std::string format_relative(TimePoint t, TimePoint now) {
+  using std::chrono::duration_cast;
+  const bool past = t <= now;
+  const auto seconds = duration_cast<std::chrono::seconds>(past ? now - t : t - now).count();
+  if (seconds < 1) return "now";
+  std::string amount;
+  if (seconds < 90) {
+    amount = std::to_string(seconds) + " s";
+  } else if (seconds < 90 * 60) {
+    amount = std::to_string(seconds / 60) + " min";
+  } else if (seconds < 48 * 3600) {
+    amount = std::to_string(seconds / 3600) + " h";
+  } else {
+    amount = std::to_string(seconds / 86400) + " d";
+  }
+  return past ? amount + " ago" : "in " + amount;
+}
+
 }  // namespace glisk::clock

@@ -13,6 +13,10 @@ namespace glisk::clock {
 
 std::string format_time(TimePoint t);
 
+// How far `t` is from `now`, as an operator reads it beside the timestamp: "now", "40 s ago",
+// "3 min ago", "in 20 s", "5 h ago", "2 d ago" (rounded down, so "1 min" is 60-119 s).
+std::string format_relative(TimePoint t, TimePoint now);
+
 // nullopt when `text` is not such a timestamp.
 std::optional<TimePoint> parse_time(std::string_view text);
 

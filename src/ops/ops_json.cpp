@@ -116,4 +116,15 @@ json retry_json(const store::RetryReport& report, bool dry_run) {
   return {{"dry_run", dry_run}, {"count", report.tokens.size()}, {"tokens", tokens}, {"skipped", report.skipped}};
 }
 
+nlohmann::json stage_pause_json(const store::StagePauseReport& r) {
+  return {{"stage", r.stage},
+          {"instance", r.instance},
+          {"provider", r.provider},
+          {"cause", r.cause},
+          {"reason", r.reason},
+          {"since", clock::format_time(r.since)},
+          {"next_probe", clock::format_time(r.next_probe)},
+          {"reported_at", clock::format_time(r.reported_at)}};
+}
+
 }  // namespace glisk::ops

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ops/pipeline_view.hpp"
+#include "store/stage_reports.hpp"
 #include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 
@@ -22,6 +23,8 @@ nlohmann::json failure_json(const Failure& f);
 nlohmann::json event_json(const store::TokenEvent& e);
 nlohmann::json reveal_json(const RevealTransaction& r);
 nlohmann::json throughput_json(const std::vector<ThroughputMinute>& minutes);
+// {"instance","provider","cause","reason","since","next_probe","reported_at"}
+nlohmann::json stage_pause_json(const store::StagePauseReport& r);
 // {"dry_run":…, "count":N, "tokens":[{"token_id","stage","to"}], "skipped":[ids]}
 nlohmann::json retry_json(const store::RetryReport& report, bool dry_run);
 

@@ -32,4 +32,32 @@ bool SystemState::compare_and_delete(Transaction& tx, const std::string& key, co
   return tx.exec("DELETE FROM system_state WHERE key = $1 AND value = $2", {key, expected}).affected == 1;
 }
 
+void SystemState::put(Transaction& tx, const std::string& key, const std::string& value) {
+  tx.exec(
+      "INSERT INTO system_state (key, value, updated_at) VALUES ($1, $2, $3) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+      {key, value, clock::format_time(clock_.now())});
+}
+
+void SystemState::remove(Transaction& tx, const std::string& key) {
+  tx.exec("DELETE FROM system_state WHERE key = $1", {key});
+}
+
+std::vector<SystemState::Row> SystemState::with_prefix(Transaction& tx, const std::string& prefix) {
+  // LIKE with its wildcards escaped: a prefix is matched as written on both backends.
+  std::string pattern;
+  for (char c : prefix) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  auto r = tx.exec("SELECT key, value, updated_at FROM system_state WHERE key LIKE $1 ESCAPE '\\' ORDER BY key",
+                   {pattern + "%"});
+  std::vector<Row> rows;
+  for (const auto row : r) {
+    rows.push_back(
+        {row.get<std::string>("key"), row.get<std::string>("value"), row.get<clock::TimePoint>("updated_at")});
+  }
+  return rows;
+}
+
 }  // namespace glisk::store

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "clock/clock.hpp"
 #include "store/database.hpp"
@@ -26,6 +27,17 @@ class SystemState {
                        const std::string& value);
   // Deletes `key` if it holds `expected` now. True when it did.
   bool compare_and_delete(Transaction& tx, const std::string& key, const std::string& expected);
+
+  // For values only their own writer changes (a report per instance): set whatever was there.
+  void put(Transaction& tx, const std::string& key, const std::string& value);
+  void remove(Transaction& tx, const std::string& key);
+  // Every row whose key starts with `prefix`, in key order.
+  struct Row {
+    std::string key;
+    std::string value;
+    clock::TimePoint updated_at;
+  };
+  std::vector<Row> with_prefix(Transaction& tx, const std::string& prefix);
 
  private:
   clock::Clock& clock_;

@@ -24,6 +24,11 @@ clock::TimePoint StagePause::until() const {
   return until_;
 }
 
+clock::TimePoint StagePause::since() const {
+  sync::MutexLock lock(mutex_);
+  return since_;
+}
+
 clock::TimePoint StagePause::pause(std::optional<std::chrono::milliseconds> retry_after, log::Fields fields) {
   const double jitter = jitter_();
   clock::TimePoint until;
@@ -35,7 +40,7 @@ clock::TimePoint StagePause::pause(std::optional<std::chrono::milliseconds> retr
       // it when the provider asks for longer.
       if (retry_after && now + *retry_after > until_) until_ = now + *retry_after;
     } else {
-      ++streak_;
+      if (streak_++ == 0) since_ = now;
       until_ = now + queue::retry_delay(backoff_, streak_, jitter, retry_after);
     }
     until = until_;

@@ -26,6 +26,8 @@ class StagePause {
 
   // When the pause ends (a past time when the stage is not paused).
   clock::TimePoint until() const;
+  // When the current run of pauses began (the first 429 of it).
+  clock::TimePoint since() const;
   // Pauses (or lengthens the pause when the provider asks for longer); says so with `fields`.
   // Returns when the pause ends.
   clock::TimePoint pause(std::optional<std::chrono::milliseconds> retry_after, log::Fields fields);
@@ -41,6 +43,7 @@ class StagePause {
   mutable sync::Mutex mutex_;
   clock::TimePoint until_ GLISK_GUARDED_BY(mutex_){};
   int streak_ GLISK_GUARDED_BY(mutex_) = 0;  // pauses in a row
+  clock::TimePoint since_ GLISK_GUARDED_BY(mutex_){};
 };
 
 }  // namespace glisk::workers

@@ -67,6 +67,9 @@ class StageWorker {
 
   // Until when a provider's rate limit pauses the stage (a past time when it does not).
   clock::TimePoint paused_until() const { return pause_.until(); }
+  // When the run of rate-limit pauses that paused_until() belongs to began.
+  clock::TimePoint paused_since() const { return pause_.since(); }
+  const std::string& provider() const { return options_.provider; }
   // The provider's breaker: closed, or open (the stage claims only probes) since when, and why.
   BreakerView breaker() const { return breaker_.view(); }
 
