@@ -39,6 +39,16 @@ TEST(Config, ReadsValues) {
   EXPECT_EQ(c.log_format, glisk::log::Format::kJson);
 }
 
+TEST(Config, StageConcurrencyFollowsTheBatchSizeUnlessSet) {
+  auto c = load_config({{"WORKER_BATCH_SIZE", "20"}});
+  EXPECT_EQ(c.image_concurrency, 20);
+  EXPECT_EQ(c.upload_concurrency, 20);
+  c = load_config({{"WORKER_BATCH_SIZE", "20"}, {"IMAGE_CONCURRENCY", "4"}, {"UPLOAD_CONCURRENCY", "30"}});
+  EXPECT_EQ(c.image_concurrency, 4);
+  EXPECT_EQ(c.upload_concurrency, 30);
+  EXPECT_THROW(load_config({{"IMAGE_CONCURRENCY", "0"}}), ConfigError);
+}
+
 TEST(Config, ListsEveryBadVariableAtOnce) {
   try {
     load_config({{"WORKER_BATCH_SIZE", "ten"},

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "pipeline_data.hpp"
+#include "store/stage_reports.hpp"
 #include "subprocess.hpp"
 
 using namespace glisk;
@@ -217,6 +218,27 @@ TEST(DashboardInChromium, ShowsThePipelineAndRetriesAFailedTokenWithTheAdminToke
   EXPECT_EQ(tokens.find_token(gt::kFailedIpfs)->status, token::TokenStatus::kFailed) << "only the clicked token";
   // The page refreshes by itself: token 6 leaves the failures list.
   browser.wait_for("return !document.querySelector('#failures tr[data-token=\"6\"]')", 15s);
+  EXPECT_TRUE(browser.script("return document.getElementById('paused').hidden;").get<bool>()) << "nothing is paused";
+
+  // Another instance's image stage is paused (its breaker open): a banner says why and until when.
+  store::StageReports reports(tdb.db(), clock);
+  store::StagePauseReport paused;
+  paused.stage = "image";
+  paused.instance = "other:7:beef";
+  paused.provider = "replicate";
+  paused.cause = "breaker";
+  paused.reason = "Replicate requires payment (402): add credit or billing to the Replicate account";
+  paused.since = clock.now();
+  paused.next_probe = clock.now() + 30s;
+  reports.publish(paused.instance, {paused});
+  const auto banner =
+      browser.wait_for("const b = document.getElementById('paused'); return b.hidden ? null : b.textContent;", 15s);
+  EXPECT_NE(banner.get<std::string>().find("image paused: Replicate requires payment (402): add credit"),
+            std::string::npos)
+      << banner;
+  EXPECT_NE(banner.get<std::string>().find("other:7:beef"), std::string::npos) << banner;
+  reports.publish(paused.instance, {});
+  browser.wait_for("return document.getElementById('paused').hidden || null", 15s);
 
   serve.signal(SIGTERM);
   EXPECT_EQ(serve.wait(30s), 0) << serve.all_stderr();

@@ -38,6 +38,7 @@
 #include "fakes/fake_replicate.hpp"
 #include "fakes/toggleable_tcp_proxy.hpp"
 #include "pipeline_data.hpp"
+#include "ports.hpp"
 #include "private_postgres.hpp"
 #include "store/detail/sqlite_database.hpp"
 #include "subprocess.hpp"
@@ -159,12 +160,21 @@ class FaultRuns : public ::testing::Test {
             {"DATA_DIR", (dir_ / "data").string()}};
   }
 
+  // The service's environment with `extra` on top.
+  std::map<std::string, std::string> service_env_with(const std::string& database_url, const std::string& rpc_url,
+                                                      const std::map<std::string, std::string>& extra) const {
+    auto env = service_env(database_url, rpc_url);
+    for (const auto& [k, v] : extra) env[k] = v;
+    return env;
+  }
+
   // stderr (the log) goes to a file: a pipe nobody reads would fill and stall the service.
-  void start_service(const std::string& database_url, const std::string& rpc_url) {
+  void start_service(const std::string& database_url, const std::string& rpc_url,
+                     const std::map<std::string, std::string>& extra_env = {}) {
     database_url_ = database_url;
     serve_ = std::make_unique<Subprocess>(
         std::vector<std::string>{"/bin/sh", "-c", "exec \"$0\" serve 2>>\"$1\"", GLISK_BINARY, log_path_.string()},
-        service_env(database_url, rpc_url), dir_.string());
+        service_env_with(database_url, rpc_url, extra_env), dir_.string());
   }
 
   // SIGTERM after the run: the service must still be the process started at the beginning.
@@ -399,6 +409,17 @@ TEST_F(FaultRuns, ReplicateRevokedKeyThenDownIsOneBreakerOutageThatFailsNoTokenA
   EXPECT_NE(image.value("reason", "").find("check REPLICATE_API_TOKEN"), std::string::npos) << stats->body;
   EXPECT_TRUE(image.contains("next_probe")) << stats->body;
   EXPECT_EQ(json::parse(stats->body)["stages"]["ipfs"].value("breaker", ""), "closed") << stats->body;
+  // … and every instance's report of it, which the CLI shows too (from the database).
+  ASSERT_EQ(image["instances"].size(), 1u) << stats->body;
+  EXPECT_EQ(image["instances"][0].value("cause", ""), "breaker") << stats->body;
+  {
+    Subprocess cli({GLISK_BINARY, "queues"}, {{"DATABASE_URL", database_url_}}, dir_.string());
+    ASSERT_EQ(cli.wait(30s), 0) << cli.all_stderr();
+    const std::string out = cli.all_stdout();
+    EXPECT_NE(out.find("image    paused on "), std::string::npos) << out;
+    EXPECT_NE(out.find("check REPLICATE_API_TOKEN"), std::string::npos) << out;
+    EXPECT_NE(out.find(", next probe "), std::string::npos) << out;
+  }
   auto metrics = api.Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find(R"(glisk_breaker_open{stage="image",provider="replicate"} 1)"), std::string::npos)
@@ -429,6 +450,39 @@ TEST_F(FaultRuns, ReplicateRevokedKeyThenDownIsOneBreakerOutageThatFailsNoTokenA
   EXPECT_EQ(events_named(lines, "provider.breaker_closed").size(), 1u);
   EXPECT_EQ(events_named(lines, "token.generation.failed").size(), 0u);
   EXPECT_EQ(events_named(lines, "token.generation.retry").size(), 0u);
+  // Closed again: no instance reports the stage paused any more.
+  stats = api.Get("/api/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_TRUE(json::parse(stats->body)["stages"]["image"]["instances"].empty()) << stats->body;
+  stop_service();
+}
+
+TEST_F(FaultRuns, ReplicateWebhooksTellEveryEndSoNothingIsPolledEvenAcrossAKill) {
+  // The service is reached at a port known before it starts: Replicate needs the URL.
+  const int port = glisk::testing::unused_loopback_port();
+  const std::map<std::string, std::string> webhooks = {
+      {"PORT", std::to_string(port)}, {"REPLICATE_WEBHOOK_URL", "http://127.0.0.1:" + std::to_string(port)}};
+  mint(20);
+  start_service("sqlite://" + (dir_ / "glisk.db").string(), anvil_->url(), webhooks);
+  wait_until_mid_run();
+  if (HasFatalFailure()) return;
+  // Killed with predictions running: their ends are delivered while nobody holds the tokens (503
+  // or refused, so Replicate delivers again), and the next holder finds them.
+  serve_->signal(SIGKILL);
+  serve_->wait(10s);
+  const int gets_before_restart = replicate_.gets();
+  std::this_thread::sleep_for(2s);
+  start_service(database_url_, anvil_->url(), webhooks);
+  wait_until_all_revealed(120s);
+  expect_every_token_revealed_once_and_nothing_paid_twice();
+  std::cout << replicate_.creates() << " predictions, " << replicate_.gets() << " polls, "
+            << replicate_.webhooks_delivered() << " webhooks taken, " << replicate_.webhooks_refused()
+            << " refused or unanswered (while the service was down)" << std::endl;
+  EXPECT_EQ(gets_before_restart, 0) << "polled while every end was told";
+  // After the restart a resumed prediction whose end came while the service was down is read
+  // from Replicate's retry, or (at most once each, WORKER_BATCH_SIZE of them) polled.
+  EXPECT_LE(replicate_.gets(), 5);
+  EXPECT_GE(replicate_.webhooks_delivered(), 20);
   stop_service();
 }
 

@@ -218,6 +218,15 @@ const std::vector<Variable>& table() {
        duration(&Config::poll_interval, 0.01, 3600)},
       {{"WORKER_BATCH_SIZE", "10", "tokens in flight per worker (a finished token frees its slot at once)", false},
        integer(&Config::worker_batch_size, 1, 1000)},
+      {{"IMAGE_CONCURRENCY", "WORKER_BATCH_SIZE",
+        "predictions this instance has running at once (the image stage's slots); each holds one Replicate "
+        "prediction, so this and REPLICATE_CREATES_PER_MINUTE are what the account sees",
+        false},
+       integer(&Config::image_concurrency, 1, 1000)},
+      {{"UPLOAD_CONCURRENCY", "WORKER_BATCH_SIZE",
+        "tokens this instance uploads at once (the upload stage's slots; each pins its image and metadata together)",
+        false},
+       integer(&Config::upload_concurrency, 1, 1000)},
       {{"SHUTDOWN_TIMEOUT_SECONDS", "25",
         "on SIGTERM, how long in-flight work may finish before its leases are released", false},
        duration(&Config::shutdown_timeout, 0, 3600)},
@@ -255,6 +264,16 @@ const std::vector<Variable>& table() {
         "other Replicate requests a minute (status lookups, cancels; Replicate's limit is 3000 a minute); 0: no budget",
         false},
        integer(&Config::replicate_reads_per_minute, 0, 1'000'000)},
+      {{"REPLICATE_WEBHOOK_URL", "",
+        "public base URL glisk is reached at (as for the Alchemy webhook): predictions are created with the webhook "
+        "REPLICATE_WEBHOOK_URL/webhooks/replicate and their end is told, not polled for; unset: polling only",
+        false},
+       http_url(&Config::replicate_webhook_url)},
+      {{"REPLICATE_WEBHOOK_SECRET", "",
+        "the account's webhook signing secret (whsec_…); unset: read once from Replicate "
+        "(GET /v1/webhooks/default/secret)",
+        true},
+       text(&Config::replicate_webhook_secret)},
       {{"IMAGE_TIMEOUT_SECONDS", "120", "longest wait for one prediction; then it is canceled and retried", false},
        duration(&Config::image_timeout, 1, 3600)},
       {{"DEFAULT_PROMPT", "An abstract painting of light and colour", "prompt for authors who have none", false},
@@ -488,6 +507,13 @@ Config load_config(const Environment& env) {
         "set it, or IPFS_PROVIDER=local for the embedded store");
   }
   if (config.ipfs_local_dir.empty()) config.ipfs_local_dir = config.data_dir + "/ipfs";
+  if (!config.replicate_webhook_secret.empty() && !config.replicate_webhook_secret.starts_with("whsec_")) {
+    problems.push_back(
+        "REPLICATE_WEBHOOK_SECRET: not a Replicate signing secret (whsec_…, from GET /v1/webhooks/default/secret); "
+        "or leave it unset and glisk asks Replicate for it");
+  }
+  if (config.image_concurrency == 0) config.image_concurrency = config.worker_batch_size;
+  if (config.upload_concurrency == 0) config.upload_concurrency = config.worker_batch_size;
   if (config.retry_max < config.retry_base) {
     problems.push_back("RETRY_MAX_SECONDS: must be at least RETRY_BASE_SECONDS");
   }

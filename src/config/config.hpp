@@ -47,6 +47,9 @@ struct Config {
   // workers (names and defaults from the seed)
   std::chrono::milliseconds poll_interval{1000};
   int worker_batch_size = 10;
+  // Slots of the image and upload stages; load_config sets them to worker_batch_size when unset.
+  int image_concurrency = 0;
+  int upload_concurrency = 0;
   std::chrono::milliseconds shutdown_timeout{25000};
   std::chrono::milliseconds lease{60000};
   int max_attempts = 3;
@@ -58,6 +61,8 @@ struct Config {
   int replicate_prefer_wait_seconds = 0;
   int replicate_creates_per_minute = 600;
   int replicate_reads_per_minute = 3000;
+  std::string replicate_webhook_url;     // the public base URL; empty: no webhook, polling only
+  std::string replicate_webhook_secret;  // whsec_…; empty: asked of Replicate at the first delivery
   int pinata_requests_per_minute = 180;
   std::chrono::milliseconds image_timeout{120000};
   std::string default_prompt = "An abstract painting of light and colour";

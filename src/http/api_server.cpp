@@ -11,6 +11,7 @@
 #include "ops/ops_json.hpp"
 #include "token/token.hpp"
 #include "webhook/alchemy_webhook.hpp"
+#include "webhook/replicate_webhook.hpp"
 
 namespace glisk::http {
 namespace {
@@ -202,6 +203,25 @@ void ApiServer::operator_routes() {
                   return reply(200, ops::retry_json(report, dry_run));
                 }),
         webhook::kMaxBodyBytes);
+
+  r.add(
+      "POST", "/webhooks/replicate",
+      guarded(log_,
+              [this](const Request& req) {
+                if (intake_.replicate == nullptr) {
+                  throw webhook::WebhookNotConfigured(
+                      "the Replicate webhook is not configured: set REPLICATE_WEBHOOK_URL (IMAGE_PROVIDER=replicate)");
+                }
+                auto header = [&req](const char* name) {
+                  const std::string* value = req.header(name);
+                  return value != nullptr ? *value : std::string();
+                };
+                const auto result = intake_.replicate->handle(
+                    req.body, {header("webhook-id"), header("webhook-timestamp"), header("webhook-signature")});
+                const std::string status = result.ignored ? "ignored" : result.duplicate ? "duplicate" : "ok";
+                return reply(200, {{"prediction_id", result.prediction_id}, {"status", status}});
+              }),
+      webhook::kMaxReplicateDeliveryBytes);
 }
 
 std::optional<Response> ApiServer::admin_refusal(const Request& req) {

@@ -4,7 +4,8 @@
 //   GET /api/tokens/{id}   the token's state; 400 when id is not a number, 404 when unknown
 //   GET /api/stats         tokens per status; per stage: depth, due, in flight, oldest due age;
 //                          reveal transactions per status and the latest reveal error; per stage
-//                          of this process, whether it is paused and why (set_stage_conditions)
+//                          of this process, whether it is paused and why, and every instance's
+//                          report of it paused (set_stage_conditions)
 //   GET /ipfs/{cid}        content of the local IPFS store (IPFS_PROVIDER=local): 400 for a malformed
 //                          CID, 404 for an unknown one
 //   GET /api/authors/{wallet}   {"wallet_address","has_prompt","updated_at"} (never the prompt);
@@ -15,6 +16,9 @@
 //   POST /webhooks/alchemy      Alchemy Custom Webhook (webhook/alchemy_webhook.hpp): 200, 400, 401,
 //                          413 (over 1 MiB), 503 (ALCHEMY_WEBHOOK_SECRET not set, or the node
 //                          cannot confirm the mints yet: Alchemy delivers again)
+//   POST /webhooks/replicate    a finished prediction (webhook/replicate_webhook.hpp): 200 {"status":
+//                          "ok|duplicate|ignored"}, 400, 401 (signature or timestamp), 413 (over
+//                          256 KiB), 503 (REPLICATE_WEBHOOK_URL not set, or no signing secret yet)
 // Operators (set_operations; see docs/OPERATIONS.md):
 //   GET /                  the dashboard (embedded HTML/CSS/JS; GET /dashboard/{file} its assets)
 //   GET /metrics           Prometheus text format 0.0.4 (metrics/registry.hpp)
@@ -58,7 +62,8 @@ class AuthorRegistry;
 }
 namespace glisk::webhook {
 class AlchemyWebhook;
-}
+class ReplicateWebhook;
+}  // namespace glisk::webhook
 
 namespace glisk::http {
 
@@ -79,6 +84,7 @@ struct OperatorHandlers {
 struct IntakeHandlers {
   authors::AuthorRegistry* authors = nullptr;
   webhook::AlchemyWebhook* alchemy = nullptr;
+  webhook::ReplicateWebhook* replicate = nullptr;  // with REPLICATE_WEBHOOK_URL
 };
 
 class ApiServer {

@@ -135,8 +135,10 @@ net::HttpResponse ReplicateProvider::call(const std::string& method, const std::
   request.body = body;
   request.timeout = timeout;
   request.max_response_bytes = 4u << 20;
+  const bool create = method == "POST" && path == create_path_;
+  request.reuse_connection = !create;  // a create re-sent by libcurl would be a second paid prediction
   // Replicate counts creates and the other requests apart: wait for the right budget first.
-  net::RateBudget* budget = method == "POST" && path == create_path_ ? options_.creates : options_.reads;
+  net::RateBudget* budget = create ? options_.creates : options_.reads;
   if (budget != nullptr && !budget->acquire(stop))
     throw TransientError("interrupted by shutdown while calling Replicate");
   try {
@@ -166,6 +168,37 @@ void ReplicateProvider::cancel(const std::string& id) const {
   }
 }
 
+std::string ReplicateProvider::webhook_secret(std::stop_token stop) const {
+  const auto r = call("GET", "/v1/webhooks/default/secret", "", std::chrono::seconds(10), false, stop);
+  if (r.status == 401 || r.status == 403) {
+    throw OutageError(OutageError::Cause::kAccount, "Replicate refused the API token asking for the webhook secret (" +
+                                                        std::to_string(r.status) + "): check REPLICATE_API_TOKEN");
+  }
+  if (r.status != 200) {
+    throw TransientError("Replicate answered " + std::to_string(r.status) +
+                         " asking for the webhook secret: " + problem_text(r));
+  }
+  const auto body = json_input::parse_or_discarded(r.body, {64u << 10});
+  if (!body.is_object() || !body.contains("key") || !body["key"].is_string() ||
+      !body["key"].get_ref<const std::string&>().starts_with("whsec_")) {
+    throw TransientError("Replicate's webhook secret answer holds no whsec_ key");
+  }
+  return body["key"].get<std::string>();
+}
+
+std::optional<json> ReplicateProvider::delivered(const std::string& id, clock::SteadyPoint until,
+                                                 std::stop_token stop) const {
+  if (options_.inbox == nullptr) return std::nullopt;
+  const auto text = options_.inbox->wait(id, until, stop);
+  if (!text) return std::nullopt;
+  auto prediction = json_input::parse_or_discarded(*text, {4u << 20});
+  if (!prediction.is_object() || prediction.value("id", json()) != json(id) || !prediction.contains("status") ||
+      !prediction["status"].is_string()) {
+    return std::nullopt;  // not this prediction as we know it: the poll tells
+  }
+  return prediction;
+}
+
 std::chrono::milliseconds FirstLook::after() const {
   sync::MutexLock lock(mutex_);
   return after_;
@@ -182,11 +215,16 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
   const auto deadline = http_.clock().steady_now() + options_.timeout;
   const auto per_call = std::chrono::milliseconds(30'000);
   json prediction;
-  std::optional<clock::SteadyPoint> created;  // when this call created the prediction
+  // When this call created the prediction (unset: it resumed one). A plain time and a flag, not an
+  // optional: GCC 12 takes the optional's reads for uninitialised ones.
+  bool created = false;
+  clock::SteadyPoint created_at{};
 
   if (resume_id) {
-    auto r = call("GET", "/v1/predictions/" + *resume_id, "", per_call, false, stop);
-    if (r.status != 404) {
+    // Delivered while nobody waited (the holder died): no need to ask.
+    if (auto known = delivered(*resume_id, http_.clock().steady_now(), stop)) {
+      prediction = std::move(*known);
+    } else if (auto r = call("GET", "/v1/predictions/" + *resume_id, "", per_call, false, stop); r.status != 404) {
       prediction = prediction_from(r, "a prediction lookup", options_.model, http_.clock().now());
       const auto& status = prediction["status"].get_ref<const std::string&>();
       const std::string error =
@@ -201,8 +239,13 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
   if (prediction.is_null()) {
     json body = {{"input", {{"prompt", prompt}, {"num_outputs", 1}}}};
     if (!version_.empty()) body["version"] = version_;
+    if (!options_.webhook_url.empty()) {
+      body["webhook"] = options_.webhook_url;
+      body["webhook_events_filter"] = json::array({"completed"});
+    }
     const bool wait = options_.prefer_wait_seconds > 0;
-    created = http_.clock().steady_now();
+    created = true;
+    created_at = http_.clock().steady_now();
     auto r = call("POST", create_path_, body.dump(), per_call + std::chrono::seconds(options_.prefer_wait_seconds),
                   wait, stop);
     prediction = prediction_from(r, "creating a prediction", options_.model, http_.clock().now());
@@ -215,9 +258,12 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
   // two seconds late.
   auto delay = options_.poll_initial;
   if (created) {
-    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(http_.clock().steady_now() - *created);
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(http_.clock().steady_now() - created_at);
     delay = std::max(options_.poll_initial, first_look_.after() - waited);
   }
+  // With a webhook the end is told, not found: a look is only for a delivery that did not come.
+  const auto grace = options_.inbox != nullptr ? options_.webhook_grace : std::chrono::milliseconds(0);
+  delay += grace;
   auto step = options_.poll_initial;
   int looks = 0;  // GETs made so far
   for (;;) {
@@ -244,10 +290,23 @@ GeneratedImage ReplicateProvider::generate(const std::string& prompt, const std:
       throw TransientError("Replicate prediction " + id + " did not finish within " +
                            std::to_string(options_.timeout.count() / 1000) + " s (IMAGE_TIMEOUT_SECONDS); canceled it");
     }
-    http_.clock().sleep_for(delay, stop);
+    std::optional<json> told;
+    if (options_.inbox != nullptr) {
+      told = delivered(id, http_.clock().steady_now() + delay, stop);
+    } else {
+      http_.clock().sleep_for(delay, stop);
+    }
     if (stop.stop_requested()) throw TransientError("interrupted by shutdown while waiting for prediction " + id);
+    if (told) {
+      // The webhook says when it was done: it keeps the estimate of the first look current for
+      // the polls that a lost delivery still needs.
+      if (created) first_look_.seen(http_.clock().steady_now() - created_at <= first_look_.after());
+      created = false;
+      prediction = std::move(*told);
+      continue;
+    }
     if (created && looks == 1) first_look_.seen(false);  // the first look was too early
-    delay = step;
+    delay = std::max(step, grace);
     step = std::min(options_.poll_max, step * 2);
     ++looks;
     prediction = prediction_from(call("GET", "/v1/predictions/" + id, "", per_call, false, stop), "a prediction lookup",

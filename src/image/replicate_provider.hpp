@@ -19,8 +19,11 @@
 // The token never appears in an error message.
 
 #include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "image/image_provider.hpp"
+#include "image/prediction_inbox.hpp"
 #include "net/http_client.hpp"
 #include "net/rate_budget.hpp"
 #include "sync/mutex.hpp"
@@ -38,6 +41,12 @@ struct ReplicateOptions {
   // The account's budgets (optional, shared by every slot): creates, and every other request.
   net::RateBudget* creates = nullptr;  // REPLICATE_CREATES_PER_MINUTE
   net::RateBudget* reads = nullptr;    // REPLICATE_READS_PER_MINUTE
+  // Replicate's webhook (REPLICATE_WEBHOOK_URL): predictions are created with `webhook` set to
+  // this URL and `webhook_events_filter: ["completed"]`, and their end is awaited in `inbox`;
+  // polling goes on `webhook_grace` later than it would, for a delivery that never comes.
+  std::string webhook_url;
+  PredictionInbox* inbox = nullptr;
+  std::chrono::milliseconds webhook_grace{5000};
 };
 
 // When to look first at a new prediction: a running estimate of the median time predictions take.
@@ -68,7 +77,13 @@ class ReplicateProvider final : public ImageProvider {
   GeneratedImage generate(const std::string& prompt, const std::optional<std::string>& resume_id,
                           const PredictionStarted& on_started, std::stop_token stop) override;
 
+  // The account's webhook signing secret (`whsec_…`), from GET /v1/webhooks/default/secret.
+  // Throws TransientError / OutageError as any call.
+  std::string webhook_secret(std::stop_token stop = {}) const;
+
  private:
+  // A prediction delivered to the inbox, when it is one (else nullopt: poll for it).
+  std::optional<nlohmann::json> delivered(const std::string& id, clock::SteadyPoint until, std::stop_token stop) const;
   net::HttpResponse call(const std::string& method, const std::string& path, const std::string& body,
                          std::chrono::milliseconds timeout, bool prefer_wait, std::stop_token stop) const;
   void cancel(const std::string& id) const;

@@ -13,6 +13,7 @@
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
 #include "ipfs/pinata_pinner.hpp"
+#include "ops/ops_json.hpp"
 #include "ops/pipeline_metrics.hpp"
 #include "reveal/keeper.hpp"
 #include "reveal/reveal_worker.hpp"
@@ -23,6 +24,8 @@
 #include "workers/ipfs_upload.hpp"
 
 namespace glisk::service {
+
+using store::kStageReportFreshness;
 
 std::string make_instance_id() {
   char host[256] = "host";
@@ -52,6 +55,8 @@ int Service::start() {
   view_ = std::make_unique<ops::PipelineView>(*db_, clock_);
   ops::install_pipeline_metrics(metrics_, *tokens_, GLISK_VERSION);
   const std::string instance = make_instance_id();
+  instance_ = instance;
+  stage_reports_ = std::make_unique<store::StageReports>(*db_, clock_);
   queue_ = std::make_unique<store::TokenLifecycle>(*db_, clock_, wake_, instance, config_.lease);
   supervisor_ = std::make_unique<workers::Supervisor>(log_, clock_, std::chrono::seconds(1), &metrics_);
   node_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
@@ -63,9 +68,9 @@ int Service::start() {
                                                        config_.contract_address, rpc_.get());
 
   // The port first: a second instance on a taken port stops here, before it claims any work.
-  api_ = std::make_unique<http::ApiServer>(*tokens_, log_,
-                                           db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite",
-                                           local_ipfs_, http::IntakeHandlers{authors_.get(), alchemy_.get()});
+  api_ = std::make_unique<http::ApiServer>(
+      *tokens_, log_, db_->dialect() == store::Dialect::kPostgres ? "postgresql" : "sqlite", local_ipfs_,
+      http::IntakeHandlers{authors_.get(), alchemy_.get(), replicate_webhook_.get()});
   api_->set_reveal_journal(reveal_journal_.get());
   api_->set_stage_conditions([this] { return stage_conditions(); });
   http::OperatorHandlers operations;
@@ -84,6 +89,7 @@ int Service::start() {
   start_image_worker();
   start_ipfs_worker();
   start_reveal_worker(instance);
+  start_stage_reporter(instance);
   if (!config_.contract_address.empty()) {
     start_gap_recovery();
     start_watcher();
@@ -119,7 +125,12 @@ void Service::start_wake_listener() {
         for (auto stage : token::kAllStages) wake_.notify(stage);
         while (!stop.stop_requested()) {
           for (const auto& payload : subscription->wait(std::chrono::milliseconds(500))) {
-            if (auto stage = token::parse_stage(payload)) wake_.notify(*stage);
+            if (auto stage = token::parse_stage(payload)) {
+              wake_.notify(*stage);
+            } else if (payload.starts_with(store::kPredictionPayloadPrefix) && prediction_arrivals_) {
+              // Another instance took Replicate's delivery: this one may hold the token.
+              prediction_arrivals_->arrived(payload.substr(store::kPredictionPayloadPrefix.size()));
+            }
           }
         }
       } catch (const store::UnavailableError& e) {
@@ -154,7 +165,23 @@ void Service::make_providers() {
     replicate_reads_ = std::make_unique<net::RateBudget>(clock_, config_.replicate_reads_per_minute);
     options.creates = replicate_creates_.get();
     options.reads = replicate_reads_.get();
-    image_provider_ = std::make_unique<image::ReplicateProvider>(http_, options);
+    if (!config_.replicate_webhook_url.empty()) {
+      prediction_results_ = std::make_unique<store::PredictionResults>(*db_, clock_);
+      prediction_arrivals_ = std::make_unique<webhook::PredictionArrivals>(*prediction_results_, clock_);
+      options.webhook_url = config_.replicate_webhook_url + "/webhooks/replicate";
+      options.inbox = prediction_arrivals_.get();
+    }
+    auto replicate = std::make_unique<image::ReplicateProvider>(http_, options);
+    if (prediction_arrivals_) {
+      // The signing secret as configured, or asked of Replicate at the first delivery.
+      std::function<std::string()> secret = [secret = config_.replicate_webhook_secret] { return secret; };
+      if (config_.replicate_webhook_secret.empty()) {
+        secret = [provider = replicate.get()] { return provider->webhook_secret(); };
+      }
+      replicate_webhook_ = std::make_unique<webhook::ReplicateWebhook>(*prediction_results_, *prediction_arrivals_,
+                                                                       clock_, log_, std::move(secret));
+    }
+    image_provider_ = std::move(replicate);
   } else {
     image_provider_ = std::make_unique<image::LocalImageGenerator>(config_.data_dir);
   }
@@ -275,6 +302,32 @@ void Service::start_reveal_worker(const std::string& instance) {
   });
 }
 
+std::vector<store::StagePauseReport> Service::paused_stages(const std::string& instance) const {
+  std::vector<store::StagePauseReport> out;
+  const auto now = clock_.now();
+  for (const auto& w : workers_) {
+    store::StagePauseReport r;
+    r.stage = std::string(token::to_string(w->stage()));
+    r.instance = instance;
+    r.provider = w->provider();
+    if (const auto breaker = w->breaker(); breaker.state != workers::BreakerState::kClosed) {
+      r.cause = "breaker";
+      r.reason = breaker.reason;
+      r.since = breaker.since;
+      r.next_probe = breaker.next_probe;
+    } else if (now < w->paused_until()) {
+      r.cause = "rate_limit";
+      r.reason = "rate limited by " + w->provider() + " (HTTP 429): the stage waits, no token is charged";
+      r.since = w->paused_since();
+      r.next_probe = w->paused_until();
+    } else {
+      continue;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 nlohmann::json Service::stage_conditions() const {
   nlohmann::json out = nlohmann::json::object();
   const auto now = clock_.now();
@@ -282,7 +335,8 @@ nlohmann::json Service::stage_conditions() const {
     const auto breaker = w->breaker();
     const auto rate_limited_until = w->paused_until();
     nlohmann::json stage = {{"breaker", std::string(workers::to_string(breaker.state))},
-                            {"paused", breaker.state != workers::BreakerState::kClosed || now < rate_limited_until}};
+                            {"paused", breaker.state != workers::BreakerState::kClosed || now < rate_limited_until},
+                            {"instances", nlohmann::json::array()}};
     if (breaker.state != workers::BreakerState::kClosed) {
       stage["reason"] = breaker.reason;
       stage["since"] = clock::format_time(breaker.since);
@@ -292,12 +346,52 @@ nlohmann::json Service::stage_conditions() const {
     if (now < rate_limited_until) stage["rate_limited_until"] = clock::format_time(rate_limited_until);
     out[std::string(token::to_string(w->stage()))] = stage;
   }
+  // Every instance's word (this one's included, as last reported): the stage may be paused on
+  // another instance only, with its own breaker.
+  try {
+    for (const auto& r : stage_reports_->current(kStageReportFreshness)) {
+      out[r.stage]["instances"].push_back(ops::stage_pause_json(r));
+    }
+  } catch (const store::DatabaseError& e) {
+    out["instances_error"] = e.what();
+  }
   return out;
+}
+
+void Service::start_stage_reporter(const std::string& instance) {
+  supervisor_->start("stage_reporter", [this, instance](std::stop_token stop) {
+    std::string last;
+    auto published = clock_.steady_now();
+    while (!stop.stop_requested()) {
+      const auto reports = paused_stages(instance);
+      nlohmann::json said = nlohmann::json::array();
+      for (const auto& r : reports) said.push_back(ops::stage_pause_json(r));
+      // On change at once; while paused, refreshed well within what readers count as fresh.
+      const bool refresh = !reports.empty() && clock_.steady_now() - published >= kStageReportFreshness / 4;
+      if (said.dump() != last || refresh) {
+        try {
+          stage_reports_->publish(instance, reports);
+          last = said.dump();
+          published = clock_.steady_now();
+        } catch (const store::DatabaseError& e) {
+          log_.debug("stage_reporter.not_published", {{"error", e.what()}});  // the monitor said it
+        }
+      }
+      clock_.sleep_for(std::chrono::milliseconds(500), stop);
+    }
+    try {
+      stage_reports_->publish(instance, {});  // stopping: this instance pauses nothing any more
+    } catch (const store::DatabaseError&) {
+      // Its rows go stale within kStageReportFreshness and are ignored.
+    }
+  });
 }
 
 void Service::start_worker(workers::TokenProcessor& processor, token::Stage stage, std::string_view provider,
                            const log::Fields& configured) {
   workers::WorkerOptions options = worker_options();
+  if (stage == token::Stage::kImage) options.batch_size = config_.image_concurrency;
+  if (stage == token::Stage::kIpfs) options.batch_size = config_.upload_concurrency;
   options.metrics = &metrics_;
   options.provider = std::string(provider);
   auto& worker = workers_.emplace_back(

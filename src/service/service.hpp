@@ -24,11 +24,14 @@
 #include "store/author_store.hpp"
 #include "store/database.hpp"
 #include "store/reveal_journal.hpp"
+#include "store/stage_reports.hpp"
 #include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 #include "watcher/chain_watcher.hpp"
 #include "watcher/gap_recovery.hpp"
 #include "webhook/alchemy_webhook.hpp"
+#include "webhook/prediction_arrivals.hpp"
+#include "webhook/replicate_webhook.hpp"
 #include "workers/stage_worker.hpp"
 #include "workers/supervisor.hpp"
 
@@ -65,8 +68,13 @@ class Service {
   // Tokens in from the chain: gap recovery and the watcher (when GLISK_NFT_CONTRACT_ADDRESS is set).
   void start_gap_recovery();
   void start_watcher();
-  // Per stage worker: its breaker and rate-limit pause, for /api/stats.
+  // Per stage worker: its breaker and rate-limit pause, and every instance's reports of the stage
+  // paused, for /api/stats.
   nlohmann::json stage_conditions() const;
+  // This process's paused stages, as the other instances and the CLI are told of them.
+  std::vector<store::StagePauseReport> paused_stages(const std::string& instance) const;
+  // Keeps this process's row per paused stage current in the database (store/stage_reports.hpp).
+  void start_stage_reporter(const std::string& instance);
   void start_worker(workers::TokenProcessor& processor, token::Stage stage, std::string_view provider,
                     const log::Fields& configured);
   workers::WorkerOptions worker_options() const;
@@ -85,12 +93,18 @@ class Service {
   net::HttpClient http_;
   // The providers' request budgets, shared by every slot (before the providers that use them).
   std::unique_ptr<net::RateBudget> replicate_creates_, replicate_reads_, pinata_requests_;
+  // Replicate's webhook (REPLICATE_WEBHOOK_URL): where deliveries are kept and who waits on them.
+  std::unique_ptr<store::PredictionResults> prediction_results_;
+  std::unique_ptr<webhook::PredictionArrivals> prediction_arrivals_;
+  std::unique_ptr<webhook::ReplicateWebhook> replicate_webhook_;
   std::unique_ptr<image::ImageProvider> image_provider_;
   std::unique_ptr<ipfs::IpfsPinner> pinner_;
   ipfs::LocalIpfsStore* local_ipfs_ = nullptr;  // the pinner, when it is the local store
   std::vector<std::unique_ptr<workers::TokenProcessor>> processors_;
   std::vector<std::unique_ptr<workers::StageWorker>> workers_;
   std::unique_ptr<store::RevealJournal> reveal_journal_;
+  std::unique_ptr<store::StageReports> stage_reports_;
+  std::string instance_;
   std::unique_ptr<workers::Supervisor> supervisor_;
   std::unique_ptr<chain::RpcClient> node_;  // RPC_URL
   // The node as the watcher, recovery and reveals use it: outages reported once (rpc.unreachable).

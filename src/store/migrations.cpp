@@ -160,6 +160,19 @@ std::string render(std::string_view sql, Dialect dialect) {
   return out;
 }
 
+// What Replicate's webhook said of a finished prediction, kept until the token's holder (whoever
+// it is by then) reads it: a delivery's retry has the same webhook id and changes nothing.
+constexpr std::string_view kPredictionResults = R"sql(
+CREATE TABLE prediction_results (
+  prediction_id TEXT PRIMARY KEY,
+  webhook_id    TEXT NOT NULL UNIQUE,
+  status        TEXT NOT NULL CHECK (status IN ('succeeded', 'failed', 'canceled')),
+  prediction    TEXT NOT NULL,
+  received_at   {ts} NOT NULL
+);
+CREATE INDEX prediction_results_received ON prediction_results (received_at);
+)sql";
+
 constexpr std::string_view kCreateMigrationsTable = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INTEGER PRIMARY KEY,
@@ -189,6 +202,8 @@ const std::vector<Migration>& migrations() {
       {6, "the work queue's claim order as an index (no sort of the due set), and leases by expiry", kQueueIndexes},
       {7, "tokens_s0.prompt_refused_at: the model refused the author's prompt, so no attempt sends it again",
        "ALTER TABLE tokens_s0 ADD COLUMN prompt_refused_at {ts};"},
+      {8, "prediction_results: finished predictions as Replicate's webhook delivered them, once per webhook id",
+       kPredictionResults},
   };
   return kMigrations;
 }

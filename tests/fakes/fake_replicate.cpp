@@ -1,5 +1,10 @@
 #include "fakes/fake_replicate.hpp"
 
+#include <cryptopp/base64.h>
+#include <cryptopp/filters.h>
+#include <cryptopp/hmac.h>
+#include <cryptopp/sha.h>
+
 namespace glisk::testing {
 
 using nlohmann::json;
@@ -11,6 +16,20 @@ json problem(int status, const std::string& title, const std::string& detail) {
 void reply(httplib::Response& res, int status, const std::string& body, const char* type = "application/json") {
   res.status = status;
   res.set_content(body, type);
+}
+
+// Replicate's signature, written here from its documentation (not glisk's code): base64
+// HMAC-SHA256 of "<id>.<timestamp>.<body>" under the base64-decoded part after whsec_.
+std::string sign(const std::string& id, const std::string& timestamp, const std::string& body) {
+  std::string key;
+  const std::string encoded = std::string(FakeReplicate::kWebhookSecret).substr(6);
+  CryptoPP::StringSource(encoded, true, new CryptoPP::Base64Decoder(new CryptoPP::StringSink(key)));
+  std::string mac, out;
+  CryptoPP::HMAC<CryptoPP::SHA256> hmac(reinterpret_cast<const CryptoPP::byte*>(key.data()), key.size());
+  CryptoPP::StringSource(id + "." + timestamp + "." + body, true,
+                         new CryptoPP::HashFilter(hmac, new CryptoPP::StringSink(mac)));
+  CryptoPP::StringSource(mac, true, new CryptoPP::Base64Encoder(new CryptoPP::StringSink(out), false));
+  return out;
 }
 }  // namespace
 
@@ -63,6 +82,11 @@ FakeReplicate::FakeReplicate() {
     }
     ++creates_;
     Prediction p;
+    if (body.contains("webhook") && body["webhook"].is_string()) {
+      p.webhook = body["webhook"].get<std::string>();
+      last_webhook_request_ = {{"webhook", body["webhook"]},
+                               {"webhook_events_filter", body.value("webhook_events_filter", json())}};
+    }
     p.id = "fake" + std::to_string(++next_id_) + "abcdefghij";
     p.prompt = body["input"]["prompt"].get<std::string>();
     prompts_.push_back(p.prompt);
@@ -114,11 +138,87 @@ FakeReplicate::FakeReplicate() {
     reply(res, 200, to_json(it->second).dump());
   });
 
+  server_.Get("/v1/webhooks/default/secret", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, res)) return;
+    reply(res, 200, json{{"key", kWebhookSecret}}.dump());
+  });
+
   server_.Get(R"(/files/([^/]+)\.webp)", [](const httplib::Request& req, httplib::Response& res) {
     reply(res, 200, image_bytes(req.matches[1]), "image/webp");
   });
 
   listen();
+  deliverer_ = std::jthread([this](std::stop_token stop) { deliver_webhooks(stop); });
+}
+
+void FakeReplicate::deliver_webhooks(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::vector<std::tuple<std::string, std::string, json>> due;  // webhook URL, webhook-id, prediction
+    std::vector<std::string> ids;
+    bool twice = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (webhooks_dropped_) continue;
+      twice = webhooks_twice_;
+      for (auto& [id, p] : predictions_) {
+        if (p.webhook.empty() || p.deliveries > 0) continue;
+        if (p.status == "starting" || p.status == "processing") {
+          // The model's own pace: done when its time has come (polls are not needed for that).
+          if (held_ || p.ready_at == std::chrono::steady_clock::time_point{} ||
+              std::chrono::steady_clock::now() < p.ready_at)
+            continue;
+          p.status = "succeeded";
+        }
+        if (p.webhook_message.empty()) p.webhook_message = "msg_fake" + std::to_string(++next_webhook_id_);
+        due.emplace_back(p.webhook, p.webhook_message, to_json(p));
+        ids.push_back(id);
+      }
+    }
+    for (size_t i = 0; i < due.size(); ++i) {
+      const auto& [url, webhook_id, prediction] = due[i];
+      const auto scheme_end = url.find("://");
+      const auto path_start = url.find('/', scheme_end + 3);
+      httplib::Client client(url.substr(0, path_start));
+      client.set_connection_timeout(2);
+      client.set_read_timeout(5);
+      const std::string body = prediction.dump();
+      bool delivered = false;
+      for (int copy = 0; copy < (twice ? 2 : 1); ++copy) {
+        const std::string timestamp = std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count());
+        httplib::Headers headers = {{"webhook-id", webhook_id},
+                                    {"webhook-timestamp", timestamp},
+                                    {"webhook-signature", "v1," + sign(webhook_id, timestamp, body)}};
+        auto res = client.Post(url.substr(path_start), headers, body, "application/json");
+        if (res && res->status / 100 == 2) {
+          ++webhooks_delivered_;
+          delivered = true;
+        } else {
+          ++webhooks_refused_;
+        }
+      }
+      if (delivered) {
+        std::lock_guard lock(mutex_);
+        ++predictions_[ids[i]].deliveries;
+      }
+      // else: the next round sends it again, with the same webhook-id, as Replicate retries
+    }
+  }
+}
+
+void FakeReplicate::drop_webhooks(bool dropped) {
+  std::lock_guard lock(mutex_);
+  webhooks_dropped_ = dropped;
+}
+void FakeReplicate::duplicate_webhooks(bool twice) {
+  std::lock_guard lock(mutex_);
+  webhooks_twice_ = twice;
+}
+json FakeReplicate::last_webhook_request() const {
+  std::lock_guard lock(mutex_);
+  return last_webhook_request_;
 }
 
 void FakeReplicate::wait_latency() const {

@@ -3,7 +3,10 @@
 // wire format: prediction objects, problem+json errors, `Prefer: wait`, polling, cancel, and an
 // output file server for the image URLs. Tests script its behaviour: predictions that need several
 // polls or are held until released, NSFW refusals, queued error answers (429 with Retry-After,
-// 500, 401, 422, malformed JSON), dropped connections and slow answers. Thread-safe.
+// 500, 401, 422, malformed JSON), dropped connections and slow answers. A prediction created with
+// a `webhook` is delivered there when it ends, signed as Replicate signs (Standard Webhooks, with
+// kWebhookSecret, also served at GET /v1/webhooks/default/secret), and delivered again while the
+// receiver does not answer 2xx. Thread-safe.
 
 #include <atomic>
 #include <chrono>
@@ -23,8 +26,13 @@ namespace glisk::testing {
 class FakeReplicate : public FakeServer {
  public:
   FakeReplicate();
-  ~FakeReplicate() { stop_serving(); }  // before the members the handlers use go
+  ~FakeReplicate() {  // before the members the handlers and the deliverer use go
+    deliverer_.request_stop();
+    if (deliverer_.joinable()) deliverer_.join();
+    stop_serving();
+  }
   static constexpr const char* kToken = "r8_fake_token";
+  static constexpr const char* kWebhookSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
   static constexpr const char* kNsfwError =
       "All generated images contained NSFW content. Try running it again with a different prompt.";
 
@@ -56,6 +64,15 @@ class FakeReplicate : public FakeServer {
   void outage_for(std::chrono::milliseconds duration, int status);
   int outage_answers() const { return outage_answers_; }
 
+  // Webhooks: never sent (a receiver that is unreachable, as Replicate would see it), or each
+  // sent twice (a retry Replicate makes when an answer is lost).
+  void drop_webhooks(bool dropped);
+  void duplicate_webhooks(bool twice);
+  int webhooks_delivered() const { return webhooks_delivered_; }  // answered 2xx
+  int webhooks_refused() const { return webhooks_refused_; }      // answered otherwise
+  // The `webhook` and `webhook_events_filter` of the last create that had them.
+  nlohmann::json last_webhook_request() const;
+
   int creates() const { return creates_; }
   int gets() const { return gets_; }
   int cancels() const { return cancels_; }
@@ -72,7 +89,12 @@ class FakeReplicate : public FakeServer {
     int polls = 0;
     std::string error;
     std::chrono::steady_clock::time_point ready_at{};  // with a prediction time
+    std::string webhook;                               // where its end is delivered, if anywhere
+    std::string webhook_message;                       // its webhook-id, the same in every retry
+    int deliveries = 0;                                // 2xx answers to it
   };
+  // Delivers the ends of predictions with a webhook (a thread, every 10 ms).
+  void deliver_webhooks(std::stop_token stop);
   nlohmann::json to_json(const Prediction& p) const;
   void advance(Prediction& p);  // one poll's worth of progress; mutex_ held
   bool authorized(const httplib::Request& req, httplib::Response& res);
@@ -98,6 +120,11 @@ class FakeReplicate : public FakeServer {
   int outage_status_ = 0;                                 // guarded by mutex_
   std::string failing_word_;                              // guarded by mutex_
   int failing_creates_ = 0;                               // guarded by mutex_
+  bool webhooks_dropped_ = false;                         // guarded by mutex_
+  bool webhooks_twice_ = false;                           // guarded by mutex_
+  nlohmann::json last_webhook_request_;                   // guarded by mutex_
+  std::atomic<int> webhooks_delivered_{0}, webhooks_refused_{0}, next_webhook_id_{0};
+  std::jthread deliverer_;  // last: it uses everything above
 };
 
 }  // namespace glisk::testing

@@ -50,6 +50,22 @@ function drawQueues(stats) {
   }
 }
 
+// A stage paused on any instance (a provider's outage or rate limit): a banner above everything,
+// with the reason (which names what to do) and when the stage tries again.
+function drawPaused(stats) {
+  const banner = document.getElementById("paused");
+  banner.replaceChildren();
+  for (const [stage, condition] of Object.entries(stats.stages || {})) {
+    if (typeof condition !== "object" || condition === null) continue;
+    for (const r of condition.instances || []) {
+      banner.append(el("p", { "data-paused-stage": stage },
+                       el("strong", { text: stage + " paused" }),
+                       ": " + r.reason + " — since " + r.since + ", next probe " + r.next_probe + " (" + r.instance + ")"));
+    }
+  }
+  banner.hidden = banner.childElementCount === 0;
+}
+
 function drawThroughput(data) {
   const minutes = data.minutes;
   const width = 720, height = 160, left = 30, bottom = 18;
@@ -155,6 +171,7 @@ async function refresh() {
       getJson("/api/failures?limit=20"), getJson("/api/reveals?limit=10")]);
     drawStatuses(stats);
     drawQueues(stats);
+    drawPaused(stats);
     drawThroughput(throughput);
     drawTokens(tokens);
     drawFailures(failures);
