@@ -113,6 +113,7 @@ TEST_P(ImageGenerationTest, ATokenTakenOverAfterACrashResumesItsPrediction) {
   EXPECT_EQ(worker.step(), 1u);
   EXPECT_EQ(fake.creates(), 1) << "the second holder paid for nothing new";
   EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
+  EXPECT_EQ(tokens.find_token(1)->predictions_created, 1) << "a resumed prediction is counted once";
   EXPECT_EQ(captured.count("worker.recovery"), 1);
   EXPECT_NE(captured.text().find("\"resumed\":true"), std::string::npos);
 }
@@ -123,6 +124,9 @@ TEST_P(ImageGenerationTest, ARefusedPromptIsRetriedOnceWithTheFallback) {
   auto t = *tokens.find_token(1);
   EXPECT_EQ(t.status, TokenStatus::kUploading);
   EXPECT_EQ(fake.prompts(), (std::vector<std::string>{"something nsfw and secret", "cute kittens, watercolor"}));
+  EXPECT_EQ(t.predictions_created, 2) << "what the image cost: the refused prediction and the fallback's";
+  EXPECT_EQ(tokens.prediction_totals().created, 2);
+  EXPECT_EQ(tokens.prediction_totals().tokens_with_several, 1);
   EXPECT_EQ(captured.count("token.censored"), 1);
   EXPECT_EQ(captured.text().find("nsfw and secret"), std::string::npos) << "the prompt reached the log";
   EXPECT_NE(captured.text().find("\"fallback_prompt\":true"), std::string::npos);

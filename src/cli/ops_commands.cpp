@@ -194,6 +194,7 @@ int show(ops::PipelineView& view, store::TokenStore& tokens, const std::string& 
   std::printf("  error           %s\n", cell(t.generation_error, 400).c_str());
   std::printf("  failed stage    %s\n", t.failed_stage ? std::string(token::to_string(*t.failed_stage)).c_str() : "-");
   std::printf("  prediction id   %s\n", cell(t.prediction_id).c_str());
+  std::printf("  predictions     %d paid\n", t.predictions_created);
   if (t.prompt_refused_at) {
     std::printf("  prompt refused  %s (later images use FALLBACK_CENSORED_PROMPT)\n",
                 clock::format_time(*t.prompt_refused_at).c_str());

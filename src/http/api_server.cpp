@@ -322,7 +322,12 @@ void ApiServer::routes() {
                 {"in_flight", q.in_flight},
                 {"oldest_due_age_seconds", q.oldest_due_age_seconds ? json(*q.oldest_due_age_seconds) : json(nullptr)}};
           }
-          json body = {{"tokens", statuses}, {"total", total}, {"queues", queues}};
+          const auto predictions = tokens_.prediction_totals();
+          json body = {{"tokens", statuses},
+                       {"total", total},
+                       {"queues", queues},
+                       {"predictions",
+                        {{"created", predictions.created}, {"tokens_with_several", predictions.tokens_with_several}}}};
           if (stage_conditions_) body["stages"] = stage_conditions_();
           if (reveal_journal_ != nullptr) {
             auto summary = reveal_journal_->summary();

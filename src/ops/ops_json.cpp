@@ -42,6 +42,7 @@ json token_json(const token::Token& t, Audience audience) {
       {"next_attempt_at", optional_time(t.next_attempt_at)},
       {"leased_until", optional_time(t.locked_until)},
       {"prompt_refused_at", optional_time(t.prompt_refused_at)},
+      {"predictions_created", t.predictions_created},
       {"created_at", clock::format_time(t.created_at)},
       {"updated_at", clock::format_time(t.updated_at)},
   };

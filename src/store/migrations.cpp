@@ -204,6 +204,8 @@ const std::vector<Migration>& migrations() {
        "ALTER TABLE tokens_s0 ADD COLUMN prompt_refused_at {ts};"},
       {8, "prediction_results: finished predictions as Replicate's webhook delivered them, once per webhook id",
        kPredictionResults},
+      {9, "tokens_s0.predictions_created: the paid predictions started for each token (what its image cost)",
+       "ALTER TABLE tokens_s0 ADD COLUMN predictions_created INTEGER NOT NULL DEFAULT 0;"},
   };
   return kMigrations;
 }

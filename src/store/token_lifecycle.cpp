@@ -366,6 +366,8 @@ bool TokenLifecycle::save(Stage stage, int64_t token_id, const std::string& leas
       auto r = tx.exec(
           "UPDATE tokens_s0 SET image_url = COALESCE($4, image_url), image_cid = COALESCE($5, image_cid), "
           "metadata_cid = COALESCE($6, metadata_cid), reveal_tx_hash = COALESCE($7, reveal_tx_hash), "
+          "predictions_created = predictions_created + "
+          "CASE WHEN COALESCE($9, prediction_id) IS DISTINCT FROM prediction_id THEN 1 ELSE 0 END, "
           "prediction_id = CASE WHEN $8 = 1 THEN NULL ELSE COALESCE($9, prediction_id) END, updated_at = $10, "
           "prompt_refused_at = CASE WHEN $11 = 1 THEN COALESCE(prompt_refused_at, $10) ELSE prompt_refused_at END" +
               std::string(kLeaseGuard),

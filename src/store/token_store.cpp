@@ -8,7 +8,8 @@ namespace glisk::store {
 const std::string_view kTokenColumns =
     "token_id, author_id, minter_address, status, image_url, image_cid, metadata_cid, reveal_tx_hash, "
     "prediction_id, generation_attempts, upload_attempts, reveal_attempts, generation_error, failed_stage, "
-    "next_attempt_at, locked_by, locked_until, prompt_refused_at, queued_at, created_at, updated_at";
+    "next_attempt_at, locked_by, locked_until, prompt_refused_at, predictions_created, queued_at, created_at, "
+    "updated_at";
 
 token::Token token_from_row(const Result& r, size_t i) {
   const Row row = r.row(i);
@@ -34,6 +35,7 @@ token::Token token_from_row(const Result& r, size_t i) {
   t.locked_by = row.get_optional<std::string>("locked_by");
   t.locked_until = row.get_optional<clock::TimePoint>("locked_until");
   t.prompt_refused_at = row.get_optional<clock::TimePoint>("prompt_refused_at");
+  t.predictions_created = row.get<int>("predictions_created");
   t.queued_at = row.get<clock::TimePoint>("queued_at");
   t.created_at = row.get<clock::TimePoint>("created_at");
   t.updated_at = row.get<clock::TimePoint>("updated_at");
@@ -102,6 +104,15 @@ std::map<token::TokenStatus, int64_t> TokenStore::count_by_status() {
     if (auto s = token::parse_status(row.get<std::string>("status"))) counts[*s] = row.get<int64_t>("n");
   }
   return counts;
+}
+
+TokenStore::PredictionTotals TokenStore::prediction_totals() {
+  auto r = in_transaction(db_, TxMode::kRead, [](Transaction& tx) {
+    return tx.exec(
+        "SELECT COALESCE(SUM(predictions_created), 0) AS created, "
+        "COALESCE(SUM(CASE WHEN predictions_created > 1 THEN 1 ELSE 0 END), 0) AS several FROM tokens_s0");
+  });
+  return {r.row(0).get<int64_t>("created"), r.row(0).get<int64_t>("several")};
 }
 
 std::vector<StageQueueStats> TokenStore::queue_stats() {

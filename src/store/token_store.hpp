@@ -56,6 +56,12 @@ class TokenStore {
   std::vector<FailedToken> failures(int limit);
 
   std::map<token::TokenStatus, int64_t> count_by_status();
+  // What images cost: paid predictions started in all, and how many tokens needed more than one.
+  struct PredictionTotals {
+    int64_t created = 0;
+    int64_t tokens_with_several = 0;
+  };
+  PredictionTotals prediction_totals();
   std::vector<StageQueueStats> queue_stats();
   StageQueueStats stage_queue_stats(token::Stage stage);
 

@@ -80,6 +80,9 @@ struct Token {
   // When the image model refused the author's prompt: every later attempt (a resume, a retry, the
   // seed's reset) sends FALLBACK_CENSORED_PROMPT instead, so a known refusal is never paid again.
   std::optional<clock::TimePoint> prompt_refused_at;
+  // Paid predictions started for it: 1 normally; more after a refusal, an expired image, a
+  // prediction that failed or timed out. What its image cost, in predictions.
+  int predictions_created = 0;
   clock::TimePoint queued_at{};
   clock::TimePoint created_at{};
   clock::TimePoint updated_at{};
