@@ -12,8 +12,9 @@
 //
 //   build/bench/pipeline_bench [--tokens N] [--backend sqlite|postgres] [--image-ms M]
 //                              [--jitter-ms J] [--pin-ms P] [--batch B] [--reveal-wait S] [--poll S] [--rate R]
-//                              [--seed-reveal-wait S] [--no-baseline]
+//                              [--seed-reveal-wait S] [--no-baseline] [--webhooks]
 //   --rate R: tokens arrive at R per second instead of all at once (for latency figures).
+//   --webhooks: REPLICATE_WEBHOOK_URL set; the fake Replicate delivers each prediction's end.
 //   PostgreSQL: GLISK_BENCH_POSTGRES_URL=$(scripts/pg-test-server start)
 //   Idle: --idle S measures an idle service's CPU and RSS over S seconds instead.
 
@@ -41,6 +42,7 @@
 #include "image/replicate_provider.hpp"
 #include "ipfs/pinata_pinner.hpp"
 #include "log/event_log.hpp"
+#include "ports.hpp"
 #include "reveal/keeper.hpp"
 #include "reveal/reveal_worker.hpp"
 #include "reveal/sender_lease.hpp"
@@ -74,6 +76,7 @@ struct Options {
   bool baseline = true;
   int idle_seconds = 0;
   double rate = 0;  // tokens detected per second; 0: all at once
+  bool webhooks = false;
 };
 
 Options parse(int argc, char** argv) {
@@ -108,6 +111,8 @@ Options parse(int argc, char** argv) {
       o.idle_seconds = std::stoi(next());
     else if (a == "--rate")
       o.rate = std::stod(next());
+    else if (a == "--webhooks")
+      o.webhooks = true;
     else
       throw std::invalid_argument("unknown option " + a + " (see the comment at the top of bench/pipeline_bench.cpp)");
   }
@@ -215,25 +220,32 @@ Chain start_chain(const net::HttpClient& http, int tokens) {
 std::map<std::string, std::string> service_env(const Options& o, const std::string& db_url,
                                                const testing::FakeReplicate& r, const testing::FakePinata& p,
                                                const Chain& chain, const std::string& dir) {
-  return {{"DATABASE_URL", db_url},
-          {"PORT", "0"},
-          {"LOG_FORMAT", "json"},
-          {"LOG_LEVEL", "warning"},
-          {"IMAGE_PROVIDER", "replicate"},
-          {"REPLICATE_API_URL", r.url()},
-          {"REPLICATE_API_TOKEN", testing::FakeReplicate::kToken},
-          {"IPFS_PROVIDER", "pinata"},
-          {"PINATA_API_URL", p.url()},
-          {"PINATA_JWT", testing::FakePinata::kJwt},
-          {"RPC_URL", chain.anvil->url()},
-          {"GLISK_NFT_CONTRACT_ADDRESS", chain.contract},
-          {"KEEPER_PRIVATE_KEY", testing::kAnvilKey0},
-          {"MINT_WATCHER", "off"},
-          {"WORKER_BATCH_SIZE", std::to_string(o.batch)},
-          {"POLL_INTERVAL_SECONDS", std::to_string(o.poll)},
-          {"BATCH_REVEAL_WAIT_SECONDS", std::to_string(o.reveal_wait)},
-          {"DATABASE_POOL_SIZE", std::to_string(std::max(8, o.batch + 4))},
-          {"DATA_DIR", dir}};
+  std::map<std::string, std::string> env = {{"DATABASE_URL", db_url},
+                                            {"PORT", "0"},
+                                            {"LOG_FORMAT", "json"},
+                                            {"LOG_LEVEL", "warning"},
+                                            {"IMAGE_PROVIDER", "replicate"},
+                                            {"REPLICATE_API_URL", r.url()},
+                                            {"REPLICATE_API_TOKEN", testing::FakeReplicate::kToken},
+                                            {"IPFS_PROVIDER", "pinata"},
+                                            {"PINATA_API_URL", p.url()},
+                                            {"PINATA_JWT", testing::FakePinata::kJwt},
+                                            {"RPC_URL", chain.anvil->url()},
+                                            {"GLISK_NFT_CONTRACT_ADDRESS", chain.contract},
+                                            {"KEEPER_PRIVATE_KEY", testing::kAnvilKey0},
+                                            {"MINT_WATCHER", "off"},
+                                            {"WORKER_BATCH_SIZE", std::to_string(o.batch)},
+                                            {"POLL_INTERVAL_SECONDS", std::to_string(o.poll)},
+                                            {"BATCH_REVEAL_WAIT_SECONDS", std::to_string(o.reveal_wait)},
+                                            {"DATABASE_POOL_SIZE", std::to_string(std::max(8, o.batch + 4))},
+                                            {"DATA_DIR", dir}};
+  if (o.webhooks) {
+    // Replicate needs the URL before the service starts: a port chosen now.
+    const int port = testing::unused_loopback_port();
+    env["PORT"] = std::to_string(port);
+    env["REPLICATE_WEBHOOK_URL"] = "http://127.0.0.1:" + std::to_string(port);
+  }
+  return env;
 }
 
 // What the confirmed reveals cost: their count and their gas.
@@ -316,8 +328,9 @@ Throughput run_glisk(const Options& o, const testing::FakeReplicate& replicate, 
   }
   const RevealCost cost = reveal_cost(*db);
   const double n = o.tokens;
-  std::printf("glisk serve (%s, batch %d, image %d±%d ms, pin %d ms, reveal wait %.1f s), %d tokens %s:\n",
-              o.backend.c_str(), o.batch, o.image_ms, o.jitter_ms, o.pin_ms, o.reveal_wait, o.tokens,
+  std::printf("glisk serve (%s, batch %d, image %d±%d ms, pin %d ms, reveal wait %.1f s%s), %d tokens %s:\n",
+              o.backend.c_str(), o.batch, o.image_ms, o.jitter_ms, o.pin_ms, o.reveal_wait,
+              o.webhooks ? ", Replicate webhooks" : "", o.tokens,
               o.rate > 0 ? ("arriving at " + std::to_string(o.rate).substr(0, 4) + "/s").c_str() : "detected at once");
   std::printf("  image stage        %8.1f tokens/s   (all past it after %.2f s)\n", n / *images_done, *images_done);
   std::printf("  image + IPFS       %8.1f tokens/s   (all ready after %.2f s)\n", n / *uploads_done, *uploads_done);
