@@ -120,6 +120,12 @@ class FaultRuns : public ::testing::Test {
   }
 
   void TearDown() override {
+    for (auto& other : others_) {
+      if (other->running()) {
+        other->signal(SIGKILL);
+        other->wait(10s);
+      }
+    }
     if (serve_ && serve_->running()) {
       serve_->signal(SIGKILL);
       serve_->wait(10s);
@@ -177,11 +183,26 @@ class FaultRuns : public ::testing::Test {
         service_env_with(database_url, rpc_url, extra_env), dir_.string());
   }
 
-  // SIGTERM after the run: the service must still be the process started at the beginning.
+  // More instances of the service on the same database, each with its own port (their lines go
+  // to the same log).
+  void start_other_instances(int count, const std::string& rpc_url) {
+    for (int i = 0; i < count; ++i) {
+      others_.push_back(std::make_unique<Subprocess>(
+          std::vector<std::string>{"/bin/sh", "-c", "exec \"$0\" serve 2>>\"$1\"", GLISK_BINARY, log_path_.string()},
+          service_env(database_url_, rpc_url), dir_.string()));
+    }
+  }
+
+  // SIGTERM after the run: each instance must still be the process started at the beginning.
   void stop_service() {
+    for (auto& other : others_) {
+      ASSERT_TRUE(other->running()) << "an instance exited during the fault; the log: " << log_path_;
+      other->signal(SIGTERM);
+    }
     ASSERT_TRUE(serve_->running()) << "the service exited during the fault; its log: " << log_path_;
     serve_->signal(SIGTERM);
     EXPECT_EQ(serve_->wait(30s), 0) << "the service did not stop cleanly";
+    for (auto& other : others_) EXPECT_EQ(other->wait(30s), 0) << "an instance did not stop cleanly";
   }
 
   void mint(int quantity) {
@@ -284,6 +305,7 @@ class FaultRuns : public ::testing::Test {
   std::filesystem::path log_path_;
   std::string database_url_;
   std::unique_ptr<Subprocess> serve_;
+  std::vector<std::unique_ptr<Subprocess>> others_;  // start_other_instances
   int64_t minted_ = 0;
 };
 
@@ -326,6 +348,14 @@ TEST_F(FaultRuns, RpcUnreachableFor30SecondsIsSaidOnceAndRevealsResume) {
   proxy.cut();
   const auto cut = SteadyClock::now();
   mint(10);  // straight to anvil: the watcher must find them once the node is back
+  std::this_thread::sleep_until(cut + 10s);
+  {
+    // The operator's view: the reveal stage waits on the node, and says what to check.
+    Subprocess cli({GLISK_BINARY, "queues"}, {{"DATABASE_URL", database_url_}}, dir_.string());
+    ASSERT_EQ(cli.wait(30s), 0) << cli.all_stderr();
+    EXPECT_NE(cli.all_stdout().find("reveal   paused on "), std::string::npos) << cli.all_stdout();
+    EXPECT_NE(cli.all_stdout().find("check RPC_URL"), std::string::npos) << cli.all_stdout();
+  }
   std::this_thread::sleep_until(cut + 30s);
   const size_t restored_at = log_lines().size();
   proxy.restore();
@@ -483,6 +513,84 @@ TEST_F(FaultRuns, ReplicateWebhooksTellEveryEndSoNothingIsPolledEvenAcrossAKill)
   // from Replicate's retry, or (at most once each, WORKER_BATCH_SIZE of them) polled.
   EXPECT_LE(replicate_.gets(), 5);
   EXPECT_GE(replicate_.webhooks_delivered(), 20);
+  stop_service();
+}
+
+// Each provider out in turn, then both at once, in every way an outage shows (an unpaid plan, the
+// service down, nothing at all on the connection, a revoked key): every token revealed, none
+// failed, no attempt charged, a probe per backoff step at most, each outage said once with its end.
+void outages_of_both_providers(glisk::testing::FakeReplicate& replicate, glisk::testing::FakePinata& pinata) {
+  replicate.outage_for(8s, 0);
+  std::this_thread::sleep_for(10s);
+  pinata.outage_for(8s, 402);
+  std::this_thread::sleep_for(10s);
+  replicate.outage_for(10s, 503);
+  pinata.outage_for(10s, 401);
+  std::this_thread::sleep_for(10s);
+}
+
+TEST_F(FaultRuns, EachProviderOutInTurnThenBothAtOnceFailNoTokenAndChargeNoAttempt) {
+  pinata_.set_latency(300ms);
+  mint(60);  // images of 1.5 s on 5 slots: work for every stage through the 30 s of outages
+  start_service("sqlite://" + (dir_ / "glisk.db").string(), anvil_->url());
+  wait_until_mid_run();
+  if (HasFatalFailure()) return;
+  outages_of_both_providers(replicate_, pinata_);
+  wait_until_all_revealed(150s);
+  std::cout << replicate_.outage_answers() << " Replicate and " << pinata_.outage_answers()
+            << " Pinata calls met an outage (28 s of Replicate's, 18 s of Pinata's)" << std::endl;
+  expect_every_token_revealed_once_and_nothing_paid_twice();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tokens_s0 WHERE generation_attempts > 0 OR upload_attempts > 0"), 0)
+      << "an outage was charged to tokens";
+  // Open, each breaker claims one probe per step (1, 2, 4, 8 s…): a handful per outage, besides
+  // the calls already on their way when it opened (a slot each, two pins per upload).
+  EXPECT_LE(replicate_.outage_answers(), 30) << "the image stage kept calling a Replicate that was out";
+  EXPECT_LE(pinata_.outage_answers(), 40) << "the upload stage kept calling a Pinata that was out";
+  const auto lines = log_lines();
+  std::map<std::string, int> opened, closed;
+  for (const auto& line : events_named(lines, "provider.breaker_opened")) ++opened[line.value("provider", "")];
+  for (const auto& line : events_named(lines, "provider.breaker_closed")) ++closed[line.value("provider", "")];
+  EXPECT_EQ(opened["pinata"], 2) << "Pinata was out twice: said once each";
+  EXPECT_EQ(opened["replicate"], closed["replicate"]);
+  EXPECT_GE(opened["replicate"], 1);
+  EXPECT_LE(opened["replicate"], 2) << "two outages back to back may be one";
+  EXPECT_EQ(closed["pinata"], 2);
+  for (const auto& line : events_named(lines, "provider.breaker_opened")) {
+    const std::string error = line.value("error", "");
+    if (line.value("provider", "") == "pinata") {
+      EXPECT_TRUE(error.find("PINATA_JWT") != std::string::npos || error.find("billing") != std::string::npos ||
+                  error.find("payment") != std::string::npos)
+          << "the line does not say what to do: " << line.dump();
+    }
+  }
+  EXPECT_EQ(events_named(lines, "token.generation.failed").size(), 0u);
+  EXPECT_EQ(events_named(lines, "ipfs.upload.failed").size(), 0u);
+  stop_service();
+}
+
+TEST_F(FaultRuns, ThreeInstancesOnOnePostgresRideOutBothProvidersOutages) {
+  glisk::testing::PrivatePostgres pg;
+  replicate_.set_prediction_time(3s, 1s);  // three instances of 5 slots: work through the outages
+  pinata_.set_latency(300ms);
+  mint(60);
+  start_service(pg.url(), anvil_->url());
+  start_other_instances(2, anvil_->url());
+  wait_until_mid_run();
+  if (HasFatalFailure()) return;
+  outages_of_both_providers(replicate_, pinata_);
+  wait_until_all_revealed(150s);
+  std::cout << replicate_.outage_answers() << " Replicate and " << pinata_.outage_answers()
+            << " Pinata calls met an outage, three instances" << std::endl;
+  expect_every_token_revealed_once_and_nothing_paid_twice();
+  EXPECT_EQ(count("SELECT COUNT(*) FROM tokens_s0 WHERE generation_attempts > 0 OR upload_attempts > 0"), 0)
+      << "an outage was charged to tokens";
+  // Each instance has its own breakers: three times one instance's probes, at most.
+  EXPECT_LE(replicate_.outage_answers(), 90);
+  EXPECT_LE(pinata_.outage_answers(), 120);
+  const auto lines = log_lines();
+  EXPECT_EQ(events_named(lines, "token.generation.failed").size(), 0u);
+  EXPECT_EQ(events_named(lines, "ipfs.upload.failed").size(), 0u);
+  EXPECT_EQ(events_named(lines, "worker.crashed").size(), 0u);
   stop_service();
 }
 

@@ -320,6 +320,11 @@ const std::vector<Variable>& table() {
       {{"RPC_URL", "http://127.0.0.1:8545", "Ethereum JSON-RPC endpoint (may carry an API key: never logged whole)",
         true},
        http_url(&Config::rpc_url)},
+      {{"RPC_REQUESTS_PER_MINUTE", "0",
+        "JSON-RPC calls a minute this instance sends the node at most (the watcher, reveals, receipts); set it to "
+        "the plan's limit with a hosted node, divided between instances; 0: no budget",
+        false},
+       integer(&Config::rpc_requests_per_minute, 0, 10'000'000)},
       {{"GLISK_NFT_CONTRACT_ADDRESS", "", "the GliskNFT contract; unset: no chain watcher and no reveals", false},
        address(&Config::contract_address)},
       {{"REVEAL_FUNCTION", "batchRevealMultiple(uint256[],string[])",

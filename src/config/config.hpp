@@ -89,7 +89,8 @@ struct Config {
   // reveal (beyond the seed): where and how
   std::string keeper_private_key_file;  // read into keeper_private_key by load_config
   std::string rpc_url = "http://127.0.0.1:8545";
-  std::string contract_address;  // GLISK_NFT_CONTRACT_ADDRESS, EIP-55; empty = no chain
+  int rpc_requests_per_minute = 0;  // 0: no budget
+  std::string contract_address;     // GLISK_NFT_CONTRACT_ADDRESS, EIP-55; empty = no chain
   std::string reveal_function = "batchRevealMultiple(uint256[],string[])";
   int reveal_confirmations = 1;
   double reveal_max_gas_price_gwei = 0;  // 0 = no cap

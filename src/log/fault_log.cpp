@@ -25,6 +25,12 @@ Fields FaultLog::line(const Fields& fields) const {
   return out;
 }
 
+std::optional<clock::TimePoint> FaultLog::since() const {
+  sync::MutexLock lock(mutex_);
+  if (!ongoing_.load(std::memory_order_relaxed)) return std::nullopt;
+  return since_;
+}
+
 bool FaultLog::failed(const Fields& fields) {
   sync::MutexLock lock(mutex_);
   const auto now = clock_.now();

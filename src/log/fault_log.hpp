@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "clock/clock.hpp"
@@ -32,6 +33,8 @@ class FaultLog {
   // A successful call. Returns true when it ended a fault (and wrote the recovery line).
   bool succeeded(const Fields& fields = Fields::object());
   bool ongoing() const { return ongoing_.load(std::memory_order_acquire); }
+  // When the fault in progress began (nullopt when none is).
+  std::optional<clock::TimePoint> since() const;
 
  private:
   Fields line(const Fields& fields) const;  // context + fields
@@ -44,7 +47,7 @@ class FaultLog {
   const std::chrono::milliseconds remind_every_;
   const Fields context_;
   std::atomic<bool> ongoing_{false};
-  sync::Mutex mutex_;
+  mutable sync::Mutex mutex_;
   clock::TimePoint since_ GLISK_GUARDED_BY(mutex_){};  // first failure of the fault
   clock::TimePoint last_written_ GLISK_GUARDED_BY(mutex_){};
   int64_t failures_ GLISK_GUARDED_BY(mutex_) = 0;

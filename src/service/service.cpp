@@ -60,7 +60,8 @@ int Service::start() {
   queue_ = std::make_unique<store::TokenLifecycle>(*db_, clock_, wake_, instance, config_.lease);
   supervisor_ = std::make_unique<workers::Supervisor>(log_, clock_, std::chrono::seconds(1), &metrics_);
   node_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
-  rpc_ = std::make_unique<chain::MonitoredRpc>(*node_, log_, clock_);
+  rpc_calls_ = std::make_unique<net::RateBudget>(clock_, config_.rpc_requests_per_minute);
+  rpc_ = std::make_unique<chain::MonitoredRpc>(*node_, log_, clock_, log::kFaultReminder, rpc_calls_.get());
   reveal_journal_ = std::make_unique<store::RevealJournal>(*db_, clock_, instance);
   make_providers();
   authors_ = std::make_unique<authors::AuthorRegistry>(*db_, clock_, log_);
@@ -179,7 +180,7 @@ void Service::make_providers() {
         secret = [provider = replicate.get()] { return provider->webhook_secret(); };
       }
       replicate_webhook_ = std::make_unique<webhook::ReplicateWebhook>(*prediction_results_, *prediction_arrivals_,
-                                                                       clock_, log_, std::move(secret));
+                                                                       clock_, log_, std::move(secret), &metrics_);
     }
     image_provider_ = std::move(replicate);
   } else {
@@ -206,9 +207,10 @@ void Service::make_providers() {
                           budgets = std::vector<std::tuple<const char*, const char*, net::RateBudget*>>{
                               {"replicate", "creates", replicate_creates_.get()},
                               {"replicate", "reads", replicate_reads_.get()},
-                              {"pinata", "pins", pinata_requests_.get()}}] {
+                              {"pinata", "pins", pinata_requests_.get()},
+                              {"rpc", "calls", rpc_calls_.get()}}] {
     for (const auto& [provider, requests, budget] : budgets) {
-      if (budget == nullptr) continue;
+      if (budget == nullptr || budget->per_minute() <= 0) continue;  // no budget: nothing to show
       room.set({provider, requests}, budget->available());
       size.set({provider, requests}, budget->per_minute());
     }
@@ -323,6 +325,19 @@ std::vector<store::StagePauseReport> Service::paused_stages(const std::string& i
     } else {
       continue;
     }
+    out.push_back(std::move(r));
+  }
+  // The node: reveals (and the watcher) wait for it, each retrying at its own pace.
+  if (const auto outage = rpc_->outage(); outage && !config_.contract_address.empty()) {
+    store::StagePauseReport r;
+    r.stage = std::string(token::to_string(token::Stage::kReveal));
+    r.instance = instance;
+    r.provider = "rpc";
+    r.cause = "unreachable";
+    r.reason = "the node (" + rpc_->describe() + ") cannot be reached: " + outage->error.substr(0, 200) +
+               "; check RPC_URL. Reveals and the mint watcher resume by themselves";
+    r.since = outage->since;
+    r.next_probe = now + config_.watcher_poll;
     out.push_back(std::move(r));
   }
   return out;

@@ -92,7 +92,7 @@ class Service {
   std::unique_ptr<store::TokenLifecycle> queue_;
   net::HttpClient http_;
   // The providers' request budgets, shared by every slot (before the providers that use them).
-  std::unique_ptr<net::RateBudget> replicate_creates_, replicate_reads_, pinata_requests_;
+  std::unique_ptr<net::RateBudget> replicate_creates_, replicate_reads_, pinata_requests_, rpc_calls_;
   // Replicate's webhook (REPLICATE_WEBHOOK_URL): where deliveries are kept and who waits on them.
   std::unique_ptr<store::PredictionResults> prediction_results_;
   std::unique_ptr<webhook::PredictionArrivals> prediction_arrivals_;

@@ -19,8 +19,16 @@ bool is_prediction_id(const std::string& id) {
 
 ReplicateWebhook::ReplicateWebhook(store::PredictionResults& results, PredictionArrivals& arrivals,
                                    const clock::Clock& clock, const log::EventLog& log,
-                                   std::function<std::string()> secret)
-    : results_(results), arrivals_(arrivals), clock_(clock), log_(log), secret_(std::move(secret)) {}
+                                   std::function<std::string()> secret, metrics::Registry* metrics)
+    : results_(results), arrivals_(arrivals), clock_(clock), log_(log), secret_(std::move(secret)) {
+  if (metrics != nullptr) {
+    deliveries_ = &metrics->counter("glisk_webhook_deliveries_total",
+                                    "webhook deliveries taken, by source and result (ok, duplicate, ignored: not an "
+                                    "end; refused: bad signature, timestamp or body)",
+                                    {"source", "result"});
+    for (const char* result : {"ok", "duplicate", "ignored", "refused"}) deliveries_->inc({"replicate", result}, 0);
+  }
+}
 
 std::string ReplicateWebhook::key() {
   if (!secret_) {
@@ -45,6 +53,22 @@ std::string ReplicateWebhook::key() {
 }
 
 ReplicateWebhookResult ReplicateWebhook::handle(std::string_view body, const ReplicateDelivery& delivery) {
+  try {
+    auto result = verified(body, delivery);
+    if (deliveries_ != nullptr)
+      deliveries_->inc({"replicate", result.ignored ? "ignored" : result.duplicate ? "duplicate" : "ok"});
+    return result;
+  } catch (const errors::Error& e) {
+    const auto kind = e.kind();
+    if (deliveries_ != nullptr &&
+        (kind == errors::Kind::kUnauthorized || kind == errors::Kind::kBadInput || kind == errors::Kind::kTooLarge)) {
+      deliveries_->inc({"replicate", "refused"});
+    }
+    throw;
+  }
+}
+
+ReplicateWebhookResult ReplicateWebhook::verified(std::string_view body, const ReplicateDelivery& delivery) {
   if (body.size() > kMaxReplicateDeliveryBytes) {
     throw WebhookTooLarge("a Replicate delivery is at most " + std::to_string(kMaxReplicateDeliveryBytes) + " bytes");
   }

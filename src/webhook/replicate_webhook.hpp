@@ -21,6 +21,7 @@
 
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
+#include "metrics/registry.hpp"
 #include "store/prediction_results.hpp"
 #include "sync/mutex.hpp"
 #include "webhook/alchemy_webhook.hpp"
@@ -49,20 +50,23 @@ class ReplicateWebhook {
  public:
   // `secret` gives the `whsec_…` signing secret (from the configuration, or asked of Replicate);
   // it may throw when it cannot yet, and is asked again at the next delivery until it answers.
-  // Empty function: the webhook is not configured (503).
+  // Empty function: the webhook is not configured (503). `metrics` (optional) gets
+  // glisk_webhook_deliveries_total{source="replicate",result=ok|duplicate|ignored|refused}.
   ReplicateWebhook(store::PredictionResults& results, PredictionArrivals& arrivals, const clock::Clock& clock,
-                   const log::EventLog& log, std::function<std::string()> secret);
+                   const log::EventLog& log, std::function<std::string()> secret, metrics::Registry* metrics = nullptr);
 
   ReplicateWebhookResult handle(std::string_view body, const ReplicateDelivery& delivery);
 
  private:
   std::string key();  // the HMAC key, asked for once
+  ReplicateWebhookResult verified(std::string_view body, const ReplicateDelivery& delivery);
 
   store::PredictionResults& results_;
   PredictionArrivals& arrivals_;
   const clock::Clock& clock_;
   const log::EventLog& log_;
   const std::function<std::string()> secret_;
+  metrics::Counter* deliveries_ = nullptr;
   sync::Mutex mutex_;
   std::optional<std::string> key_ GLISK_GUARDED_BY(mutex_);
 };

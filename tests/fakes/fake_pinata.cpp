@@ -35,6 +35,22 @@ FakePinata::FakePinata() {
       res.set_content(s.body, "application/json");
       return;
     }
+    if (std::chrono::steady_clock::now() < outage_until_) {
+      ++outage_answers_;
+      const int status = outage_status_;
+      lock.unlock();
+      if (status == 0) {
+        drop_midway(res);
+        return;
+      }
+      res.status = status;
+      res.set_content(status == 401 ? pinata_error("INVALID_CREDENTIALS", "Invalid authentication credentials provided")
+                      : status == 402
+                          ? pinata_error("PAYMENT_REQUIRED", "Your plan's usage is past due: update billing")
+                          : pinata_error("INTERNAL", "Service temporarily unavailable"),
+                      "application/json");
+      return;
+    }
     if (std::chrono::steady_clock::now() < rate_limited_until_) {
       ++rate_limited_answers_;
       if (rate_limit_retry_after_) res.set_header("Retry-After", std::to_string(*rate_limit_retry_after_));
@@ -108,6 +124,12 @@ void FakePinata::set_transient_error_rate(double rate, uint64_t seed) {
   std::lock_guard lock(mutex_);
   error_rate_ = rate;
   random_.seed(seed);
+}
+
+void FakePinata::outage_for(std::chrono::milliseconds duration, int status) {
+  std::lock_guard lock(mutex_);
+  outage_until_ = std::chrono::steady_clock::now() + duration;
+  outage_status_ = status;
 }
 
 void FakePinata::rate_limit_for(std::chrono::milliseconds duration, std::optional<int> retry_after_seconds) {

@@ -51,6 +51,11 @@ class FakePinata : public FakeServer {
   // adds one for tests of a provider that does send it.
   void rate_limit_for(std::chrono::milliseconds duration, std::optional<int> retry_after_seconds = std::nullopt);
   int rate_limited_answers() const { return rate_limited_answers_; }
+  // For `duration` from now every request is answered `status` in Pinata's error shape (401: the
+  // JWT revoked; 402: the plan unpaid; 5xx: Pinata down), or with 0 its connection is dropped
+  // (nothing at all); counted in outage_answers().
+  void outage_for(std::chrono::milliseconds duration, int status);
+  int outage_answers() const { return outage_answers_; }
   // Every answer waits this long first (a pin's upload and Pinata's work), concurrently.
   void set_latency(std::chrono::milliseconds latency) { latency_ms_ = latency.count(); }
 
@@ -73,6 +78,9 @@ class FakePinata : public FakeServer {
   std::chrono::steady_clock::time_point rate_limited_until_{};  // guarded by mutex_
   std::optional<int> rate_limit_retry_after_;                   // guarded by mutex_
   std::atomic<int> rate_limited_answers_{0};
+  std::chrono::steady_clock::time_point outage_until_{};  // guarded by mutex_
+  int outage_status_ = 0;                                 // guarded by mutex_
+  std::atomic<int> outage_answers_{0};
   std::mt19937_64 random_{2};  // guarded by mutex_
   std::atomic<int> requests_{0}, injected_errors_{0};
   std::atomic<int64_t> latency_ms_{0};

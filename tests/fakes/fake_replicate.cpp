@@ -248,6 +248,10 @@ bool FakeReplicate::authorized(const httplib::Request& req, httplib::Response& r
     if (std::chrono::steady_clock::now() < outage_until_) {
       ++outage_answers_;
       const int status = outage_status_;
+      if (status == 0) {  // nothing at all: the connection drops
+        drop_midway(res);
+        return false;
+      }
       const json body = status == 401 ? problem(401, "Unauthenticated", "Invalid token")
                         : status == 402
                             ? problem(402, "Payment Required", "You have insufficient credit to run this model.")

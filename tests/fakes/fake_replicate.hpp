@@ -60,7 +60,8 @@ class FakeReplicate : public FakeServer {
   // The next `times` creates whose prompt contains `word` answer 500 (others go through).
   void fail_creates_containing(std::string word, int times);
   // For `duration` from now every call is answered `status` (401: the key revoked; 402: no
-  // credit; 5xx: the service down), as Replicate answers them; counted in outage_answers().
+  // credit; 5xx: the service down), as Replicate answers them, or with 0 the connection dropped
+  // (nothing at all); counted in outage_answers().
   void outage_for(std::chrono::milliseconds duration, int status);
   int outage_answers() const { return outage_answers_; }
 
