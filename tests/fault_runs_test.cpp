@@ -400,9 +400,9 @@ TEST_F(FaultRuns, PinataRateLimitingForAMinuteFailsNoTokenAndUsesNoAttempt) {
   EXPECT_GT(count("SELECT COUNT(*) FROM token_events WHERE error LIKE 'rate limited%'"), 0)
       << "no token met the rate limit: the fault came too late";
   EXPECT_GT(pinata_.rate_limited_answers(), 0);
-  // Each attempt pins the image and the metadata at once (two requests); after each pause the
-  // slots try again. Pinata's budget (issue 16's gate) is what will pace this further.
-  EXPECT_LE(pinata_.rate_limited_answers(), 300) << "the stage kept hammering a rate-limited Pinata";
+  // After each pause one token probes the limit (two requests: its image and metadata pins), not
+  // every slot: 44 answers measured over the minute (about 210 when every slot went again).
+  EXPECT_LE(pinata_.rate_limited_answers(), 90) << "the stage kept hammering a rate-limited Pinata";
   const auto lines = log_lines();
   expect_said_once(lines, "provider.rate_limited", 9);  // a minute: the first line and a reminder per 10 s
   const auto first = events_named(lines, "provider.rate_limited").front();

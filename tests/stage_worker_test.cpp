@@ -109,29 +109,31 @@ TEST_P(StageWorkerTest, RetryAfterIsHonoured) {
 
 TEST_P(StageWorkerTest, ARateLimitPausesTheStageAndNeverUsesUpAttempts) {
   store::TokenLifecycle q(tdb.db(), manual, wake, "i", 60s);
-  glisk::testing::add_detected_tokens(tokens, 1, 2);
-  // Six 429s in a row (twice max_attempts), then the provider answers again.
+  glisk::testing::add_detected_tokens(tokens, 1, 3);
+  // 429s for the first five calls, then the provider answers again.
   processor.script = [&](const store::Claim& c, std::stop_token) -> store::TokenPatch {
-    if (processor.calls <= 6) throw errors::RateLimitedError("Pinata rate limit (429: RATE_LIMITED)");
+    if (processor.calls <= 5) throw errors::RateLimitedError("Pinata rate limit (429: RATE_LIMITED)");
     return store::TokenPatch{.image_url = "https://img/" + std::to_string(c.token.token_id)};
   };
   workers::StageWorker worker(Stage::kImage, q, wake, processor, manual, captured.log, options(), [] { return 1.0; });
-  // Each pause doubles from RETRY_BASE (2 s): both tokens wait it out, their attempts uncounted.
-  for (auto pause : {2s, 4s, 8s}) {
-    EXPECT_EQ(worker.step(), 2u);
+  EXPECT_EQ(worker.step(), 3u);  // all three meet the limit: one pause
+  EXPECT_EQ(worker.paused_until(), manual.now() + 2s);
+  EXPECT_EQ(worker.step(), 0u) << "the stage is paused";
+  // After each pause (doubling from RETRY_BASE, 2 s) one token probes the limit, not every slot.
+  for (auto pause : {4s, 8s}) {
+    manual.advance(worker.paused_until() - manual.now());
+    EXPECT_EQ(worker.step(), 1u) << "only a probe goes after a pause";
     EXPECT_EQ(worker.paused_until(), manual.now() + pause);
-    for (int id = 1; id <= 2; ++id) {
-      auto t = *tokens.find_token(id);
-      EXPECT_EQ(t.status, TokenStatus::kDetected);
-      EXPECT_EQ(t.generation_attempts, 0);
-      EXPECT_EQ(t.next_attempt_at, manual.now() + pause);
-    }
-    EXPECT_EQ(worker.step(), 0u) << "the stage is paused";
-    manual.advance(pause);
   }
-  EXPECT_EQ(worker.step(), 2u);
-  EXPECT_EQ(tokens.find_token(1)->status, TokenStatus::kUploading);
-  EXPECT_EQ(tokens.find_token(2)->status, TokenStatus::kUploading);
+  manual.advance(worker.paused_until() - manual.now());
+  EXPECT_EQ(worker.step(), 1u) << "the probe, answered";
+  EXPECT_EQ(worker.step(), 2u) << "answered: every slot goes again";
+  for (int id = 1; id <= 3; ++id) {
+    auto t = *tokens.find_token(id);
+    EXPECT_EQ(t.status, TokenStatus::kUploading) << id;
+    EXPECT_EQ(t.generation_attempts, 0) << "a rate limit used up an attempt of token " << id;
+  }
+  EXPECT_EQ(processor.calls, 8) << "3 at the first 429, a probe per pause, then the 2 others";
   EXPECT_EQ(captured.count("provider.rate_limited"), 1) << "said once, not per token or per pause";
   EXPECT_EQ(captured.count("provider.recovered"), 1);
   EXPECT_EQ(captured.count("token.generation.retry"), 0);

@@ -57,4 +57,26 @@ void StagePause::answered() {
   said_.succeeded();
 }
 
+StagePause::Allowance StagePause::allowance(int wanted) const {
+  sync::MutexLock lock(mutex_);
+  if (streak_ == 0) return {wanted, false};  // no pause since the provider last answered
+  if (probe_ || wanted <= 0) return {};
+  return {1, true};
+}
+
+void StagePause::forget_probe() {
+  sync::MutexLock lock(mutex_);
+  probe_.reset();
+}
+
+void StagePause::set_probe(int64_t token_id) {
+  sync::MutexLock lock(mutex_);
+  if (streak_ > 0) probe_ = token_id;
+}
+
+void StagePause::attempt_ended(int64_t token_id) {
+  sync::MutexLock lock(mutex_);
+  if (probe_ == token_id) probe_.reset();
+}
+
 }  // namespace glisk::workers

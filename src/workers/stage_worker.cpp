@@ -42,7 +42,9 @@ StageWorker::StageWorker(token::Stage stage, store::TokenLifecycle& queue, queue
 
 size_t StageWorker::step() {
   if (clock_.now() < paused_until()) return 0;
-  const auto allowance = breaker_.allowance(options_.batch_size);
+  const auto after_pause = pause_.allowance(options_.batch_size);
+  if (after_pause.tokens == 0) return 0;
+  const auto allowance = breaker_.allowance(after_pause.tokens);
   if (allowance.tokens == 0) return 0;
   std::vector<store::Claim> claims;
   try {
@@ -53,6 +55,7 @@ size_t StageWorker::step() {
   }
   if (claims.empty() && allowance.probe) breaker_.probe_unused();
   if (!claims.empty() && allowance.probe) breaker_.set_probe(claims.front().token.token_id);
+  if (!claims.empty() && after_pause.probe) pause_.set_probe(claims.front().token.token_id);
   for (const auto& claim : claims) handle(claim, {}, [] {});
   return claims.size();
 }
@@ -67,6 +70,7 @@ bool StageWorker::handle(const store::Claim& claim, std::stop_token stop, const 
                                   {"reason", "the previous holder's lease expired (process died or hung)"}});
   }
   if (breaker_.holds_back(id)) {
+    pause_.attempt_ended(id);
     recorder_.held_back(attempt);  // the provider is out: this token waits for the probe, uncalled
     return false;
   }
@@ -76,14 +80,18 @@ bool StageWorker::handle(const store::Claim& claim, std::stop_token stop, const 
   try {
     outcome = processor_.process(claim, queue_, stop);
   } catch (...) {
-    return recorder_.failed(attempt, std::current_exception());
+    const bool bug = recorder_.failed(attempt, std::current_exception());  // a 429 pauses again first
+    pause_.attempt_ended(id);
+    return bug;
   }
   pause_.answered();
+  pause_.attempt_ended(id);
   recorder_.succeeded(attempt, outcome);
   return false;
 }
 
 void StageWorker::run(std::stop_token stop) {
+  pause_.forget_probe();  // a probe of an earlier loop ended with it
   std::atomic<bool> bug{false};
   SlotPool slots(
       options_.batch_size, clock_,
@@ -116,10 +124,13 @@ void StageWorker::dispatch(std::stop_token stop, SlotPool& slots, const std::ato
     auto wait_until = [&](clock::TimePoint when) {
       timeout = clock::wait_for_at_most(clock_, when, options_.poll_interval);
     };
-    const auto allowance =
-        free > 0 && clock_.now() >= paused_until() ? breaker_.allowance(static_cast<int>(free)) : Breaker::Allowance{};
-    if (free > 0 && clock_.now() < paused_until()) {
+    const bool paused = clock_.now() < paused_until();
+    const auto after_pause = free > 0 && !paused ? pause_.allowance(static_cast<int>(free)) : StagePause::Allowance{};
+    const auto allowance = after_pause.tokens > 0 ? breaker_.allowance(after_pause.tokens) : Breaker::Allowance{};
+    if (free > 0 && paused) {
       wait_until(paused_until());  // a rate limit pauses the stage: claim nothing until it ends
+    } else if (free > 0 && after_pause.tokens == 0) {
+      // After a pause one probe goes; the rest wait for its answer (its slot's release wakes us).
     } else if (free > 0 && allowance.tokens == 0) {
       wait_until(allowance.wait_until);  // the provider is out: claim nothing until the next probe
     } else if (free > 0) {
@@ -127,6 +138,7 @@ void StageWorker::dispatch(std::stop_token stop, SlotPool& slots, const std::ato
         auto claims = queue_.claim(stage_, allowance.tokens);
         if (claims.empty() && allowance.probe) breaker_.probe_unused();
         if (!claims.empty() && allowance.probe) breaker_.set_probe(claims.front().token.token_id);
+        if (!claims.empty() && after_pause.probe) pause_.set_probe(claims.front().token.token_id);
         if (!claims.empty()) {
           slots.submit(std::move(claims));
           continue;  // more may be due: claim again while slots are free
