@@ -15,6 +15,8 @@
 //                              [--seed-reveal-wait S] [--no-baseline] [--webhooks]
 //   --rate R: tokens arrive at R per second instead of all at once (for latency figures).
 //   --webhooks: REPLICATE_WEBHOOK_URL set; the fake Replicate delivers each prediction's end.
+//   --pinata-per-minute N: PINATA_REQUESTS_PER_MINUTE (default 0: no budget, as the fake has no
+//   limit; the service's default of 180 allows 1.5 tokens/s, two pins a token).
 //   PostgreSQL: GLISK_BENCH_POSTGRES_URL=$(scripts/pg-test-server start)
 //   Idle: --idle S measures an idle service's CPU and RSS over S seconds instead.
 
@@ -77,6 +79,7 @@ struct Options {
   int idle_seconds = 0;
   double rate = 0;  // tokens detected per second; 0: all at once
   bool webhooks = false;
+  int pinata_per_minute = 0;
 };
 
 Options parse(int argc, char** argv) {
@@ -113,6 +116,8 @@ Options parse(int argc, char** argv) {
       o.rate = std::stod(next());
     else if (a == "--webhooks")
       o.webhooks = true;
+    else if (a == "--pinata-per-minute")
+      o.pinata_per_minute = std::stoi(next());
     else
       throw std::invalid_argument("unknown option " + a + " (see the comment at the top of bench/pipeline_bench.cpp)");
   }
@@ -238,7 +243,8 @@ std::map<std::string, std::string> service_env(const Options& o, const std::stri
                                             {"POLL_INTERVAL_SECONDS", std::to_string(o.poll)},
                                             {"BATCH_REVEAL_WAIT_SECONDS", std::to_string(o.reveal_wait)},
                                             {"DATABASE_POOL_SIZE", std::to_string(std::max(8, o.batch + 4))},
-                                            {"DATA_DIR", dir}};
+                                            {"DATA_DIR", dir},
+                                            {"PINATA_REQUESTS_PER_MINUTE", std::to_string(o.pinata_per_minute)}};
   if (o.webhooks) {
     // Replicate needs the URL before the service starts: a port chosen now.
     const int port = testing::unused_loopback_port();
@@ -328,10 +334,12 @@ Throughput run_glisk(const Options& o, const testing::FakeReplicate& replicate, 
   }
   const RevealCost cost = reveal_cost(*db);
   const double n = o.tokens;
-  std::printf("glisk serve (%s, batch %d, image %d±%d ms, pin %d ms, reveal wait %.1f s%s), %d tokens %s:\n",
-              o.backend.c_str(), o.batch, o.image_ms, o.jitter_ms, o.pin_ms, o.reveal_wait,
-              o.webhooks ? ", Replicate webhooks" : "", o.tokens,
-              o.rate > 0 ? ("arriving at " + std::to_string(o.rate).substr(0, 4) + "/s").c_str() : "detected at once");
+  std::printf(
+      "glisk serve (%s, batch %d, image %d±%d ms, pin %d ms, reveal wait %.1f s%s, %s pins/min), %d tokens %s:\n",
+      o.backend.c_str(), o.batch, o.image_ms, o.jitter_ms, o.pin_ms, o.reveal_wait,
+      o.webhooks ? ", Replicate webhooks" : "",
+      o.pinata_per_minute > 0 ? std::to_string(o.pinata_per_minute).c_str() : "unlimited", o.tokens,
+      o.rate > 0 ? ("arriving at " + std::to_string(o.rate).substr(0, 4) + "/s").c_str() : "detected at once");
   std::printf("  image stage        %8.1f tokens/s   (all past it after %.2f s)\n", n / *images_done, *images_done);
   std::printf("  image + IPFS       %8.1f tokens/s   (all ready after %.2f s)\n", n / *uploads_done, *uploads_done);
   std::printf("  end to end         %8.1f tokens/s   (all revealed after %.2f s)\n", n / *reveals_done, *reveals_done);
@@ -463,6 +471,7 @@ void run_idle(const Options& o, const testing::FakeReplicate& replicate, const t
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures as they come, also into a file
   try {
     const Options o = parse(argc, argv);
     testing::FakeReplicate replicate;
