@@ -442,6 +442,8 @@ TEST_F(FaultRuns, ReplicateRevokedKeyThenDownIsOneBreakerOutageThatFailsNoTokenA
   // … and every instance's report of it, which the CLI shows too (from the database).
   ASSERT_EQ(image["instances"].size(), 1u) << stats->body;
   EXPECT_EQ(image["instances"][0].value("cause", ""), "breaker") << stats->body;
+  EXPECT_EQ(image["budgets"]["creates"].value("per_minute", 0), 600) << stats->body;
+  EXPECT_EQ(json::parse(stats->body)["stages"]["ipfs"]["budgets"]["pins"].value("per_minute", 0), 180) << stats->body;
   {
     Subprocess cli({GLISK_BINARY, "queues"}, {{"DATABASE_URL", database_url_}}, dir_.string());
     ASSERT_EQ(cli.wait(30s), 0) << cli.all_stderr();

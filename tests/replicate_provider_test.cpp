@@ -202,7 +202,7 @@ TEST(RetryAfter, ReadsSecondsAndHttpDates) {
   EXPECT_FALSE(net::parse_retry_after("soon", now));
 }
 
-TEST(FirstLook, SettlesNearTheMedianTimePredictionsTakeAndFollowsAChange) {
+TEST(FirstLook, SettlesWhereTwoThirdsOfPredictionsAreDoneAndFollowsAChange) {
   using std::chrono::milliseconds;
   image::FirstLook first(milliseconds(250), milliseconds(60'000));
   std::mt19937 random(7);
@@ -217,11 +217,11 @@ TEST(FirstLook, SettlesNearTheMedianTimePredictionsTakeAndFollowsAChange) {
     return found_at_first;
   };
   run(1500, 40);  // from 250 ms up to the model's pace
-  EXPECT_GE(first.after(), milliseconds(1200));
-  EXPECT_LE(first.after(), milliseconds(1800));
+  EXPECT_GE(first.after(), milliseconds(1300));
+  EXPECT_LE(first.after(), milliseconds(2000));
   const int found = run(1500, 200);
-  EXPECT_GE(found, 70) << "about half the predictions are found at the first look";
-  EXPECT_LE(found, 130);
+  EXPECT_GE(found, 100) << "about two thirds of the predictions are found at the first look";
+  EXPECT_LE(found, 160);
   run(4000, 60);  // the model slows down: the first look follows
   EXPECT_GE(first.after(), milliseconds(3500));
 }

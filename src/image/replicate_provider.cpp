@@ -206,7 +206,7 @@ std::chrono::milliseconds FirstLook::after() const {
 
 void FirstLook::seen(bool done_at_first_look) {
   sync::MutexLock lock(mutex_);
-  const auto ms = static_cast<double>(after_.count()) * (done_at_first_look ? 1.0 / 1.1 : 1.1);
+  const auto ms = static_cast<double>(after_.count()) * (done_at_first_look ? 1.0 / 1.1 : later_);
   after_ = std::clamp(std::chrono::milliseconds(static_cast<int64_t>(ms)), at_least_, at_most_);
 }
 

@@ -361,6 +361,20 @@ nlohmann::json Service::stage_conditions() const {
     if (now < rate_limited_until) stage["rate_limited_until"] = clock::format_time(rate_limited_until);
     out[std::string(token::to_string(w->stage()))] = stage;
   }
+  // Each stage's gate: its provider's request budgets, a minute and what is left now.
+  auto budget = [](const net::RateBudget* b) {
+    return nlohmann::json{{"per_minute", b->per_minute()}, {"available", b->available()}};
+  };
+  const std::string image = std::string(token::to_string(token::Stage::kImage));
+  const std::string ipfs = std::string(token::to_string(token::Stage::kIpfs));
+  const std::string reveal = std::string(token::to_string(token::Stage::kReveal));
+  for (const auto& [stage, name, b] : std::vector<std::tuple<std::string, const char*, const net::RateBudget*>>{
+           {image, "creates", replicate_creates_.get()},
+           {image, "reads", replicate_reads_.get()},
+           {ipfs, "pins", pinata_requests_.get()},
+           {reveal, "rpc_calls", rpc_calls_.get()}}) {
+    if (b != nullptr && b->per_minute() > 0 && out.contains(stage)) out[stage]["budgets"][name] = budget(b);
+  }
   // Every instance's word (this one's included, as last reported): the stage may be paused on
   // another instance only, with its own breaker.
   try {
