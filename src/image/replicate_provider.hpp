@@ -9,8 +9,8 @@
 //   succeeded / failed / canceled, within `timeout`: the first look when about two thirds of
 //   recent predictions were done (FirstLook), then short steps from `poll_initial` doubling to
 //   `poll_max`, so an image is seen done soon after it is, with under two reads a prediction;
-//   a prediction still running at the timeout is canceled (POST …/cancel). An interrupted wait (shutdown) does not cancel: the
-//   next holder of the token resumes the same prediction.
+//   a prediction still running at the timeout is canceled (POST …/cancel). An interrupted wait (shutdown) does not
+//   cancel: the next holder of the token resumes the same prediction.
 // - Errors: problem+json (title, detail, status). 401/403/402/404/422/400 are permanent, with a
 //   message naming the variable to fix; 429 is a RateLimitedError (Retry-After, or "Expected
 //   available in N seconds"); 5xx, timeouts, dropped connections and malformed answers are transient; a prediction that
