@@ -515,6 +515,8 @@ TEST_F(FaultRuns, ReplicateWebhooksTellEveryEndSoNothingIsPolledEvenAcrossAKill)
   // from Replicate's retry, or (at most once each, WORKER_BATCH_SIZE of them) polled.
   EXPECT_LE(replicate_.gets(), 5);
   EXPECT_GE(replicate_.webhooks_delivered(), 20);
+  // No REPLICATE_WEBHOOK_SECRET: each start read it from Replicate, in the background.
+  EXPECT_EQ(events_named(log_lines(), "replicate.webhook_secret_read").size(), 2u);
   stop_service();
 }
 

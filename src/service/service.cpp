@@ -91,6 +91,7 @@ int Service::start() {
   start_ipfs_worker();
   start_reveal_worker(instance);
   start_stage_reporter(instance);
+  start_webhook_secret_reader();
   if (!config_.contract_address.empty()) {
     start_gap_recovery();
     start_watcher();
@@ -173,14 +174,11 @@ void Service::make_providers() {
       options.inbox = prediction_arrivals_.get();
     }
     auto replicate = std::make_unique<image::ReplicateProvider>(http_, options);
+    replicate_ = replicate.get();
     if (prediction_arrivals_) {
-      // The signing secret as configured, or asked of Replicate at the first delivery.
-      std::function<std::string()> secret = [secret = config_.replicate_webhook_secret] { return secret; };
-      if (config_.replicate_webhook_secret.empty()) {
-        secret = [provider = replicate.get()] { return provider->webhook_secret(); };
-      }
-      replicate_webhook_ = std::make_unique<webhook::ReplicateWebhook>(*prediction_results_, *prediction_arrivals_,
-                                                                       clock_, log_, std::move(secret), &metrics_);
+      // The signing secret as configured; else read from Replicate by start_webhook_secret_reader.
+      replicate_webhook_ = std::make_unique<webhook::ReplicateWebhook>(
+          *prediction_results_, *prediction_arrivals_, clock_, log_, config_.replicate_webhook_secret, &metrics_);
     }
     image_provider_ = std::move(replicate);
   } else {
@@ -385,6 +383,33 @@ nlohmann::json Service::stage_conditions() const {
     out["instances_error"] = e.what();
   }
   return out;
+}
+
+void Service::start_webhook_secret_reader() {
+  if (!replicate_webhook_ || replicate_webhook_->has_secret()) return;
+  // Read once, in the background, retried until Replicate gives it: deliveries that come first
+  // answer 503 and Replicate sends them again.
+  supervisor_->start("replicate_webhook_secret", [this](std::stop_token stop) {
+    auto delay = std::chrono::milliseconds(1000);
+    while (!stop.stop_requested() && !replicate_webhook_->has_secret()) {
+      try {
+        replicate_webhook_->set_secret(replicate_->webhook_secret(stop));
+        log_.info("replicate.webhook_secret_read", {{"detail", "Replicate's webhook deliveries are verified now"}});
+      } catch (const std::exception& e) {
+        if (stop.stop_requested()) break;
+        log_.warn("replicate.webhook_secret_unavailable",
+                  {{"error", e.what()},
+                   {"retry_in_seconds", delay.count() / 1000.0},
+                   {"action",
+                    "check REPLICATE_API_TOKEN, or set REPLICATE_WEBHOOK_SECRET; until then deliveries "
+                    "answer 503 and predictions are found by polling"}});
+        clock_.sleep_for(delay, stop);
+        delay = std::min(delay * 2, std::chrono::milliseconds(60'000));
+      }
+    }
+    // A supervised task that returns counts as crashed: idle until the service stops.
+    while (!stop.stop_requested()) clock_.sleep_for(std::chrono::hours(24), stop);
+  });
 }
 
 void Service::start_stage_reporter(const std::string& instance) {

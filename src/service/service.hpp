@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "http/api_server.hpp"
 #include "image/image_provider.hpp"
+#include "image/replicate_provider.hpp"
 #include "ipfs/local_store.hpp"
 #include "ipfs/pinner.hpp"
 #include "log/event_log.hpp"
@@ -75,6 +76,8 @@ class Service {
   std::vector<store::StagePauseReport> paused_stages(const std::string& instance) const;
   // Keeps this process's row per paused stage current in the database (store/stage_reports.hpp).
   void start_stage_reporter(const std::string& instance);
+  // Reads Replicate's webhook signing secret when REPLICATE_WEBHOOK_SECRET does not give it.
+  void start_webhook_secret_reader();
   void start_worker(workers::TokenProcessor& processor, token::Stage stage, std::string_view provider,
                     const log::Fields& configured);
   workers::WorkerOptions worker_options() const;
@@ -98,6 +101,7 @@ class Service {
   std::unique_ptr<webhook::PredictionArrivals> prediction_arrivals_;
   std::unique_ptr<webhook::ReplicateWebhook> replicate_webhook_;
   std::unique_ptr<image::ImageProvider> image_provider_;
+  image::ReplicateProvider* replicate_ = nullptr;  // the image provider, when it is Replicate
   std::unique_ptr<ipfs::IpfsPinner> pinner_;
   ipfs::LocalIpfsStore* local_ipfs_ = nullptr;  // the pinner, when it is the local store
   std::vector<std::unique_ptr<workers::TokenProcessor>> processors_;

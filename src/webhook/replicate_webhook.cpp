@@ -18,9 +18,10 @@ bool is_prediction_id(const std::string& id) {
 }  // namespace
 
 ReplicateWebhook::ReplicateWebhook(store::PredictionResults& results, PredictionArrivals& arrivals,
-                                   const clock::Clock& clock, const log::EventLog& log,
-                                   std::function<std::string()> secret, metrics::Registry* metrics)
-    : results_(results), arrivals_(arrivals), clock_(clock), log_(log), secret_(std::move(secret)) {
+                                   const clock::Clock& clock, const log::EventLog& log, const std::string& secret,
+                                   metrics::Registry* metrics)
+    : results_(results), arrivals_(arrivals), clock_(clock), log_(log) {
+  if (!secret.empty()) set_secret(secret);
   if (metrics != nullptr) {
     deliveries_ = &metrics->counter("glisk_webhook_deliveries_total",
                                     "webhook deliveries taken, by source and result (ok, duplicate, ignored: not an "
@@ -30,26 +31,25 @@ ReplicateWebhook::ReplicateWebhook(store::PredictionResults& results, Prediction
   }
 }
 
-std::string ReplicateWebhook::key() {
-  if (!secret_) {
-    throw WebhookNotConfigured(
-        "the Replicate webhook is not configured: set REPLICATE_WEBHOOK_URL (and IMAGE_PROVIDER=replicate)");
-  }
-  {
-    sync::MutexLock lock(mutex_);
-    if (key_) return *key_;
-  }
-  std::string secret;
-  try {
-    secret = secret_();
-  } catch (const std::exception& e) {
-    throw WebhookNotConfigured(std::string("cannot get Replicate's webhook signing secret yet (") + e.what() +
-                               "); set REPLICATE_WEBHOOK_SECRET, or Replicate delivers again later");
-  }
-  std::string key = standard_webhook_key(secret, "the webhook secret Replicate gave");
+void ReplicateWebhook::set_secret(const std::string& secret) {
+  std::string key = standard_webhook_key(secret, "REPLICATE_WEBHOOK_SECRET (or the secret Replicate gave)");
   sync::MutexLock lock(mutex_);
-  key_ = key;
-  return key;
+  key_ = std::move(key);
+}
+
+bool ReplicateWebhook::has_secret() const {
+  sync::MutexLock lock(mutex_);
+  return key_.has_value();
+}
+
+std::string ReplicateWebhook::key() const {
+  sync::MutexLock lock(mutex_);
+  if (!key_) {
+    throw WebhookNotConfigured(
+        "Replicate's webhook signing secret is not known yet (glisk is reading it from Replicate, or set "
+        "REPLICATE_WEBHOOK_SECRET): Replicate delivers again");
+  }
+  return *key_;
 }
 
 ReplicateWebhookResult ReplicateWebhook::handle(std::string_view body, const ReplicateDelivery& delivery) {

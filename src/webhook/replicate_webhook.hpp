@@ -4,8 +4,10 @@
 // ["completed"]`), so the token's holder sees its image at once instead of polling for it.
 //
 // Authentication: the Standard Webhooks signature (webhook/standard_signature.hpp) under the
-// account's signing secret — REPLICATE_WEBHOOK_SECRET, or else read once from Replicate
-// (GET /v1/webhooks/default/secret) at the first delivery — with the timestamp within 5 minutes.
+// account's signing secret — REPLICATE_WEBHOOK_SECRET, or else read from Replicate
+// (GET /v1/webhooks/default/secret) by the service in the background and given by set_secret(),
+// never on a delivery's path (a flood of deliveries must not become a flood of calls to Replicate
+// or of handlers waiting on it) — with the timestamp within 5 minutes.
 // The body must be a prediction object (an id, a status); a finished one (succeeded, failed,
 // canceled) is kept in prediction_results once per webhook id and handed to the waiting holder
 // (webhook/prediction_arrivals.hpp); any other status is acknowledged and ignored. The image is
@@ -14,7 +16,6 @@
 // (401), MalformedWebhook (400), WebhookTooLarge (413), store::DatabaseError (503). Nothing here
 // logs the secret or a signature. Thread-safe.
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,26 +49,29 @@ struct ReplicateWebhookResult {
 
 class ReplicateWebhook {
  public:
-  // `secret` gives the `whsec_…` signing secret (from the configuration, or asked of Replicate);
-  // it may throw when it cannot yet, and is asked again at the next delivery until it answers.
-  // Empty function: the webhook is not configured (503). `metrics` (optional) gets
+  // `secret`: the `whsec_…` signing secret, or empty while it is not known (every delivery then
+  // answers WebhookNotConfigured, and Replicate delivers again). Throws errors::BadInput for a
+  // secret that is not of that form. `metrics` (optional) gets
   // glisk_webhook_deliveries_total{source="replicate",result=ok|duplicate|ignored|refused}.
   ReplicateWebhook(store::PredictionResults& results, PredictionArrivals& arrivals, const clock::Clock& clock,
-                   const log::EventLog& log, std::function<std::string()> secret, metrics::Registry* metrics = nullptr);
+                   const log::EventLog& log, const std::string& secret, metrics::Registry* metrics = nullptr);
+
+  // The secret once known (read from Replicate). Throws errors::BadInput as the constructor.
+  void set_secret(const std::string& secret);
+  bool has_secret() const;
 
   ReplicateWebhookResult handle(std::string_view body, const ReplicateDelivery& delivery);
 
  private:
-  std::string key();  // the HMAC key, asked for once
+  std::string key() const;  // the HMAC key, or WebhookNotConfigured
   ReplicateWebhookResult verified(std::string_view body, const ReplicateDelivery& delivery);
 
   store::PredictionResults& results_;
   PredictionArrivals& arrivals_;
   const clock::Clock& clock_;
   const log::EventLog& log_;
-  const std::function<std::string()> secret_;
   metrics::Counter* deliveries_ = nullptr;
-  sync::Mutex mutex_;
+  mutable sync::Mutex mutex_;
   std::optional<std::string> key_ GLISK_GUARDED_BY(mutex_);
 };
 
