@@ -222,14 +222,10 @@ TEST(DashboardInChromium, ShowsThePipelineAndRetriesAFailedTokenWithTheAdminToke
 
   // Another instance's image stage is paused (its breaker open): a banner says why and until when.
   store::StageReports reports(tdb.db(), clock);
-  store::StagePauseReport paused;
-  paused.stage = "image";
-  paused.instance = "other:7:beef";
-  paused.provider = "replicate";
-  paused.cause = "breaker";
-  paused.reason = "Replicate requires payment (402): add credit or billing to the Replicate account";
-  paused.since = clock.now();
-  paused.next_probe = clock.now() + 30s;
+  const auto paused =
+      gt::breaker_pause("image", "other:7:beef", "replicate",
+                        "Replicate requires payment (402): add credit or billing to the Replicate account", clock.now(),
+                        clock.now() + 30s);
   reports.publish(paused.instance, {paused});
   const auto banner =
       browser.wait_for("const b = document.getElementById('paused'); return b.hidden ? null : b.textContent;", 15s);

@@ -193,6 +193,25 @@ class FaultRuns : public ::testing::Test {
     }
   }
 
+  // Each provider out in turn, then both at once, in every way an outage shows (nothing at all on
+  // the connection, an unpaid plan, the service down, a revoked key), mid-run; then every token
+  // must be revealed with no attempt charged to any.
+  void ride_out_outages_of_both_providers(const std::string& run) {
+    replicate_.outage_for(8s, 0);
+    std::this_thread::sleep_for(10s);
+    pinata_.outage_for(8s, 402);
+    std::this_thread::sleep_for(10s);
+    replicate_.outage_for(10s, 503);
+    pinata_.outage_for(10s, 401);
+    std::this_thread::sleep_for(10s);
+    wait_until_all_revealed(150s);
+    std::cout << replicate_.outage_answers() << " Replicate and " << pinata_.outage_answers()
+              << " Pinata calls met an outage (28 s of Replicate's, 18 s of Pinata's), " << run << std::endl;
+    expect_every_token_revealed_once_and_nothing_paid_twice();
+    EXPECT_EQ(count("SELECT COUNT(*) FROM tokens_s0 WHERE generation_attempts > 0 OR upload_attempts > 0"), 0)
+        << "an outage was charged to tokens";
+  }
+
   // SIGTERM after the run: each instance must still be the process started at the beginning.
   void stop_service() {
     for (auto& other : others_) {
@@ -520,32 +539,13 @@ TEST_F(FaultRuns, ReplicateWebhooksTellEveryEndSoNothingIsPolledEvenAcrossAKill)
   stop_service();
 }
 
-// Each provider out in turn, then both at once, in every way an outage shows (an unpaid plan, the
-// service down, nothing at all on the connection, a revoked key): every token revealed, none
-// failed, no attempt charged, a probe per backoff step at most, each outage said once with its end.
-void outages_of_both_providers(glisk::testing::FakeReplicate& replicate, glisk::testing::FakePinata& pinata) {
-  replicate.outage_for(8s, 0);
-  std::this_thread::sleep_for(10s);
-  pinata.outage_for(8s, 402);
-  std::this_thread::sleep_for(10s);
-  replicate.outage_for(10s, 503);
-  pinata.outage_for(10s, 401);
-  std::this_thread::sleep_for(10s);
-}
-
 TEST_F(FaultRuns, EachProviderOutInTurnThenBothAtOnceFailNoTokenAndChargeNoAttempt) {
   pinata_.set_latency(300ms);
   mint(60);  // images of 1.5 s on 5 slots: work for every stage through the 30 s of outages
   start_service("sqlite://" + (dir_ / "glisk.db").string(), anvil_->url());
   wait_until_mid_run();
   if (HasFatalFailure()) return;
-  outages_of_both_providers(replicate_, pinata_);
-  wait_until_all_revealed(150s);
-  std::cout << replicate_.outage_answers() << " Replicate and " << pinata_.outage_answers()
-            << " Pinata calls met an outage (28 s of Replicate's, 18 s of Pinata's)" << std::endl;
-  expect_every_token_revealed_once_and_nothing_paid_twice();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM tokens_s0 WHERE generation_attempts > 0 OR upload_attempts > 0"), 0)
-      << "an outage was charged to tokens";
+  ride_out_outages_of_both_providers("one instance");
   // Open, each breaker claims one probe per step (1, 2, 4, 8 s…): a handful per outage, besides
   // the calls already on their way when it opened (a slot each, two pins per upload).
   EXPECT_LE(replicate_.outage_answers(), 30) << "the image stage kept calling a Replicate that was out";
@@ -581,13 +581,7 @@ TEST_F(FaultRuns, ThreeInstancesOnOnePostgresRideOutBothProvidersOutages) {
   start_other_instances(2, anvil_->url());
   wait_until_mid_run();
   if (HasFatalFailure()) return;
-  outages_of_both_providers(replicate_, pinata_);
-  wait_until_all_revealed(150s);
-  std::cout << replicate_.outage_answers() << " Replicate and " << pinata_.outage_answers()
-            << " Pinata calls met an outage, three instances" << std::endl;
-  expect_every_token_revealed_once_and_nothing_paid_twice();
-  EXPECT_EQ(count("SELECT COUNT(*) FROM tokens_s0 WHERE generation_attempts > 0 OR upload_attempts > 0"), 0)
-      << "an outage was charged to tokens";
+  ride_out_outages_of_both_providers("three instances");
   // Each instance has its own breakers: three times one instance's probes, at most.
   EXPECT_LE(replicate_.outage_answers(), 90);
   EXPECT_LE(pinata_.outage_answers(), 120);

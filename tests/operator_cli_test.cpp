@@ -148,14 +148,9 @@ TEST(OperatorCli, QueuesAndStatusShowAStagePausedOnAnyInstanceWithItsReasonAndNe
   store::TokenStore tokens(tdb.db(), clock);
   glisk::testing::add_detected_tokens(tokens, 1, 2);
   store::StageReports reports(tdb.db(), clock);
-  store::StagePauseReport r;
-  r.stage = "image";
-  r.instance = "box:42:abcd";
-  r.provider = "replicate";
-  r.cause = "breaker";
-  r.reason = "Replicate refused our API token (401): check REPLICATE_API_TOKEN";
-  r.since = clock.now() - 3min;
-  r.next_probe = clock.now() + 20s;
+  const auto r = glisk::testing::breaker_pause("image", "box:42:abcd", "replicate",
+                                               "Replicate refused our API token (401): check REPLICATE_API_TOKEN",
+                                               clock.now() - 3min, clock.now() + 20s);
   reports.publish(r.instance, {r});
   for (const char* command : {"queues", "status"}) {
     const CliRun text = glisk_cli({command}, tdb.url());

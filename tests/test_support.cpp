@@ -118,4 +118,18 @@ int CapturedLog::count(const std::string& event) const {
   return n;
 }
 
+store::StagePauseReport breaker_pause(const std::string& stage, const std::string& instance,
+                                      const std::string& provider, const std::string& reason, clock::TimePoint since,
+                                      clock::TimePoint next_probe) {
+  store::StagePauseReport r;
+  r.stage = stage;
+  r.instance = instance;
+  r.provider = provider;
+  r.cause = "breaker";
+  r.reason = reason;
+  r.since = since;
+  r.next_probe = next_probe;
+  return r;
+}
+
 }  // namespace glisk::testing

@@ -17,6 +17,7 @@
 #include "log/event_log.hpp"
 #include "store/author_store.hpp"
 #include "store/database.hpp"
+#include "store/stage_reports.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::testing {
@@ -51,6 +52,11 @@ class TestDatabase {
   std::string schema_;
   std::unique_ptr<store::Database> db_;
 };
+
+// Another instance's report of a stage paused by its breaker (what store::StageReports keeps).
+store::StagePauseReport breaker_pause(const std::string& stage, const std::string& instance,
+                                      const std::string& provider, const std::string& reason, clock::TimePoint since,
+                                      clock::TimePoint next_probe);
 
 // An author as production makes one: named by a mint (no prompt) or given a prompt by an operator.
 int64_t add_author(store::TokenStore& tokens, const std::string& wallet, const std::optional<std::string>& prompt);
