@@ -26,8 +26,17 @@ bool verifies(const std::string& key, const std::string& id, const std::string& 
     const std::string what = e.what();
     const std::string expected = webhook::standard_webhook_signature(key, id, timestamp, body);
     require(what.find(expected) == std::string::npos, "a refusal never shows the expected signature");
-    if (signatures.size() >= 8)
-      require(what.find(signatures) == std::string::npos, "a refusal never shows the given one");
+    if (signatures.size() >= 8 && what.find(signatures) != std::string::npos) {
+      // The message's own words may spell it (a fuzzer copies them): what it says for another
+      // signature must spell it too, or the given one was shown.
+      std::string fixed;
+      try {
+        webhook::verify_standard_webhook(key, id, timestamp, "\x01", body, now);
+      } catch (const webhook::BadSignature& other) {
+        fixed = other.what();
+      }
+      require(fixed.find(signatures) != std::string::npos, "a refusal never shows the given signature");
+    }
     return false;
   } catch (...) {
     violated("verify_standard_webhook throws only BadSignature");
