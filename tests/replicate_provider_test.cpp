@@ -202,9 +202,9 @@ TEST(RetryAfter, ReadsSecondsAndHttpDates) {
   EXPECT_FALSE(net::parse_retry_after("soon", now));
 }
 
-TEST(FirstLook, SettlesWhereTwoThirdsOfPredictionsAreDoneAndFollowsAChange) {
+TEST(FirstLook, SettlesWhereTheChosenShareOfPredictionsIsDoneAndFollowsAChange) {
   using std::chrono::milliseconds;
-  image::FirstLook first(milliseconds(250), milliseconds(60'000));
+  image::FirstLook first(milliseconds(250), milliseconds(60'000), 0.65);
   std::mt19937 random(7);
   auto run = [&](int mean_ms, int n) {
     std::uniform_int_distribution<int> took(mean_ms - 500, mean_ms + 500);
@@ -222,6 +222,16 @@ TEST(FirstLook, SettlesWhereTwoThirdsOfPredictionsAreDoneAndFollowsAChange) {
   const int found = run(1500, 200);
   EXPECT_GE(found, 100) << "about two thirds of the predictions are found at the first look";
   EXPECT_LE(found, 160);
+  image::FirstLook median(milliseconds(1500), milliseconds(60'000));  // the service's: 0.5
+  int at_median = 0;
+  std::uniform_int_distribution<int> took(1000, 2000);
+  for (int i = 0; i < 400; ++i) {
+    const bool done = median.after() >= milliseconds(took(random));
+    at_median += done;
+    median.seen(done);
+  }
+  EXPECT_GE(at_median, 140) << "about half are found at the first look";
+  EXPECT_LE(at_median, 260);
   run(4000, 60);  // the model slows down: the first look follows
   EXPECT_GE(first.after(), milliseconds(3500));
 }
