@@ -55,7 +55,6 @@ int Service::start() {
   view_ = std::make_unique<ops::PipelineView>(*db_, clock_);
   ops::install_pipeline_metrics(metrics_, *tokens_, GLISK_VERSION);
   const std::string instance = make_instance_id();
-  instance_ = instance;
   stage_reports_ = std::make_unique<store::StageReports>(*db_, clock_);
   queue_ = std::make_unique<store::TokenLifecycle>(*db_, clock_, wake_, instance, config_.lease);
   supervisor_ = std::make_unique<workers::Supervisor>(log_, clock_, std::chrono::seconds(1), &metrics_);

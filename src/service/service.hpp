@@ -108,7 +108,6 @@ class Service {
   std::vector<std::unique_ptr<workers::StageWorker>> workers_;
   std::unique_ptr<store::RevealJournal> reveal_journal_;
   std::unique_ptr<store::StageReports> stage_reports_;
-  std::string instance_;
   std::unique_ptr<workers::Supervisor> supervisor_;
   std::unique_ptr<chain::RpcClient> node_;  // RPC_URL
   // The node as the watcher, recovery and reveals use it: outages reported once (rpc.unreachable).
