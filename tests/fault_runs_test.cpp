@@ -554,11 +554,14 @@ TEST_F(FaultRuns, EachProviderOutInTurnThenBothAtOnceFailNoTokenAndChargeNoAttem
   std::map<std::string, int> opened, closed;
   for (const auto& line : events_named(lines, "provider.breaker_opened")) ++opened[line.value("provider", "")];
   for (const auto& line : events_named(lines, "provider.breaker_closed")) ++closed[line.value("provider", "")];
-  EXPECT_EQ(opened["pinata"], 2) << "Pinata was out twice: said once each";
+  // Each provider was out twice; a breaker whose next probe (1, 2, 4, 8 s…) falls after the second
+  // outage began stays open through both: one outage, said once, as long as each opening closes.
+  EXPECT_GE(opened["pinata"], 1);
+  EXPECT_LE(opened["pinata"], 2) << "Pinata was out twice: said once each at most";
+  EXPECT_EQ(opened["pinata"], closed["pinata"]);
   EXPECT_EQ(opened["replicate"], closed["replicate"]);
   EXPECT_GE(opened["replicate"], 1);
   EXPECT_LE(opened["replicate"], 2) << "two outages back to back may be one";
-  EXPECT_EQ(closed["pinata"], 2);
   for (const auto& line : events_named(lines, "provider.breaker_opened")) {
     const std::string error = line.value("error", "");
     if (line.value("provider", "") == "pinata") {
