@@ -1,4 +1,4 @@
-// Compiles contracts/*.sol with the npm solc (solcjs, standard JSON) and writes
+// Compiles contracts/*.sol and bench/contracts/*.sol with the npm solc (solcjs, standard JSON) and writes
 // build/contracts/<Name>.json with abi, bytecode and deployedBytecode (0x-hex) for every
 // contract defined in those files. Imports of @openzeppelin/... resolve from .tools/node.
 // Run through scripts/compile-contracts, which checks the tools and skips up-to-date output.
@@ -12,11 +12,15 @@ const nodeModules = path.join(root, ".tools/node/node_modules");
 const require = createRequire(path.join(nodeModules, "noop.js"));
 const solc = require("solc");
 
-const contractsDir = path.join(root, "contracts");
+// contracts/ holds what glisk deploys; bench/contracts/ what benchmarks measure it against.
 const outDir = path.join(root, "build/contracts");
 const sources = {};
-for (const file of fs.readdirSync(contractsDir).filter((f) => f.endsWith(".sol")).sort()) {
-  sources[`contracts/${file}`] = { content: fs.readFileSync(path.join(contractsDir, file), "utf8") };
+for (const dir of ["contracts", "bench/contracts"]) {
+  const full = path.join(root, dir);
+  if (!fs.existsSync(full)) continue;
+  for (const file of fs.readdirSync(full).filter((f) => f.endsWith(".sol")).sort()) {
+    sources[`${dir}/${file}`] = { content: fs.readFileSync(path.join(full, file), "utf8") };
+  }
 }
 
 // Only node_modules packages are importable; a relative import is resolved by solc itself.

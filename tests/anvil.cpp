@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
+#include <span>
 #include <stdexcept>
 #include <thread>
 
@@ -101,9 +103,12 @@ chain::JsonValue send_from_unlocked(chain::RpcClient& rpc, const std::string& fr
   return receipt;
 }
 
-std::string deploy_glisk_nft(chain::RpcClient& rpc, uint64_t mint_price, const std::string& owner) {
-  std::ifstream in(std::string(GLISK_SOURCE_DIR) + "/build/contracts/GliskNFT.json");
-  if (!in) throw std::runtime_error("build/contracts/GliskNFT.json is missing: run scripts/compile-contracts");
+std::string deploy_glisk_nft(chain::RpcClient& rpc, uint64_t mint_price, const std::string& owner,
+                             const std::string& artifact_name) {
+  std::ifstream in(std::string(GLISK_SOURCE_DIR) + "/build/contracts/" + artifact_name + ".json");
+  if (!in) {
+    throw std::runtime_error("build/contracts/" + artifact_name + ".json is missing: run scripts/compile-contracts");
+  }
   chain::JsonValue artifact = chain::JsonValue::parse(in);
   const std::string code =
       artifact.at("bytecode").get<std::string>() + eth::to_hex(eth::U256(mint_price).to_be_bytes()).substr(2);
@@ -131,10 +136,27 @@ std::string token_uri(chain::RpcClient& rpc, const std::string& contract, uint64
 }
 
 std::map<uint64_t, int> reveals_per_token(chain::RpcClient& rpc, const std::string& contract) {
-  const std::string topic = eth::to_hex(eth::keccak256(std::string_view("TokenRevealed(uint256,string)")));
-  auto logs = rpc.get_logs({{"fromBlock", "0x0"}, {"toBlock", "latest"}, {"address", contract}, {"topics", {topic}}});
+  // Every successful reveal emits EIP-4906 events (MetadataUpdate per token, or one
+  // BatchMetadataUpdate for a range that may cover tokens it did not reveal), so the events name
+  // the transactions and each transaction's calldata names its tokens: the first argument of every
+  // reveal function is the uint256[] of ids.
+  const std::string single = eth::to_hex(eth::keccak256(std::string_view("MetadataUpdate(uint256)")));
+  const std::string range = eth::to_hex(eth::keccak256(std::string_view("BatchMetadataUpdate(uint256,uint256)")));
+  // topics: [[a, b]] is "the first topic is a or b".
+  chain::JsonValue filter = {{"fromBlock", "0x0"}, {"toBlock", "latest"}, {"address", contract}};
+  filter["topics"] = chain::JsonValue::array({chain::JsonValue::array({single, range})});
+  auto logs = rpc.get_logs(filter);
+  std::set<std::string> transactions;
+  for (const auto& log : logs) transactions.insert(log.at("transactionHash").get<std::string>());
   std::map<uint64_t, int> reveals;
-  for (const auto& log : logs) reveals[eth::U256::from_hex(log["topics"][1].get<std::string>()).low_u64()]++;
+  for (const auto& hash : transactions) {
+    auto tx = rpc.call("eth_getTransactionByHash", chain::JsonValue::array({hash}));
+    const eth::Bytes input = eth::from_hex(tx.at("input").get<std::string>());
+    if (input.size() < 4) throw std::runtime_error("reveal transaction " + hash + " has no calldata");
+    for (const auto& id : eth::decode_uint256_array(std::span<const uint8_t>(input).subspan(4), 0)) {
+      reveals[id.low_u64()]++;
+    }
+  }
   return reveals;
 }
 

@@ -72,8 +72,10 @@ chain::JsonValue wait_for_receipt(chain::RpcClient& rpc, const std::string& hash
 
 // Deploys build/contracts/GliskNFT.json from `owner` (unlocked) with `mint_price` wei; returns
 // the contract's address as the node wrote it.
+// `artifact` names another build/contracts/<artifact>.json with the same constructor, e.g.
+// "GliskNFTBefore" (bench/contracts: the contract before reveals by digest).
 std::string deploy_glisk_nft(chain::RpcClient& rpc, uint64_t mint_price = 1000,
-                             const std::string& owner = kAnvilAccount0);
+                             const std::string& owner = kAnvilAccount0, const std::string& artifact = "GliskNFT");
 
 // mint(prompt_author, quantity) from `minter`, paying mint_price × quantity; returns the receipt.
 chain::JsonValue mint(chain::RpcClient& rpc, const std::string& contract, const std::string& minter,
@@ -86,7 +88,8 @@ void set_keeper(chain::RpcClient& rpc, const std::string& contract, const std::s
 // tokenURI(token_id) read from the chain.
 std::string token_uri(chain::RpcClient& rpc, const std::string& contract, uint64_t token_id);
 
-// How many times the contract revealed each token: its TokenRevealed events, by token id.
+// How many successful transactions revealed each token, by token id: the transactions that
+// emitted EIP-4906 events, and the ids in their calldata.
 std::map<uint64_t, int> reveals_per_token(chain::RpcClient& rpc, const std::string& contract);
 
 }  // namespace glisk::testing

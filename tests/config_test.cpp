@@ -234,7 +234,8 @@ TEST(Config, ChecksTheChainSettings) {
     EXPECT_NE(all.find("KEEPER_PRIVATE_KEY: "), std::string::npos) << all;
     EXPECT_EQ(all.find("deadbeef"), std::string::npos) << all;
     EXPECT_NE(all.find("GLISK_NFT_CONTRACT_ADDRESS: "), std::string::npos) << all;
-    EXPECT_NE(all.find("REVEAL_FUNCTION: 'reveal(uint256[])' is not a function taking (uint256[],string[])"),
+    EXPECT_NE(all.find("REVEAL_FUNCTION: 'reveal(uint256[])' is not a function taking (uint256[],bytes32[]) or "
+                       "(uint256[],string[])"),
               std::string::npos)
         << all;
     EXPECT_NE(all.find("RPC_URL: "), std::string::npos) << all;

@@ -2,7 +2,7 @@
 // failing 20% of calls, a real anvil; a driver kills a random instance with SIGKILL every half
 // second to two and a half seconds and starts it again, until every minted token is revealed. Then it checks what
 // the project promises: every token `revealed` with its tokenURI on chain equal to
-// ipfs://{metadata_cid}; each token revealed by exactly one transaction (TokenRevealed events);
+// ipfs://{metadata_cid}; each token revealed by exactly one transaction (the reveal transactions' calldata);
 // no token failed; predictions paid for ≤ tokens + kills. A small size runs with the tests;
 // GLISK_CAMPAIGN_TOKENS=500 makes the large one.
 
@@ -116,7 +116,7 @@ TEST(CrashCampaign, InstancesKilledAtRandomLoseNoTokenRevealEachOnceAndPayForFew
   const int64_t reveal_txs =
       glisk::testing::count_rows(tdb.db(), "SELECT COUNT(*) FROM reveal_transactions WHERE status = 'confirmed'");
 
-  // Each token revealed by exactly one transaction: the contract's own TokenRevealed events.
+  // Each token revealed by exactly one transaction: the transactions that emitted EIP-4906 events, by their calldata.
   const auto reveals_per_token = glisk::testing::reveals_per_token(rpc, contract);
   int revealed_twice = 0;
   for (const auto& [id, n] : reveals_per_token) revealed_twice += n > 1 ? 1 : 0;
@@ -132,7 +132,7 @@ TEST(CrashCampaign, InstancesKilledAtRandomLoseNoTokenRevealEachOnceAndPayForFew
 
   std::cout << "crash campaign: " << tokens << " tokens, 3 instances, " << kills << " kills (SIGKILL); " << done
             << " revealed, " << failed << " failed; " << reveal_txs << " reveal transactions; "
-            << reveals_per_token.size() << " tokens with a TokenRevealed event, " << revealed_twice
+            << reveals_per_token.size() << " tokens revealed by a transaction, " << revealed_twice
             << " revealed twice; " << uri_mismatches << " tokenURI mismatches; " << replicate.creates()
             << " predictions created (bound: tokens + kills = " << tokens + kills << "); "
             << replicate.injected_errors() << " Replicate and " << pinata.injected_errors() << " Pinata errors injected"

@@ -47,6 +47,33 @@ TEST(EthAbi, EncodesDynamicArraysWithOffsets) {
                                          word("2") + "6162" + std::string(60, '0'));
 }
 
+// bytes32[] as Solidity lays it out: the offset, the count, then each value as it is (left-aligned:
+// a bytes32 is not a number).
+TEST(EthAbi, EncodesBytes32ArraysValueByValue) {
+  Word a{};
+  a[0] = 0xab;
+  Word b{};
+  b[31] = 0x01;
+  Bytes data = encode_call("revealDigests(uint256[],bytes32[])", {std::vector<U256>{7, 8}, std::vector<Word>{a, b}});
+  EXPECT_EQ(to_hex(data).substr(0, 10), to_hex(function_selector("revealDigests(uint256[],bytes32[])")));
+  EXPECT_EQ(to_hex(data).substr(10), word("40") + word("a0") + word("2") + word("7") + word("8") + word("2") + "ab" +
+                                         std::string(62, '0') + word("1"));
+  // 64 bytes a token, against 192 for "ipfs://" + a 59-character CID as a string.
+  EXPECT_EQ(data.size(), 4u + 4 * 32 + 2 * 64);
+}
+
+TEST(EthAbi, DecodesAUint256ArrayArgumentAndRefusesOneThatRunsPastTheData) {
+  Bytes data = encode_call("f(uint256[],string[])", {std::vector<U256>{7, 9}, std::vector<std::string>{"a", "b"}});
+  std::span<const uint8_t> arguments = std::span<const uint8_t>(data).subspan(4);
+  auto ids = decode_uint256_array(arguments, 0);
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_EQ(ids[0], U256(7));
+  EXPECT_EQ(ids[1], U256(9));
+  Bytes lying = from_hex("0x" + word("20") + word("5") + word("1"));  // says 5 values, holds 1
+  EXPECT_THROW(decode_uint256_array(lying, 0), InvalidAbi);
+  EXPECT_THROW(decode_uint256_array(from_hex("0x" + word("ffff")), 0), InvalidAbi);
+}
+
 TEST(EthAbi, RejectsArgumentsThatDoNotMatchTheSignature) {
   EXPECT_EQ(error_of<InvalidAbi>([] { encode_call("f(uint256)", {}); }), "f(uint256) takes 1 arguments, got 0");
   EXPECT_EQ(error_of<InvalidAbi>([] { encode_call("f(uint256)", {std::string("7")}); }),

@@ -7,7 +7,7 @@
 //   4. the disk holding the SQLite file full (a small tmpfs filled up) while tokens move.
 // The service is expected to recover by itself without a restart (the process must not exit), to
 // lose nothing and to say what happened. Each run checks every token `revealed` with tokenURI =
-// ipfs://{metadata_cid} on chain, each by exactly one transaction (TokenRevealed events), none
+// ipfs://{metadata_cid} on chain, each by exactly one transaction (by the reveal transactions' calldata), none
 // failed, no image paid for twice (predictions created ≤ tokens), and the log's events naming the
 // fault and the recovery, said once (with reminders) rather than once per failed call.
 // The log of a failed run stays in the folder the failure names (of every run with
@@ -293,7 +293,7 @@ class FaultRuns : public ::testing::Test {
     EXPECT_EQ(count_status("'revealed'"), minted_) << status_counts();
     EXPECT_EQ(count_status("'failed'"), 0) << status_counts();
     const auto reveals = glisk::testing::reveals_per_token(*rpc_, contract_);
-    EXPECT_EQ(static_cast<int64_t>(reveals.size()), minted_) << "tokens with a TokenRevealed event";
+    EXPECT_EQ(static_cast<int64_t>(reveals.size()), minted_) << "tokens revealed by a transaction";
     for (const auto& [id, n] : reveals) EXPECT_EQ(n, 1) << "token " << id << " revealed by " << n << " transactions";
     auto db = store::open_database(database_url_, 1);
     auto cids = store::in_transaction(*db, store::TxMode::kRead, [](store::Transaction& tx) {

@@ -30,6 +30,8 @@ using glisk::ipfs::kCodecDagPb;
 using glisk::ipfs::kCodecRaw;
 using glisk::ipfs::kMaxLinksPerNode;
 using glisk::ipfs::parse_cid;
+using glisk::ipfs::raw_sha256_cid;
+using glisk::ipfs::raw_sha256_digest;
 
 namespace {
 
@@ -119,6 +121,23 @@ std::string parse_error(std::string_view text) {
 }  // namespace
 
 TEST(IpfsCid, EmptyFileIsKubosRawCid) { EXPECT_EQ(cid_v1_for_file(""), kEmptyCid); }
+
+// What revealDigests stores is the raw CID's digest alone; the CID comes back from it unchanged.
+TEST(IpfsCid, ARawSha256CidIsItsDigestAndBack) {
+  const Cid cid = parse_cid(kHelloWorldCid);
+  auto digest = raw_sha256_digest(cid);
+  ASSERT_TRUE(digest.has_value());
+  EXPECT_EQ(raw_sha256_cid(*digest).to_string(), kHelloWorldCid);
+  EXPECT_EQ((*digest)[0], 0xb9) << "sha2-256(\"hello world\") begins b94d27b9";
+  // Not raw sha2-256: a CIDv0 (dag-pb), a dag-pb CIDv1, an identity hash.
+  EXPECT_FALSE(raw_sha256_digest(parse_cid("QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn")));
+  Cid dag_pb = cid;
+  dag_pb.codec = kCodecDagPb;
+  EXPECT_FALSE(raw_sha256_digest(dag_pb));
+  Cid identity = cid;
+  identity.multihash = std::string("\x00\x03abc", 5);
+  EXPECT_FALSE(raw_sha256_digest(identity));
+}
 
 TEST(IpfsCid, HelloWorldIsKubosRawCid) { EXPECT_EQ(cid_v1_for_file("hello world"), kHelloWorldCid); }
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "ops/ops_json.hpp"
 #include "ops/pipeline_view.hpp"
 #include "ops/progress.hpp"
 #include "pipeline_data.hpp"
@@ -221,6 +222,34 @@ TEST_P(OperationsCliTest, StatusQueuesTokensFailuresAndShowAsTablesAndJson) {
   EXPECT_NE(shown.out.find("generating -> uploading"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("prediction-7"), std::string::npos);
   EXPECT_EQ(glisk({"show", "404"}).exit_code, 3);
+}
+
+// A token revealed by a transaction of the journal shows what its reveal cost per token, in
+// `glisk show` (text and JSON) and in the reveal list (/api/reveals, the dashboard).
+TEST_P(OperationsCliTest, ShowGivesTheRevealsGasPerToken) {
+  store::SignedReveal sent;
+  sent.sender = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+  sent.nonce = 3;
+  sent.tx_hash = "0x" + std::string(64, 'a');
+  sent.token_ids = {gt::kReady};
+  sent.gas_limit = 80'000;
+  sent.raw_tx = "0x02";
+  const int64_t row = journal.record_pending(sent);
+  store::JournalEntry mined;
+  static_cast<store::SignedReveal&>(mined) = sent;
+  mined.id = row;
+  ASSERT_EQ(journal.confirm(mined, 12, 53'481, eth::U256(1'000'000'000)), 1);
+
+  auto story = glisk_json({"show", std::to_string(gt::kReady)});
+  EXPECT_EQ(story["token"]["status"], "revealed");
+  EXPECT_EQ(story["reveal"]["gas_per_token"], 53'481);
+  EXPECT_EQ(story["reveal"]["tx_hash"], sent.tx_hash);
+  auto shown = glisk({"show", std::to_string(gt::kReady)});
+  EXPECT_NE(shown.out.find("reveal gas      53481 per token (53481 gas, 1 tokens, block 12)"), std::string::npos)
+      << shown.out;
+  EXPECT_TRUE(glisk_json({"show", std::to_string(gt::kRevealed)})["reveal"].is_null())
+      << "revealed on chain by another transaction: no row of ours";
+  EXPECT_EQ(ops::reveal_json(view.reveals(1).front())["gas_per_token"], 53'481);
 }
 
 TEST_P(OperationsCliTest, BadInputChangesNothingAndSaysWhatIsAccepted) {

@@ -6,13 +6,18 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <set>
 #include <thread>
 
 #include "anvil.hpp"
 #include "chain/rpc_client.hpp"
 #include "clock/time_format.hpp"
 #include "eth/abi.hpp"
+#include "eth/keccak.hpp"
+#include "eth/transaction.hpp"
 #include "faulty_rpc.hpp"
+#include "ipfs/cid.hpp"
+#include "metrics/registry.hpp"
 #include "reveal/keeper.hpp"
 #include "reveal/reveal_worker.hpp"
 #include "reveal/sender_lease.hpp"
@@ -30,13 +35,22 @@ using namespace std::chrono_literals;
 
 constexpr const char* kAuthor = "0x00000000000000000000000000000000000000a1";
 
-std::string cid_of(int64_t id) { return "bafkreitestmetadata" + std::to_string(id); }
+// A real raw CID (as the IPFS stage pins metadata), so both reveal modes take it.
+std::string cid_of(int64_t id) { return ipfs::cid_v1_for_file("{\"name\":\"token " + std::to_string(id) + "\"}"); }
+
+// Every test runs on both stores and in both reveal modes (reveal/reveal_call.hpp).
+struct RevealCase {
+  Backend backend;
+  const char* function;
+};
 
 // One reveal worker as the service assembles it, on a fresh database, against `node`.
 struct RevealRig {
-  RevealRig(Backend backend, chain::EthRpc& node, const std::string& contract, const std::string& key_hex,
+  // `options.function` left at its default takes the case's function.
+  RevealRig(const RevealCase& c, chain::EthRpc& node, const std::string& contract, const std::string& key_hex,
             const std::string& holder = "instance-a", KeeperOptions keeper_options = {}, RevealOptions options = {})
-      : db(backend), rpc(node) {
+      : db(c.backend), rpc(node) {
+    if (options.function == RevealOptions{}.function) options.function = c.function;
     build(db.db(), contract, key_hex, holder, std::move(keeper_options), std::move(options));
   }
   // A second instance on the same database as `other`.
@@ -79,6 +93,21 @@ struct RevealRig {
             {id, cid_of(id), clock::format_time(clock.now() - 1h)});
       }
     });
+  }
+
+  void set_metadata_cid(int64_t id, const std::string& cid) {
+    store::in_transaction(database(), store::TxMode::kWrite, [&](store::Transaction& tx) {
+      tx.exec("UPDATE tokens_s0 SET metadata_cid = $2 WHERE token_id = $1", {id, cid});
+    });
+  }
+  // The journal's transactions with their receipts, oldest first.
+  std::vector<chain::JsonValue> receipts() {
+    std::vector<chain::JsonValue> out;
+    for (const auto& row : journal_rows().rows) {
+      if (!row[1]) continue;
+      if (auto receipt = rpc.get_transaction_receipt(*row[1])) out.push_back(*receipt);
+    }
+    return out;
   }
 
   token::Token token(int64_t id) { return tokens->find_token(id).value(); }
@@ -124,7 +153,7 @@ struct RevealRig {
   RevealOptions options_;
 };
 
-class RevealTest : public ::testing::TestWithParam<Backend> {
+class RevealTest : public ::testing::TestWithParam<RevealCase> {
  protected:
   static void SetUpTestSuite() {
     try {
@@ -140,13 +169,24 @@ class RevealTest : public ::testing::TestWithParam<Backend> {
 
   // A fresh anvil (with `args`), the contract deployed by account 0 (the owner), and `minted`
   // tokens minted by account 1 for kAuthor.
-  void start_chain(int minted, std::vector<std::string> args = {}) {
+  void start_chain(int minted, std::vector<std::string> args = {}, const std::string& artifact = "GliskNFT") {
     ASSERT_EQ(setup_error_, nullptr) << *setup_error_;
     anvil_ = std::make_unique<glisk::testing::Anvil>(std::move(args));
     node_ = std::make_unique<chain::RpcClient>(http_, anvil_->url());
     faulty_ = std::make_unique<glisk::testing::FaultyRpc>(*node_);
-    contract_ = eth::Address::parse(glisk::testing::deploy_glisk_nft(*node_)).to_checksum();
-    if (minted > 0) glisk::testing::mint(*node_, contract_, glisk::testing::kAnvilAccount1, kAuthor, minted);
+    contract_ =
+        eth::Address::parse(glisk::testing::deploy_glisk_nft(*node_, 1000, glisk::testing::kAnvilAccount0, artifact))
+            .to_checksum();
+    for (int done = 0; done < minted; done += 50) {  // a mint of 50 stays far below any block's gas limit
+      glisk::testing::mint(*node_, contract_, glisk::testing::kAnvilAccount1, kAuthor, std::min(50, minted - done));
+    }
+  }
+  bool digest_mode() const { return std::string(GetParam().function) == kDigestFunction; }
+  static size_t count_topic(const chain::JsonValue& receipt, std::string_view event) {
+    const std::string topic = eth::to_hex(eth::keccak256(event));
+    size_t n = 0;
+    for (const auto& log : receipt.at("logs")) n += log.at("topics").at(0) == topic ? 1 : 0;
+    return n;
   }
 
   std::string uri_on_chain(int64_t id) { return glisk::testing::token_uri(*node_, contract_, id); }
@@ -226,6 +266,146 @@ TEST_P(RevealTest, AConfirmedRevealIsMeasuredGasFeesAndTimeToConfirmation) {
                      "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {})
           .count(),
       1u);
+  auto& per_token = registry.histogram("glisk_reveal_gas_per_token", "", {});
+  EXPECT_EQ(per_token.count(), 1u);
+  EXPECT_NE(registry.render().find("glisk_reveal_gas_per_token_bucket{le=\"20000\"} 0"), std::string::npos)
+      << "two tokens' reveal costs more than 20,000 gas a token (a storage slot each and half a transaction)";
+}
+
+// The digest mode rebuilds the CID's base32 on chain: its last character carries the digest's
+// last 3 bits (288 bits = 57 characters and 3 bits), so one token for each of the 8 characters.
+TEST_P(RevealTest, TokenUriEqualsTheMetadataCidWhateverItsLastCharacter) {
+  start_chain(16);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 16);
+  std::set<char> last_characters;
+  std::map<int64_t, std::string> cids;
+  for (int64_t id = 1; id <= 16; ++id) {
+    ipfs::Sha256Digest digest{};
+    for (size_t i = 0; i < digest.size(); ++i) digest[i] = static_cast<uint8_t>(id * 37 + i * 11);
+    digest[31] = static_cast<uint8_t>((digest[31] & 0xf8) | (id % 8));
+    cids[id] = ipfs::raw_sha256_cid(digest).to_string();
+    last_characters.insert(cids[id].back());
+    rig.set_metadata_cid(id, cids[id]);
+  }
+  ASSERT_EQ(last_characters.size(), 8u);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 16; })) << rig.log.text();
+  for (const auto& [id, cid] : cids) EXPECT_EQ(uri_on_chain(id), "ipfs://" + cid) << id;
+}
+
+TEST_P(RevealTest, MarketplacesAreToldWithEip4906EventsOneForADenseRange) {
+  start_chain(20);
+  RevealOptions options;
+  options.max_batch = 20;
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", {}, options);
+  // Tokens 1–5: dense, one BatchMetadataUpdate(1, 5).
+  rig.add_ready(1, 5);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 5; })) << rig.log.text();
+  // Tokens 6, 14 and 20: 15 ids apart for 3 tokens, a MetadataUpdate each.
+  rig.add_ready(6, 1);
+  rig.add_ready(14, 1);
+  rig.add_ready(20, 1);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 8; })) << rig.log.text();
+  auto receipts = rig.receipts();
+  ASSERT_EQ(receipts.size(), 2u);
+  EXPECT_EQ(count_topic(receipts[0], "BatchMetadataUpdate(uint256,uint256)"), 1u);
+  EXPECT_EQ(count_topic(receipts[0], "MetadataUpdate(uint256)"), 0u);
+  for (const auto& log : receipts[0].at("logs")) {
+    EXPECT_EQ(log.at("data").get<std::string>(),
+              eth::to_hex(eth::encode_call("f(uint256,uint256)", {eth::U256(1), eth::U256(5)})).replace(0, 10, "0x"));
+  }
+  EXPECT_EQ(count_topic(receipts[1], "BatchMetadataUpdate(uint256,uint256)"), 0u);
+  EXPECT_EQ(count_topic(receipts[1], "MetadataUpdate(uint256)"), 3u);
+}
+
+TEST_P(RevealTest, MetadataThatIsNotOneRawBlockNeedsTheLegacyModeAndHoldsNoOtherToken) {
+  start_chain(3);
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 3);
+  const std::string dag_pb = "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn";  // a CIDv0 (dag-pb)
+  rig.set_metadata_cid(2, dag_pb);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("ready") == 0; })) << rig.log.text();
+  EXPECT_EQ(uri_on_chain(1), "ipfs://" + cid_of(1));
+  EXPECT_EQ(uri_on_chain(3), "ipfs://" + cid_of(3));
+  if (digest_mode()) {
+    EXPECT_EQ(rig.token(2).status, token::TokenStatus::kFailed);
+    EXPECT_NE(rig.token(2).generation_error.value_or("").find("REVEAL_FUNCTION=revealTokens(uint256[],string[])"),
+              std::string::npos)
+        << rig.token(2).generation_error.value_or("");
+  } else {
+    EXPECT_EQ(uri_on_chain(2), "ipfs://" + dag_pb);
+  }
+}
+
+// A contract deployed before the digest mode (bench/contracts/GliskNFTBefore.sol) has only the
+// string functions: the legacy mode reveals on it; the digest mode sends nothing, fails no
+// token, and says which REVEAL_FUNCTION to set.
+TEST_P(RevealTest, AContractFromBeforeTheDigestModeTakesTheLegacyModeAndTheOtherSaysSo) {
+  start_chain(3, {}, "GliskNFTBefore");
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0);
+  rig.add_ready(1, 3);
+  if (!digest_mode()) {
+    ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 3; })) << rig.log.text();
+    for (int64_t id = 1; id <= 3; ++id) EXPECT_EQ(uri_on_chain(id), "ipfs://" + cid_of(id));
+    return;
+  }
+  rig.worker->step();
+  EXPECT_EQ(rig.count_status("ready"), 3);
+  EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 1u);  // the deployment, no reveal
+  const std::string error = rig.token(1).generation_error.value_or("");
+  EXPECT_NE(error.find("has no revealDigests(uint256[],bytes32[])"), std::string::npos) << error;
+  EXPECT_NE(error.find("revealTokens(uint256[],string[])"), std::string::npos) << error;
+  EXPECT_NE(rig.journal->summary().last_error.value_or("").find("REVEAL_FUNCTION"), std::string::npos);
+}
+
+// 300 tokens due at once with BATCH_REVEAL_MAX_TOKENS=300 on a chain whose blocks hold 10M gas:
+// no reveal's gas limit passes half of that (REVEAL_BLOCK_GAS_SHARE), so the backlog goes in
+// several batches, each mined; after the first, batches are sized from its gas per token.
+TEST_P(RevealTest, ABacklogOf300GoesOutInBatchesUnderTheGasCeiling) {
+  start_chain(300, {"--gas-limit", "10000000"});
+  RevealOptions options;
+  options.max_batch = 300;
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", {}, options);
+  rig.add_ready(1, 300);
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 300; }, 400)) << rig.log.text();
+  auto rows = rig.journal_rows();
+  ASSERT_GE(rows.rows.size(), digest_mode() ? 2u : 6u);
+  size_t tokens = 0;
+  for (const auto& row : rows.rows) {
+    ASSERT_EQ(row[0], "confirmed") << row[3].value_or("");
+    tokens += store::parse_token_ids(row[2].value()).size();
+  }
+  EXPECT_EQ(tokens, 300u);
+  for (const auto& receipt : rig.receipts()) {
+    auto tx = node_->get_transaction_by_hash(receipt.at("transactionHash").get<std::string>()).value();
+    EXPECT_LE(std::stoull(tx.at("gas").get<std::string>(), nullptr, 16), 5'000'000u);
+  }
+  EXPECT_GE(rig.log.count("reveal.batch_trimmed"), 1);
+  for (int64_t id = 1; id <= 300; id += 37) EXPECT_EQ(uri_on_chain(id), "ipfs://" + cid_of(id)) << id;
+}
+
+// After a confirmed reveal, tokenURI of a sample of its tokens is read back: one that differs from
+// the token's metadata CID (here the CID changed in the database while the reveal was in the pool)
+// is an error line and a counted mismatch, never silent.
+TEST_P(RevealTest, ATokenUriThatDiffersFromTheMetadataCidIsAnErrorLine) {
+  start_chain(2);
+  metrics::Registry registry;
+  RevealOptions options;
+  options.metrics = &registry;
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", {}, options);
+  rig.add_ready(1, 2);
+  node_->call("evm_setAutomine", {false});
+  rig.worker->step();
+  ASSERT_EQ(rig.log.count("keeper.transaction_submitted"), 1) << rig.log.text();
+  rig.set_metadata_cid(1, cid_of(99));
+  node_->call("evm_mine", chain::JsonValue::array());
+  node_->call("evm_setAutomine", {true});
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 2; })) << rig.log.text();
+  auto& checks = registry.counter("glisk_reveal_uri_checks_total", "", {"result"});
+  EXPECT_EQ(checks.value({"mismatch"}), 1);
+  EXPECT_EQ(checks.value({"match"}), 1);
+  EXPECT_EQ(rig.log.count("reveal.uri_mismatch"), 1);
+  EXPECT_NE(rig.log.text().find("ipfs://" + cid_of(1)), std::string::npos);
 }
 
 TEST_P(RevealTest, WaitsForAFullerBatchUntilTheOldestHasWaitedLongEnough) {
@@ -550,7 +730,7 @@ TEST_P(RevealTest, AKeeperWithoutFundsSpendsNothingAndSaysToFundIt) {
 // restarted. The journal tells the new process what the old one sent: no second transaction.
 TEST_P(RevealTest, AServiceKilledWithAPendingRevealSendsNoSecondTransactionAfterRestart) {
   start_chain(5);
-  glisk::testing::TestDatabase tdb(GetParam());
+  glisk::testing::TestDatabase tdb(GetParam().backend);
   clock::SystemClock clock;
   store::TokenStore tokens(tdb.db(), clock);
   glisk::testing::add_detected_tokens(tokens, 1, 5, kAuthor);
@@ -566,6 +746,7 @@ TEST_P(RevealTest, AServiceKilledWithAPendingRevealSendsNoSecondTransactionAfter
                                                   {"RPC_URL", anvil_->url()},
                                                   {"GLISK_NFT_CONTRACT_ADDRESS", contract_},
                                                   {"KEEPER_PRIVATE_KEY", glisk::testing::kAnvilKey0},
+                                                  {"REVEAL_FUNCTION", GetParam().function},
                                                   {"BATCH_REVEAL_WAIT_SECONDS", "0"},
                                                   {"LEASE_SECONDS", "2"},
                                                   {"POLL_INTERVAL_SECONDS", "0.2"},
@@ -605,12 +786,23 @@ TEST_P(RevealTest, AServiceKilledWithAPendingRevealSendsNoSecondTransactionAfter
   EXPECT_EQ(rows.rows[0][0], "confirmed");
   EXPECT_EQ(tokens.find_token(5)->reveal_tx_hash, rows.rows[0][1]);
   for (int64_t id = 1; id <= 5; ++id) EXPECT_EQ(uri_on_chain(id), "ipfs://" + cid_of(id));
+  const auto reveals = glisk::testing::reveals_per_token(*node_, contract_);
+  for (uint64_t id = 1; id <= 5; ++id) EXPECT_EQ(reveals.count(id) ? reveals.at(id) : 0, 1) << "token " << id;
   EXPECT_EQ(second.all_stderr().find(std::string(glisk::testing::kAnvilKey0).substr(2)), std::string::npos)
       << "the keeper key reached the log";
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, RevealTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
-                         glisk::testing::backend_param_name);
+std::string case_name(const ::testing::TestParamInfo<RevealCase>& info) {
+  const std::string backend = info.param.backend == Backend::kSqlite ? "SQLite" : "PostgreSQL";
+  return backend + (std::string(info.param.function) == kDigestFunction ? "_Digests" : "_Uris");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RevealTest,
+                         ::testing::Values(RevealCase{Backend::kSqlite, kDigestFunction},
+                                           RevealCase{Backend::kPostgres, kDigestFunction},
+                                           RevealCase{Backend::kSqlite, "batchRevealMultiple(uint256[],string[])"},
+                                           RevealCase{Backend::kPostgres, "batchRevealMultiple(uint256[],string[])"}),
+                         case_name);
 
 }  // namespace
 }  // namespace glisk::reveal
@@ -639,6 +831,8 @@ TEST(ChainDeploy, DeploysTheContractPrintsItsAddressAndSetsKeepers) {
       eth::to_hex(eth::encode_call("isKeeper(address)", {eth::Address::parse(glisk::testing::kAnvilAccount2)})));
   EXPECT_TRUE(eth::decode_bool(eth::from_hex(is_keeper)));
   EXPECT_NE(deploy.all_stderr().find("\"chain.contract_deployed\""), std::string::npos);
+  EXPECT_NE(deploy.all_stderr().find("\"reveal_function\":\"revealDigests(uint256[],bytes32[])\""), std::string::npos)
+      << deploy.all_stderr();
   EXPECT_EQ(deploy.all_stderr().find("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"),
             std::string::npos);
 }

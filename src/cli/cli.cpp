@@ -45,10 +45,17 @@ int deploy_contract(const config::Config& config, const log::EventLog& log, cons
     chain::RpcClient rpc(http, config.rpc_url);
     auto receipt = chain::send_and_wait(rpc, key, {std::nullopt, code, {}});
     const std::string address = eth::Address::parse(receipt.at("contractAddress").get<std::string>()).to_checksum();
-    log.info("chain.contract_deployed", {{"contract", address},
-                                         {"owner", key.address().to_checksum()},
-                                         {"block", receipt.value("blockNumber", "")},
-                                         {"rpc", rpc.describe()}});
+    // Contracts from this command reveal by digest: the default REVEAL_FUNCTION, said here so an
+    // operator who configured the legacy one for an older contract changes it back.
+    const std::string reveal_function = config::Config{}.reveal_function;
+    log.info("chain.contract_deployed",
+             {{"contract", address},
+              {"owner", key.address().to_checksum()},
+              {"block", receipt.value("blockNumber", "")},
+              {"rpc", rpc.describe()},
+              {"reveal_function", reveal_function},
+              {"detail", "set GLISK_NFT_CONTRACT_ADDRESS=" + address + " and REVEAL_FUNCTION=" + reveal_function +
+                             " (the default; it stores each metadata digest, a fifth of the gas of URIs)"}});
     for (const auto& keeper : keepers) {
       auto data = eth::encode_call("setKeeper(address,bool)", {keeper, eth::U256(1)});
       chain::send_and_wait(rpc, key, {eth::Address::parse(address), data, {}});

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "clock/clock.hpp"
 #include "clock/time_format.hpp"
@@ -179,10 +180,14 @@ int show(ops::PipelineView& view, store::TokenStore& tokens, const std::string& 
               << " is not known (not minted yet, or not detected; `glisk recover` finds missed mints)\n";
     return 3;
   }
+  std::optional<ops::RevealTransaction> reveal;
+  if (token->reveal_tx_hash) reveal = view.reveal(*token->reveal_tx_hash);
   if (as_json) {
     json history = json::array();
     for (const auto& e : *events) history.push_back(ops::event_json(e));
-    print_json({{"token", ops::token_json(*token)}, {"events", history}});
+    print_json({{"token", ops::token_json(*token)},
+                {"reveal", reveal ? ops::reveal_json(*reveal) : json(nullptr)},
+                {"events", history}});
     return 0;
   }
   const auto& t = *token;
@@ -203,6 +208,11 @@ int show(ops::PipelineView& view, store::TokenStore& tokens, const std::string& 
   std::printf("  image cid       %s\n", cell(t.image_cid).c_str());
   std::printf("  metadata cid    %s\n", cell(t.metadata_cid).c_str());
   std::printf("  reveal tx       %s\n", cell(t.reveal_tx_hash).c_str());
+  if (reveal && reveal->gas_per_token) {
+    std::printf("  reveal gas      %lld per token (%lld gas, %zu tokens, block %s)\n",
+                static_cast<long long>(*reveal->gas_per_token), static_cast<long long>(reveal->gas_used.value_or(0)),
+                reveal->token_count, reveal->block_number ? std::to_string(*reveal->block_number).c_str() : "?");
+  }
   std::printf("  created         %s\n", clock::format_time(t.created_at).c_str());
   std::printf("history:\n");
   std::printf("  %-24s  %-10s    %-10s  %-6s  %7s  %-28s  %s\n", "AT", "FROM", "TO", "STAGE", "ATTEMPT", "BY",

@@ -158,11 +158,13 @@ Apply private_key() {
 
 Apply reveal_function() {
   return [](Config& c, const std::string& value, Problems& problems) {
-    static const std::regex kShape(R"(^[A-Za-z_][A-Za-z0-9_]*\(uint256\[\],string\[\]\)$)");
+    static const std::regex kShape(R"(^[A-Za-z_][A-Za-z0-9_]*\(uint256\[\],(bytes32|string)\[\]\)$)");
     if (!std::regex_match(value, kShape)) {
-      problems.push_back(
-          "'" + value +
-          "' is not a function taking (uint256[],string[]), e.g. batchRevealMultiple(uint256[],string[])");
+      problems.push_back("'" + value +
+                         "' is not a function taking (uint256[],bytes32[]) or (uint256[],string[]): "
+                         "revealDigests(uint256[],bytes32[]) for a contract from `glisk chain deploy`, "
+                         "revealTokens(uint256[],string[]) or batchRevealMultiple(uint256[],string[]) for one "
+                         "deployed before it");
       return;
     }
     c.reveal_function = value;
@@ -327,8 +329,11 @@ const std::vector<Variable>& table() {
        integer(&Config::rpc_requests_per_minute, 0, 10'000'000)},
       {{"GLISK_NFT_CONTRACT_ADDRESS", "", "the GliskNFT contract; unset: no chain watcher and no reveals", false},
        address(&Config::contract_address)},
-      {{"REVEAL_FUNCTION", "batchRevealMultiple(uint256[],string[])",
-        "contract function the keeper calls with token ids and ipfs:// URIs", false},
+      {{"REVEAL_FUNCTION", "revealDigests(uint256[],bytes32[])",
+        "contract function the keeper calls: revealDigests(uint256[],bytes32[]) stores each metadata CID's "
+        "sha2-256 digest (contracts from `glisk chain deploy`); a (uint256[],string[]) function such as "
+        "revealTokens(uint256[],string[]) sends ipfs:// URIs (contracts deployed before it)",
+        false},
        reveal_function()},
       {{"REVEAL_CONFIRMATIONS", "1", "blocks a reveal needs (its own included) before tokens are marked revealed",
         false},
@@ -346,8 +351,14 @@ const std::vector<Variable>& table() {
        duration(&Config::transaction_timeout, 1, 86400)},
       {{"BATCH_REVEAL_WAIT_SECONDS", "5", "longest wait for a fuller reveal batch", false},
        duration(&Config::batch_reveal_wait, 0, 3600)},
-      {{"BATCH_REVEAL_MAX_TOKENS", "50", "most tokens per reveal transaction", false},
-       integer(&Config::batch_reveal_max_tokens, 1, 500)},
+      {{"BATCH_REVEAL_MAX_TOKENS", "50",
+        "most tokens per reveal transaction (fewer when their gas would pass REVEAL_BLOCK_GAS_SHARE or the "
+        "16,777,216 per-transaction cap)",
+        false},
+       integer(&Config::batch_reveal_max_tokens, 1, 2000)},
+      {{"REVEAL_BLOCK_GAS_SHARE", "0.5",
+        "largest share of the block gas limit (as the node reports it) one reveal's gas limit may take", false},
+       number(&Config::reveal_block_gas_share, 0.01, 1.0)},
       {{"ALCHEMY_WEBHOOK_SECRET", "",
         "signing key of the Alchemy webhook; POST /webhooks/alchemy answers 503 without it", true},
        text(&Config::alchemy_webhook_secret)},

@@ -86,12 +86,13 @@ struct Config {
   std::chrono::milliseconds transaction_timeout{180000};
   std::chrono::milliseconds batch_reveal_wait{5000};
   int batch_reveal_max_tokens = 50;
+  double reveal_block_gas_share = 0.5;  // of the block gas limit, for one reveal's gas limit
   // reveal (beyond the seed): where and how
   std::string keeper_private_key_file;  // read into keeper_private_key by load_config
   std::string rpc_url = "http://127.0.0.1:8545";
   int rpc_requests_per_minute = 0;  // 0: no budget
   std::string contract_address;     // GLISK_NFT_CONTRACT_ADDRESS, EIP-55; empty = no chain
-  std::string reveal_function = "batchRevealMultiple(uint256[],string[])";
+  std::string reveal_function = "revealDigests(uint256[],bytes32[])";
   int reveal_confirmations = 1;
   double reveal_max_gas_price_gwei = 0;  // 0 = no cap
   // tokens in: the chain watcher and the Alchemy webhook

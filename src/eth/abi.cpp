@@ -218,7 +218,7 @@ Bytes encode_call(std::string_view signature, const std::vector<AbiValue>& args)
       const auto& bytes = expect<Address>(args[i], type, i).bytes();
       heads.resize(heads.size() + 12, 0);
       heads.insert(heads.end(), bytes.begin(), bytes.end());
-    } else if (type == "string" || type == "uint256[]" || type == "string[]") {
+    } else if (type == "string" || type == "uint256[]" || type == "string[]" || type == "bytes32[]") {
       append_word(heads, U256(static_cast<uint64_t>(head_size + tails.size())));
       if (type == "string") {
         append_string(tails, expect<std::string>(args[i], type, i));
@@ -226,6 +226,10 @@ Bytes encode_call(std::string_view signature, const std::vector<AbiValue>& args)
         const auto& values = expect<std::vector<U256>>(args[i], type, i);
         append_word(tails, U256(static_cast<uint64_t>(values.size())));
         for (const auto& value : values) append_word(tails, value);
+      } else if (type == "bytes32[]") {
+        const auto& values = expect<std::vector<Word>>(args[i], type, i);
+        append_word(tails, U256(static_cast<uint64_t>(values.size())));
+        for (const auto& value : values) tails.insert(tails.end(), value.begin(), value.end());
       } else {
         Bytes encoded = encode_string_array(expect<std::vector<std::string>>(args[i], type, i));
         tails.insert(tails.end(), encoded.begin(), encoded.end());
@@ -245,6 +249,20 @@ U256 decode_uint256(std::span<const uint8_t> return_data) { return Reader(return
 bool decode_bool(std::span<const uint8_t> return_data) { return Reader(return_data).boolean(0); }
 Address decode_address(std::span<const uint8_t> return_data) { return Reader(return_data).address(0); }
 std::string decode_string(std::span<const uint8_t> return_data) { return Reader(return_data).string(0, 0); }
+
+std::vector<U256> decode_uint256_array(std::span<const uint8_t> arguments, size_t index) {
+  Reader reader(arguments);
+  const size_t start = reader.small(index * kWord, "array offset");
+  const size_t count = reader.small(start, "array length");
+  if (count > (arguments.size() - start) / kWord) {
+    throw InvalidAbi("ABI uint256[] of " + std::to_string(count) + " values at byte " + std::to_string(start) +
+                     " runs past the end of " + std::to_string(arguments.size()) + " bytes");
+  }
+  std::vector<U256> values;
+  values.reserve(count);
+  for (size_t i = 0; i < count; ++i) values.push_back(reader.uint256(start + kWord * (i + 1)));
+  return values;
+}
 
 std::string decode_revert(std::span<const uint8_t> revert_data, std::span<const std::string> custom_error_signatures) {
   if (revert_data.empty()) return "revert without data";

@@ -2,7 +2,8 @@
 // The Solidity contract ABI, for the few types glisk's contract calls use.
 //   function_selector – first 4 bytes of keccak256 of the canonical signature text.
 //   encode_call       – selector + arguments, checked against the types in the signature;
-//                       supports uint256, bool (as U256 0/1), address, string, uint256[], string[] (dynamic values
+//                       supports uint256, bool (as U256 0/1), address, string, uint256[], string[],
+//                       bytes32[] (as Word values) (dynamic values
 //                       go to the tail with offsets relative to the start of the arguments).
 //   decode_*          – one return value of type uint256 / bool / address / string.
 //   decode_revert     – readable text of revert data: Error(string), Panic(uint256), or a custom
@@ -34,7 +35,9 @@ class InvalidAbi : public errors::BadInput {
 };
 
 using Selector = std::array<uint8_t, 4>;
-using AbiValue = std::variant<U256, Address, std::string, std::vector<U256>, std::vector<std::string>>;
+using Word = std::array<uint8_t, 32>;  // a bytes32 value
+using AbiValue =
+    std::variant<U256, Address, std::string, std::vector<U256>, std::vector<std::string>, std::vector<Word>>;
 
 constexpr Selector kErrorSelector = {0x08, 0xc3, 0x79, 0xa0};  // Error(string)
 constexpr Selector kPanicSelector = {0x4e, 0x48, 0x7b, 0x71};  // Panic(uint256)
@@ -49,6 +52,8 @@ U256 decode_uint256(std::span<const uint8_t> return_data);
 bool decode_bool(std::span<const uint8_t> return_data);
 Address decode_address(std::span<const uint8_t> return_data);
 std::string decode_string(std::span<const uint8_t> return_data);
+// The uint256[] argument whose head is word `index` of `arguments` (calldata after the selector).
+std::vector<U256> decode_uint256_array(std::span<const uint8_t> arguments, size_t index);
 
 // Readable text of the data a reverted call returned: `Error("reason")`, `Panic(0x11: arithmetic
 // overflow or underflow)`, `AlreadyRevealed(7)` for a custom error listed in

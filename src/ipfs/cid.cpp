@@ -330,4 +330,25 @@ Cid FileCidBuilder::finish() {
   }
 }
 
+std::optional<Sha256Digest> raw_sha256_digest(const Cid& cid) {
+  if (cid.version != 1 || cid.codec != kCodecRaw) return std::nullopt;
+  const std::string& m = cid.multihash;  // one-byte varints: 0x12 (sha2-256), 0x20 (32 bytes)
+  if (m.size() != 2 + kSha256Bytes || static_cast<uint8_t>(m[0]) != kMultihashSha256 ||
+      static_cast<uint8_t>(m[1]) != kSha256Bytes) {
+    return std::nullopt;
+  }
+  Sha256Digest digest{};
+  std::copy(m.begin() + 2, m.end(), digest.begin());
+  return digest;
+}
+
+Cid raw_sha256_cid(const Sha256Digest& digest) {
+  Cid cid;
+  cid.version = 1;
+  cid.codec = kCodecRaw;
+  cid.multihash = std::string{static_cast<char>(kMultihashSha256), static_cast<char>(kSha256Bytes)};
+  cid.multihash.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  return cid;
+}
+
 }  // namespace glisk::ipfs

@@ -12,8 +12,10 @@
 // throws InvalidCid for anything else; it reads untrusted text and never reads out of bounds.
 // Everything here is a plain value or function: no shared state, safe from any thread.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -52,6 +54,14 @@ struct Cid {
 };
 
 Cid parse_cid(std::string_view text);
+
+// A raw block's content address is its sha2-256 digest alone: CIDv1, raw codec (0x55), sha2-256
+// multihash of 32 bytes (`bafkrei…`). raw_sha256_digest() gives those 32 bytes, or nullopt for any
+// other CID (another version, codec or hash); raw_sha256_cid() builds the CID back. The contract's
+// revealDigests stores the digest and rebuilds the same text on chain.
+using Sha256Digest = std::array<uint8_t, kSha256Bytes>;
+std::optional<Sha256Digest> raw_sha256_digest(const Cid& cid);
+Cid raw_sha256_cid(const Sha256Digest& digest);
 
 // The CID string of `bytes` as `ipfs add --cid-version=1` computes it (see the top of this file).
 std::string cid_v1_for_file(std::string_view bytes);

@@ -93,6 +93,7 @@ json reveal_json(const RevealTransaction& r) {
           {"nonce", optional_value(r.nonce)},
           {"block_number", optional_value(r.block_number)},
           {"gas_used", optional_value(r.gas_used)},
+          {"gas_per_token", optional_value(r.gas_per_token)},
           {"effective_gas_price_wei", optional_text(r.effective_gas_price)},
           {"error", optional_text(r.error)},
           {"created_at", r.created_at},

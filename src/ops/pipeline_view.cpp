@@ -32,6 +32,10 @@ std::vector<RevealTransaction> PipelineView::reveals(int limit) {
   return journal_.recent(limit);
 }
 
+std::optional<RevealTransaction> PipelineView::reveal(const std::string& tx_hash) {
+  return journal_.find_by_hash(tx_hash);
+}
+
 std::vector<ThroughputMinute> PipelineView::throughput() {
   using std::chrono::minutes;
   const auto now = clock_.now();

@@ -46,6 +46,8 @@ class PipelineView {
   std::optional<std::vector<store::TokenEvent>> history(int64_t token_id);
   // Newest first.
   std::vector<RevealTransaction> reveals(int limit);
+  // The reveal transaction `tx_hash` (a token's reveal_tx_hash), with its gas per token.
+  std::optional<RevealTransaction> reveal(const std::string& tx_hash);
   // The 60 minutes up to now, oldest first (state changes only: a postpone is not throughput).
   std::vector<ThroughputMinute> throughput();
 

@@ -9,10 +9,12 @@
 namespace glisk::reveal {
 namespace {
 
-const std::array<std::string, 8> kSignatures = {
+const std::array<std::string, 10> kSignatures = {
     "AlreadyRevealed(uint256)",
     "LengthMismatch()",
     "NotKeeper(address)",
+    "InvalidDigest(uint256)",
+    "EmptyURI(uint256)",
     "ERC721NonexistentToken(uint256)",
     "OwnableUnauthorizedAccount(address)",
     "InvalidQuantity()",
@@ -50,6 +52,14 @@ bool is_revert(const chain::RpcError& error) {
   std::string m = error.message();
   std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::tolower(c); });
   return m.find("revert") != std::string::npos;
+}
+
+bool is_out_of_gas(const chain::RpcError& error) {
+  std::string m = error.message();
+  std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::tolower(c); });
+  // revm (anvil) names its variants OutOfGas, MemoryOOG, ReentrancySentryOOG, …
+  return m.find("outofgas") != std::string::npos || m.find("out of gas") != std::string::npos ||
+         m.find("oog") != std::string::npos || m.find("gas required exceeds") != std::string::npos;
 }
 
 std::string describe_revert(const chain::RpcError& error) {

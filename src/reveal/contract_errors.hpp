@@ -18,6 +18,10 @@ std::span<const std::string> contract_error_signatures();
 // Whether the node's error is a revert of the call (as opposed to, say, a bad request).
 bool is_revert(const chain::RpcError& error);
 
+// Whether the node says the call ran out of gas ("EVM error OutOfGas", "…OOG", "out of gas", "gas
+// required exceeds allowance"): a batch too big for the gas the node allows a call, not a revert.
+bool is_out_of_gas(const chain::RpcError& error);
+
 // Readable reason: the decoded revert ("AlreadyRevealed(7)", "Error(\"…\")") when the node sent
 // revert data, else the node's message.
 std::string describe_revert(const chain::RpcError& error);

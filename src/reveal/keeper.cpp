@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <utility>
 
 #include "eth/abi.hpp"
 #include "eth/transaction.hpp"
@@ -60,6 +61,9 @@ Keeper::Keeper(chain::EthRpc& rpc, store::RevealJournal& journal, const eth::Pri
     confirmation_ =
         &m.histogram("glisk_reveal_confirmation_seconds",
                      "time from the first signing of a reveal to its confirmation (REVEAL_CONFIRMATIONS deep)", {});
+    gas_per_token_ = &m.histogram(
+        "glisk_reveal_gas_per_token", "gas used by each confirmed reveal transaction divided by its tokens", {},
+        {20'000, 22'500, 25'000, 30'000, 40'000, 60'000, 80'000, 100'000, 125'000, 150'000, 200'000, 300'000});
   }
 }
 
@@ -85,23 +89,31 @@ std::optional<BroadcastAnswer> Keeper::broadcast_journaled(const store::SignedRe
   }
 }
 
-void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calldata, std::stop_token stop) {
+uint64_t Keeper::estimate_gas(const eth::Bytes& calldata, std::stop_token stop) {
+  try {
+    return rpc_.estimate_gas({{"from", sender_}, {"to", options_.contract}, {"data", eth::to_hex(calldata)}}, stop);
+  } catch (const chain::RpcError& e) {
+    // The caller simulated this call a moment ago: a refusal now means the chain moved meanwhile,
+    // or the batch needs more gas than the node allows one transaction.
+    throw EstimateRefused(std::string("eth_estimateGas refused the reveal after a clean simulation: ") + e.what());
+  }
+}
+
+uint64_t Keeper::gas_limit_for(uint64_t estimate) const {
+  return static_cast<uint64_t>(static_cast<double>(estimate) * options_.gas_buffer + 0.999);
+}
+
+std::vector<store::JournalEntry> Keeper::take_confirmed() { return std::exchange(confirmed_, {}); }
+
+void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calldata, uint64_t gas_estimate,
+                  std::stop_token stop) {
   FeeQuote quote = current_fees(rpc_, options_.tip_percentile, options_.max_gas_price, stop);
   if (quote.above_cap) {
     throw GasAboveCap("gas costs " + format_gwei(quote.next_base_fee + quote.tip) + " gwei (base " +
                       format_gwei(quote.next_base_fee) + " + tip " + format_gwei(quote.tip) +
                       "), above REVEAL_MAX_GAS_PRICE_GWEI " + format_gwei(*options_.max_gas_price));
   }
-  const std::string data_hex = eth::to_hex(calldata);
-  uint64_t estimate = 0;
-  try {
-    estimate = rpc_.estimate_gas({{"from", sender_}, {"to", options_.contract}, {"data", data_hex}}, stop);
-  } catch (const chain::RpcError& e) {
-    // The caller simulated this call a moment ago; a revert now means the chain moved meanwhile.
-    throw errors::TransientError(std::string("eth_estimateGas refused the reveal after a clean simulation: ") +
-                                 e.what());
-  }
-  const uint64_t gas_limit = static_cast<uint64_t>(static_cast<double>(estimate) * options_.gas_buffer + 0.999);
+  const uint64_t gas_limit = gas_limit_for(gas_estimate);
 
   const eth::U256 balance = eth::U256::from_hex(rpc_.get_balance(sender_, "pending", stop));
   const eth::U256 worst_cost = quote.fees.max_fee_per_gas * gas_limit;
@@ -248,6 +260,7 @@ bool Keeper::settle_mined(const store::JournalEntry& row, const chain::Receipt& 
   if (receipt.succeeded) {
     const int64_t revealed = journal_.confirm(row, block, gas_used, price);
     measure_mined(row, "confirmed", gas_used, fee);
+    confirmed_.push_back(row);
     log_.info("keeper.transaction_confirmed", {{"tx_hash", row.tx_hash},
                                                {"nonce", row.nonce},
                                                {"block", block},
@@ -281,6 +294,9 @@ void Keeper::measure_mined(const store::JournalEntry& row, const char* outcome, 
   fees_paid_->inc({}, std::stod(fee.to_dec()));
   if (std::string_view(outcome) == "confirmed") {
     confirmation_->observe({}, seconds_between(row.submitted_at, clock_.now()));
+    if (!row.token_ids.empty()) {
+      gas_per_token_->observe({}, static_cast<double>(gas_used) / static_cast<double>(row.token_ids.size()));
+    }
   }
 }
 

@@ -60,6 +60,13 @@ class GasAboveCap : public errors::Unavailable {
   using errors::Unavailable::Unavailable;
 };
 
+// eth_estimateGas refused the call (it would revert, or needs more gas than the node allows one
+// transaction): nothing was sent.
+class EstimateRefused : public errors::TransientError {
+ public:
+  using errors::TransientError::TransientError;
+};
+
 // The node's answer to a broadcast, sorted by what it means for the batch.
 enum class BroadcastAnswer {
   kAccepted,           // a hash, or "already known"/"already imported": it is in the pool
@@ -82,12 +89,24 @@ class Keeper {
   // errors::TransientError when the node cannot be asked (nothing changed).
   bool settle(std::stop_token stop = {});
 
-  // Sends a reveal of `token_ids` with `calldata` (simulated by the caller). On return it is
-  // journaled and broadcast (or its broadcast's fate is unknown, which settle() resolves).
-  // Throws GasAboveCap, errors::PermanentError (the wallet cannot pay; the node refused it) or
-  // errors::TransientError (node unreachable; nonce taken meanwhile); after a throw nothing of
-  // this batch is pending and its tokens are untouched.
-  void send(const std::vector<int64_t>& token_ids, const eth::Bytes& calldata, std::stop_token stop = {});
+  // eth_estimateGas of `calldata` from the keeper. Throws EstimateRefused, or
+  // errors::TransientError when the node cannot be asked.
+  uint64_t estimate_gas(const eth::Bytes& calldata, std::stop_token stop = {});
+  // The gas limit a transaction of that estimate is sent with (× REVEAL_GAS_BUFFER).
+  uint64_t gas_limit_for(uint64_t estimate) const;
+  double gas_buffer() const { return options_.gas_buffer; }
+
+  // Sends a reveal of `token_ids` with `calldata` (simulated and estimated by the caller:
+  // `gas_estimate`). On return it is journaled and broadcast (or its broadcast's fate is unknown,
+  // which settle() resolves). Throws GasAboveCap, errors::PermanentError (the wallet cannot pay;
+  // the node refused it) or errors::TransientError (node unreachable; nonce taken meanwhile);
+  // after a throw nothing of this batch is pending and its tokens are untouched.
+  void send(const std::vector<int64_t>& token_ids, const eth::Bytes& calldata, uint64_t gas_estimate,
+            std::stop_token stop = {});
+
+  // The transactions settle() confirmed since the last call (for the caller's checks of what the
+  // chain now says), oldest first.
+  std::vector<store::JournalEntry> take_confirmed();
 
  private:
   // Outcome of one nonce's rows: still open, or settled (and how).
@@ -116,6 +135,8 @@ class Keeper {
   metrics::Counter* gas_used_ = nullptr;
   metrics::Counter* fees_paid_ = nullptr;
   metrics::Histogram* confirmation_ = nullptr;
+  metrics::Histogram* gas_per_token_ = nullptr;
+  std::vector<store::JournalEntry> confirmed_;
   const std::string sender_;
   std::map<uint64_t, clock::TimePoint> nonce_taken_since_;  // nonces used, no receipt of ours yet
   int64_t capped_logged_for_ = -1;                          // the row whose "cannot replace under the cap" was logged

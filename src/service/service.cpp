@@ -258,6 +258,8 @@ void Service::start_reveal_worker(const std::string& instance) {
   options.contract = config_.contract_address;
   options.function = config_.reveal_function;
   options.max_batch = config_.batch_reveal_max_tokens;
+  options.block_gas_share = config_.reveal_block_gas_share;
+  options.metrics = &metrics_;
   options.batch_wait = config_.batch_reveal_wait;
   options.poll_interval = config_.poll_interval;
   options.receipt_poll = std::min(config_.poll_interval, std::chrono::milliseconds(1000));
@@ -269,6 +271,7 @@ void Service::start_reveal_worker(const std::string& instance) {
                                   {"rpc", rpc_->describe()},
                                   {"function", config_.reveal_function},
                                   {"batch_max", config_.batch_reveal_max_tokens},
+                                  {"block_gas_share", config_.reveal_block_gas_share},
                                   {"tip_percentile", config::tip_percentile(config_.keeper_gas_strategy)},
                                   {"max_gas_price_gwei", config_.reveal_max_gas_price_gwei}});
 

@@ -182,13 +182,13 @@ JournalSummary RevealJournal::summary() {
   });
 }
 
-std::vector<RevealRecord> RevealJournal::recent(int limit) {
-  auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    return tx.exec(
-        "SELECT id, tx_hash, status, token_ids, nonce, block_number, gas_used, effective_gas_price, error, created_at, "
-        "confirmed_at FROM reveal_transactions ORDER BY id DESC LIMIT $1",
-        {int64_t{limit}});
-  });
+namespace {
+
+constexpr const char* kRecordColumns =
+    "id, tx_hash, status, token_ids, nonce, block_number, gas_used, effective_gas_price, error, created_at, "
+    "confirmed_at";
+
+std::vector<RevealRecord> records_of(const Result& r) {
   std::vector<RevealRecord> out;
   for (const Row row : r) {
     RevealRecord t;
@@ -207,9 +207,27 @@ std::vector<RevealRecord> RevealJournal::recent(int limit) {
     t.error = row.get_optional<std::string>("error");
     if (auto at = row.get_optional<clock::TimePoint>("created_at")) t.created_at = clock::format_time(*at);
     if (auto at = row.get_optional<clock::TimePoint>("confirmed_at")) t.confirmed_at = clock::format_time(*at);
+    if (t.gas_used && t.token_count > 0) t.gas_per_token = *t.gas_used / static_cast<int64_t>(t.token_count);
     out.push_back(std::move(t));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<RevealRecord> RevealJournal::recent(int limit) {
+  return records_of(in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    return tx.exec("SELECT " + std::string(kRecordColumns) + " FROM reveal_transactions ORDER BY id DESC LIMIT $1",
+                   {int64_t{limit}});
+  }));
+}
+
+std::optional<RevealRecord> RevealJournal::find_by_hash(const std::string& tx_hash) {
+  auto rows = records_of(in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    return tx.exec("SELECT " + std::string(kRecordColumns) + " FROM reveal_transactions WHERE tx_hash = $1", {tx_hash});
+  }));
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
 }
 
 }  // namespace glisk::store

@@ -60,6 +60,7 @@ struct RevealRecord {
   std::optional<int64_t> nonce;
   std::optional<int64_t> block_number;
   std::optional<int64_t> gas_used;
+  std::optional<int64_t> gas_per_token;            // gas_used / token_count, when mined
   std::optional<std::string> effective_gas_price;  // wei, decimal
   std::optional<std::string> error;
   std::string created_at;  // clock/time_format text
@@ -107,6 +108,8 @@ class RevealJournal {
   JournalSummary summary();
   // The newest rows first.
   std::vector<RevealRecord> recent(int limit);
+  // The row of the transaction `tx_hash` (a token's reveal_tx_hash); nullopt when none.
+  std::optional<RevealRecord> find_by_hash(const std::string& tx_hash);
 
  private:
   Database& db_;

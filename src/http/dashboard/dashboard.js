@@ -159,7 +159,9 @@ function drawReveals(reveals) {
     }
     body.append(el("tr", { "data-reveal": String(r.id) }, el("td", {}, hash), el("td", { text: r.status }),
                    el("td", { text: String(r.tokens) }), el("td", { text: r.block_number === null ? "—" : String(r.block_number) }),
-                   el("td", { text: r.gas_used === null ? "—" : String(r.gas_used) }), el("td", { text: r.created_at })));
+                   el("td", { text: r.gas_used === null ? "—" : String(r.gas_used) }),
+                   el("td", { text: r.gas_per_token === null ? "—" : String(r.gas_per_token) }),
+                   el("td", { text: r.created_at })));
   }
 }
 
