@@ -69,6 +69,50 @@ int deploy_contract(const config::Config& config, const log::EventLog& log, cons
   }
 }
 
+// A configuration that cannot start: exit 2 with every problem. As one JSON line when
+// LOG_FORMAT=json is asked for (collectors parse stderr), else as text for a person.
+int report_config_error(const config::ConfigError& e, const std::string& env_file, const config::Environment& env) {
+  const std::string hint =
+      "set these in the environment or in " + env_file + "; `glisk config` shows every variable in effect";
+  auto format = env.find("LOG_FORMAT");
+  if (format != env.end() && format->second == "json") {
+    log::EventLog log(log::Format::kJson, log::Level::kInfo);
+    log.error("application.config_invalid", {{"problems", e.problems()}, {"detail", hint}});
+  } else {
+    std::cerr << "glisk: " << e.what() << "\n" << hint << ".\n";
+  }
+  return 2;
+}
+
+int print_config(const config::Environment& process, const config::Environment& dotenv, const std::string& env_file,
+                 bool as_json) {
+  const auto values = config::effective_values(process, dotenv);
+  if (as_json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& v : values) {
+      out.push_back({{"name", v.name},
+                     {"value", v.value.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.value)},
+                     {"source", v.source == ".env" ? env_file : v.source},
+                     {"secret", v.secret},
+                     {"meaning", v.meaning}});
+    }
+    std::cout << out.dump(2) << "\n";
+  } else {
+    for (const auto& v : values) {
+      std::cout << v.name << "=" << v.value << "\t# " << (v.source == ".env" ? env_file : v.source) << ": " << v.meaning
+                << (v.secret ? " (secret)" : "") << "\n";
+    }
+  }
+  // What the service would refuse to start with is said too (exit 2), so the listing doubles as a check.
+  try {
+    (void)config::load_config(config::merge(process, dotenv));
+  } catch (const config::ConfigError& e) {
+    std::cerr << "glisk: this configuration would not start:\n" << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run(int argc, char** argv, char** envp) {
@@ -80,7 +124,10 @@ int run(int argc, char** argv, char** envp) {
   app.set_version_flag("--version", std::string("glisk ") + GLISK_VERSION);
   auto* serve = app.add_subcommand("serve", "run the HTTP API and all workers until SIGINT/SIGTERM");
   auto* migrate = app.add_subcommand("migrate", "apply the database schema migrations and exit");
-  auto* config_cmd = app.add_subcommand("config", "list every configuration variable with its default and meaning");
+  auto* config_cmd = app.add_subcommand(
+      "config", "every configuration variable's value in effect and where it comes from (environment, .env, default)");
+  bool config_json = false;
+  config_cmd->add_flag("--json", config_json, "one JSON array of {name, value, source, secret, meaning}");
   auto* chain_cmd = app.add_subcommand("chain", "the contract on chain");
   chain_cmd->require_subcommand(1);
   auto* deploy = chain_cmd->add_subcommand(
@@ -96,23 +143,29 @@ int run(int argc, char** argv, char** envp) {
   add_author_commands(app, intake);
   OpsCommands operations;
   add_ops_commands(app, operations);
-  CLI11_PARSE(app, argc, argv);
-
-  if (config_cmd->parsed()) {
-    for (const auto& v : config::variables()) {
-      std::cout << v.name << "=" << v.default_value << "\t# " << v.meaning << (v.secret ? " (secret)" : "") << "\n";
-    }
-    return 0;
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; any other usage error 2, as documented (CLI11's own codes
+    // would reach past the documented 0/1/2/3).
+    return app.exit(e) == 0 ? 0 : 2;
   }
+
+  config::Environment process;
+  config::Environment dotenv;
+  try {
+    process = config::environment_from(envp);
+    dotenv = config::read_dotenv_file(env_file);
+  } catch (const config::ConfigError& e) {
+    return report_config_error(e, env_file, process);
+  }
+  if (config_cmd->parsed()) return print_config(process, dotenv, env_file, config_json);
 
   config::Config config;
   try {
-    auto env = config::merge(config::environment_from(envp), config::read_dotenv_file(env_file));
-    config = config::load_config(env);
+    config = config::load_config(config::merge(process, dotenv));
   } catch (const config::ConfigError& e) {
-    std::cerr << "glisk: " << e.what() << "\nSet these in the environment or in " << env_file
-              << "; `glisk config` lists every variable.\n";
-    return 2;
+    return report_config_error(e, env_file, config::merge(process, dotenv));
   }
   log::EventLog log(config.log_format, config.log_level);
 

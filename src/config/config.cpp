@@ -476,6 +476,44 @@ Environment merge(const Environment& overrides, const Environment& fallback) {
   return out;
 }
 
+namespace {
+
+// What `glisk config` may show of a value: never a secret's text; a URL without its password
+// (DATABASE_URL) or the path a hosted node's API key sits in (RPC_URL).
+std::string shown_value(const VariableInfo& v, const std::string& value) {
+  if (value.empty()) return value;
+  if (v.name == "RPC_URL") {
+    const auto scheme = value.find("://");
+    const auto path = value.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+    std::string base = log::redact_url(value.substr(0, path));
+    return path == std::string::npos || path + 1 >= value.size() ? base : base + "/***";
+  }
+  if (v.name.ends_with("_URL")) return log::redact_url(value);
+  if (v.secret) return "****";
+  return value;
+}
+
+}  // namespace
+
+std::vector<EffectiveValue> effective_values(const Environment& process, const Environment& dotenv) {
+  std::vector<EffectiveValue> out;
+  for (const auto& v : variables()) {
+    EffectiveValue e{std::string(v.name), "", "default", v.secret, std::string(v.meaning)};
+    if (auto it = process.find(v.name); it != process.end()) {
+      e.value = it->second;
+      e.source = "environment";
+    } else if (auto in_file = dotenv.find(v.name); in_file != dotenv.end()) {
+      e.value = in_file->second;
+      e.source = ".env";
+    } else {
+      e.value = std::string(v.default_value);
+    }
+    e.value = shown_value(v, e.value);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 Config load_config(const Environment& env) {
   Config config;
   Problems problems;

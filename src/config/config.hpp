@@ -140,6 +140,18 @@ Environment environment_from(char** envp);
 // `overrides` wins over `fallback` (the process environment over `.env`).
 Environment merge(const Environment& overrides, const Environment& fallback);
 
+// A declared variable as the service takes it: from the process environment, else from the
+// `.env` file, else its default. Secrets are "****" when set (never their text); URLs lose their
+// password, and RPC_URL its path (where hosted nodes put the API key).
+struct EffectiveValue {
+  std::string name;
+  std::string value;   // as shown; "" = unset
+  std::string source;  // "environment" | ".env" | "default"
+  bool secret = false;
+  std::string meaning;
+};
+std::vector<EffectiveValue> effective_values(const Environment& process, const Environment& dotenv);
+
 // Builds the configuration from variables; unknown variables are ignored (the environment holds
 // many unrelated ones). Throws ConfigError.
 Config load_config(const Environment& env);
