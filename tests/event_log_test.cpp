@@ -26,6 +26,34 @@ TEST(EventLog, JsonIsOneObjectPerLineWithTheEventName) {
   EXPECT_EQ(nlohmann::json::parse(line)["token_id"], 7);
 }
 
+// What log collectors show: a message in words (with the line's error, detail or reason), and the
+// instance on every line of a process that has one.
+TEST(EventLog, JsonLinesCarryAMessageAndTheContext) {
+  std::ostringstream out;
+  EventLog process(Format::kJson, Level::kInfo, out);
+  EventLog log(process, {{"instance", "host:42:cafe"}});
+  log.info("keeper.transaction_confirmed", {{"tx_hash", "0xab"}});
+  log.error("reveal.permanent_error", {{"tokens", 3}, {"error", "fund the keeper wallet"}, {"detail", "later"}});
+  log.warn("token.lease_lost", {{"instance", "its own"}});
+  std::istringstream lines(out.str());
+  std::string line;
+  std::getline(lines, line);
+  auto first = nlohmann::json::parse(line);
+  EXPECT_EQ(first["message"], "keeper transaction confirmed");
+  EXPECT_EQ(first["instance"], "host:42:cafe");
+  EXPECT_EQ(nlohmann::ordered_json::parse(out.str().substr(0, out.str().find('\n'))).begin().key(), "timestamp");
+  std::getline(lines, line);
+  EXPECT_EQ(nlohmann::json::parse(line)["message"], "reveal permanent error: fund the keeper wallet");
+  std::getline(lines, line);
+  EXPECT_EQ(nlohmann::json::parse(line)["instance"], "its own") << "a line's own field wins";
+  std::ostringstream console;
+  EventLog plain(Format::kConsole, Level::kInfo, console);
+  EventLog with_instance(plain, {{"instance", "host:42:cafe"}});
+  with_instance.info("worker.started", {{"worker", "reveal"}});
+  EXPECT_NE(console.str().find("worker.started instance=host:42:cafe worker=reveal"), std::string::npos)
+      << console.str();
+}
+
 TEST(EventLog, ConsoleLinesAreGreppable) {
   std::ostringstream out;
   EventLog log(Format::kConsole, Level::kInfo, out);

@@ -8,6 +8,7 @@
 
 #include "eth/abi.hpp"
 #include "ipfs/cid.hpp"
+#include "reveal/keeper.hpp"
 #include "test_support.hpp"
 
 namespace glisk::reveal {
@@ -52,6 +53,22 @@ TEST(RevealCall, AnyOtherCidNeedsTheLegacyModeAndTheErrorSaysSo) {
       << "a dag-pb CIDv1 (a directory or a large file)";
   // The legacy mode takes any text the IPFS stage recorded.
   EXPECT_NO_THROW(reveal_item(RevealFunction(kLegacyFunction), 3, "QmUNLLsPACCz1vLxQVkXqqLX5R1X345qqfHbsf67hvA3Nn"));
+}
+
+// Reveal log lines name their tokens: sorted, the range right whatever order the batch was in.
+TEST(RevealLogLines, NameTheBatchsTokensInOrderOrTheirCountAndRange) {
+  auto small = with_batch({{"tx_hash", "0xab"}}, {5, 1, 3, 2, 6, 4});
+  EXPECT_EQ(small["tokens"], 6);
+  EXPECT_EQ(small["first_token_id"], 1);
+  EXPECT_EQ(small["last_token_id"], 6);
+  EXPECT_EQ(small["token_ids"], nlohmann::json({1, 2, 3, 4, 5, 6}));
+  std::vector<int64_t> many;
+  for (int64_t id = 300; id > 0; --id) many.push_back(id);
+  auto large = with_batch({}, many);
+  EXPECT_EQ(large["tokens"], 300);
+  EXPECT_EQ(large["first_token_id"], 1);
+  EXPECT_EQ(large["last_token_id"], 300);
+  EXPECT_FALSE(large.contains("token_ids")) << "a count and a range past 50";
 }
 
 }  // namespace

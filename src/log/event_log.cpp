@@ -26,6 +26,22 @@ std::string_view level_name(Level level) {
   return "info";
 }
 
+// "keeper.transaction_confirmed" → "keeper transaction confirmed", then ": " and the line's
+// error, detail or reason (the first there is), so a collector's message column says something.
+std::string message_for(std::string_view event, const Fields& fields) {
+  std::string message(event);
+  for (auto& c : message) {
+    if (c == '.' || c == '_') c = ' ';
+  }
+  if (fields.is_object()) {
+    for (const char* key : {"error", "detail", "reason"}) {
+      auto it = fields.find(key);
+      if (it != fields.end() && it->is_string()) return message + ": " + it->get<std::string>();
+    }
+  }
+  return message;
+}
+
 std::string utc_now() { return clock::format_time(clock::SystemClock().now()); }  // a log line's own time
 
 std::shared_ptr<spdlog::logger> make_logger(spdlog::sink_ptr sink) {
@@ -53,6 +69,13 @@ EventLog::EventLog(Format format, Level min_level, std::ostream& out)
       min_level_(min_level),
       logger_(make_logger(std::make_shared<spdlog::sinks::ostream_sink_mt>(out, /*force_flush=*/true))) {}
 
+EventLog::EventLog(const EventLog& parent, Fields context)
+    : format_(parent.format_), min_level_(parent.min_level_), context_(parent.context_), logger_(parent.logger_) {
+  if (context.is_object()) {
+    for (const auto& [k, v] : context.items()) context_[k] = v;
+  }
+}
+
 EventLog::~EventLog() = default;
 
 void EventLog::debug(std::string_view event, const Fields& fields) const { write(Level::kDebug, event, fields); }
@@ -67,7 +90,11 @@ void EventLog::write(Level level, std::string_view event, const Fields& fields) 
 
 std::string EventLog::format_line(Level level, std::string_view event, const Fields& fields) const {
   if (format_ == Format::kJson) {
-    Fields line = {{"timestamp", utc_now()}, {"level", level_name(level)}, {"event", event}};
+    Fields line = {{"timestamp", utc_now()},
+                   {"level", level_name(level)},
+                   {"event", event},
+                   {"message", message_for(event, fields)}};
+    for (const auto& [k, v] : context_.items()) line[k] = v;
     if (fields.is_object()) {
       for (const auto& [k, v] : fields.items()) line[k] = v;
     }
@@ -80,8 +107,12 @@ std::string EventLog::format_line(Level level, std::string_view event, const Fie
   out += " " + lvl;
   out.append(8 - std::min<size_t>(lvl.size(), 7), ' ');
   out += event;
+  Fields all = context_;
   if (fields.is_object()) {
-    for (const auto& [k, v] : fields.items()) {
+    for (const auto& [k, v] : fields.items()) all[k] = v;
+  }
+  {
+    for (const auto& [k, v] : all.items()) {
       out += " " + k + "=";
       if (v.is_string()) {
         const auto& s = v.get_ref<const std::string&>();

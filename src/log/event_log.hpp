@@ -1,8 +1,10 @@
 #pragma once
 // Structured event log: one line per event, named with the seed's event names
 // (`application.startup`, `worker.started`, `token.claimed`, …) so `grep "worker\."` and
-// `grep "token\."` keep working. JSON objects per line in json format, `time LEVEL event k=v …`
-// in console format. Thread-safe; writes go through an spdlog sink (stderr by default, a memory
+// `grep "token\."` keep working. JSON objects per line in json format — timestamp, level, event,
+// then `message` (the event in words, with the line's error, detail or reason: what log collectors
+// show), then the context (the instance), then the fields — and `time LEVEL event k=v …` in
+// console format. Thread-safe; writes go through an spdlog sink (stderr by default, a memory
 // stream in tests). Callers must not put secrets in fields.
 
 #include <memory>
@@ -32,6 +34,9 @@ class EventLog {
   EventLog(Format format, Level min_level);
   // Logs to `out` (tests); `out` must outlive the EventLog.
   EventLog(Format format, Level min_level, std::ostream& out);
+  // Writes where `parent` writes, with `context` (e.g. {"instance": id}) on every line after the
+  // event; a line's own field of the same name wins. `parent` must outlive it.
+  EventLog(const EventLog& parent, Fields context);
   ~EventLog();
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
@@ -48,6 +53,7 @@ class EventLog {
  private:
   Format format_;
   Level min_level_;
+  Fields context_ = Fields::object();
   std::shared_ptr<spdlog::logger> logger_;
 };
 

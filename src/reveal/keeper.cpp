@@ -41,6 +41,16 @@ BroadcastAnswer classify_broadcast_error(const chain::RpcError& error) {
   return BroadcastAnswer::kRefused;
 }
 
+log::Fields with_batch(log::Fields fields, std::vector<int64_t> token_ids) {
+  std::sort(token_ids.begin(), token_ids.end());
+  fields["tokens"] = token_ids.size();
+  if (token_ids.empty()) return fields;
+  fields["first_token_id"] = token_ids.front();
+  fields["last_token_id"] = token_ids.back();
+  if (token_ids.size() <= 50) fields["token_ids"] = token_ids;
+  return fields;
+}
+
 Keeper::Keeper(chain::EthRpc& rpc, store::RevealJournal& journal, const eth::PrivateKey& key, uint64_t chain_id,
                clock::Clock& clock, const log::EventLog& log, KeeperOptions options)
     : rpc_(rpc),
@@ -146,13 +156,14 @@ void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calld
   if (!answer) return;
   switch (*answer) {
     case BroadcastAnswer::kAccepted:
-      log_.info("keeper.transaction_submitted", {{"tx_hash", reveal.tx_hash},
-                                                 {"nonce", nonce},
-                                                 {"tokens", token_ids.size()},
-                                                 {"gas_limit", gas_limit},
-                                                 {"max_fee_gwei", format_gwei(quote.fees.max_fee_per_gas)},
-                                                 {"tip_gwei", format_gwei(quote.fees.max_priority_fee_per_gas)},
-                                                 {"base_fee_gwei", format_gwei(quote.next_base_fee)}});
+      log_.info("keeper.transaction_submitted",
+                with_batch({{"tx_hash", reveal.tx_hash},
+                            {"nonce", nonce},
+                            {"gas_limit", gas_limit},
+                            {"max_fee_gwei", format_gwei(quote.fees.max_fee_per_gas)},
+                            {"tip_gwei", format_gwei(quote.fees.max_priority_fee_per_gas)},
+                            {"base_fee_gwei", format_gwei(quote.next_base_fee)}},
+                           token_ids));
       return;
     case BroadcastAnswer::kNonceUsed:
     case BroadcastAnswer::kUnderpriced:
@@ -267,22 +278,24 @@ bool Keeper::settle_mined(const store::JournalEntry& row, const chain::Receipt& 
                                                {"gas_used", gas_used},
                                                {"gas_price_gwei", format_gwei(price)},
                                                {"fee_wei", fee.to_dec()}});
-    log_.info("reveal.batch_complete", {{"tx_hash", row.tx_hash},
-                                        {"tokens", row.token_ids.size()},
-                                        {"revealed", revealed},
-                                        {"gas_per_token", row.token_ids.empty() ? 0 : gas_used / row.token_ids.size()},
-                                        {"seconds", seconds_between(row.submitted_at, clock_.now())}});
+    log_.info("reveal.batch_complete",
+              with_batch({{"tx_hash", row.tx_hash},
+                          {"revealed", revealed},
+                          {"gas_used", gas_used},
+                          {"gas_per_token", row.token_ids.empty() ? 0 : gas_used / row.token_ids.size()},
+                          {"seconds", seconds_between(row.submitted_at, clock_.now())}},
+                         row.token_ids));
     return false;
   }
   const std::string reason = revert_reason(row, block, stop);
   journal_.fail_reverted(row, block, gas_used, price, reason, clock_.now() + options_.permanent_error_delay);
   measure_mined(row, "reverted", gas_used, fee);
-  log_.error("reveal.permanent_error", {{"tx_hash", row.tx_hash},
-                                        {"nonce", row.nonce},
-                                        {"block", block},
-                                        {"tokens", row.token_ids.size()},
-                                        {"error", "reverted on chain: " + reason},
-                                        {"fee_wei", fee.to_dec()}});
+  log_.error("reveal.permanent_error", with_batch({{"tx_hash", row.tx_hash},
+                                                   {"nonce", row.nonce},
+                                                   {"block", block},
+                                                   {"error", "reverted on chain: " + reason},
+                                                   {"fee_wei", fee.to_dec()}},
+                                                  row.token_ids));
   return false;
 }
 

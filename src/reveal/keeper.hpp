@@ -77,6 +77,10 @@ enum class BroadcastAnswer {
 };
 BroadcastAnswer classify_broadcast_error(const chain::RpcError& error);
 
+// `fields` with the batch's tokens for a log line: how many, the lowest and highest id, and the
+// ids themselves (sorted) when there are at most 50.
+log::Fields with_batch(log::Fields fields, std::vector<int64_t> token_ids);
+
 class Keeper {
  public:
   Keeper(chain::EthRpc& rpc, store::RevealJournal& journal, const eth::PrivateKey& key, uint64_t chain_id,

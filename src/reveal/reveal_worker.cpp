@@ -124,38 +124,36 @@ void RevealWorker::process(std::vector<store::Claim> claims, std::stop_token sto
     batch.push_back(std::move(c));
   }
   if (batch.empty()) return;
-  log_.info("reveal.batch_processing", {{"tokens", batch.size()},
-                                        {"first_token_id", batch.front().token_id},
-                                        {"last_token_id", batch.back().token_id},
-                                        {"keeper", keeper_.sender()}});
+  log_.info("reveal.batch_processing", with_batch({{"keeper", keeper_.sender()}}, ids_of(batch)));
   released_.clear();
   try {
     check_function(batch, stop);
     auto good = resolve(batch, stop);
     if (good.empty()) return;
     if (good.size() < batch.size()) {
-      log_.info("reveal.batch_processing", {{"tokens", good.size()}, {"detail", "what remains after simulation"}});
+      log_.info("reveal.batch_processing", with_batch({{"detail", "what remains after simulation"}}, ids_of(good)));
     }
     batch = std::move(good);
     const uint64_t estimate = fit_gas(batch, stop);
     keeper_.send(ids_of(batch), calldata(batch), estimate, stop);
   } catch (const GasAboveCap& e) {
     drop_released(batch);
-    log_.warn("reveal.gas_price_above_cap",
-              {{"tokens", batch.size()}, {"error", e.what()}, {"retry_in_seconds", seconds(options_.gas_cap_recheck)}});
+    log_.warn(
+        "reveal.gas_price_above_cap",
+        with_batch({{"error", e.what()}, {"retry_in_seconds", seconds(options_.gas_cap_recheck)}}, ids_of(batch)));
     postpone(batch, std::string("reveal: waiting: ") + e.what(), options_.gas_cap_recheck, false);
   } catch (const errors::PermanentError& e) {
     drop_released(batch);
-    log_.error(
-        "reveal.permanent_error",
-        {{"tokens", batch.size()}, {"error", e.what()}, {"retry_in_seconds", seconds(options_.permanent_error_delay)}});
+    log_.error("reveal.permanent_error",
+               with_batch({{"error", e.what()}, {"retry_in_seconds", seconds(options_.permanent_error_delay)}},
+                          ids_of(batch)));
     postpone(batch, std::string("reveal: ") + e.what(), options_.permanent_error_delay, true);
   } catch (const std::exception& e) {
     // Transient (node unreachable, a race with the chain) or unexpected: retry with backoff.
     drop_released(batch);
     const auto delay = queue::retry_delay(options_.backoff, batch.front().attempt, jitter_());
     log_.write(level_for(e, log::Level::kWarning), "reveal.transient_error",
-               {{"tokens", batch.size()}, {"error", e.what()}, {"retry_in_seconds", seconds(delay)}});
+               with_batch({{"error", e.what()}, {"retry_in_seconds", seconds(delay)}}, ids_of(batch)));
     postpone(batch, std::string("reveal: ") + e.what(), delay, true);
   }
 }

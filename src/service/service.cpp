@@ -36,8 +36,8 @@ std::string make_instance_id() {
   return std::string(host) + ":" + std::to_string(getpid()) + ":" + suffix;
 }
 
-Service::Service(config::Config config, const log::EventLog& log, clock::Clock& clock)
-    : config_(std::move(config)), log_(log), clock_(clock) {}
+Service::Service(config::Config config, const log::EventLog& log, clock::Clock& clock, std::string instance)
+    : config_(std::move(config)), instance_(std::move(instance)), log_(log), clock_(clock) {}
 
 Service::~Service() { stop(); }
 
@@ -54,7 +54,7 @@ int Service::start() {
   author_store_ = std::make_unique<store::AuthorStore>(*db_, clock_);
   view_ = std::make_unique<ops::PipelineView>(*db_, clock_);
   ops::install_pipeline_metrics(metrics_, *tokens_, GLISK_VERSION);
-  const std::string instance = make_instance_id();
+  const std::string& instance = instance_;
   stage_reports_ = std::make_unique<store::StageReports>(*db_, clock_);
   queue_ = std::make_unique<store::TokenLifecycle>(*db_, clock_, wake_, instance, config_.lease);
   supervisor_ = std::make_unique<workers::Supervisor>(log_, clock_, std::chrono::seconds(1), &metrics_);
@@ -520,7 +520,10 @@ bool Service::stop() {
   return all && http_clean;
 }
 
-int serve(const config::Config& config, const log::EventLog& log) {
+int serve(const config::Config& config, const log::EventLog& process_log) {
+  // Every line of this process names it, so lines of several instances in one collector separate.
+  const std::string instance = make_instance_id();
+  const log::EventLog log(process_log, {{"instance", instance}});
   // Block the signals in every thread and take them here, synchronously.
   sigset_t signals;
   sigemptyset(&signals);
@@ -529,7 +532,7 @@ int serve(const config::Config& config, const log::EventLog& log) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   clock::SystemClock clock;
-  Service service(config, log, clock);
+  Service service(config, log, clock, instance);
   try {
     service.start();
   } catch (const http::AddressInUse& e) {

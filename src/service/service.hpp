@@ -43,7 +43,8 @@ std::string make_instance_id();
 
 class Service {
  public:
-  Service(config::Config config, const log::EventLog& log, clock::Clock& clock);
+  // `instance` names this process in leases, token_events and stage reports (make_instance_id()).
+  Service(config::Config config, const log::EventLog& log, clock::Clock& clock, std::string instance);
   ~Service();
 
   // Opens and migrates the database, takes the HTTP port (http::AddressInUse when another process
@@ -84,6 +85,7 @@ class Service {
   http::ServerLimits server_limits() const;
 
   const config::Config config_;
+  const std::string instance_;
   const log::EventLog& log_;
   clock::Clock& clock_;
   metrics::Registry metrics_;  // first made, last gone: every component below may hold its families
