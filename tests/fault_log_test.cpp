@@ -29,7 +29,8 @@ TEST(FaultLog, ALastingFaultIsOneLineRemindersAndOneRecovery) {
   EXPECT_TRUE(fault.succeeded());
   EXPECT_FALSE(fault.succeeded());
   EXPECT_EQ(captured.count("rpc.recovered"), 1);
-  EXPECT_NE(captured.text().find(R"("event":"rpc.recovered","rpc":"http://node:8545","down_seconds":15.0)"),
+  EXPECT_NE(captured.text().find(
+                R"("event":"rpc.recovered","message":"rpc recovered","rpc":"http://node:8545","down_seconds":15.0)"),
             std::string::npos)
       << captured.text();
   // A new fault starts over with a first line.
