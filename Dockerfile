@@ -26,6 +26,8 @@ ENV HOST=0.0.0.0 \
     PORT=8000 \
     DATA_DIR=/var/lib/glisk/data
 EXPOSE 8000
+# `glisk healthcheck` asks /health on HOST:PORT (0.0.0.0 is asked on loopback): 0 healthy, 1 not.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/usr/local/bin/glisk", "healthcheck"]
 # SIGTERM lets in-flight work finish (SHUTDOWN_TIMEOUT_SECONDS); give `docker stop -t 35`.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/glisk"]

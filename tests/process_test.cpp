@@ -116,8 +116,23 @@ TEST_P(ProcessTest, ServeIsHealthyAndStopsCleanlyOnSigterm) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(nlohmann::json::parse(res->body)["status"], "healthy");
+  // What Docker's HEALTHCHECK and systemd run: 0 while it is healthy, 1 once it is gone (never 2,
+  // which Docker reserves, not even for a PORT that is not a number).
+  auto healthcheck = [&](const std::string& port_text) {
+    Subprocess probe({GLISK_BINARY, "healthcheck", "--timeout", "5"}, {{"PORT", port_text}, {"HOST", "0.0.0.0"}},
+                     workdir);
+    const int code = probe.wait(30s);  // before reading what it said (argument order is unspecified)
+    return std::make_pair(code, probe.all_stdout() + probe.all_stderr());
+  };
+  auto [healthy, said] = healthcheck(std::to_string(port));
+  EXPECT_EQ(healthy, 0) << said;
+  EXPECT_NE(said.find("healthy"), std::string::npos) << said;
   serve.signal(SIGTERM);
   EXPECT_EQ(serve.wait(30s), 0) << serve.all_stderr();
+  auto [gone, why] = healthcheck(std::to_string(port));
+  EXPECT_EQ(gone, 1) << why;
+  EXPECT_NE(why.find("unhealthy"), std::string::npos) << why;
+  EXPECT_EQ(healthcheck("not-a-port").first, 1);
   const std::string& log = serve.all_stderr();
   EXPECT_NE(log.find("\"application.shutdown\""), std::string::npos) << log;
   // Every line names its instance (the one application.startup gives) and says something in words.

@@ -15,6 +15,7 @@
 #include "eth/abi.hpp"
 #include "eth/signer.hpp"
 #include "log/event_log.hpp"
+#include "net/http_client.hpp"
 #include "service/service.hpp"
 #include "store/migrations.hpp"
 
@@ -84,6 +85,43 @@ int report_config_error(const config::ConfigError& e, const std::string& env_fil
   return 2;
 }
 
+// `glisk healthcheck`: for Docker's HEALTHCHECK and systemd. GET /health of the service on this
+// host (HOST and PORT as `glisk serve` reads them; 0.0.0.0 and :: are asked on loopback). Exits 0
+// when it answers 200 "healthy", 1 otherwise (Docker reserves 2); never 2, even for a bad PORT.
+int healthcheck(const config::Environment& env, const std::string& url_option, double timeout_seconds) {
+  std::string url = url_option;
+  if (url.empty()) {
+    auto value = [&](const char* name, const char* fallback) {
+      auto it = env.find(name);
+      return it == env.end() || it->second.empty() ? std::string(fallback) : it->second;
+    };
+    std::string host = value("HOST", "127.0.0.1");
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::" || host == "[::]") host = "::1";
+    if (host.find(':') != std::string::npos && !host.starts_with("[")) host = "[" + host + "]";
+    url = "http://" + host + ":" + value("PORT", "8000") + "/health";
+  }
+  try {
+    net::HttpClient http;
+    net::HttpRequest request;
+    request.url = url;
+    request.timeout = std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
+    request.max_response_bytes = 64 * 1024;
+    const auto response = http.send(request);
+    const auto body = nlohmann::json::parse(response.body, nullptr, false);
+    const bool healthy = response.status == 200 && body.is_object() && body.value("status", "") == "healthy";
+    if (healthy) {
+      std::cout << "healthy (" << body.value("database", "?") << ")\n";
+      return 0;
+    }
+    std::cerr << "glisk: unhealthy: " << url << " answered " << response.status << ": "
+              << (body.is_object() ? body.value("error", body.dump()) : std::string("not JSON")) << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "glisk: unhealthy: " << url << ": " << e.what() << "\n";
+  }
+  return 1;
+}
+
 int print_config(const config::Environment& process, const config::Environment& dotenv, const std::string& env_file,
                  bool as_json) {
   const auto values = config::effective_values(process, dotenv);
@@ -128,6 +166,15 @@ int run(int argc, char** argv, char** envp) {
       "config", "every configuration variable's value in effect and where it comes from (environment, .env, default)");
   bool config_json = false;
   config_cmd->add_flag("--json", config_json, "one JSON array of {name, value, source, secret, meaning}");
+  auto* health_cmd = app.add_subcommand(
+      "healthcheck",
+      "exit 0 when the service on this host answers /health as healthy, else 1 (for Docker and systemd)");
+  std::string health_url;
+  double health_timeout = 3;
+  health_cmd->add_option("--url", health_url, "ask this URL instead of http://HOST:PORT/health");
+  health_cmd->add_option("--timeout", health_timeout, "seconds to wait for the answer")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 60.0));
   auto* chain_cmd = app.add_subcommand("chain", "the contract on chain");
   chain_cmd->require_subcommand(1);
   auto* deploy = chain_cmd->add_subcommand(
@@ -157,9 +204,11 @@ int run(int argc, char** argv, char** envp) {
     process = config::environment_from(envp);
     dotenv = config::read_dotenv_file(env_file);
   } catch (const config::ConfigError& e) {
+    if (health_cmd->parsed()) return 1;  // Docker reserves exit 2
     return report_config_error(e, env_file, process);
   }
   if (config_cmd->parsed()) return print_config(process, dotenv, env_file, config_json);
+  if (health_cmd->parsed()) return healthcheck(config::merge(process, dotenv), health_url, health_timeout);
 
   config::Config config;
   try {
