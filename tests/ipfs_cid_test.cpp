@@ -135,7 +135,10 @@ TEST(IpfsCid, ARawSha256CidIsItsDigestAndBack) {
   dag_pb.codec = kCodecDagPb;
   EXPECT_FALSE(raw_sha256_digest(dag_pb));
   Cid identity = cid;
-  identity.multihash = std::string("\x00\x03abc", 5);
+  identity.multihash = std::string(
+      "\x00\x03"
+      "abc",
+      5);
   EXPECT_FALSE(raw_sha256_digest(identity));
 }
 

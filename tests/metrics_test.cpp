@@ -175,3 +175,26 @@ TEST(SupervisorMetrics, RestartsAreCountedPerWorker) {
   auto families = parse_prometheus_text(registry.render());
   EXPECT_EQ(families["glisk_worker_restarts_total"].value({{"worker", "crasher"}}), 2);
 }
+
+// The naming check the served /metrics goes through (tests/process_test.cpp) finds what it says.
+TEST(MetricsNaming, TheConventionsCheckFindsEachKindOfMistake) {
+  glisk::metrics::Registry registry;
+  registry.counter("glisk_things", "things done");             // a counter without _total
+  registry.gauge("glisk_queue_total", "tokens waiting");       // a gauge with _total
+  registry.gauge("glisk_wait_milliseconds", "how long");       // not a base unit
+  registry.counter("other_requests_total", "requests").inc();  // outside glisk_/process_
+  auto& outcomes = registry.counter("glisk_moves_total", "moves, by outcome: done | failed", {"outcome"});
+  outcomes.inc({"done"});
+  outcomes.inc({"lost"});  // a class the HELP does not list
+  registry.counter("glisk_fine_total", "fine, by outcome: done | failed", {"outcome"}).inc({"failed"});
+  const auto problems = glisk::testing::naming_problems(glisk::testing::parse_prometheus_text(registry.render()));
+  std::string all;
+  for (const auto& p : problems) all += p + "\n";
+  EXPECT_NE(all.find("glisk_things: a counter whose name does not end in _total"), std::string::npos) << all;
+  EXPECT_NE(all.find("glisk_queue_total: a gauge whose name ends in _total"), std::string::npos) << all;
+  EXPECT_NE(all.find("glisk_wait_milliseconds: not in base units"), std::string::npos) << all;
+  EXPECT_NE(all.find("other_requests_total: not under glisk_ or process_"), std::string::npos) << all;
+  EXPECT_NE(all.find("glisk_moves_total: HELP lists the outcome classes but not 'lost'"), std::string::npos) << all;
+  EXPECT_EQ(all.find("glisk_fine_total"), std::string::npos) << all;
+  EXPECT_EQ(all.find("glisk_metrics_collector_errors_total"), std::string::npos) << all;
+}

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "fakes/fake_replicate.hpp"
+#include "prometheus_text.hpp"
 #include "store/migrations.hpp"
 #include "store/token_lifecycle.hpp"
 #include "subprocess.hpp"
@@ -116,6 +117,28 @@ TEST_P(ProcessTest, ServeIsHealthyAndStopsCleanlyOnSigterm) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(nlohmann::json::parse(res->body)["status"], "healthy");
+  // /metrics as Prometheus reads it: every family named by the conventions, the process_* families
+  // any exporter has, and this very process's requests counted by route.
+  auto scraped = client.Get("/metrics");
+  ASSERT_TRUE(scraped);
+  auto families = glisk::testing::parse_prometheus_text(scraped->body);
+  const auto problems = glisk::testing::naming_problems(families);
+  EXPECT_TRUE(problems.empty()) << [&] {
+    std::string all;
+    for (const auto& p : problems) all += p + "\n";
+    return all;
+  }();
+  for (const char* family :
+       {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes",
+        "process_start_time_seconds", "process_open_fds", "process_max_fds"}) {
+    ASSERT_TRUE(families.contains(family)) << family;
+  }
+  EXPECT_GT(families["process_resident_memory_bytes"].value(), 1e6);
+  EXPECT_GT(families["process_open_fds"].value(), 3);
+  EXPECT_NEAR(families["process_start_time_seconds"].value(),
+              std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(), 120);
+  EXPECT_GE(families["glisk_http_requests_total"].value({{"route", "/health"}, {"method", "GET"}, {"status", "200"}}),
+            1);
   // What Docker's HEALTHCHECK and systemd run: 0 while it is healthy, 1 once it is gone (never 2,
   // which Docker reserves, not even for a PORT that is not a number).
   auto healthcheck = [&](const std::string& port_text) {

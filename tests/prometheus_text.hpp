@@ -193,4 +193,48 @@ inline std::map<std::string, PromFamily> parse_prometheus_text(const std::string
   return families;
 }
 
+// What the Prometheus naming conventions (prometheus.io/docs/practices/naming, and promtool's
+// lint) say against the families, one line per problem: glisk_ or process_ prefix; lowercase
+// snake case; counters end in _total and nothing else does; no _count/_sum/_bucket family names;
+// base units (seconds, bytes), not milliseconds or kilobytes; a HELP text; and a HELP that lists
+// a label's classes ("by outcome: confirmed | reverted") names every class the samples use.
+inline std::vector<std::string> naming_problems(const std::map<std::string, PromFamily>& families) {
+  static const std::regex kSnake("^[a-z][a-z0-9_]*$");
+  static const std::regex kClasses(R"(by ([a-z_]+): ([a-z0-9_]+(?: \| [a-z0-9_]+)+))");
+  std::vector<std::string> problems;
+  for (const auto& [name, f] : families) {
+    auto problem = [&](const std::string& what) { problems.push_back(name + ": " + what); };
+    if (!name.starts_with("glisk_") && !name.starts_with("process_")) problem("not under glisk_ or process_");
+    if (!std::regex_match(name, kSnake)) problem("not lowercase snake case");
+    const bool total = name.ends_with("_total");
+    if (f.type == "counter" && !total) problem("a counter whose name does not end in _total");
+    if (f.type != "counter" && total) problem("a " + f.type + " whose name ends in _total");
+    for (const char* suffix : {"_count", "_sum", "_bucket"}) {
+      if (name.ends_with(suffix)) problem(std::string("ends in ") + suffix + ", which histograms' series use");
+    }
+    for (const char* unit : {"milliseconds", "_ms", "minutes", "hours", "kilobytes", "megabytes", "_kb", "_mb"}) {
+      if (name.find(unit) != std::string::npos) problem(std::string("not in base units (") + unit + ")");
+    }
+    if (f.help.empty()) problem("no HELP text");
+    for (const auto& sample : f.samples) {
+      for (const auto& [label, value] : sample.labels) {
+        if (!std::regex_match(label, kSnake) && label != "le") problem("label " + label + " not lowercase snake case");
+      }
+    }
+    for (std::sregex_iterator it(f.help.begin(), f.help.end(), kClasses), end; it != end; ++it) {
+      const std::string label = (*it)[1];
+      const std::string listed = " " + (*it)[2].str() + " ";
+      std::set<std::string> missing;
+      for (const auto& sample : f.samples) {
+        auto value = sample.labels.find(label);
+        if (value != sample.labels.end() && listed.find(" " + value->second + " ") == std::string::npos) {
+          missing.insert(value->second);
+        }
+      }
+      for (const auto& m : missing) problem("HELP lists the " + label + " classes but not '" + m + "'");
+    }
+  }
+  return problems;
+}
+
 }  // namespace glisk::testing

@@ -356,7 +356,7 @@ void ApiServer::routes() {
 
 int ApiServer::bind(const std::string& host, int port) {
   if (server_) throw std::logic_error("ApiServer::bind called twice");
-  server_ = std::make_unique<HttpServer>(router_, limits_, log_);
+  server_ = std::make_unique<HttpServer>(router_, limits_, log_, operations_.metrics);
   return server_->bind(host, port);
 }
 

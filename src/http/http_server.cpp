@@ -43,7 +43,7 @@ const std::string* Request::header(std::string_view lowercase_name) const {
 }
 
 void Router::add(std::string method, std::string_view pattern, Handler handler, size_t max_body_bytes) {
-  Route route{std::move(method), {}, true, std::move(handler), max_body_bytes};
+  Route route{std::string(pattern), std::move(method), {}, true, std::move(handler), max_body_bytes};
   if (!pattern.starts_with('/'))
     throw std::invalid_argument("route pattern '" + std::string(pattern) + "' is not a path");
   // Split as Boost.URL splits a request's path: "/" has no segments, "/a/" has "a" and "".
@@ -85,6 +85,7 @@ Router::Match Router::match(std::string_view method, const std::vector<std::stri
       best.status = 0;
       best.max_body_bytes = route.max_body_bytes;
       best.params = std::move(params);
+      best.pattern = route.pattern;
       best_exact = route.exact;
     }
   }
@@ -205,11 +206,16 @@ class Session;
 // Members are destroyed in reverse order: the pool, then `io` (and with it every session), then
 // the state the sessions' destructors update.
 struct detail::ServerCore {
-  ServerCore(const Router& r, ServerLimits l, const log::EventLog& lg)
+  ServerCore(const Router& r, ServerLimits l, const log::EventLog& lg, metrics::Registry* metrics)
       : router(r),
         limits(l),
         log(lg),
         refused(lg, clock, "http.refused", "http.refused_ended", log::Level::kWarning, log::kFaultReminder),
+        requests(metrics == nullptr ? nullptr
+                                    : &metrics->counter("glisk_http_requests_total",
+                                                        "HTTP answers, by route pattern (\"unmatched\" when none "
+                                                        "matched or the request was refused before), method and status",
+                                                        {"route", "method", "status"})),
         pool(l.handler_threads, l.max_queued_requests) {}
 
   void accept();
@@ -231,6 +237,7 @@ struct detail::ServerCore {
   const log::EventLog& log;
   const clock::SystemClock clock;  // the log's times; the sockets' deadlines are Asio's own timers
   log::FaultLog refused;
+  metrics::Counter* requests;  // null without a registry
   clock::SteadyPoint last_refusal{};
   std::set<Session*> sessions;
   std::map<std::string, int> per_client;
@@ -306,6 +313,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void read_header() {
     state_ = State::kReading;
+    route_label_ = "unmatched";
+    method_label_ = "other";
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
     // The body's limit is the route's, known once the header is read (on_header); Beast would
@@ -341,6 +350,11 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = req.keep_alive();
 
     auto match = server_.router.match(request_.method, segments);
+    // Labels from the route table, never from the client's text: their number stays bounded.
+    if (match.handler != nullptr) {
+      route_label_ = match.pattern;
+      method_label_ = request_.method;
+    }
     const bool has_body = parser_->chunked() || (parser_->content_length() && *parser_->content_length() > 0);
     if (match.handler == nullptr) {
       must_close_ = has_body;  // the body is not read: the connection cannot be reused
@@ -443,6 +457,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void respond(Response response) {
     if (closed_) return;
+    if (server_.requests != nullptr) {
+      server_.requests->inc({std::string(route_label_), method_label_, std::to_string(response.status)});
+    }
     release_body_budget();
     request_.body.clear();
     request_.body.shrink_to_fit();
@@ -524,6 +541,8 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool must_close_ = false;
+  std::string_view route_label_ = "unmatched";  // the matched pattern (the router outlives the session)
+  std::string method_label_ = "other";
   bool closed_ = false;
   size_t body_limit_ = 0;
   size_t reserved_ = 0;
@@ -596,8 +615,8 @@ void detail::ServerCore::close_all() {
   for (Session* s : all) s->close();
 }
 
-HttpServer::HttpServer(const Router& router, ServerLimits limits, const log::EventLog& log)
-    : impl_(std::make_unique<detail::ServerCore>(router, limits, log)) {}
+HttpServer::HttpServer(const Router& router, ServerLimits limits, const log::EventLog& log, metrics::Registry* metrics)
+    : impl_(std::make_unique<detail::ServerCore>(router, limits, log, metrics)) {}
 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 

@@ -34,6 +34,7 @@
 
 #include "errors/errors.hpp"
 #include "log/event_log.hpp"
+#include "metrics/registry.hpp"
 
 namespace glisk::http {
 
@@ -78,11 +79,13 @@ class Router {
     int status = 0;
     size_t max_body_bytes = 0;
     std::vector<std::string> params;
+    std::string_view pattern;  // the matched route's pattern, as added (the router outlives it)
   };
   Match match(std::string_view method, const std::vector<std::string>& segments) const;
 
  private:
   struct Route {
+    std::string pattern;
     std::string method;
     std::vector<std::string> segments;  // "{}" for a parameter
     bool exact = true;
@@ -118,8 +121,9 @@ const std::vector<std::pair<std::string, std::string>>& security_headers();
 
 class HttpServer {
  public:
-  // `router` must outlive the server.
-  HttpServer(const Router& router, ServerLimits limits, const log::EventLog& log);
+  // `router` must outlive the server. With `metrics`, every answer is counted in
+  // glisk_http_requests_total{route, method, status} (route: the matched pattern, or "unmatched").
+  HttpServer(const Router& router, ServerLimits limits, const log::EventLog& log, metrics::Registry* metrics = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -91,6 +91,13 @@ void Counter::inc(const LabelValues& values, double by) {
   values_[values] += by;
 }
 
+void Counter::raise_to(const LabelValues& values, double total) {
+  check(values);
+  sync::MutexLock lock(mutex_);
+  auto& value = values_[values];
+  if (total > value) value = total;
+}
+
 double Counter::value(const LabelValues& values) const {
   sync::MutexLock lock(mutex_);
   auto it = values_.find(values);

@@ -55,6 +55,9 @@ class Counter final : public Family {
   Counter(std::string name, std::string help, std::vector<std::string> label_names);
   // Adds `by` (must be ≥ 0: a counter only goes up; std::invalid_argument otherwise).
   void inc(const LabelValues& values = {}, double by = 1.0);
+  // For a counter kept elsewhere (the kernel's CPU time): takes `total` when it is higher, so the
+  // series still never goes down.
+  void raise_to(const LabelValues& values, double total);
   double value(const LabelValues& values = {}) const;
   void render(std::string& out) const override;
 

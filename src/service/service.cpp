@@ -13,6 +13,7 @@
 #include "image/local_generator.hpp"
 #include "image/replicate_provider.hpp"
 #include "ipfs/pinata_pinner.hpp"
+#include "metrics/process_metrics.hpp"
 #include "ops/ops_json.hpp"
 #include "ops/pipeline_metrics.hpp"
 #include "reveal/keeper.hpp"
@@ -54,6 +55,7 @@ int Service::start() {
   author_store_ = std::make_unique<store::AuthorStore>(*db_, clock_);
   view_ = std::make_unique<ops::PipelineView>(*db_, clock_);
   ops::install_pipeline_metrics(metrics_, *tokens_, GLISK_VERSION);
+  metrics::install_process_metrics(metrics_);
   const std::string& instance = instance_;
   stage_reports_ = std::make_unique<store::StageReports>(*db_, clock_);
   queue_ = std::make_unique<store::TokenLifecycle>(*db_, clock_, wake_, instance, config_.lease);
