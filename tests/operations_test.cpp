@@ -8,9 +8,11 @@
 #include <sstream>
 
 #include "ops/ops_json.hpp"
+#include "ops/pipeline_metrics.hpp"
 #include "ops/pipeline_view.hpp"
 #include "ops/progress.hpp"
 #include "pipeline_data.hpp"
+#include "prometheus_text.hpp"
 #include "subprocess.hpp"
 
 using namespace glisk;
@@ -222,6 +224,34 @@ TEST_P(OperationsCliTest, StatusQueuesTokensFailuresAndShowAsTablesAndJson) {
   EXPECT_NE(shown.out.find("generating -> uploading"), std::string::npos) << shown.out;
   EXPECT_NE(shown.out.find("prediction-7"), std::string::npos);
   EXPECT_EQ(glisk({"show", "404"}).exit_code, 3);
+}
+
+// What a "reveal pending too long" alert reads: reveals on their way, one per nonce (a batch and
+// its fee-bumped replacement are one), and how long the oldest has been.
+TEST_P(OperationsTest, OpenRevealsAndTheAgeOfTheOldestAreGaugesFromTheJournal) {
+  metrics::Registry registry;
+  ops::install_reveal_metrics(registry, journal, clock);
+  auto value = [&](const std::string& name) {
+    return glisk::testing::parse_prometheus_text(registry.render()).at(name).value();
+  };
+  EXPECT_EQ(value("glisk_reveal_transactions_open"), 0);
+  EXPECT_EQ(value("glisk_reveal_oldest_open_age_seconds"), 0);
+  store::SignedReveal sent;
+  sent.sender = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+  sent.nonce = 3;
+  sent.tx_hash = "0x" + std::string(64, '1');
+  sent.token_ids = {gt::kReady};
+  sent.raw_tx = "0x02";
+  journal.record_pending(sent);
+  clock.advance(60s);
+  sent.tx_hash = "0x" + std::string(64, '2');  // its replacement, same nonce
+  journal.record_pending(sent);
+  sent.nonce = 4;
+  sent.tx_hash = "0x" + std::string(64, '3');
+  journal.record_pending(sent);
+  clock.advance(30s);
+  EXPECT_EQ(value("glisk_reveal_transactions_open"), 2);
+  EXPECT_NEAR(value("glisk_reveal_oldest_open_age_seconds"), 90, 1);
 }
 
 // A token revealed by a transaction of the journal shows what its reveal cost per token, in

@@ -33,4 +33,18 @@ void install_pipeline_metrics(metrics::Registry& registry, store::TokenStore& to
   });
 }
 
+void install_reveal_metrics(metrics::Registry& registry, store::RevealJournal& journal, const clock::Clock& clock) {
+  auto& open = registry.gauge("glisk_reveal_transactions_open",
+                              "reveal transactions signed and not yet settled (one per nonce, replacements included)");
+  auto& oldest = registry.gauge("glisk_reveal_oldest_open_age_seconds",
+                                "how long the oldest open reveal transaction has been on its way (0: none)");
+  open.set(0);
+  oldest.set(0);
+  registry.add_collector([&journal, &clock, &open, &oldest] {
+    const auto summary = journal.summary();
+    open.set(static_cast<double>(summary.open_transactions));
+    oldest.set(summary.oldest_open ? std::chrono::duration<double>(clock.now() - *summary.oldest_open).count() : 0.0);
+  });
+}
+
 }  // namespace glisk::ops

@@ -8,12 +8,20 @@
 
 #include <string>
 
+#include "clock/clock.hpp"
 #include "metrics/registry.hpp"
+#include "store/reveal_journal.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::ops {
 
 // `tokens` must outlive the registry's last render.
 void install_pipeline_metrics(metrics::Registry& registry, store::TokenStore& tokens, const std::string& version);
+
+// From the reveal journal at scrape time: glisk_reveal_transactions_open (reveals signed and on
+// their way, one per nonce whatever its replacements) and glisk_reveal_oldest_open_age_seconds
+// (0: none), for "a reveal pending too long" alerts. `journal` and `clock` must outlive the registry's
+// last render.
+void install_reveal_metrics(metrics::Registry& registry, store::RevealJournal& journal, const clock::Clock& clock);
 
 }  // namespace glisk::ops

@@ -64,6 +64,7 @@ int Service::start() {
   rpc_calls_ = std::make_unique<net::RateBudget>(clock_, config_.rpc_requests_per_minute);
   rpc_ = std::make_unique<chain::MonitoredRpc>(*node_, log_, clock_, log::kFaultReminder, rpc_calls_.get());
   reveal_journal_ = std::make_unique<store::RevealJournal>(*db_, clock_, instance);
+  ops::install_reveal_metrics(metrics_, *reveal_journal_, clock_);
   make_providers();
   authors_ = std::make_unique<authors::AuthorRegistry>(*db_, clock_, log_);
   alchemy_ = std::make_unique<webhook::AlchemyWebhook>(*db_, *queue_, clock_, log_, config_.alchemy_webhook_secret,

@@ -178,6 +178,13 @@ JournalSummary RevealJournal::summary() {
       s.last_error = last.row(0).get_optional<std::string>("error");
       s.last_error_at = last.row(0).get_optional<std::string>("updated_at");
     }
+    // A batch and its fee-bumped replacements share a nonce: one transaction on its way.
+    auto open = tx.exec(
+        "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM "
+        "(SELECT sender, nonce, MIN(created_at) AS created_at FROM reveal_transactions WHERE status = 'pending' "
+        "GROUP BY sender, nonce) AS open_nonces");
+    s.open_transactions = open.row(0).get<int64_t>("n");
+    s.oldest_open = open.row(0).get_optional<clock::TimePoint>("oldest");
     return s;
   });
 }

@@ -49,6 +49,8 @@ struct JournalSummary {
   int64_t failed = 0;
   std::optional<std::string> last_error;  // of the newest failed row
   std::optional<std::string> last_error_at;
+  int64_t open_transactions = 0;                // nonces with a pending row: reveals on their way
+  std::optional<clock::TimePoint> oldest_open;  // when the oldest pending row was signed
 };
 
 // A row as operators list it.
