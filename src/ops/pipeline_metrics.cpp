@@ -41,7 +41,7 @@ void install_reveal_metrics(metrics::Registry& registry, store::RevealJournal& j
   open.set(0);
   oldest.set(0);
   registry.add_collector([&journal, &clock, &open, &oldest] {
-    const auto summary = journal.summary();
+    const auto summary = journal.open_transactions();
     open.set(static_cast<double>(summary.open_transactions));
     oldest.set(summary.oldest_open ? std::chrono::duration<double>(clock.now() - *summary.oldest_open).count() : 0.0);
   });

@@ -160,6 +160,20 @@ void RevealJournal::postpone(const std::vector<int64_t>& token_ids, const std::o
   });
 }
 
+namespace {
+
+// A batch and its fee-bumped replacements share a nonce: one transaction on its way.
+void read_open_transactions(Transaction& tx, JournalSummary& s) {
+  auto open = tx.exec(
+      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM "
+      "(SELECT sender, nonce, MIN(created_at) AS created_at FROM reveal_transactions WHERE status = 'pending' "
+      "GROUP BY sender, nonce) AS open_nonces");
+  s.open_transactions = open.row(0).get<int64_t>("n");
+  s.oldest_open = open.row(0).get_optional<clock::TimePoint>("oldest");
+}
+
+}  // namespace
+
 JournalSummary RevealJournal::summary() {
   return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
     JournalSummary s;
@@ -178,13 +192,15 @@ JournalSummary RevealJournal::summary() {
       s.last_error = last.row(0).get_optional<std::string>("error");
       s.last_error_at = last.row(0).get_optional<std::string>("updated_at");
     }
-    // A batch and its fee-bumped replacements share a nonce: one transaction on its way.
-    auto open = tx.exec(
-        "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM "
-        "(SELECT sender, nonce, MIN(created_at) AS created_at FROM reveal_transactions WHERE status = 'pending' "
-        "GROUP BY sender, nonce) AS open_nonces");
-    s.open_transactions = open.row(0).get<int64_t>("n");
-    s.oldest_open = open.row(0).get_optional<clock::TimePoint>("oldest");
+    read_open_transactions(tx, s);
+    return s;
+  });
+}
+
+JournalSummary RevealJournal::open_transactions() {
+  return in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    JournalSummary s;
+    read_open_transactions(tx, s);
     return s;
   });
 }

@@ -108,6 +108,8 @@ class RevealJournal {
                 clock::TimePoint retry_at, bool count_attempt);
 
   JournalSummary summary();
+  // Just the summary's open_transactions and oldest_open (one query, for every metrics scrape).
+  JournalSummary open_transactions();
   // The newest rows first.
   std::vector<RevealRecord> recent(int limit);
   // The row of the transaction `tx_hash` (a token's reveal_tx_hash); nullopt when none.
