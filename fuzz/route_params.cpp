@@ -1,9 +1,9 @@
 // The HTTP routes' parameters, through the same functions ApiServer calls: token ids in paths
 // (ops::parse_token_id), ?recent= and ?limit= (ops::parse_limit), stage names, wallets in
-// /api/authors/{wallet} (authors::parse_wallet), and the JSON bodies of POST /api/admin/retry and
-// POST /api/authors/prompt (http/route_params.hpp). The first byte picks the parameter, the rest
-// is its text. Each parser returns a value within its documented range or throws its 400 error
-// type (BadRequest, ops::InvalidRequest, authors::InvalidAuthorRequest); nothing else.
+// /api/authors/{wallet} (authors::parse_wallet), and the JSON bodies of POST /api/admin/retry,
+// /api/admin/cancel, /api/admin/pause and /resume, and POST /api/authors/prompt (http/route_params.hpp). The first byte
+// picks the parameter, the rest is its text. Each parser returns a value within its documented range or throws its 400
+// error type (BadRequest, ops::InvalidRequest, authors::InvalidAuthorRequest); nothing else.
 #include "http/route_params.hpp"
 
 #include <algorithm>
@@ -74,11 +74,48 @@ void retry_body(const std::string& text) {
   try {
     const http::RetryRequest request = http::parse_retry_request(text);
     const auto& selection = request.selection;
-    require(selection.all_failed == selection.token_ids.empty(), "a retry names token ids or all failed tokens");
+    require((selection.all_failed || selection.all_waiting) == selection.token_ids.empty(),
+            "a retry names token ids, or all failed and/or all waiting tokens");
+    require(!selection.all_waiting || selection.now, "all waiting tokens only with now");
     require(selection.token_ids.size() <= http::kMaxRetryTokenIds, "a retry names at most kMaxRetryTokenIds tokens");
     require(std::all_of(selection.token_ids.begin(), selection.token_ids.end(), [](int64_t id) { return id >= 0; }),
             "retried token ids are non-negative");
-    require(!selection.stage || selection.all_failed, "a stage narrows only a retry of all failed tokens");
+    require(!selection.stage || selection.all_failed || selection.all_waiting,
+            "a stage narrows only a retry of all failed or waiting tokens");
+  } catch (const http::BadRequest&) {
+  } catch (const ops::InvalidRequest&) {
+  }
+}
+
+// The reason an operator gives: trimmed, 1..kMaxReasonChars bytes, no control characters.
+void require_reason(const std::string& reason) {
+  require(!reason.empty() && reason.size() <= ops::kMaxReasonChars, "a reason is 1..kMaxReasonChars bytes");
+  require(reason.front() != ' ' && reason.back() != ' ', "a reason is trimmed");
+  require(std::none_of(reason.begin(), reason.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }),
+          "a reason holds no control character");
+}
+
+void cancel_body(const std::string& text) {
+  try {
+    const http::CancelRequest request = http::parse_cancel_request(text);
+    require(request.selection.status.has_value() == request.selection.token_ids.empty(),
+            "a cancel names token ids or a status");
+    require(!request.selection.stage || request.selection.status, "a stage narrows only a cancel by status");
+    require_reason(request.reason);
+  } catch (const http::BadRequest&) {
+  } catch (const ops::InvalidRequest&) {
+  }
+}
+
+void stage_body(const std::string& text, bool pausing) {
+  try {
+    const http::StageRequest request = http::parse_stage_request(text, pausing);
+    if (pausing) {
+      require_reason(request.reason);
+    } else {
+      require(request.reason.empty(), "a resume takes no reason");
+    }
   } catch (const http::BadRequest&) {
   } catch (const ops::InvalidRequest&) {
   }
@@ -97,7 +134,7 @@ int route_params(const uint8_t* data, size_t size) {
   Input in(data, size);
   const uint8_t which = in.byte();
   const std::string text = in.rest_text();
-  switch (which % 6) {
+  switch (which % 9) {
     case 0:
       token_id(text);
       break;
@@ -115,6 +152,15 @@ int route_params(const uint8_t* data, size_t size) {
       break;
     case 5:
       prompt_body(text);
+      break;
+    case 6:
+      cancel_body(text);
+      break;
+    case 7:
+      stage_body(text, true);
+      break;
+    case 8:
+      stage_body(text, false);
       break;
   }
   return 0;

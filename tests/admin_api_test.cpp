@@ -28,6 +28,7 @@ class AdminApiTest : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     gt::make_every_state(tokens, queue, journal);
     ops::install_pipeline_metrics(registry, tokens, "9.9.9");
+    ops::install_control_metrics(registry, controls);
   }
   // A server with the given admin token ("" = not configured).
   std::unique_ptr<http::ApiServer> start(const std::string& admin_token, const std::string& explorer = "") {
@@ -35,6 +36,7 @@ class AdminApiTest : public ::testing::TestWithParam<Backend> {
     http::OperatorHandlers operations;
     operations.view = &view;
     operations.queue = &queue;
+    operations.controls = &controls;
     operations.metrics = &registry;
     operations.admin_token = admin_token;
     operations.image_gateway = "/ipfs/";
@@ -49,6 +51,13 @@ class AdminApiTest : public ::testing::TestWithParam<Backend> {
     if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
     return client.Post("/api/admin/retry", headers, body, "application/json");
   }
+  httplib::Result admin_post(const std::string& path, const std::string& body,
+                             const std::string& bearer = kAdminToken) {
+    httplib::Client client("127.0.0.1", port);
+    httplib::Headers headers;
+    if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
+    return client.Post(path, headers, body, "application/json");
+  }
   httplib::Result get(const std::string& path) { return httplib::Client("127.0.0.1", port).Get(path); }
 
   gt::TestDatabase tdb{GetParam()};
@@ -58,6 +67,7 @@ class AdminApiTest : public ::testing::TestWithParam<Backend> {
   store::TokenLifecycle queue{tdb.db(), clock, wake, "instance-a", 60s};
   store::RevealJournal journal{tdb.db(), clock, "instance-a"};
   ops::PipelineView view{tdb.db(), clock};
+  store::StageControls controls{tdb.db(), clock};
   metrics::Registry registry;
   gt::CapturedLog captured;
   int port = 0;
@@ -181,7 +191,8 @@ TEST_P(AdminApiTest, TheRightTokenRetriesWithTheCliSemantics) {
   EXPECT_EQ(body["skipped"], json::array({1, 5}));
   EXPECT_EQ(tokens.find_token(gt::kFailedImage)->status, token::TokenStatus::kDetected);
   EXPECT_EQ(tokens.find_token(gt::kRevealed)->status, token::TokenStatus::kRevealed);
-  EXPECT_EQ(gt::events_of(tdb.db(), gt::kFailedImage).back().instance, "admin-api");
+  EXPECT_EQ(gt::events_of(tdb.db(), gt::kFailedImage).back().instance, "admin-api:127.0.0.1")
+      << "every admin action is recorded with its caller";
 
   res = retry(R"({"failed":true})", kAdminToken);
   EXPECT_EQ(json::parse(res->body)["count"], 2);
@@ -206,6 +217,95 @@ TEST_P(AdminApiTest, ABadBodyIs400AndChangesNothing) {
     EXPECT_TRUE(json::parse(res->body).contains("error"));
   }
   EXPECT_EQ(tokens.count_by_status()[token::TokenStatus::kFailed], 3);
+  server->stop();
+}
+
+TEST_P(AdminApiTest, PauseResumeCancelAndRetryNowBehindTheToken) {
+  auto server = start(kAdminToken);
+  // Behind the token like the retry: a wrong one changes nothing.
+  EXPECT_EQ(admin_post("/api/admin/pause", R"({"stage":"image","reason":"billing"})", "wrong")->status, 401);
+  EXPECT_TRUE(controls.paused().empty());
+
+  auto res = admin_post("/api/admin/pause", R"({"stage":"image","reason":"Replicate billing"})");
+  ASSERT_EQ(res->status, 200) << res->body;
+  auto body = json::parse(res->body);
+  EXPECT_EQ(body["new"], true);
+  EXPECT_EQ(body["pause"]["by"], "admin-api:127.0.0.1");
+  EXPECT_EQ(body["pause"]["reason"], "Replicate billing");
+  ASSERT_EQ(controls.paused().size(), 1u);
+  EXPECT_EQ(json::parse(get("/api/dashboard/config")->body)["queue_controls"], true);
+  auto families = gt::parse_prometheus_text(get("/metrics")->body);
+  EXPECT_EQ(families["glisk_stage_paused_by_operator"].value({{"stage", "image"}}), 1);
+  EXPECT_EQ(families["glisk_stage_paused_by_operator"].value({{"stage", "ipfs"}}), 0);
+
+  res = admin_post("/api/admin/resume", R"({"stage":"image"})");
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body)["ended"]["reason"], "Replicate billing");
+  EXPECT_TRUE(controls.paused().empty());
+  EXPECT_TRUE(json::parse(admin_post("/api/admin/resume", R"({"stage":"image"})")->body)["ended"].is_null());
+
+  res = admin_post("/api/admin/cancel", R"({"token_ids":[1,5],"reason":"wrong author","dry_run":true})");
+  ASSERT_EQ(res->status, 200) << res->body;
+  body = json::parse(res->body);
+  EXPECT_EQ(body["count"], 1);
+  EXPECT_EQ(body["skipped"][0]["token_id"], 5);
+  EXPECT_FALSE(tokens.find_token(gt::kDetected)->cancelled_at) << "a dry run changes nothing";
+  res = admin_post("/api/admin/cancel", R"({"token_ids":[1],"reason":"wrong author"})");
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto cancelled = *tokens.find_token(gt::kDetected);
+  EXPECT_EQ(cancelled.status, token::TokenStatus::kFailed);
+  EXPECT_EQ(cancelled.generation_error, "cancelled by admin-api:127.0.0.1: wrong author");
+  EXPECT_EQ(gt::events_of(tdb.db(), gt::kDetected).back().instance, "admin-api:127.0.0.1");
+  families = gt::parse_prometheus_text(get("/metrics")->body);
+  EXPECT_EQ(families["glisk_operator_cancels_total"].value({{"stage", "image"}}), 1);
+
+  // A token in a backoff: due now only when asked with "now".
+  auto claim = queue.claim(token::Stage::kIpfs, 1);
+  ASSERT_EQ(claim.size(), 1u);
+  ASSERT_EQ(queue.record_failure(token::Stage::kIpfs, claim[0].token.token_id, claim[0].lease, "pinata: 503",
+                                 clock.now() + 300s, 3),
+            store::FailureOutcome::kRetryScheduled);
+  body = json::parse(admin_post("/api/admin/retry", R"({"token_ids":[3]})")->body);
+  EXPECT_EQ(body["skipped"], json::array({3}));
+  body = json::parse(admin_post("/api/admin/retry", R"({"waiting":true,"now":true,"stage":"ipfs"})")->body);
+  ASSERT_EQ(body["made_due"].size(), 1u) << body;
+  EXPECT_EQ(body["made_due"][0]["token_id"], 3);
+  EXPECT_FALSE(tokens.find_token(3)->next_attempt_at);
+  EXPECT_EQ(captured.count("admin.pause"), 1);
+  EXPECT_EQ(captured.count("admin.cancel"), 2);
+  server->stop();
+}
+
+TEST_P(AdminApiTest, BadControlBodiesAre400AndChangeNothing) {
+  auto server = start(kAdminToken);
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"/api/admin/pause", "{}"},
+      {"/api/admin/pause", R"({"stage":"image"})"},
+      {"/api/admin/pause", R"({"stage":"paint","reason":"x"})"},
+      {"/api/admin/pause", R"({"stage":"image","reason":""})"},
+      {"/api/admin/pause", R"({"stage":"image","reason":"   "})"},
+      {"/api/admin/pause", R"({"stage":"image","reason":"two\nlines"})"},
+      {"/api/admin/pause", R"({"stage":"image","reason":)" + json(std::string(301, 'x')).dump() + "}"},
+      {"/api/admin/pause", R"({"stage":"image","reason":"x","extra":1})"},
+      {"/api/admin/resume", R"({"stage":"image","reason":"x"})"},
+      {"/api/admin/resume", R"({"stage":1})"},
+      {"/api/admin/cancel", R"({"token_ids":[1]})"},
+      {"/api/admin/cancel", R"({"reason":"x"})"},
+      {"/api/admin/cancel", R"({"token_ids":[1],"status":"failed","reason":"x"})"},
+      {"/api/admin/cancel", R"({"status":"paint","reason":"x"})"},
+      {"/api/admin/cancel", R"({"token_ids":[1],"stage":"image","reason":"x"})"},
+      {"/api/admin/retry", R"({"waiting":true})"},
+      {"/api/admin/retry", R"({"token_ids":[1],"now":"yes"})"},
+      {"/api/admin/retry", R"({"token_ids":[1],"waiting":true,"now":true})"},
+  };
+  const auto before = tokens.count_by_status();
+  for (const auto& [path, body] : bad) {
+    auto res = admin_post(path, body);
+    ASSERT_TRUE(res) << path << " " << body;
+    EXPECT_EQ(res->status, 400) << path << " " << body << " → " << res->body;
+  }
+  EXPECT_TRUE(controls.paused().empty());
+  EXPECT_EQ(tokens.count_by_status(), before);
   server->stop();
 }
 

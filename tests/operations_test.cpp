@@ -226,6 +226,71 @@ TEST_P(OperationsCliTest, StatusQueuesTokensFailuresAndShowAsTablesAndJson) {
   EXPECT_EQ(glisk({"show", "404"}).exit_code, 3);
 }
 
+// The queue controls from the command line: pause and resume shown in status and queues with who
+// and when, cancel and retry --now with dry runs, each recorded with the caller `cli:user@host`.
+TEST_P(OperationsCliTest, PauseResumeCancelAndRetryNowFromTheCommandLine) {
+  auto paused = glisk({"pause", "image", "--reason", "Replicate billing is being fixed"});
+  ASSERT_EQ(paused.exit_code, 0) << paused.err;
+  EXPECT_NE(paused.out.find("image paused"), std::string::npos) << paused.out;
+  auto status = glisk({"status"});
+  EXPECT_NE(status.out.find("PAUSED by cli:"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("Replicate billing is being fixed"), std::string::npos) << status.out;
+  EXPECT_TRUE(status.out.find("(now)") != std::string::npos || status.out.find(" ago)") != std::string::npos)
+      << "an age beside the time: " << status.out;
+  auto queues = glisk_json({"queues"});
+  EXPECT_EQ(queues["image"]["operator_pause"]["reason"], "Replicate billing is being fixed");
+  EXPECT_TRUE(queues["ipfs"]["operator_pause"].is_null());
+  EXPECT_EQ(glisk_json({"status"})["operator_pauses"][0]["stage"], "image");
+  EXPECT_EQ(glisk({"pause", "image"}).exit_code, 2) << "a pause needs a reason";
+  EXPECT_EQ(glisk({"pause", "paint", "--reason", "x"}).exit_code, 2);
+  auto resumed = glisk({"resume", "image"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("image resumed"), std::string::npos) << resumed.out;
+  EXPECT_EQ(glisk_json({"status"})["operator_pauses"].size(), 0u);
+
+  auto dry = glisk({"cancel", "--status", "failed", "--stage", "ipfs", "--reason", "bad host", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("would cancel 1 token(s)"), std::string::npos) << dry.out;
+  EXPECT_FALSE(tokens.find_token(gt::kFailedIpfs)->cancelled_at);
+  auto cancelled = glisk_json({"cancel", "1", "5", "--reason", "wrong author"});
+  EXPECT_EQ(cancelled["count"], 1);
+  EXPECT_EQ(cancelled["skipped"][0]["token_id"], 5);
+  EXPECT_EQ(status_of(gt::kDetected), TokenStatus::kFailed);
+  // (The command's clock is the real one, the fixture's a manual one: find the event, not the last.)
+  std::optional<store::TokenEvent> cancel_event;
+  for (const auto& e : gt::events_of(tdb.db(), gt::kDetected)) {
+    if (e.to_status == "failed") cancel_event = e;
+  }
+  ASSERT_TRUE(cancel_event);
+  EXPECT_TRUE(cancel_event->instance.value_or("").starts_with("cli:")) << cancel_event->instance.value_or("");
+  EXPECT_NE(cancel_event->instance.value_or("").find('@'), std::string::npos) << "cli:user@host";
+  EXPECT_NE(cancel_event->error.value_or("").find("wrong author"), std::string::npos);
+  auto shown = glisk({"show", "1"});
+  EXPECT_NE(shown.out.find("cancelled"), std::string::npos) << shown.out;
+  EXPECT_EQ(glisk({"cancel", "1"}).exit_code, 2) << "a cancel needs a reason";
+  auto refused = glisk({"retry", "1"});
+  EXPECT_NE(refused.err.find("cancelled"), std::string::npos) << refused.err;
+
+  // Token 3 (uploading) waits out a backoff: `retry 3` leaves it, `retry --now 3` makes it due.
+  auto claim = queue.claim(Stage::kIpfs, 1);
+  ASSERT_EQ(claim.size(), 1u);
+  ASSERT_EQ(queue.record_failure(Stage::kIpfs, gt::kUploading, claim[0].lease, "pinata: 503",
+                                 clock::SystemClock().now() + 300s, 3),
+            store::FailureOutcome::kRetryScheduled);
+  auto plain = glisk({"retry", "3"});
+  EXPECT_NE(plain.err.find("--now"), std::string::npos) << "the refusal names the way: " << plain.err;
+  auto now = glisk({"retry", "--now", "3"});
+  ASSERT_EQ(now.exit_code, 0) << now.err;
+  EXPECT_NE(now.out.find("due now"), std::string::npos) << now.out;
+  EXPECT_FALSE(tokens.find_token(gt::kUploading)->next_attempt_at);
+  EXPECT_EQ(glisk({"retry", "--waiting"}).exit_code, 2) << "--waiting needs --now";
+  // Ages beside the stamps (this fixture's clock is ahead of the CLI's, so they read "in …").
+  for (const auto& args : {std::vector<std::string>{"failures"}, {"tokens"}, {"show", "3"}}) {
+    auto out = glisk(args).out;
+    EXPECT_TRUE(out.find(" ago)") != std::string::npos || out.find("(in ") != std::string::npos) << out;
+  }
+}
+
 // What a "reveal pending too long" alert reads: reveals on their way, one per nonce (a batch and
 // its fee-bumped replacement are one), and how long the oldest has been.
 TEST_P(OperationsTest, OpenRevealsAndTheAgeOfTheOldestAreGaugesFromTheJournal) {
@@ -320,7 +385,7 @@ TEST_P(OperationsCliTest, RetryDryRunThenRetryByStageThenById) {
   // (The command's clock is the real one, the fixture's a manual one: find the event, not the last.)
   bool by_cli = false;
   for (const auto& e : gt::events_of(tdb.db(), gt::kFailedImage)) {
-    by_cli |= e.from_status == "failed" && e.to_status == "detected" && e.instance == "cli";
+    by_cli |= e.from_status == "failed" && e.to_status == "detected" && e.instance.value_or("").starts_with("cli:");
   }
   EXPECT_TRUE(by_cli);
 }

@@ -4,10 +4,16 @@
 //   glisk queues                     per stage: depth, due now, in flight, age of the oldest due
 //   glisk tokens --recent N          the N most recently changed tokens
 //   glisk failures [--limit N]       failed tokens: stage, attempts, error
-//   glisk retry TOKEN_ID… | --failed [--stage image|ipfs|reveal]  [--dry-run]
-//                                    failed tokens back to the start of the stage that failed them
+//   glisk retry TOKEN_ID… | --failed [--stage image|ipfs|reveal]  [--now [--waiting]] [--dry-run]
+//                                    failed tokens back to the start of the stage that failed them;
+//                                    with --now, tokens waiting out a backoff made due at once
 //                                    (store::TokenLifecycle::retry_failed, the same as POST /api/admin/retry)
+//   glisk cancel TOKEN_ID… | --status S [--stage …]  --reason TEXT [--dry-run]
+//                                    tokens failed for good (never sent anything again)
+//   glisk pause STAGE --reason TEXT / glisk resume STAGE
+//                                    a stage stops claiming on every instance within a second
 //   glisk show TOKEN_ID              the token and its whole history (token_events)
+// Every change is recorded with its caller (`cli:<user>@<host>`): in token_events, in the pause.
 // Tables by default, `--json` for scripts (the HTTP API's shapes, ops/ops_json.hpp). A long
 // retry shows progress when stdout is a terminal. Exit codes as cli.hpp: 0 ok, 1 runtime
 // failure (e.g. the database), 2 bad input (nothing changed), 3 `show` of an unknown token.
@@ -29,6 +35,9 @@ struct OpsCommands {
   CLI::App* failures = nullptr;
   CLI::App* retry = nullptr;
   CLI::App* show = nullptr;
+  CLI::App* cancel = nullptr;
+  CLI::App* pause = nullptr;
+  CLI::App* resume = nullptr;
   bool json = false;
   std::string recent = "20";
   std::string limit = "20";
@@ -36,6 +45,10 @@ struct OpsCommands {
   bool failed = false;
   std::string stage;
   bool dry_run = false;
+  bool now = false;           // retry --now
+  bool waiting = false;       // retry --now --waiting
+  std::string status_filter;  // cancel --status
+  std::string reason;         // cancel, pause
   std::string token_id;
 };
 

@@ -114,6 +114,8 @@ Response serve_asset(const std::string& name) {
 // What each route may receive. The webhook's deliveries and an admin retry of up to
 // kMaxRetryTokenIds ids fit in 1 MiB; a signed prompt (at most 1,000 characters) in far less.
 constexpr size_t kPromptBodyBytes = 64 * 1024;
+// A pause or resume: a stage name and a reason of at most ops::kMaxReasonChars bytes.
+constexpr size_t kControlBodyBytes = 4 * 1024;
 
 }  // namespace
 
@@ -175,7 +177,8 @@ void ApiServer::operator_routes() {
           return reply(
               200, {{"image_gateway", operations_.image_gateway},
                     {"explorer_url", operations_.explorer_url.empty() ? json(nullptr) : json(operations_.explorer_url)},
-                    {"admin_api", admin_auth_.configured()}});
+                    {"admin_api", admin_auth_.configured()},
+                    {"queue_controls", admin_auth_.configured() && operations_.controls != nullptr}});
         }));
 
   r.add("POST", "/api/admin/retry",
@@ -185,24 +188,71 @@ void ApiServer::operator_routes() {
                   const auto [selection, dry_run] = parse_retry_request(req.body);
                   if (operations_.queue == nullptr)
                     throw ServiceUnavailable("the work queue is not set up in this server");
-                  const auto report = operations_.queue->retry_failed(selection, dry_run, "admin-api");
+                  const auto report = operations_.queue->retry_failed(selection, dry_run, admin_actor(req));
                   log_.info("admin.retry",
                             {{"dry_run", dry_run},
+                             {"by", admin_actor(req)},
                              {"failed", selection.all_failed},
+                             {"now", selection.now},
+                             {"waiting", selection.all_waiting},
                              {"stage", selection.stage ? log::Fields(std::string(token::to_string(*selection.stage)))
                                                        : log::Fields(nullptr)},
                              {"requested", selection.token_ids.size()},
                              {"count", report.tokens.size()},
-                             {"skipped", report.skipped.size()},
-                             {"client", req.client}});
-                  if (!dry_run && operations_.metrics != nullptr) {
-                    auto& retried = operations_.metrics->counter(
-                        "glisk_operator_retries_total", "failed tokens put back by an operator (admin API)", {"stage"});
-                    for (const auto& t : report.tokens) retried.inc({std::string(token::to_string(t.stage))});
-                  }
+                             {"made_due", report.made_due.size()},
+                             {"skipped", report.skipped.size()}});
                   return reply(200, ops::retry_json(report, dry_run));
                 }),
         webhook::kMaxBodyBytes);
+
+  r.add("POST", "/api/admin/cancel",
+        guarded(log_,
+                [this](const Request& req) {
+                  if (auto refusal = admin_refusal(req)) return *refusal;
+                  const auto request = parse_cancel_request(req.body);
+                  if (operations_.queue == nullptr)
+                    throw ServiceUnavailable("the work queue is not set up in this server");
+                  const auto report =
+                      operations_.queue->cancel(request.selection, request.reason, request.dry_run, admin_actor(req));
+                  log_.write(request.dry_run ? log::Level::kInfo : log::Level::kWarning, "admin.cancel",
+                             {{"dry_run", request.dry_run},
+                              {"by", admin_actor(req)},
+                              {"reason", request.reason},
+                              {"requested", request.selection.token_ids.size()},
+                              {"count", report.tokens.size()},
+                              {"skipped", report.skipped.size()}});
+                  return reply(200, ops::cancel_json(report, request.dry_run));
+                }),
+        webhook::kMaxBodyBytes);
+
+  for (const bool pausing : {true, false}) {
+    r.add(
+        "POST", pausing ? "/api/admin/pause" : "/api/admin/resume",
+        guarded(
+            log_,
+            [this, pausing](const Request& req) {
+              if (auto refusal = admin_refusal(req)) return *refusal;
+              const auto request = parse_stage_request(req.body, pausing);
+              if (operations_.controls == nullptr || operations_.queue == nullptr)
+                throw ServiceUnavailable("queue controls are not set up in this server");
+              const std::string stage(token::to_string(request.stage));
+              if (pausing) {
+                const auto [pause, made] = operations_.controls->pause(request.stage, admin_actor(req), request.reason);
+                log_.warn("admin.pause", {{"stage", stage}, {"by", pause.by}, {"reason", pause.reason}, {"new", made}});
+                return reply(
+                    200,
+                    {{"stage", stage}, {"paused", true}, {"new", made}, {"pause", ops::operator_pause_json(pause)}});
+              }
+              const auto ended = operations_.controls->resume(request.stage);
+              if (ended) operations_.queue->announce(request.stage);  // every instance looks at once
+              log_.info("admin.resume",
+                        {{"stage", stage}, {"by", admin_actor(req)}, {"was_paused", ended.has_value()}});
+              return reply(200, {{"stage", stage},
+                                 {"paused", false},
+                                 {"ended", ended ? ops::operator_pause_json(*ended) : json(nullptr)}});
+            }),
+        kControlBodyBytes);
+  }
 
   r.add(
       "POST", "/webhooks/replicate",
@@ -223,6 +273,10 @@ void ApiServer::operator_routes() {
               }),
       webhook::kMaxReplicateDeliveryBytes);
 }
+
+// Who an admin action is recorded as (token_events.instance, the pause's `by`): the API and the
+// client's address; the token itself says nothing about who holds it.
+std::string ApiServer::admin_actor(const Request& req) { return "admin-api:" + req.client; }
 
 std::optional<Response> ApiServer::admin_refusal(const Request& req) {
   if (auto wait = admin_throttle_.locked_out(req.client)) {

@@ -54,6 +54,7 @@
 #include "ops/admin_throttle.hpp"
 #include "ops/pipeline_view.hpp"
 #include "store/reveal_journal.hpp"
+#include "store/stage_controls.hpp"
 #include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 
@@ -72,12 +73,13 @@ int status_for(errors::Kind kind);
 
 // What the operator routes need; null members make their routes answer 503 saying what is missing.
 struct OperatorHandlers {
-  ops::PipelineView* view = nullptr;       // JSON views and the dashboard
-  store::TokenLifecycle* queue = nullptr;  // POST /api/admin/retry
-  metrics::Registry* metrics = nullptr;    // GET /metrics
-  std::string admin_token;                 // ADMIN_TOKEN (secret); empty: admin endpoints answer 503
-  std::string image_gateway;               // prefix of image links: "/ipfs/" or "https://{PINATA_GATEWAY}/ipfs/"
-  std::string explorer_url;                // EXPLORER_URL; empty: no transaction links
+  ops::PipelineView* view = nullptr;         // JSON views and the dashboard
+  store::TokenLifecycle* queue = nullptr;    // POST /api/admin/retry, /api/admin/cancel
+  store::StageControls* controls = nullptr;  // POST /api/admin/pause, /api/admin/resume
+  metrics::Registry* metrics = nullptr;      // GET /metrics
+  std::string admin_token;                   // ADMIN_TOKEN (secret); empty: admin endpoints answer 503
+  std::string image_gateway;                 // prefix of image links: "/ipfs/" or "https://{PINATA_GATEWAY}/ipfs/"
+  std::string explorer_url;                  // EXPLORER_URL; empty: no transaction links
 };
 
 // The routes through which tokens and prompts come in; each may be null (route answers 404/503).
@@ -122,6 +124,7 @@ class ApiServer {
   void intake_routes();
   void operator_routes();
   // POST /api/admin/…: the token checked, failures slowed, counted and logged; throws to answer.
+  static std::string admin_actor(const Request& req);
   std::optional<Response> admin_refusal(const Request& req);
 
   store::TokenStore& tokens_;

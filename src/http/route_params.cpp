@@ -1,6 +1,8 @@
 #include "http/route_params.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 
 #include "json_input/json_input.hpp"
@@ -33,45 +35,115 @@ const json& body_field(const json& body, const char* name, bool (json::*is_type)
 
 }  // namespace
 
+namespace {
+
+void only_fields(const json& body, std::initializer_list<std::string_view> known, const char* use) {
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      throw BadRequest("unknown field '" + key.substr(0, 40) + "': use " + use);
+    }
+  }
+}
+
+bool flag(const json& body, const char* name) {
+  if (!body.contains(name)) return false;
+  if (!body[name].is_boolean()) throw BadRequest(std::string(name) + " must be true or false");
+  return body[name].get<bool>();
+}
+
+std::vector<int64_t> token_ids(const json& ids) {
+  if (!ids.is_array() || ids.empty() || ids.size() > kMaxRetryTokenIds) {
+    throw BadRequest("token_ids must be a list of 1.." + std::to_string(kMaxRetryTokenIds) + " token ids");
+  }
+  std::vector<int64_t> out;
+  for (const auto& id : ids) {
+    if (!id.is_number_integer() || id.get<int64_t>() < 0) {
+      throw BadRequest("token_ids must hold non-negative whole numbers, got " + json_input::excerpt(id, 40));
+    }
+    out.push_back(id.get<int64_t>());
+  }
+  return out;
+}
+
+token::Stage stage_field(const json& body) {
+  if (!body["stage"].is_string()) throw BadRequest("stage must be image, ipfs or reveal");
+  return ops::parse_stage_name(body["stage"].get<std::string>());
+}
+
+}  // namespace
+
 RetryRequest parse_retry_request(std::string_view text) {
   const json body = json_object(text);
   RetryRequest request;
   auto& selection = request.selection;
-  for (const auto& [key, value] : body.items()) {
-    if (key != "token_ids" && key != "failed" && key != "stage" && key != "dry_run") {
-      throw BadRequest("unknown field '" + key.substr(0, 40) + "': use token_ids, or failed (and stage), and dry_run");
-    }
-  }
-  if (body.contains("dry_run")) {
-    if (!body["dry_run"].is_boolean()) throw BadRequest("dry_run must be true or false");
-    request.dry_run = body["dry_run"].get<bool>();
-  }
+  only_fields(body, {"token_ids", "failed", "waiting", "stage", "now", "dry_run"},
+              "token_ids, or failed and/or waiting (and stage), now and dry_run");
+  request.dry_run = flag(body, "dry_run");
+  selection.now = flag(body, "now");
   const bool has_ids = body.contains("token_ids");
-  const bool has_failed = body.contains("failed");
-  if (has_ids == has_failed) {
-    throw BadRequest("give either token_ids (a list of token ids) or \"failed\": true, not both and not neither");
+  const bool has_filter = body.contains("failed") || body.contains("waiting");
+  if (has_ids == has_filter) {
+    throw BadRequest(
+        "give either token_ids (a list of token ids) or \"failed\": true and/or \"waiting\": true, not both and not "
+        "neither");
   }
   if (has_ids) {
-    const auto& ids = body["token_ids"];
-    if (!ids.is_array() || ids.empty() || ids.size() > kMaxRetryTokenIds) {
-      throw BadRequest("token_ids must be a list of 1.." + std::to_string(kMaxRetryTokenIds) + " token ids");
-    }
-    for (const auto& id : ids) {
-      if (!id.is_number_integer() || id.get<int64_t>() < 0) {
-        throw BadRequest("token_ids must hold non-negative whole numbers, got " + json_input::excerpt(id, 40));
-      }
-      selection.token_ids.push_back(id.get<int64_t>());
-    }
-    if (body.contains("stage")) throw BadRequest("stage narrows \"failed\": true; with token_ids leave it out");
-  } else {
-    if (!body["failed"].is_boolean() || !body["failed"].get<bool>()) throw BadRequest("failed must be true");
-    selection.all_failed = true;
-    if (body.contains("stage")) {
-      if (!body["stage"].is_string()) throw BadRequest("stage must be image, ipfs or reveal");
-      selection.stage = ops::parse_stage_name(body["stage"].get<std::string>());
-    }
+    selection.token_ids = token_ids(body["token_ids"]);
+    if (body.contains("stage")) throw BadRequest("stage narrows failed/waiting; with token_ids leave it out");
+    return request;
+  }
+  if (body.contains("failed") && !flag(body, "failed")) throw BadRequest("failed must be true (or left out)");
+  if (body.contains("waiting") && !flag(body, "waiting")) throw BadRequest("waiting must be true (or left out)");
+  selection.all_failed = body.contains("failed");
+  selection.all_waiting = body.contains("waiting");
+  if (selection.all_waiting && !selection.now) {
+    throw BadRequest("waiting takes the tokens waiting out a backoff: it needs \"now\": true");
+  }
+  if (body.contains("stage")) selection.stage = stage_field(body);
+  return request;
+}
+
+CancelRequest parse_cancel_request(std::string_view text) {
+  const json body = json_object(text);
+  CancelRequest request;
+  only_fields(body, {"token_ids", "status", "stage", "reason", "dry_run"},
+              "token_ids or status (and stage), reason and dry_run");
+  request.dry_run = flag(body, "dry_run");
+  request.reason = operator_reason(body);
+  const bool has_ids = body.contains("token_ids");
+  if (has_ids == body.contains("status")) {
+    throw BadRequest(
+        "give either token_ids (a list of token ids) or status (every token in it), not both and not neither");
+  }
+  if (has_ids) {
+    request.selection.token_ids = token_ids(body["token_ids"]);
+    if (body.contains("stage")) throw BadRequest("stage narrows status; with token_ids leave it out");
+    return request;
+  }
+  if (!body["status"].is_string()) throw BadRequest("status must be a token status");
+  request.selection.status = ops::parse_status_name(body["status"].get<std::string>());
+  if (body.contains("stage")) request.selection.stage = stage_field(body);
+  return request;
+}
+
+StageRequest parse_stage_request(std::string_view text, bool reason_required) {
+  const json body = json_object(text);
+  only_fields(body, {"stage", "reason"}, reason_required ? "stage and reason" : "stage");
+  if (!body.contains("stage")) throw BadRequest("stage is missing: image, ipfs or reveal");
+  StageRequest request{stage_field(body), ""};
+  if (reason_required) {
+    request.reason = operator_reason(body);
+  } else if (body.contains("reason")) {
+    throw BadRequest("reason belongs to a pause; a resume takes only stage");
   }
   return request;
+}
+
+std::string operator_reason(const json& body) {
+  if (!body.contains("reason") || !body["reason"].is_string()) {
+    throw BadRequest("reason is missing: say why in a few words (it is kept with the action)");
+  }
+  return ops::parse_reason(body["reason"].get<std::string>());
 }
 
 authors::SignedPrompt parse_prompt_request(std::string_view text) {

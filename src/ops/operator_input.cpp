@@ -40,4 +40,28 @@ token::Stage parse_stage_name(const std::string& text) {
   return *stage;
 }
 
+token::TokenStatus parse_status_name(const std::string& text) {
+  auto status = token::parse_status(text);
+  if (!status) {
+    throw InvalidRequest("the status must be detected, generating, uploading, ready, revealed or failed, got '" +
+                         text.substr(0, 40) + "'");
+  }
+  return *status;
+}
+
+std::string parse_reason(const std::string& text) {
+  const size_t first = text.find_first_not_of(' ');
+  const size_t last = text.find_last_not_of(' ');
+  if (first == std::string::npos) throw InvalidRequest("the reason is empty: say why in a few words");
+  std::string reason = text.substr(first, last - first + 1);
+  if (reason.size() > kMaxReasonChars) {
+    throw InvalidRequest("the reason is " + std::to_string(reason.size()) + " bytes long; keep it under " +
+                         std::to_string(kMaxReasonChars));
+  }
+  for (unsigned char c : reason) {
+    if (c < 0x20 || c == 0x7f) throw InvalidRequest("the reason holds a control character: use plain text on one line");
+  }
+  return reason;
+}
+
 }  // namespace glisk::ops

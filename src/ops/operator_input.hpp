@@ -28,5 +28,11 @@ int parse_limit(const std::string& text, const std::string& name);
 int64_t parse_token_id(const std::string& text);
 // image | ipfs | reveal, or InvalidRequest.
 token::Stage parse_stage_name(const std::string& text);
+// A token status word (detected | generating | uploading | ready | revealed | failed), or InvalidRequest.
+token::TokenStatus parse_status_name(const std::string& text);
+// The reason an operator gives for a pause or a cancel: 1..kMaxReasonChars characters of
+// printable text (no control characters: it is shown in terminals and logs), trimmed.
+inline constexpr size_t kMaxReasonChars = 300;
+std::string parse_reason(const std::string& text);
 
 }  // namespace glisk::ops

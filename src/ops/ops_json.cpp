@@ -43,6 +43,7 @@ json token_json(const token::Token& t, Audience audience) {
       {"leased_until", optional_time(t.locked_until)},
       {"prompt_refused_at", optional_time(t.prompt_refused_at)},
       {"predictions_created", t.predictions_created},
+      {"cancelled_at", optional_time(t.cancelled_at)},
       {"created_at", clock::format_time(t.created_at)},
       {"updated_at", clock::format_time(t.updated_at)},
   };
@@ -115,7 +116,31 @@ json retry_json(const store::RetryReport& report, bool dry_run) {
   for (const auto& t : report.tokens) {
     tokens.push_back({{"token_id", t.token_id}, {"stage", token::to_string(t.stage)}, {"to", token::to_string(t.to)}});
   }
-  return {{"dry_run", dry_run}, {"count", report.tokens.size()}, {"tokens", tokens}, {"skipped", report.skipped}};
+  json made_due = json::array();
+  for (const auto& t : report.made_due) {
+    made_due.push_back(
+        {{"token_id", t.token_id}, {"stage", token::to_string(t.stage)}, {"status", token::to_string(t.to)}});
+  }
+  return {{"dry_run", dry_run},
+          {"count", report.tokens.size()},
+          {"tokens", tokens},
+          {"made_due", made_due},
+          {"skipped", report.skipped}};
+}
+
+json cancel_json(const store::CancelReport& report, bool dry_run) {
+  json tokens = json::array();
+  for (const auto& t : report.tokens) {
+    tokens.push_back(
+        {{"token_id", t.token_id}, {"from", token::to_string(t.from)}, {"stage", token::to_string(t.stage)}});
+  }
+  json skipped = json::array();
+  for (const auto& s : report.skipped) skipped.push_back({{"token_id", s.token_id}, {"reason", s.reason}});
+  return {{"dry_run", dry_run}, {"count", report.tokens.size()}, {"tokens", tokens}, {"skipped", skipped}};
+}
+
+json operator_pause_json(const store::OperatorPause& p) {
+  return {{"stage", token::to_string(p.stage)}, {"by", p.by}, {"reason", p.reason}, {"at", clock::format_time(p.at)}};
 }
 
 nlohmann::json stage_pause_json(const store::StagePauseReport& r) {

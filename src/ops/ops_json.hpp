@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ops/pipeline_view.hpp"
+#include "store/stage_controls.hpp"
 #include "store/stage_reports.hpp"
 #include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
@@ -25,7 +26,12 @@ nlohmann::json reveal_json(const RevealTransaction& r);
 nlohmann::json throughput_json(const std::vector<ThroughputMinute>& minutes);
 // {"instance","provider","cause","reason","since","next_probe","reported_at"}
 nlohmann::json stage_pause_json(const store::StagePauseReport& r);
-// {"dry_run":…, "count":N, "tokens":[{"token_id","stage","to"}], "skipped":[ids]}
+// {"dry_run":…, "count":N, "tokens":[{"token_id","stage","to"}],
+//  "made_due":[{"token_id","stage","status"}], "skipped":[ids]}
 nlohmann::json retry_json(const store::RetryReport& report, bool dry_run);
+// {"dry_run":…, "count":N, "tokens":[{"token_id","from","stage"}], "skipped":[{"token_id","reason"}]}
+nlohmann::json cancel_json(const store::CancelReport& report, bool dry_run);
+// {"stage","by","reason","at"}
+nlohmann::json operator_pause_json(const store::OperatorPause& p);
 
 }  // namespace glisk::ops

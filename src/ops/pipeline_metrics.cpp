@@ -1,5 +1,7 @@
 #include "ops/pipeline_metrics.hpp"
 
+#include <array>
+
 namespace glisk::ops {
 
 void install_pipeline_metrics(metrics::Registry& registry, store::TokenStore& tokens, const std::string& version) {
@@ -44,6 +46,37 @@ void install_reveal_metrics(metrics::Registry& registry, store::RevealJournal& j
     const auto summary = journal.open_transactions();
     open.set(static_cast<double>(summary.open_transactions));
     oldest.set(summary.oldest_open ? std::chrono::duration<double>(clock.now() - *summary.oldest_open).count() : 0.0);
+  });
+}
+
+void install_control_metrics(metrics::Registry& registry, store::StageControls& controls) {
+  auto& paused =
+      registry.gauge("glisk_stage_paused_by_operator",
+                     "1 while an operator has paused the stage (glisk pause; on every instance), else 0", {"stage"});
+  auto& retries = registry.counter(
+      "glisk_operator_retries_total",
+      "tokens operators put back (failed ones, and with --now ones in a backoff), from the CLI and the admin API of "
+      "every instance: read from the database, so take max() across instances, not sum()",
+      {"stage"});
+  auto& cancels = registry.counter("glisk_operator_cancels_total",
+                                   "tokens operators cancelled, from every instance and the CLI (read from the "
+                                   "database: take max() across instances)",
+                                   {"stage"});
+  for (token::Stage stage : token::kAllStages) {
+    const std::string name(token::to_string(stage));
+    paused.set({name}, 0);
+    retries.inc({name}, 0);
+    cancels.inc({name}, 0);
+  }
+  registry.add_collector([&controls, &paused, &retries, &cancels] {
+    std::array<bool, 3> now{};
+    for (const auto& p : controls.paused()) now[static_cast<size_t>(p.stage)] = true;
+    for (token::Stage stage : token::kAllStages) {
+      paused.set({std::string(token::to_string(stage))}, now[static_cast<size_t>(stage)] ? 1 : 0);
+    }
+    const auto totals = controls.totals();
+    for (const auto& [stage, n] : totals.retries) retries.raise_to({stage}, static_cast<double>(n));
+    for (const auto& [stage, n] : totals.cancels) cancels.raise_to({stage}, static_cast<double>(n));
   });
 }
 

@@ -11,6 +11,7 @@
 #include "clock/clock.hpp"
 #include "metrics/registry.hpp"
 #include "store/reveal_journal.hpp"
+#include "store/stage_controls.hpp"
 #include "store/token_store.hpp"
 
 namespace glisk::ops {
@@ -23,5 +24,11 @@ void install_pipeline_metrics(metrics::Registry& registry, store::TokenStore& to
 // (0: none), for "a reveal pending too long" alerts. `journal` and `clock` must outlive the registry's
 // last render.
 void install_reveal_metrics(metrics::Registry& registry, store::RevealJournal& journal, const clock::Clock& clock);
+
+// Operators' controls at scrape time: glisk_stage_paused_by_operator{stage} (1/0), and
+// glisk_operator_retries_total / glisk_operator_cancels_total{stage}, counted in the database by
+// whoever acted (the CLI included), every stage at 0 from the start. `controls` must outlive the
+// registry's last render.
+void install_control_metrics(metrics::Registry& registry, store::StageControls& controls);
 
 }  // namespace glisk::ops

@@ -85,6 +85,20 @@ StepResult RevealWorker::step(std::stop_token stop) {
     return {StepOutcome::kError, now + options_.backoff.base};
   }
 
+  const bool paused = options_.operator_paused && options_.operator_paused();
+  if (paused != paused_logged_) {
+    paused_logged_ = paused;
+    if (paused) {
+      log_.warn("worker.paused", {{"worker", "reveal"},
+                                  {"detail",
+                                   "an operator paused reveals: no new transaction is sent (`glisk status` "
+                                   "says who and why; `glisk resume reveal` ends it)"}});
+    } else {
+      log_.info("worker.resumed", {{"worker", "reveal"}});
+    }
+  }
+  if (paused) return {StepOutcome::kPaused, now + std::chrono::milliseconds(250)};
+
   const auto stats = tokens_.stage_queue_stats(Stage::kReveal);
   if (stats.due == 0) return {StepOutcome::kIdle, queue_.next_due(Stage::kReveal)};
   const double waited = stats.oldest_due_age_seconds.value_or(0);

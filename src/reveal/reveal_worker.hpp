@@ -77,6 +77,9 @@ struct RevealOptions {
   queue::BackoffPolicy backoff;                              // after transient errors
   std::chrono::milliseconds permanent_error_delay{300'000};  // after the keeper's permanent errors
   metrics::Registry* metrics = nullptr;                      // optional: glisk_reveal_uri_checks_total
+  // Optional: whether an operator paused reveals (store::PauseSwitch). A paused worker still
+  // settles the transaction it has open; it sends no new one.
+  std::function<bool()> operator_paused;
 };
 
 enum class StepOutcome {
@@ -84,6 +87,7 @@ enum class StepOutcome {
   kTransactionOpen,  // a reveal is on its way; checked again soon, then every receipt_poll
   kIdle,             // nothing due
   kWaitingForBatch,  // tokens due, batch not full, the oldest has not waited batch_wait yet
+  kPaused,           // an operator paused reveals: nothing new is sent
   kProcessed,        // a batch was simulated and sent (or settled without a transaction)
   kError,            // the node or the database failed; logged, retried later
 };
@@ -159,6 +163,7 @@ class RevealWorker {
   const std::function<double()> jitter_;       // thread-safe (queue::seeded_jitter, or a test's)
   std::chrono::milliseconds receipt_wait_{0};  // the wait before the next look at an open transaction
   bool standby_logged_ = false;
+  bool paused_logged_ = false;  // an operator's pause, as last said
 };
 
 }  // namespace glisk::reveal

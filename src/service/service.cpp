@@ -58,6 +58,9 @@ int Service::start() {
   metrics::install_process_metrics(metrics_);
   const std::string& instance = instance_;
   stage_reports_ = std::make_unique<store::StageReports>(*db_, clock_);
+  stage_controls_ = std::make_unique<store::StageControls>(*db_, clock_);
+  pause_switch_ = std::make_unique<store::PauseSwitch>(*stage_controls_, clock_);
+  ops::install_control_metrics(metrics_, *stage_controls_);
   queue_ = std::make_unique<store::TokenLifecycle>(*db_, clock_, wake_, instance, config_.lease);
   supervisor_ = std::make_unique<workers::Supervisor>(log_, clock_, std::chrono::seconds(1), &metrics_);
   node_ = std::make_unique<chain::RpcClient>(http_, config_.rpc_url);
@@ -79,6 +82,7 @@ int Service::start() {
   http::OperatorHandlers operations;
   operations.view = view_.get();
   operations.queue = queue_.get();
+  operations.controls = stage_controls_.get();
   operations.metrics = &metrics_;
   operations.admin_token = config_.admin_token;
   operations.image_gateway =
@@ -268,6 +272,7 @@ void Service::start_reveal_worker(const std::string& instance) {
   options.receipt_poll = std::min(config_.poll_interval, std::chrono::milliseconds(1000));
   options.backoff = {config_.retry_base, config_.retry_max};
   options.permanent_error_delay = config_.retry_max;
+  options.operator_paused = [this] { return pause_switch_->paused(token::Stage::kReveal); };
   log_.info("worker.configured", {{"worker", "reveal"},
                                   {"keeper", keeper},
                                   {"contract", config_.contract_address},
@@ -364,6 +369,16 @@ nlohmann::json Service::stage_conditions() const {
     if (now < rate_limited_until) stage["rate_limited_until"] = clock::format_time(rate_limited_until);
     out[std::string(token::to_string(w->stage()))] = stage;
   }
+  // An operator's pause, whichever instance made it (the database's word, read now).
+  try {
+    for (const auto& p : stage_controls_->paused()) {
+      auto& stage = out[std::string(token::to_string(p.stage))];
+      stage["paused"] = true;
+      stage["operator_pause"] = ops::operator_pause_json(p);
+    }
+  } catch (const store::DatabaseError& e) {
+    out["operator_pause_error"] = e.what();
+  }
   // Each stage's gate: its provider's request budgets, a minute and what is left now.
   auto budget = [](const net::RateBudget* b) {
     return nlohmann::json{{"per_minute", b->per_minute()}, {"available", b->available()}};
@@ -453,6 +468,7 @@ void Service::start_worker(workers::TokenProcessor& processor, token::Stage stag
   if (stage == token::Stage::kIpfs) options.batch_size = config_.upload_concurrency;
   options.metrics = &metrics_;
   options.provider = std::string(provider);
+  options.operator_paused = [this, stage] { return pause_switch_->paused(stage); };
   auto& worker = workers_.emplace_back(
       std::make_unique<workers::StageWorker>(stage, *queue_, wake_, processor, clock_, log_, options));
   log::Fields fields = {{"worker", worker->name()}};

@@ -25,6 +25,7 @@
 #include "store/author_store.hpp"
 #include "store/database.hpp"
 #include "store/reveal_journal.hpp"
+#include "store/stage_controls.hpp"
 #include "store/stage_reports.hpp"
 #include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
@@ -110,6 +111,8 @@ class Service {
   std::vector<std::unique_ptr<workers::StageWorker>> workers_;
   std::unique_ptr<store::RevealJournal> reveal_journal_;
   std::unique_ptr<store::StageReports> stage_reports_;
+  std::unique_ptr<store::StageControls> stage_controls_;  // operators' pauses
+  std::unique_ptr<store::PauseSwitch> pause_switch_;      // … as the workers read them
   std::unique_ptr<workers::Supervisor> supervisor_;
   std::unique_ptr<chain::RpcClient> node_;  // RPC_URL
   // The node as the watcher, recovery and reveals use it: outages reported once (rpc.unreachable).

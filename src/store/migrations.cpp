@@ -206,6 +206,8 @@ const std::vector<Migration>& migrations() {
        kPredictionResults},
       {9, "tokens_s0.predictions_created: the paid predictions started for each token (what its image cost)",
        "ALTER TABLE tokens_s0 ADD COLUMN predictions_created INTEGER NOT NULL DEFAULT 0;"},
+      {10, "tokens_s0.cancelled_at: an operator cancelled the token (failed for good: no retry sends it again)",
+       "ALTER TABLE tokens_s0 ADD COLUMN cancelled_at {ts};"},
   };
   return kMigrations;
 }

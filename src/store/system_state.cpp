@@ -39,6 +39,14 @@ void SystemState::put(Transaction& tx, const std::string& key, const std::string
       {key, value, clock::format_time(clock_.now())});
 }
 
+void SystemState::add(Transaction& tx, const std::string& key, int64_t n) {
+  tx.exec(
+      "INSERT INTO system_state (key, value, updated_at) VALUES ($1, $2, $3) "
+      "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(system_state.value AS BIGINT) + $4 AS TEXT), "
+      "updated_at = excluded.updated_at",
+      {key, std::to_string(n), clock::format_time(clock_.now()), n});
+}
+
 void SystemState::remove(Transaction& tx, const std::string& key) {
   tx.exec("DELETE FROM system_state WHERE key = $1", {key});
 }

@@ -30,6 +30,8 @@ class SystemState {
 
   // For values only their own writer changes (a report per instance): set whatever was there.
   void put(Transaction& tx, const std::string& key, const std::string& value);
+  // A count every instance adds to (an operator's retries): `key` grows by `n`, from 0 when absent.
+  void add(Transaction& tx, const std::string& key, int64_t n);
   void remove(Transaction& tx, const std::string& key);
   // Every row whose key starts with `prefix`, in key order.
   struct Row {

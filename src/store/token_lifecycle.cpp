@@ -1,11 +1,15 @@
 #include "store/token_lifecycle.hpp"
 
 #include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
 #include "clock/time_format.hpp"
 #include "errors/assert.hpp"
+#include "store/system_state.hpp"
 #include "store/token_events.hpp"
 #include "store/token_store.hpp"
 
@@ -616,6 +620,32 @@ std::string retry_target_case() {
   return out + " END";
 }
 
+// One transaction's operator retries, by stage, added to the counts every instance reports
+// (glisk_operator_retries_total): the CLI's retries count as much as the admin API's.
+void count_operator_retries(Transaction& tx, const std::map<std::string, int64_t>& per_stage, clock::Clock& clock) {
+  SystemState state(clock);
+  for (const auto& [stage, n] : per_stage) state.add(tx, std::string(kOperatorRetriesKey) + stage, n);
+}
+
+// The stage whose input the token's status is (image for detected, …), as SQL.
+std::string input_stage_case() {
+  std::string out = "CASE status";
+  for (Stage stage : token::kAllStages) {
+    out += " WHEN '" + status_text(token::spec(stage).input) + "' THEN '" + std::string(token::to_string(stage)) + "'";
+  }
+  return out + " END";
+}
+
+// Tokens waiting out a backoff: at a stage's input, held by nobody, due after now ($1).
+std::string waiting_filter() {
+  std::string inputs;
+  for (Stage stage : token::kAllStages)
+    inputs += (inputs.empty() ? "'" : ", '") + status_text(token::spec(stage).input) + "'";
+  return "status IN (" + inputs +
+         ") AND cancelled_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at > $1 AND "
+         "(locked_until IS NULL OR locked_until <= $1)";
+}
+
 }  // namespace
 
 RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool dry_run, const std::string& actor,
@@ -623,53 +653,72 @@ RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool d
   const std::string stage_filter = selection.stage ? " AND COALESCE(failed_stage, 'image') = '" +
                                                          std::string(token::to_string(*selection.stage)) + "'"
                                                    : "";
-  // Candidates first (ids are integers we parsed: safe to write into the statement).
-  std::vector<std::pair<int64_t, Stage>> candidates;
-  auto read = [&](const std::string& id_filter) {
-    auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-      return tx.exec(
-          "SELECT token_id, COALESCE(failed_stage, 'image') AS stage FROM tokens_s0 WHERE status = 'failed'" +
-          stage_filter + id_filter + " ORDER BY token_id");
-    });
-    for (const Row row : r) {
-      candidates.emplace_back(row.get<int64_t>("token_id"),
-                              token::parse_stage(row.get<std::string>("stage")).value_or(Stage::kImage));
+  std::vector<int64_t> ids = selection.token_ids;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  const std::string now_text = clock::format_time(clock_.now());
+  // Candidates first (ids are integers we parsed: safe to write into the statement), by id.
+  auto read = [&](const std::string& where, const std::string& stage_column, bool all, bool uses_now) {
+    std::vector<std::pair<int64_t, std::string>> found;
+    auto fetch = [&](const std::string& id_filter) {
+      auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+        return tx.exec("SELECT token_id, " + stage_column + " AS stage FROM tokens_s0 WHERE " + where + id_filter +
+                           " ORDER BY token_id",
+                       uses_now ? std::vector<SqlValue>{now_text} : std::vector<SqlValue>{});
+      });
+      for (const Row row : r) found.emplace_back(row.get<int64_t>("token_id"), row.get<std::string>("stage"));
+    };
+    if (all) {
+      fetch("");
+    } else {
+      for (size_t first = 0; first < ids.size(); first += kRetryChunk) {
+        fetch(" AND token_id IN " + in_list(ids, first, std::min(ids.size(), first + kRetryChunk)));
+      }
     }
+    std::sort(found.begin(), found.end());
+    return found;
   };
+  const std::string failed_where = "status = 'failed' AND cancelled_at IS NULL" + stage_filter;
+  const auto failed = read(failed_where, "COALESCE(failed_stage, 'image')", selection.all_failed, false);
+  std::string waiting_where = waiting_filter();
+  if (selection.stage) waiting_where += " AND status = '" + status_text(token::spec(*selection.stage).input) + "'";
+  std::vector<std::pair<int64_t, std::string>> waiting;
+  if (selection.now) waiting = read(waiting_where, input_stage_case(), selection.all_waiting, true);
+
   RetryReport report;
-  if (selection.all_failed) {
-    read("");
-  } else {
-    std::vector<int64_t> ids = selection.token_ids;
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    for (size_t first = 0; first < ids.size(); first += kRetryChunk) {
-      read(" AND token_id IN " + in_list(ids, first, std::min(ids.size(), first + kRetryChunk)));
-    }
-    size_t c = 0;
-    for (int64_t id : ids) {
-      while (c < candidates.size() && candidates[c].first < id) ++c;
-      if (c == candidates.size() || candidates[c].first != id) report.skipped.push_back(id);
-    }
+  auto listed = [](const std::vector<std::pair<int64_t, std::string>>& rows, int64_t id) {
+    return std::binary_search(rows.begin(), rows.end(), std::make_pair(id, std::string()),
+                              [](const auto& a, const auto& b) { return a.first < b.first; });
+  };
+  for (int64_t id : ids) {
+    const bool taken = (!selection.all_failed && listed(failed, id)) || (!selection.all_waiting && listed(waiting, id));
+    if (!taken) report.skipped.push_back(id);
   }
+  auto parsed_stage = [](const std::string& text) { return token::parse_stage(text).value_or(Stage::kImage); };
   if (dry_run) {
-    for (const auto& [id, stage] : candidates) report.tokens.push_back({id, stage, token::spec(stage).input});
+    for (const auto& [id, stage] : failed)
+      report.tokens.push_back({id, parsed_stage(stage), token::spec(parsed_stage(stage)).input});
+    for (const auto& [id, stage] : waiting)
+      report.made_due.push_back({id, parsed_stage(stage), token::spec(parsed_stage(stage)).input});
     return report;
   }
 
-  std::vector<int64_t> ids;
-  for (const auto& c : candidates) ids.push_back(c.first);
+  bool woken[3] = {false, false, false};
+  auto wake_for = [&](Transaction& tx, Stage stage) {
+    woken[static_cast<int>(stage)] = true;
+    db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
+  };
   const std::string target = retry_target_case();
   auto reset = [](Stage stage) {
     const std::string column(token::spec(stage).attempts_column);
     return column + " = CASE WHEN COALESCE(failed_stage, 'image') = '" + std::string(token::to_string(stage)) +
            "' THEN 0 ELSE " + column + " END, ";
   };
-  bool woken[3] = {false, false, false};
-  for (size_t first = 0; first < ids.size(); first += kRetryChunk) {
-    const std::string where = " WHERE status = 'failed'" + stage_filter + " AND token_id IN " +
-                              in_list(ids, first, std::min(ids.size(), first + kRetryChunk));
-    const std::string now_text = clock::format_time(clock_.now());
+  const size_t total = failed.size() + waiting.size();
+  for (size_t first = 0; first < failed.size(); first += kRetryChunk) {
+    std::vector<int64_t> chunk;
+    for (size_t i = first; i < std::min(failed.size(), first + kRetryChunk); ++i) chunk.push_back(failed[i].first);
+    const std::string where = " WHERE " + failed_where + " AND token_id IN " + in_list(chunk);
     auto moved = in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
       tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, " + target +
                   ", $1, $2, COALESCE(failed_stage, 'image'), NULL, NULL, NULL FROM tokens_s0" + where,
@@ -680,33 +729,176 @@ RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool d
                            "locked_by = NULL, locked_until = NULL, queued_at = $1, updated_at = $1" +
                            where + " RETURNING token_id, status",
                        {now_text});
+      std::map<std::string, int64_t> per_stage;
       for (const Row row : r) {
         const auto status = token::parse_status(row.get<std::string>("status")).value_or(token::TokenStatus::kDetected);
-        for (Stage stage : token::kAllStages) {
-          if (token::spec(stage).input == status) {
-            woken[static_cast<int>(stage)] = true;
-            db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
-          }
+        if (auto stage = stage_waiting_in(status)) {
+          wake_for(tx, *stage);
+          ++per_stage[std::string(token::to_string(*stage))];
         }
       }
+      count_operator_retries(tx, per_stage, clock_);
       return r;
     });
     for (const Row row : moved) {
       const auto status = checked_status(token::TokenStatus::kFailed, row.get<std::string>("status"),
                                          "an operator's retry puts a failed token at a stage's input");
-      Stage stage = Stage::kImage;
-      for (Stage st : token::kAllStages) {
-        if (token::spec(st).input == status) stage = st;
-      }
-      report.tokens.push_back({row.get<int64_t>("token_id"), stage, status});
+      report.tokens.push_back({row.get<int64_t>("token_id"), stage_waiting_in(status).value_or(Stage::kImage), status});
     }
-    if (progress) progress(std::min(ids.size(), first + kRetryChunk), ids.size());
+    if (progress) progress(std::min(failed.size(), first + kRetryChunk), total);
+  }
+  for (size_t first = 0; first < waiting.size(); first += kRetryChunk) {
+    std::vector<int64_t> chunk;
+    for (size_t i = first; i < std::min(waiting.size(), first + kRetryChunk); ++i) chunk.push_back(waiting[i].first);
+    const std::string where = " WHERE " + waiting_where + " AND token_id IN " + in_list(chunk);
+    auto moved = in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, status, $1, $2, " + input_stage_case() +
+                  ", NULL, $3, NULL FROM tokens_s0" + where,
+              {now_text, actor, std::string("retry now: its backoff cut short by an operator")});
+      auto r = tx.exec(
+          "UPDATE tokens_s0 SET next_attempt_at = NULL, updated_at = $1" + where + " RETURNING token_id, status",
+          {now_text});
+      std::map<std::string, int64_t> per_stage;
+      for (const Row row : r) {
+        const auto status = token::parse_status(row.get<std::string>("status")).value_or(token::TokenStatus::kDetected);
+        if (auto stage = stage_waiting_in(status)) {
+          wake_for(tx, *stage);
+          ++per_stage[std::string(token::to_string(*stage))];
+        }
+      }
+      count_operator_retries(tx, per_stage, clock_);
+      return r;
+    });
+    for (const Row row : moved) {
+      const auto status = token::parse_status(row.get<std::string>("status")).value_or(token::TokenStatus::kDetected);
+      report.made_due.push_back(
+          {row.get<int64_t>("token_id"), stage_waiting_in(status).value_or(Stage::kImage), status});
+    }
+    if (progress) progress(failed.size() + std::min(waiting.size(), first + kRetryChunk), total);
   }
   for (Stage stage : token::kAllStages) {
     if (woken[static_cast<int>(stage)]) wake_.notify(stage);
   }
+  auto by_id = [](const RetriedToken& a, const RetriedToken& b) { return a.token_id < b.token_id; };
+  std::sort(report.tokens.begin(), report.tokens.end(), by_id);
+  std::sort(report.made_due.begin(), report.made_due.end(), by_id);
+  return report;
+}
+
+CancelReport TokenLifecycle::cancel(const CancelSelection& selection, const std::string& reason, bool dry_run,
+                                    const std::string& actor, const RetryProgress& progress) {
+  const std::string now_text = clock::format_time(clock_.now());
+  const std::string stage_of =
+      "CASE status WHEN 'detected' THEN 'image' WHEN 'generating' THEN 'image' WHEN "
+      "'uploading' THEN 'ipfs' WHEN 'ready' THEN 'reveal' ELSE COALESCE(failed_stage, 'image') END";
+  // Tokens a pending reveal transaction lists may still be revealed by it, whoever holds them now.
+  std::set<int64_t> in_open_reveal;
+  in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    for (const Row row : tx.exec("SELECT token_ids FROM reveal_transactions WHERE status = 'pending'")) {
+      const auto ids = nlohmann::json::parse(row.get<std::string>("token_ids"), nullptr, false);
+      if (!ids.is_array()) continue;
+      for (const auto& id : ids) {
+        if (id.is_number_integer()) in_open_reveal.insert(id.get<int64_t>());
+      }
+    }
+  });
+  // Cancellable now: not revealed, not cancelled, not held by the reveal stage (its transaction
+  // may be on its way).
+  std::string where =
+      "status <> 'revealed' AND cancelled_at IS NULL AND NOT (status = 'ready' AND locked_until "
+      "IS NOT NULL AND locked_until > $1)";
+  if (selection.status) where += " AND status = '" + status_text(*selection.status) + "'";
+  if (selection.stage) where += " AND " + stage_of + " = '" + std::string(token::to_string(*selection.stage)) + "'";
+
+  CancelReport report;
+  struct Candidate {
+    int64_t id;
+    token::TokenStatus status;
+    Stage stage;
+  };
+  std::vector<Candidate> candidates;
+  auto classify = [&](const std::string& id_filter) {
+    auto r = in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+      return tx.exec("SELECT token_id, status, " + stage_of + " AS stage, CASE WHEN " + where +
+                         " THEN 1 ELSE 0 END AS cancellable, cancelled_at FROM tokens_s0 WHERE " +
+                         (selection.status ? where : std::string("1 = 1")) + id_filter + " ORDER BY token_id",
+                     {now_text});
+    });
+    for (const Row row : r) {
+      const int64_t id = row.get<int64_t>("token_id");
+      const auto status = token::parse_status(row.get<std::string>("status")).value_or(token::TokenStatus::kFailed);
+      std::optional<std::string> refusal;
+      if (status == token::TokenStatus::kRevealed) {
+        refusal = "revealed: the chain holds it for good";
+      } else if (row.get_optional<std::string>("cancelled_at")) {
+        refusal = "already cancelled";
+      } else if (row.get<int64_t>("cancellable") == 0 || in_open_reveal.contains(id)) {
+        refusal = "in a reveal transaction that may still mine: cancel it once the transaction settles (glisk show " +
+                  std::to_string(id) + ")";
+      }
+      if (refusal) {
+        report.skipped.push_back({id, *refusal});
+      } else {
+        candidates.push_back({id, status, token::parse_stage(row.get<std::string>("stage")).value_or(Stage::kImage)});
+      }
+    }
+    return r.size();
+  };
+  if (selection.status) {
+    classify("");
+  } else {
+    std::vector<int64_t> ids = selection.token_ids;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::set<int64_t> seen;
+    for (size_t first = 0; first < ids.size(); first += kRetryChunk) {
+      classify(" AND token_id IN " + in_list(ids, first, std::min(ids.size(), first + kRetryChunk)));
+    }
+    for (const auto& c : candidates) seen.insert(c.id);
+    for (const auto& s : report.skipped) seen.insert(s.token_id);
+    for (int64_t id : ids) {
+      if (!seen.contains(id)) report.skipped.push_back({id, "not known (not minted yet, or not detected)"});
+    }
+    std::sort(report.skipped.begin(), report.skipped.end(),
+              [](const SkippedToken& a, const SkippedToken& b) { return a.token_id < b.token_id; });
+  }
+  if (dry_run) {
+    for (const auto& c : candidates) report.tokens.push_back({c.id, c.status, c.stage});
+    return report;
+  }
+  const std::string error = "cancelled by " + actor + ": " + reason;
+  std::map<int64_t, const Candidate*> by_id;
+  for (const auto& c : candidates) by_id[c.id] = &c;
+  for (size_t first = 0; first < candidates.size(); first += kRetryChunk) {
+    std::vector<int64_t> chunk;
+    for (size_t i = first; i < std::min(candidates.size(), first + kRetryChunk); ++i) {
+      check_move(candidates[i].status, token::TokenStatus::kFailed, "an operator's cancel fails the token for good");
+      chunk.push_back(candidates[i].id);
+    }
+    const std::string guarded = " WHERE " + where + " AND token_id IN " + in_list(chunk);
+    auto moved = in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, 'failed', $1, $2, " + stage_of +
+                  ", NULL, $3, NULL FROM tokens_s0" + guarded,
+              {now_text, actor, error});
+      auto r = tx.exec("UPDATE tokens_s0 SET failed_stage = " + stage_of +
+                           ", status = 'failed', cancelled_at = $1, generation_error = $2, next_attempt_at = NULL, "
+                           "locked_by = NULL, locked_until = NULL, updated_at = $1" +
+                           guarded + " RETURNING token_id, failed_stage",
+                       {now_text, error});
+      std::map<std::string, int64_t> per_stage;
+      for (const Row row : r) ++per_stage[row.get<std::string>("failed_stage")];
+      SystemState state(clock_);
+      for (const auto& [stage, n] : per_stage) state.add(tx, std::string(kOperatorCancelsKey) + stage, n);
+      return r;
+    });
+    for (const Row row : moved) {
+      const auto* c = by_id.at(row.get<int64_t>("token_id"));
+      report.tokens.push_back({c->id, c->status, c->stage});
+    }
+    if (progress) progress(std::min(candidates.size(), first + kRetryChunk), candidates.size());
+  }
   std::sort(report.tokens.begin(), report.tokens.end(),
-            [](const RetriedToken& a, const RetriedToken& b) { return a.token_id < b.token_id; });
+            [](const CancelledToken& a, const CancelledToken& b) { return a.token_id < b.token_id; });
   return report;
 }
 

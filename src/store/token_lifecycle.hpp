@@ -41,6 +41,10 @@
 namespace glisk::store {
 
 inline constexpr std::string_view kWakeChannel = "glisk_work";
+// system_state keys (+ stage) of the counts of operators' retries and cancels, from every instance
+// and the CLI alike (glisk_operator_retries_total, glisk_operator_cancels_total).
+inline constexpr std::string_view kOperatorRetriesKey = "operator_retries:";
+inline constexpr std::string_view kOperatorCancelsKey = "operator_cancels:";
 
 struct Claim {
   token::Token token;
@@ -63,23 +67,53 @@ struct TokenPatch {
 
 enum class FailureOutcome { kRetryScheduled, kFailed, kLeaseLost };
 
-// Which failed tokens an operator's retry takes: the listed ids, or every failed token; either
-// narrowed to the tokens one stage failed.
+// Which tokens an operator's retry takes: the listed ids, or every failed token; either narrowed
+// to the tokens one stage failed (or, for waiting tokens, that one stage will take). With `now`,
+// tokens waiting out a backoff (at a stage's input, not held, due later) are taken too: made due
+// at once (`glisk retry --now`, after the cause of their retries is fixed). Cancelled tokens are
+// never taken.
 struct RetrySelection {
-  std::vector<int64_t> token_ids;  // used unless all_failed
+  std::vector<int64_t> token_ids;  // used unless all_failed (for failed tokens) / all_waiting
   bool all_failed = false;
   std::optional<token::Stage> stage;
+  bool now = false;          // also the tokens waiting out a backoff
+  bool all_waiting = false;  // with now: every token waiting out a backoff
 };
 
 struct RetriedToken {
   int64_t token_id = 0;
-  token::Stage stage = token::Stage::kImage;  // the stage that failed it, which takes it again
+  token::Stage stage = token::Stage::kImage;  // the stage that failed it (or it waits for), which takes it again
   token::TokenStatus to = token::TokenStatus::kDetected;
 };
 
 struct RetryReport {
-  std::vector<RetriedToken> tokens;  // put back (or, in a dry run, that would be)
-  std::vector<int64_t> skipped;      // listed ids that are not failed (unknown, or in another state): untouched
+  std::vector<RetriedToken> tokens;    // failed tokens put back (or, in a dry run, that would be)
+  std::vector<RetriedToken> made_due;  // waiting tokens made due now (retry --now); their status is kept
+  std::vector<int64_t> skipped;        // listed ids neither failed nor waiting (unknown, cancelled, …): untouched
+};
+
+// Which tokens an operator's cancel takes: the listed ids, or every token in `status`, narrowed to
+// `stage` (the tokens waiting for or held by it; for failed tokens, the stage that failed them).
+struct CancelSelection {
+  std::vector<int64_t> token_ids;  // used unless status is set
+  std::optional<token::TokenStatus> status;
+  std::optional<token::Stage> stage;
+};
+
+struct CancelledToken {
+  int64_t token_id = 0;
+  token::TokenStatus from = token::TokenStatus::kDetected;
+  token::Stage stage = token::Stage::kImage;  // where it was (recorded as failed_stage)
+};
+
+struct SkippedToken {
+  int64_t token_id = 0;
+  std::string reason;  // why it was left alone, and what to do
+};
+
+struct CancelReport {
+  std::vector<CancelledToken> tokens;  // cancelled (or, in a dry run, that would be)
+  std::vector<SkippedToken> skipped;   // listed ids left alone
 };
 
 // Called after each chunk of a long retry with (done, total).
@@ -184,6 +218,16 @@ class TokenLifecycle {
   static constexpr size_t kRetryChunk = 500;
   RetryReport retry_failed(const RetrySelection& selection, bool dry_run, const std::string& actor,
                            const RetryProgress& progress = {});
+
+  // The operator's cancel (glisk cancel, POST /api/admin/cancel): the tokens become failed for
+  // good — cancelled_at set, `reason` (with `actor`) as their error and in their event, lease and
+  // backoff dropped — and no retry takes them again. A token a stage holds is taken from it: the
+  // stage's next move finds its lease gone and changes nothing (a provider call already on its way
+  // finishes, its result unused). Left alone: revealed tokens, cancelled ones, and tokens in a
+  // reveal transaction that may still mine (held by the reveal stage or listed in a pending
+  // journal row) — the chain's word about those comes first. Chunks of kRetryChunk tokens.
+  CancelReport cancel(const CancelSelection& selection, const std::string& reason, bool dry_run,
+                      const std::string& actor, const RetryProgress& progress = {});
 
   // Tells the workers of `stage`, here and in other processes, that work may have arrived.
   void announce(token::Stage stage);

@@ -8,8 +8,8 @@ namespace glisk::store {
 const std::string_view kTokenColumns =
     "token_id, author_id, minter_address, status, image_url, image_cid, metadata_cid, reveal_tx_hash, "
     "prediction_id, generation_attempts, upload_attempts, reveal_attempts, generation_error, failed_stage, "
-    "next_attempt_at, locked_by, locked_until, prompt_refused_at, predictions_created, queued_at, created_at, "
-    "updated_at";
+    "next_attempt_at, locked_by, locked_until, prompt_refused_at, predictions_created, cancelled_at, queued_at, "
+    "created_at, updated_at";
 
 token::Token token_from_row(const Result& r, size_t i) {
   const Row row = r.row(i);
@@ -36,6 +36,7 @@ token::Token token_from_row(const Result& r, size_t i) {
   t.locked_until = row.get_optional<clock::TimePoint>("locked_until");
   t.prompt_refused_at = row.get_optional<clock::TimePoint>("prompt_refused_at");
   t.predictions_created = row.get<int>("predictions_created");
+  t.cancelled_at = row.get_optional<clock::TimePoint>("cancelled_at");
   t.queued_at = row.get<clock::TimePoint>("queued_at");
   t.created_at = row.get<clock::TimePoint>("created_at");
   t.updated_at = row.get<clock::TimePoint>("updated_at");

@@ -83,6 +83,9 @@ struct Token {
   // Paid predictions started for it: 1 normally; more after a refusal, an expired image, a
   // prediction that failed or timed out. What its image cost, in predictions.
   int predictions_created = 0;
+  // When an operator cancelled it (`glisk cancel`): the token is failed for good, and no retry,
+  // by an operator or a stage, takes it again. Only the chain can still move it (revealed).
+  std::optional<clock::TimePoint> cancelled_at;
   clock::TimePoint queued_at{};
   clock::TimePoint created_at{};
   clock::TimePoint updated_at{};

@@ -40,7 +40,25 @@ StageWorker::StageWorker(token::Stage stage, store::TokenLifecycle& queue, queue
       recorder_(stage, name_, queue, clock, log, pause_, breaker_, jitter_,
                 {options.max_attempts, options.backoff, options.metrics, options.provider}) {}
 
+bool StageWorker::operator_paused() {
+  const bool paused = options_.operator_paused && options_.operator_paused();
+  if (paused != operator_paused_) {
+    operator_paused_ = paused;
+    if (paused) {
+      log_.warn("worker.paused", {{"worker", name_},
+                                  {"detail",
+                                   "an operator paused the stage: it claims nothing new (`glisk status` "
+                                   "says who and why; `glisk resume " +
+                                       std::string(token::to_string(stage_)) + "` ends it)"}});
+    } else {
+      log_.info("worker.resumed", {{"worker", name_}});
+    }
+  }
+  return paused;
+}
+
 size_t StageWorker::step() {
+  if (operator_paused()) return 0;
   if (clock_.now() < paused_until()) return 0;
   const auto after_pause = pause_.allowance(options_.batch_size);
   if (after_pause.tokens == 0) return 0;
@@ -124,6 +142,11 @@ void StageWorker::dispatch(std::stop_token stop, SlotPool& slots, const std::ato
     auto wait_until = [&](clock::TimePoint when) {
       timeout = clock::wait_for_at_most(clock_, when, options_.poll_interval);
     };
+    if (free > 0 && operator_paused()) {
+      // Claim nothing; look again within the switch's refresh (a resume also wakes the stage).
+      signal.wait(clock_, seen, std::min(options_.poll_interval, kOperatorPauseRecheck), stop);
+      continue;
+    }
     const bool paused = clock_.now() < paused_until();
     const auto after_pause = free > 0 && !paused ? pause_.allowance(static_cast<int>(free)) : StagePause::Allowance{};
     const auto allowance = after_pause.tokens > 0 ? breaker_.allowance(after_pause.tokens) : Breaker::Allowance{};

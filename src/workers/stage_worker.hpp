@@ -49,7 +49,12 @@ struct WorkerOptions {
   metrics::Registry* metrics = nullptr;
   std::string provider = "unknown";  // the provider label of those metrics (replicate, pinata, local, …)
   BreakerOptions breaker;            // when the provider's outages pause the stage (workers/breaker.hpp)
+  // Optional: whether an operator paused the stage (store::PauseSwitch); asked before each claim.
+  std::function<bool()> operator_paused;
 };
+
+// How often a stage an operator paused looks at the switch again, at most.
+inline constexpr std::chrono::milliseconds kOperatorPauseRecheck{250};
 
 class StageWorker {
  public:
@@ -80,6 +85,8 @@ class StageWorker {
  private:
   // One token: the processor's work, then its outcome recorded. True when it met a bug.
   bool handle(const store::Claim& claim, std::stop_token stop, const std::function<void()>& settling);
+  // Whether an operator paused the stage now; says so once when that changes.
+  bool operator_paused();
   // Claims for free slots until `stop` (or a bug): woken by new work, else the next due token or
   // the poll interval.
   void dispatch(std::stop_token stop, SlotPool& slots, const std::atomic<bool>& bug);
@@ -99,6 +106,7 @@ class StageWorker {
   StagePause pause_;
   Breaker breaker_;
   OutcomeRecorder recorder_;
+  bool operator_paused_ = false;  // as last seen (the dispatching thread, or step()'s caller)
 };
 
 }  // namespace glisk::workers
