@@ -154,13 +154,14 @@ TEST_P(QueueControlsTest, CancelFailsTokensForGoodWithTheCallerInTheirHistory) {
     return tx.exec("SELECT locked_by FROM tokens_s0 WHERE token_id = 2").rows.at(0).at(0).value();
   });
   clock.advance(10s);
-  auto report = queue.cancel({{1, 2, 3, 4, 5, 6, 404}, std::nullopt, std::nullopt}, "wrong author", false,
-                             "cli:ops@host");
+  auto report =
+      queue.cancel({{1, 2, 3, 4, 5, 6, 404}, std::nullopt, std::nullopt}, "wrong author", false, "cli:ops@host");
   ASSERT_EQ(report.tokens.size(), 5u);
-  const std::vector<std::tuple<int64_t, TokenStatus, Stage>> expected = {
-      {1, TokenStatus::kDetected, Stage::kImage},  {2, TokenStatus::kGenerating, Stage::kImage},
-      {3, TokenStatus::kUploading, Stage::kIpfs},  {4, TokenStatus::kReady, Stage::kReveal},
-      {6, TokenStatus::kFailed, Stage::kImage}};
+  const std::vector<std::tuple<int64_t, TokenStatus, Stage>> expected = {{1, TokenStatus::kDetected, Stage::kImage},
+                                                                         {2, TokenStatus::kGenerating, Stage::kImage},
+                                                                         {3, TokenStatus::kUploading, Stage::kIpfs},
+                                                                         {4, TokenStatus::kReady, Stage::kReveal},
+                                                                         {6, TokenStatus::kFailed, Stage::kImage}};
   for (size_t i = 0; i < expected.size(); ++i) {
     const auto& [id, from, stage] = expected[i];
     EXPECT_EQ(report.tokens[i].token_id, id);
@@ -216,7 +217,8 @@ TEST_P(QueueControlsTest, CancelLeavesTokensAPendingRevealMayStillMine) {
   ASSERT_EQ(queue.claim(Stage::kReveal, 10).size(), 1u);
   // Token 6 listed in a pending journal row (a batch sent by an instance that died since).
   store::in_transaction(tdb.db(), store::TxMode::kWrite, [&](store::Transaction& tx) {
-    tx.exec("INSERT INTO reveal_transactions (tx_hash, token_ids, nonce, status) VALUES ('0xabc', '[6]', 1, 'pending')");
+    tx.exec(
+        "INSERT INTO reveal_transactions (tx_hash, token_ids, nonce, status) VALUES ('0xabc', '[6]', 1, 'pending')");
   });
   auto report = queue.cancel({{4, 6}, std::nullopt, std::nullopt}, "no", false, "x");
   EXPECT_TRUE(report.tokens.empty());

@@ -231,6 +231,24 @@ TEST_P(RevealTest, RevealsEveryTokenInBatchesOfAtMostTheMaximum) {
   EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 1u + 3u);  // the deployment, then three reveals
 }
 
+// An operator's pause (a gas spike): nothing is sent while it holds; resumed, the batch goes.
+TEST_P(RevealTest, APausedRevealStageSendsNothingUntilResumed) {
+  start_chain(3);
+  std::atomic<bool> paused{true};
+  RevealOptions options;
+  options.batch_wait = 0ms;
+  options.operator_paused = [&paused] { return paused.load(); };
+  RevealRig rig(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", {}, options);
+  rig.add_ready(1, 3);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(rig.worker->step().outcome, StepOutcome::kPaused);
+  EXPECT_EQ(rig.journal_rows().rows.size(), 0u) << "nothing signed while paused";
+  EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 1u) << "only the deployment";
+  EXPECT_EQ(rig.log.count("worker.paused"), 1) << "said once, not every step";
+  paused = false;
+  ASSERT_TRUE(rig.step_until([&] { return rig.count_status("revealed") == 3; })) << rig.log.text();
+  EXPECT_EQ(rig.log.count("worker.resumed"), 1);
+}
+
 TEST_P(RevealTest, ASingleTokenIsRevealedAndTheOptionalFunctionIsUsed) {
   start_chain(1);
   RevealOptions options;

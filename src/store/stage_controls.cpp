@@ -49,8 +49,8 @@ std::optional<OperatorPause> StageControls::resume(token::Stage stage) {
 }
 
 std::vector<OperatorPause> StageControls::paused() {
-  const auto rows = in_transaction(db_, TxMode::kRead,
-                                   [&](Transaction& tx) { return state_.with_prefix(tx, std::string(kPrefix)); });
+  const auto rows =
+      in_transaction(db_, TxMode::kRead, [&](Transaction& tx) { return state_.with_prefix(tx, std::string(kPrefix)); });
   std::vector<OperatorPause> out;
   for (token::Stage stage : token::kAllStages) {
     for (const auto& row : rows) {
@@ -67,8 +67,8 @@ StageControls::Totals StageControls::totals() {
     totals.cancels[std::string(token::to_string(stage))] = 0;
   }
   in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    for (const auto& [prefix, into] : {std::pair{kOperatorRetriesKey, &totals.retries},
-                                       std::pair{kOperatorCancelsKey, &totals.cancels}}) {
+    for (const auto& [prefix, into] :
+         {std::pair{kOperatorRetriesKey, &totals.retries}, std::pair{kOperatorCancelsKey, &totals.cancels}}) {
       for (const auto& row : state_.with_prefix(tx, std::string(prefix))) {
         const std::string stage = row.key.substr(prefix.size());
         if (!into->contains(stage)) continue;  // not a stage this glisk knows
