@@ -440,6 +440,18 @@ TEST_F(DashboardInChromium, TheTokenPageShowsImageMetadataHistoryPredictionsAndR
   EXPECT_EQ(browser->wait_for("return document.getElementById('token-action-result').textContent || null", 30s),
             "retried 1 token(s): #7");
   EXPECT_NE(tokens.find_token(gt::kFailedIpfs)->status, token::TokenStatus::kFailed);
+
+  // When the server says it has queue controls, "retry now" and "cancel" show and post to them.
+  // Today's server has none: it refuses the "now" field, and the page says so.
+  browser->script("config.queue_controls = true; document.body.dataset.view = ''; refresh();");
+  browser->wait_for("return !document.getElementById('token-retry-now').hidden || null", 15s);
+  EXPECT_FALSE(browser->script("return document.getElementById('token-cancel').hidden;").get<bool>());
+  browser->click("#token-retry-now");
+  const auto refused = browser->wait_for(
+      "const t = document.getElementById('token-action-result').textContent; return t.startsWith('retry-now') ? t : "
+      "null;",
+      30s);
+  EXPECT_NE(refused.get<std::string>().find("retry-now refused (400)"), std::string::npos) << refused;
 }
 
 TEST_F(DashboardInChromium, SearchFiltersAndPagesTheTokenList) {
