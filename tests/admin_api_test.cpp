@@ -316,7 +316,7 @@ TEST_P(AdminApiTest, ReadOnlyViewsForTheDashboard) {
   EXPECT_EQ(json::parse(res->body).size(), 5u);
   EXPECT_EQ(get("/api/tokens?recent=0")->status, 400);
   EXPECT_EQ(get("/api/tokens?recent=abc")->status, 400);
-  EXPECT_EQ(get("/api/tokens")->status, 400);
+  EXPECT_EQ(get("/api/tokens?recent=5&status=failed")->status, 400) << "recent takes no filter";
 
   res = get("/api/failures?limit=2");
   ASSERT_EQ(res->status, 200);
@@ -347,6 +347,71 @@ TEST_P(AdminApiTest, ReadOnlyViewsForTheDashboard) {
   EXPECT_EQ(config["image_gateway"], "/ipfs/");
   EXPECT_EQ(config["explorer_url"], "https://etherscan.io");
   EXPECT_EQ(config["admin_api"], false);
+  server->stop();
+}
+
+// The dashboard's token list: search, filters and keyset pages over HTTP, every parameter checked
+// before anything is read.
+TEST_P(AdminApiTest, TokenListSearchesFiltersAndPagesWithACursor) {
+  auto server = start("");
+  auto page = [&](const std::string& query) {
+    auto res = get("/api/tokens?" + query);
+    EXPECT_EQ(res->status, 200) << query << " → " << res->body;
+    std::vector<int64_t> ids;
+    const auto body = json::parse(res->body);
+    for (const auto& t : body["tokens"]) ids.push_back(t["token_id"].get<int64_t>());
+    return std::make_pair(ids, body["next_before"]);
+  };
+  auto [first, cursor] = page("limit=3");
+  EXPECT_EQ(first, (std::vector<int64_t>{8, 7, 6}));
+  ASSERT_EQ(cursor, 6);
+  auto [second, cursor2] = page("limit=3&before=6");
+  EXPECT_EQ(second, (std::vector<int64_t>{5, 4, 3}));
+  auto [last, end] = page("limit=3&before=3");
+  EXPECT_EQ(last, (std::vector<int64_t>{2, 1}));
+  EXPECT_TRUE(end.is_null()) << "the last page has no cursor";
+
+  EXPECT_EQ(page("status=failed").first, (std::vector<int64_t>{8, 7, 6}));
+  EXPECT_EQ(page("status=failed&stage=ipfs").first, (std::vector<int64_t>{gt::kFailedIpfs}));
+  EXPECT_EQ(page("stage=image").first, (std::vector<int64_t>{6, 2, 1})) << "detected, generating, failed by image";
+  EXPECT_EQ(page("q=%235").first, (std::vector<int64_t>{5})) << "#5, as the dashboard shows ids";
+  EXPECT_EQ(page("q=bafymeta4").first, (std::vector<int64_t>{4}));
+  EXPECT_EQ(page("q=0x00000000000000000000000000000000000000A1&limit=2").first, (std::vector<int64_t>{8, 7}));
+  EXPECT_EQ(page("status=&stage=&q=").first.size(), 8u) << "empty filters are 'any'";
+
+  for (const std::string bad :
+       {"limit=0", "limit=1001", "limit=x", "before=-1", "before=abc", "status=done", "stage=paint", "q=hello",
+        "q=0x123", "q=0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "stauts=failed", "limit=5&limit=6"}) {
+    auto res = get("/api/tokens?" + bad);
+    ASSERT_TRUE(res) << bad;
+    EXPECT_EQ(res->status, 400) << bad << " → " << res->body;
+    EXPECT_FALSE(json::parse(res->body)["error"].get<std::string>().empty()) << bad;
+  }
+  EXPECT_NE(get("/api/tokens?stauts=failed")->body.find("accepted: before, limit, q, stage, status"),
+            std::string::npos);
+  EXPECT_NE(get("/api/tokens?q=hello")->body.find("a CID"), std::string::npos);
+
+  // Reveals page by id the same way.
+  EXPECT_EQ(get("/api/reveals?limit=1&before=1")->status, 200);
+  EXPECT_EQ(get("/api/reveals?before=x")->status, 400);
+  EXPECT_EQ(get("/api/reveals?page=2")->status, 400);
+  server->stop();
+}
+
+TEST_P(AdminApiTest, TokenDetailGathersWhatTheTokenPageShows) {
+  auto server = start("");
+  auto res = get("/api/tokens/5/detail");
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto d = json::parse(res->body);
+  EXPECT_EQ(d["token"]["token_id"], 5);
+  EXPECT_EQ(d["token"]["metadata_cid"], "bafymeta5");
+  EXPECT_EQ(d["author_wallet"], "0x00000000000000000000000000000000000000a1");
+  EXPECT_EQ(d["prediction"]["id"], "prediction-5");
+  EXPECT_EQ(d["prediction"]["created"], tokens.find_token(5)->predictions_created);
+  EXPECT_TRUE(d["prediction"]["delivery"].is_null());
+  EXPECT_TRUE(d["metadata"].is_null()) << "no local IPFS store in this server";
+  EXPECT_EQ(get("/api/tokens/404/detail")->status, 404);
+  EXPECT_EQ(get("/api/tokens/x/detail")->status, 400);
   server->stop();
 }
 

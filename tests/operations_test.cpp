@@ -11,8 +11,10 @@
 #include "ops/pipeline_metrics.hpp"
 #include "ops/pipeline_view.hpp"
 #include "ops/progress.hpp"
+#include "ops/token_query.hpp"
 #include "pipeline_data.hpp"
 #include "prometheus_text.hpp"
+#include "store/mint_events.hpp"
 #include "subprocess.hpp"
 
 using namespace glisk;
@@ -153,6 +155,95 @@ TEST_P(OperationsTest, ViewsShowRecentTokensFailuresHistoryRevealsAndThroughput)
     EXPECT_NE(glisk::testing::error_of<ops::InvalidRequest>([&] { view.recent_tokens(bad); }).find("1..1000"),
               std::string::npos);
   }
+}
+
+// The chart counts tokens: a token that reaches a status twice in a minute (a retry) counts once,
+// where the moves count twice.
+TEST_P(OperationsTest, ThroughputCountsTokensApartFromMoves) {
+  queue.retry_failed({{gt::kFailedImage}, false, std::nullopt}, false, "cli");
+  ASSERT_EQ(queue.claim(Stage::kImage, 10).size(), 2u);  // kDetected (released) and the retried kFailedImage
+  auto minutes = view.throughput();
+  EXPECT_EQ(minutes.back().moved_to["generating"], 10);
+  EXPECT_EQ(minutes.back().tokens["generating"], 8);
+  EXPECT_EQ(minutes.back().tokens["revealed"], 1);
+  EXPECT_EQ(ops::throughput_json(minutes).back()["tokens"]["generating"], 8);
+}
+
+// Search, filters and keyset pages, and what the token page reads, on both stores.
+TEST_P(OperationsTest, TokenSearchFindsByEveryKeyAndPagesByCursor) {
+  auto ids = [&](const store::TokenSearch& s) {
+    std::vector<int64_t> out;
+    for (const auto& t : view.tokens(s).tokens) out.push_back(t.token_id);
+    return out;
+  };
+  auto search = [](const std::string& q) {
+    store::TokenSearch s;
+    ops::parse_search_text(q, s);
+    return s;
+  };
+  // A mint of tokens 3..5, and a reveal of token 4 with its transaction on the token.
+  const std::string mint_tx = "0x" + std::string(64, 'a');
+  store::in_transaction(tdb.db(), store::TxMode::kWrite, [&](store::Transaction& tx) {
+    store::MintRow mint;
+    mint.tx_hash = mint_tx;
+    mint.block_number = 7;
+    mint.minter = "0x00000000000000000000000000000000000000b2";
+    mint.author_wallet = "0x00000000000000000000000000000000000000a1";
+    mint.start_token_id = 3;
+    mint.quantity = 3;
+    mint.total_paid = "0";
+    store::record_mint_event(tx, mint, "2026-01-01T00:00:00.000Z");
+  });
+  store::SignedReveal reveal;
+  reveal.sender = "0x00000000000000000000000000000000000000b1";
+  reveal.tx_hash = "0x" + std::string(64, 'e');
+  reveal.token_ids = {gt::kReady};
+  reveal.raw_tx = "0x02";
+  store::JournalEntry entry;
+  static_cast<store::SignedReveal&>(entry) = reveal;
+  entry.id = journal.record_pending(reveal);
+  ASSERT_EQ(journal.confirm(entry, 12, 60000, eth::U256(1000)), 1);
+
+  EXPECT_EQ(ids(search("4")), (std::vector<int64_t>{4}));
+  EXPECT_EQ(ids(search("0x" + std::string(64, 'A'))), (std::vector<int64_t>{5, 4, 3})) << "the mint, any case";
+  EXPECT_EQ(ids(search(reveal.tx_hash)), (std::vector<int64_t>{4})) << "the reveal";
+  EXPECT_EQ(ids(search("bafyimage8")), (std::vector<int64_t>{8}));
+  EXPECT_EQ(ids(search("bafymeta5")), (std::vector<int64_t>{5}));
+  EXPECT_EQ(ids(search("0x00000000000000000000000000000000000000A1")).size(), 8u) << "the author, any case";
+  EXPECT_TRUE(ids(search("0x00000000000000000000000000000000000000c3")).empty());
+  auto failed_reveal = search("");
+  failed_reveal.status = TokenStatus::kFailed;
+  failed_reveal.stage = Stage::kReveal;
+  EXPECT_EQ(ids(failed_reveal), (std::vector<int64_t>{gt::kFailedReveal}));
+  auto reveal_stage = search("");
+  reveal_stage.stage = Stage::kReveal;
+  EXPECT_EQ(ids(reveal_stage), (std::vector<int64_t>{8})) << "ready token 4 is revealed now";
+
+  // Pages: the cursor is the last id shown; a token that moves meanwhile changes no page's bounds.
+  store::TokenSearch paged;
+  paged.limit = 3;
+  auto first = view.tokens(paged);
+  ASSERT_EQ(first.next_before, 6);
+  queue.retry_failed({{gt::kFailedIpfs}, false, std::nullopt}, false, "cli");
+  paged.before = first.next_before;
+  EXPECT_EQ(ids(paged), (std::vector<int64_t>{5, 4, 3}));
+  paged.before = 3;
+  EXPECT_FALSE(view.tokens(paged).next_before);
+  paged.limit = 0;
+  EXPECT_NE(glisk::testing::error_of<ops::InvalidRequest>([&] { view.tokens(paged); }).find("1..1000"),
+            std::string::npos);
+
+  auto detail = view.token_detail(gt::kReady);
+  ASSERT_TRUE(detail);
+  EXPECT_EQ(detail->origin.mint_tx_hash, mint_tx);
+  EXPECT_EQ(detail->origin.mint_block, 7);
+  EXPECT_EQ(detail->origin.author_wallet, "0x00000000000000000000000000000000000000a1");
+  ASSERT_TRUE(detail->reveal);
+  EXPECT_EQ(detail->reveal->gas_per_token, 60000);
+  EXPECT_FALSE(view.token_detail(404));
+  EXPECT_FALSE(view.token_detail(gt::kDetected)->origin.mint_tx_hash) << "token 1 was not in the mint";
+  EXPECT_EQ(view.reveals(5, entry.id).size(), 0u) << "no reveal below the first";
+  EXPECT_EQ(view.reveals(5, entry.id + 1).size(), 1u);
 }
 
 // "-0" once passed as token 0: std::from_chars into a signed type takes the sign (found by

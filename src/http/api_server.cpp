@@ -9,6 +9,7 @@
 #include "ipfs/cid.hpp"
 #include "net/content_type.hpp"
 #include "ops/ops_json.hpp"
+#include "ops/token_query.hpp"
 #include "token/token.hpp"
 #include "webhook/alchemy_webhook.hpp"
 #include "webhook/replicate_webhook.hpp"
@@ -138,13 +139,28 @@ void ApiServer::operator_routes() {
         }));
 
   r.add("GET", "/api/tokens", guarded(log_, [view](const Request& req) {
-          if (req.query_value("recent") == nullptr) {
-            throw BadRequest("use /api/tokens?recent=N (1..1000) or /api/tokens/{id}");
+          if (req.query_value("recent") != nullptr) {
+            if (req.query.size() != 1) {
+              throw BadRequest(
+                  "recent=N takes no other parameter; to search and filter use "
+                  "/api/tokens?status=&stage=&q=&limit=&before=");
+            }
+            json out = json::array();
+            for (const auto& t : view().recent_tokens(query_limit(req, "recent", 20))) {
+              out.push_back(token_json(t, ops::Audience::kPublic));
+            }
+            return reply(200, out);
           }
-          json out = json::array();
-          for (const auto& t : view().recent_tokens(query_limit(req, "recent", 20))) {
-            out.push_back(token_json(t, ops::Audience::kPublic));
-          }
+          const auto search = ops::parse_token_search(req.query);  // InvalidRequest → 400, nothing read
+          return reply(200, ops::token_page_json(view().tokens(search), ops::Audience::kPublic));
+        }));
+
+  r.add("GET", "/api/tokens/{}/detail", guarded(log_, [this, view](const Request& req) {
+          const int64_t id = ops::parse_token_id(req.params[0]);
+          auto detail = view().token_detail(id);
+          if (!detail) throw NotFound("token " + std::to_string(id) + " is not known");
+          json out = ops::token_detail_json(*detail, ops::Audience::kPublic);
+          out["metadata"] = local_metadata(detail->token);
           return reply(200, out);
         }));
 
@@ -164,8 +180,9 @@ void ApiServer::operator_routes() {
         }));
 
   r.add("GET", "/api/reveals", guarded(log_, [view](const Request& req) {
+          const auto page = ops::parse_page_query(req.query, 20);
           json out = json::array();
-          for (const auto& t : view().reveals(query_limit(req, "limit", 20))) out.push_back(ops::reveal_json(t));
+          for (const auto& t : view().reveals(page.limit, page.before)) out.push_back(ops::reveal_json(t));
           return reply(200, out);
         }));
 
@@ -277,6 +294,21 @@ void ApiServer::operator_routes() {
 // Who an admin action is recorded as (token_events.instance, the pause's `by`): the API and the
 // client's address; the token itself says nothing about who holds it.
 std::string ApiServer::admin_actor(const Request& req) { return "admin-api:" + req.client; }
+
+nlohmann::json ApiServer::local_metadata(const token::Token& token) const {
+  // With IPFS_PROVIDER=pinata the metadata lives at the gateway, which the page links to (its
+  // Content-Security-Policy lets it fetch from this service only).
+  if (ipfs_store_ == nullptr || !token.metadata_cid) return nullptr;
+  try {
+    auto bytes = ipfs_store_->read(*token.metadata_cid);
+    if (!bytes) return nullptr;
+    json metadata = json::parse(*bytes, nullptr, false);
+    return metadata.is_object() ? metadata : json(nullptr);
+  } catch (const std::exception& e) {  // a CID of another shape (set by hand), an unreadable file
+    log_.warn("http.metadata_unreadable", {{"token_id", token.token_id}, {"error", e.what()}});
+    return nullptr;
+  }
+}
 
 std::optional<Response> ApiServer::admin_refusal(const Request& req) {
   if (auto wait = admin_throttle_.locked_out(req.client)) {

@@ -23,9 +23,14 @@
 //   GET /                  the dashboard (embedded HTML/CSS/JS; GET /dashboard/{file} its assets)
 //   GET /metrics           Prometheus text format 0.0.4 (metrics/registry.hpp)
 //   GET /api/tokens?recent=N  the N most recently changed tokens (1..1000, default 20)
+//   GET /api/tokens?status=&stage=&q=&limit=&before=  a page of tokens, highest id first, found by
+//                          id, author wallet, transaction hash or CID (ops/token_query.hpp):
+//                          {"tokens":[…],"next_before":id|null}
 //   GET /api/tokens/{id}/events  the token's history (token_events); 404 unknown token
+//   GET /api/tokens/{id}/detail  what the token page shows: the token, its author and mint, its
+//                          reveal transaction, its prediction, its metadata (local IPFS store only)
 //   GET /api/failures?limit=N  failed tokens: stage, attempts, error
-//   GET /api/reveals?limit=N   reveal transactions, newest first
+//   GET /api/reveals?limit=N[&before=ID]  reveal transactions, newest first (ids below ID)
 //   GET /api/throughput    per minute over the last hour, state changes by target status
 //   GET /api/dashboard/config  image gateway and explorer links for the dashboard
 //   POST /api/admin/retry  {"token_ids":[…]} | {"failed":true[,"stage":"image|ipfs|reveal"]}
@@ -123,6 +128,8 @@ class ApiServer {
   void routes();
   void intake_routes();
   void operator_routes();
+  // The token's metadata as pinned in the local IPFS store; null when there is none here.
+  nlohmann::json local_metadata(const token::Token& token) const;
   // POST /api/admin/…: the token checked, failures slowed, counted and logged; throws to answer.
   static std::string admin_actor(const Request& req);
   std::optional<Response> admin_refusal(const Request& req);

@@ -106,9 +106,58 @@ json throughput_json(const std::vector<ThroughputMinute>& minutes) {
   for (const auto& m : minutes) {
     json counts = json::object();
     for (const auto& [status, n] : m.moved_to) counts[status] = n;
-    out.push_back({{"minute", m.minute}, {"moved_to", counts}});
+    json tokens = json::object();
+    for (const auto& [status, n] : m.tokens) tokens[status] = n;
+    out.push_back({{"minute", m.minute}, {"moved_to", counts}, {"tokens", tokens}});
   }
   return out;
+}
+
+json token_page_json(const store::TokenPage& page, Audience audience) {
+  json tokens = json::array();
+  for (const auto& t : page.tokens) tokens.push_back(token_json(t, audience));
+  return {{"tokens", tokens}, {"next_before", optional_value(page.next_before)}};
+}
+
+namespace {
+
+// The parts of Replicate's prediction (as its webhook delivered it) an operator reads; the rest
+// (its input, output URLs, logs) stays out. Kept as delivered, so read defensively.
+json prediction_delivery_json(const std::string& text) {
+  const json p = json::parse(text, nullptr, false);
+  if (!p.is_object()) return nullptr;
+  auto field = [&p](const char* name) -> json {
+    const auto it = p.find(name);
+    if (it == p.end() || !it->is_string()) return nullptr;
+    return it->get<std::string>().substr(0, 500);
+  };
+  json predict_time = nullptr;
+  if (const auto m = p.find("metrics"); m != p.end() && m->is_object()) {
+    if (const auto t = m->find("predict_time"); t != m->end() && t->is_number()) predict_time = *t;
+  }
+  return {{"status", field("status")},
+          {"error", field("error")},
+          {"created_at", field("created_at")},
+          {"completed_at", field("completed_at")},
+          {"predict_time_seconds", predict_time}};
+}
+
+}  // namespace
+
+json token_detail_json(const TokenDetail& d, Audience audience) {
+  json mint = nullptr;
+  if (d.origin.mint_tx_hash) {
+    mint = {{"tx_hash", *d.origin.mint_tx_hash}, {"block_number", optional_value(d.origin.mint_block)}};
+  }
+  return {{"token", token_json(d.token, audience)},
+          {"author_wallet", optional_text(d.origin.author_wallet)},
+          {"mint", mint},
+          {"reveal", d.reveal ? reveal_json(*d.reveal) : json(nullptr)},
+          {"prediction",
+           {{"id", optional_text(d.token.prediction_id)},
+            {"created", d.token.predictions_created},
+            {"prompt_refused_at", optional_time(d.token.prompt_refused_at)},
+            {"delivery", d.prediction_delivery ? prediction_delivery_json(*d.prediction_delivery) : json(nullptr)}}}};
 }
 
 json retry_json(const store::RetryReport& report, bool dry_run) {

@@ -23,7 +23,14 @@ nlohmann::json queue_stats_json(const std::vector<store::StageQueueStats>& stats
 nlohmann::json failure_json(const Failure& f);
 nlohmann::json event_json(const store::TokenEvent& e);
 nlohmann::json reveal_json(const RevealTransaction& r);
+// [{"minute","moved_to":{status:moves},"tokens":{status:distinct tokens}}]
 nlohmann::json throughput_json(const std::vector<ThroughputMinute>& minutes);
+// {"tokens":[token_json…],"next_before":id|null}
+nlohmann::json token_page_json(const store::TokenPage& page, Audience audience);
+// {"token","author_wallet","mint":{"tx_hash","block_number"}|null,"reveal":reveal_json|null,
+//  "prediction":{"id","created","prompt_refused_at","delivery":{"status","error","created_at",
+//  "completed_at","predict_time_seconds"}|null}}
+nlohmann::json token_detail_json(const TokenDetail& d, Audience audience);
 // {"instance","provider","cause","reason","since","next_probe","reported_at"}
 nlohmann::json stage_pause_json(const store::StagePauseReport& r);
 // {"dry_run":…, "count":N, "tokens":[{"token_id","stage","to"}],

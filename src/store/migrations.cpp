@@ -208,6 +208,10 @@ const std::vector<Migration>& migrations() {
        "ALTER TABLE tokens_s0 ADD COLUMN predictions_created INTEGER NOT NULL DEFAULT 0;"},
       {10, "tokens_s0.cancelled_at: an operator cancelled the token (failed for good: no retry sends it again)",
        "ALTER TABLE tokens_s0 ADD COLUMN cancelled_at {ts};"},
+      {11, "indexes for the dashboard's search by reveal transaction and by CID (no scan of every token)",
+       "CREATE INDEX tokens_s0_reveal_tx ON tokens_s0 (reveal_tx_hash); "
+       "CREATE INDEX tokens_s0_image_cid ON tokens_s0 (image_cid); "
+       "CREATE INDEX tokens_s0_metadata_cid ON tokens_s0 (metadata_cid);"},
   };
   return kMigrations;
 }

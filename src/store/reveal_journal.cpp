@@ -253,4 +253,12 @@ std::optional<RevealRecord> RevealJournal::find_by_hash(const std::string& tx_ha
   return rows.front();
 }
 
+std::vector<RevealRecord> RevealJournal::recent_before(int64_t before_id, int limit) {
+  return records_of(in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
+    return tx.exec(
+        "SELECT " + std::string(kRecordColumns) + " FROM reveal_transactions WHERE id < $1 ORDER BY id DESC LIMIT $2",
+        {before_id, int64_t{limit}});
+  }));
+}
+
 }  // namespace glisk::store

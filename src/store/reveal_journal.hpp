@@ -114,6 +114,8 @@ class RevealJournal {
   std::vector<RevealRecord> recent(int limit);
   // The row of the transaction `tx_hash` (a token's reveal_tx_hash); nullopt when none.
   std::optional<RevealRecord> find_by_hash(const std::string& tx_hash);
+  // The next page after recent(): rows with ids below `before_id`, newest first (keyset paging).
+  std::vector<RevealRecord> recent_before(int64_t before_id, int limit);
 
  private:
   Database& db_;
