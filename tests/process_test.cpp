@@ -303,11 +303,14 @@ TEST(Cli, ConfigShowsTheValuesInEffectAndWhereTheyComeFrom) {
   {
     std::ofstream env(dir + "/.env");
     env << "WORKER_BATCH_SIZE=7\nPORT=1234\nADMIN_TOKEN=dotenv-admin-token-0123456789abcdef\n";
+    std::ofstream jwt(dir + "/pinata_jwt");
+    jwt << "eyJ-pinata-jwt-in-a-file\n";
   }
   const std::map<std::string, std::string> vars = {
       {"PORT", "9999"},
       {"DATABASE_URL", "postgresql://glisk:db-password-42@db.internal/glisk"},
-      {"RPC_URL", "https://eth-mainnet.example.org/v2/rpc-api-key-42"}};
+      {"RPC_URL", "https://eth-mainnet.example.org/v2/rpc-api-key-42"},
+      {"PINATA_JWT_FILE", dir + "/pinata_jwt"}};
   Subprocess text({GLISK_BINARY, "config"}, vars, dir);
   EXPECT_EQ(text.wait(10s), 0) << text.all_stderr();
   const std::string& out = text.all_stdout();
@@ -317,7 +320,8 @@ TEST(Cli, ConfigShowsTheValuesInEffectAndWhereTheyComeFrom) {
   EXPECT_NE(out.find("ADMIN_TOKEN=****\t# .env"), std::string::npos) << out;
   EXPECT_NE(out.find("RPC_URL=https://eth-mainnet.example.org/***\t# environment"), std::string::npos) << out;
   EXPECT_NE(out.find("DATABASE_URL=postgresql://glisk:***@db.internal/glisk\t# environment"), std::string::npos) << out;
-  for (const char* secret : {"dotenv-admin-token", "db-password-42", "rpc-api-key-42"}) {
+  EXPECT_NE(out.find("PINATA_JWT=****\t# file " + dir + "/pinata_jwt"), std::string::npos) << out;
+  for (const char* secret : {"dotenv-admin-token", "db-password-42", "rpc-api-key-42", "pinata-jwt-in-a-file"}) {
     EXPECT_EQ(out.find(secret), std::string::npos) << secret;
   }
   Subprocess json({GLISK_BINARY, "config", "--json"}, vars, dir);
@@ -328,6 +332,7 @@ TEST(Cli, ConfigShowsTheValuesInEffectAndWhereTheyComeFrom) {
   EXPECT_EQ(by_name["PORT"]["source"], "environment");
   EXPECT_EQ(by_name["WORKER_BATCH_SIZE"]["source"], ".env");
   EXPECT_EQ(by_name["ADMIN_TOKEN"]["secret"], true);
+  EXPECT_EQ(by_name["PINATA_JWT"]["source"], "file " + dir + "/pinata_jwt");
   EXPECT_TRUE(by_name["GLISK_NFT_CONTRACT_ADDRESS"]["value"].is_null()) << "unset";
   // A value the service would refuse is listed, then said, with exit 2.
   auto bad = vars;
