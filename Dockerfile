@@ -16,7 +16,7 @@ FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates libsqlite3-0 libpq5 libspdlog1.10 libfmt9 libcurl4 libssl3 zlib1g libbrotli1 \
-      libsecp256k1-1 libcrypto++8 libpng16-16 \
+      libsecp256k1-1 libcrypto++8 libpng16-16 libsystemd0 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --home-dir /var/lib/glisk --create-home --shell /usr/sbin/nologin glisk
 COPY --from=build /build/glisk /usr/local/bin/glisk
