@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <map>
 
 #include "config/dotenv.hpp"
 #include "log/redaction.hpp"
@@ -265,6 +267,96 @@ TEST(Config, ReadsTheKeeperKeyFromAFile) {
                          {"KEEPER_PRIVATE_KEY_FILE", path}})
                 .keeper_private_key,
             key);
+}
+
+// Writes `content` to a file of its own under the test's temporary folder; returns its path.
+std::string secret_file(const std::string& name, const std::string& content) {
+  const std::string path = ::testing::TempDir() + "/config_secret_" + name;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  return path;
+}
+
+// Docker secrets and systemd credentials are files: every secret the table declares takes one.
+TEST(Config, EverySecretCanBeReadFromItsFile) {
+  using Field = std::function<std::string(const Config&)>;
+  const std::map<std::string, std::pair<std::string, Field>> kSecrets = {
+      {"DATABASE_URL", {"postgresql://glisk:pw@db:5432/glisk", [](const Config& c) { return c.database_url; }}},
+      {"REPLICATE_API_TOKEN", {"r8_from_a_file", [](const Config& c) { return c.replicate_api_token; }}},
+      {"REPLICATE_WEBHOOK_SECRET", {"whsec_from_a_file", [](const Config& c) { return c.replicate_webhook_secret; }}},
+      {"PINATA_JWT", {"eyJ.from.file", [](const Config& c) { return c.pinata_jwt; }}},
+      {"KEEPER_PRIVATE_KEY", {"0x" + std::string(63, '0') + "7", [](const Config& c) { return c.keeper_private_key; }}},
+      {"RPC_URL", {"https://node.example.org/v2/key", [](const Config& c) { return c.rpc_url; }}},
+      {"ALCHEMY_WEBHOOK_SECRET", {"whsec_alchemy_from_file", [](const Config& c) { return c.alchemy_webhook_secret; }}},
+      {"ADMIN_TOKEN", {"admin-token-from-a-file", [](const Config& c) { return c.admin_token; }}},
+  };
+  for (const auto& v : variables()) {
+    if (!v.secret) continue;
+    EXPECT_TRUE(kSecrets.contains(std::string(v.name))) << v.name << ": a secret this test does not try";
+  }
+  for (const auto& [name, expected] : kSecrets) {
+    const auto& [value, field] = expected;
+    const std::string path = secret_file(name, value + "\n");
+    EXPECT_EQ(field(load_config({{file_form(name), path}})), value) << name;
+  }
+}
+
+TEST(Config, ASecretFileLosesOneTrailingNewlineOnly) {
+  EXPECT_EQ(load_config({{"ADMIN_TOKEN_FILE", secret_file("plain", "token")}}).admin_token, "token");
+  EXPECT_EQ(load_config({{"ADMIN_TOKEN_FILE", secret_file("lf", "token\n")}}).admin_token, "token");
+  EXPECT_EQ(load_config({{"ADMIN_TOKEN_FILE", secret_file("crlf", "token\r\n")}}).admin_token, "token");
+  EXPECT_EQ(load_config({{"ADMIN_TOKEN_FILE", secret_file("two", "token\n\n")}}).admin_token, "token\n");
+}
+
+TEST(Config, ASecretSetTwiceIsAProblem) {
+  const std::string path = secret_file("twice", "file-token\n");
+  const std::string message = error_of<ConfigError>([&] {
+    load_config({{"ADMIN_TOKEN_FILE", path}, {"ADMIN_TOKEN", "env-token"}});
+  });
+  EXPECT_NE(message.find("ADMIN_TOKEN_FILE: set together with ADMIN_TOKEN; keep one of them"), std::string::npos)
+      << message;
+}
+
+TEST(Config, AnUnreadableSecretFileIsNamedWithWhatToDo) {
+  const std::string missing = ::testing::TempDir() + "/config_secret_none";
+  std::string message = error_of<ConfigError>([&] { load_config({{"PINATA_JWT_FILE", missing}}); });
+  EXPECT_NE(message.find("PINATA_JWT_FILE: cannot read " + missing + " (No such file or directory): check the path"),
+            std::string::npos)
+      << message;
+  message = error_of<ConfigError>([&] { load_config({{"PINATA_JWT_FILE", ::testing::TempDir()}}); });
+  EXPECT_NE(message.find("PINATA_JWT_FILE: cannot read"), std::string::npos) << message;  // a folder
+  message = error_of<ConfigError>([&] { load_config({{"PINATA_JWT_FILE", secret_file("empty", "\n")}}); });
+  EXPECT_NE(message.find("is empty: write the secret into it"), std::string::npos) << message;
+}
+
+// A bad value in a file is fixed in that file: the problem names it, never what it holds.
+TEST(Config, ABadValueInASecretFileNamesTheFileNotItsContent) {
+  const std::string path = secret_file("bad_url", "mysql://root:hunter2@db/glisk\n");
+  const std::string message = error_of<ConfigError>([&] { load_config({{"DATABASE_URL_FILE", path}}); });
+  EXPECT_NE(message.find("DATABASE_URL_FILE: " + path + ": "), std::string::npos) << message;
+  EXPECT_EQ(message.find("hunter2"), std::string::npos) << message;
+}
+
+TEST(Config, ProductionTakesItsSecretsFromFiles) {
+  const auto c = load_config({{"APP_ENV", "production"},
+                              {"REPLICATE_API_TOKEN_FILE", secret_file("prod_token", "r8_x\n")},
+                              {"PINATA_JWT_FILE", secret_file("prod_jwt", "j\n")},
+                              {"KEEPER_PRIVATE_KEY_FILE", secret_file("prod_key", "0x" + std::string(63, '0') + "1")}});
+  EXPECT_EQ(c.image_provider, ImageProvider::kReplicate);
+  EXPECT_EQ(c.pinata_jwt, "j");
+}
+
+// `glisk config` says a secret comes from its file, and shows neither the file's content nor reads it.
+TEST(Config, AnEffectiveSecretFromAFileShowsTheFileAndAMask) {
+  const std::string path = secret_file("shown", "postgresql://glisk:pw-in-file@db/glisk\n");
+  const auto values = effective_values({{"DATABASE_URL_FILE", path}}, {{"ADMIN_TOKEN_FILE", "/run/secrets/admin"}});
+  std::map<std::string, EffectiveValue> by_name;
+  for (const auto& v : values) by_name[v.name] = v;
+  EXPECT_EQ(by_name["DATABASE_URL"].value, "****");
+  EXPECT_EQ(by_name["DATABASE_URL"].source, "file " + path);
+  EXPECT_EQ(by_name["ADMIN_TOKEN"].source, "file /run/secrets/admin");
+  EXPECT_EQ(by_name["ADMIN_TOKEN"].value, "****");
+  EXPECT_FALSE(by_name.contains("DATABASE_URL_FILE")) << "the file form is shown on its secret's line";
 }
 
 }  // namespace

@@ -2,12 +2,17 @@
 // and the `glisk` binary itself (serve, SIGTERM, migrate, bad configuration).
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -281,6 +286,90 @@ TEST(Cli, BadConfigurationStopsStartupWithOneMessageListingEverything) {
   EXPECT_NE(err.find("POLL_INTERVAL_SECONDS: -1 is out of range"), std::string::npos) << err;
 }
 
+namespace {
+
+// The service manager's end of systemd's notify protocol: a unix datagram socket bound at `path`,
+// each datagram one message of newline-separated KEY=VALUE lines.
+class NotifySocket {
+ public:
+  explicit NotifySocket(std::string path) : path_(std::move(path)) {
+    ::unlink(path_.c_str());
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path_.size() >= sizeof address.sun_path) throw std::runtime_error("socket path too long: " + path_);
+    std::copy(path_.begin(), path_.end(), address.sun_path);
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      throw std::runtime_error("cannot bind " + path_);
+    }
+  }
+  ~NotifySocket() {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  NotifySocket(const NotifySocket&) = delete;
+  NotifySocket& operator=(const NotifySocket&) = delete;
+
+  // The next message, or nullopt when none comes within `timeout`.
+  std::optional<std::string> next(std::chrono::milliseconds timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return std::nullopt;
+    char buffer[4096];
+    const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n < 0) return std::nullopt;
+    return std::string(buffer, static_cast<size_t>(n));
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace
+
+// systemd's Type=notify and WatchdogSec=, as the unit in packaging/ asks for them: READY=1 once
+// /health answers, WATCHDOG=1 at half of WATCHDOG_USEC while healthy, STOPPING=1 on SIGTERM.
+TEST(Cli, ServeTellsSystemdItIsReadyAliveAndStopping) {
+  const std::string dir = temp_workdir() + "/notify";
+  std::filesystem::create_directories(dir);
+  NotifySocket manager(dir + "/notify.sock");
+  Subprocess serve({GLISK_BINARY, "serve"},
+                   {{"DATABASE_URL", "sqlite://" + dir + "/glisk.db"},
+                    {"PORT", "0"},
+                    {"LOG_FORMAT", "json"},
+                    {"SHUTDOWN_TIMEOUT_SECONDS", "5"},
+                    {"NOTIFY_SOCKET", dir + "/notify.sock"},
+                    {"WATCHDOG_USEC", "400000"}},
+                   dir);
+  const auto ready = manager.next(30s);
+  ASSERT_TRUE(ready) << "no message from glisk serve: " << serve.all_stderr();
+  ASSERT_TRUE(ready->starts_with("READY=1\nSTATUS=serving on 127.0.0.1:")) << *ready;
+  // Ready means serving: /health answers at once, on the port the status names.
+  std::smatch port;
+  ASSERT_TRUE(std::regex_search(*ready, port, std::regex(R"(127\.0\.0\.1:(\d+))"))) << *ready;
+  httplib::Client client("127.0.0.1", std::stoi(port[1]));
+  auto health = client.Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  // Every 200 ms (half of 400 ms) while healthy: a second and a half holds several.
+  int pets = 0;
+  for (auto until = std::chrono::steady_clock::now() + 1500ms; std::chrono::steady_clock::now() < until;) {
+    if (auto message = manager.next(100ms)) {
+      EXPECT_EQ(*message, "WATCHDOG=1");
+      ++pets;
+    }
+  }
+  EXPECT_GE(pets, 4) << serve.all_stderr();
+  serve.signal(SIGTERM);
+  std::optional<std::string> stopping;
+  for (auto until = std::chrono::steady_clock::now() + 10s; !stopping && std::chrono::steady_clock::now() < until;) {
+    if (auto message = manager.next(100ms); message && *message != "WATCHDOG=1") stopping = message;
+  }
+  ASSERT_TRUE(stopping) << serve.all_stderr();
+  EXPECT_TRUE(stopping->starts_with("STOPPING=1\nSTATUS=stopping")) << *stopping;
+  EXPECT_EQ(serve.wait(30s), 0) << serve.all_stderr();
+}
+
 TEST(Cli, BadConfigurationIsOneJsonLineWhenJsonLogsAreAsked) {
   Subprocess serve({GLISK_BINARY, "serve"}, {{"WORKER_BATCH_SIZE", "abc"}, {"LOG_FORMAT", "json"}}, temp_workdir());
   EXPECT_EQ(serve.wait(10s), 2);
@@ -303,11 +392,14 @@ TEST(Cli, ConfigShowsTheValuesInEffectAndWhereTheyComeFrom) {
   {
     std::ofstream env(dir + "/.env");
     env << "WORKER_BATCH_SIZE=7\nPORT=1234\nADMIN_TOKEN=dotenv-admin-token-0123456789abcdef\n";
+    std::ofstream jwt(dir + "/pinata_jwt");
+    jwt << "eyJ-pinata-jwt-in-a-file\n";
   }
   const std::map<std::string, std::string> vars = {
       {"PORT", "9999"},
       {"DATABASE_URL", "postgresql://glisk:db-password-42@db.internal/glisk"},
-      {"RPC_URL", "https://eth-mainnet.example.org/v2/rpc-api-key-42"}};
+      {"RPC_URL", "https://eth-mainnet.example.org/v2/rpc-api-key-42"},
+      {"PINATA_JWT_FILE", dir + "/pinata_jwt"}};
   Subprocess text({GLISK_BINARY, "config"}, vars, dir);
   EXPECT_EQ(text.wait(10s), 0) << text.all_stderr();
   const std::string& out = text.all_stdout();
@@ -317,7 +409,8 @@ TEST(Cli, ConfigShowsTheValuesInEffectAndWhereTheyComeFrom) {
   EXPECT_NE(out.find("ADMIN_TOKEN=****\t# .env"), std::string::npos) << out;
   EXPECT_NE(out.find("RPC_URL=https://eth-mainnet.example.org/***\t# environment"), std::string::npos) << out;
   EXPECT_NE(out.find("DATABASE_URL=postgresql://glisk:***@db.internal/glisk\t# environment"), std::string::npos) << out;
-  for (const char* secret : {"dotenv-admin-token", "db-password-42", "rpc-api-key-42"}) {
+  EXPECT_NE(out.find("PINATA_JWT=****\t# file " + dir + "/pinata_jwt"), std::string::npos) << out;
+  for (const char* secret : {"dotenv-admin-token", "db-password-42", "rpc-api-key-42", "pinata-jwt-in-a-file"}) {
     EXPECT_EQ(out.find(secret), std::string::npos) << secret;
   }
   Subprocess json({GLISK_BINARY, "config", "--json"}, vars, dir);
@@ -328,6 +421,7 @@ TEST(Cli, ConfigShowsTheValuesInEffectAndWhereTheyComeFrom) {
   EXPECT_EQ(by_name["PORT"]["source"], "environment");
   EXPECT_EQ(by_name["WORKER_BATCH_SIZE"]["source"], ".env");
   EXPECT_EQ(by_name["ADMIN_TOKEN"]["secret"], true);
+  EXPECT_EQ(by_name["PINATA_JWT"]["source"], "file " + dir + "/pinata_jwt");
   EXPECT_TRUE(by_name["GLISK_NFT_CONTRACT_ADDRESS"]["value"].is_null()) << "unset";
   // A value the service would refuse is listed, then said, with exit 2.
   auto bad = vars;

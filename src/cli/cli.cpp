@@ -16,6 +16,7 @@
 #include "eth/signer.hpp"
 #include "log/event_log.hpp"
 #include "net/http_client.hpp"
+#include "notify/service_manager.hpp"
 #include "service/service.hpp"
 #include "store/migrations.hpp"
 
@@ -233,7 +234,10 @@ int run(int argc, char** argv, char** envp) {
   }
   if (auto code = run_author_commands(intake, config, log)) return *code;
   if (auto code = run_ops_commands(operations, config, log)) return *code;
-  if (serve->parsed()) return service::serve(config, log);
+  if (serve->parsed()) {
+    const auto manager = notify::make_systemd_manager();
+    return service::serve(config, log, *manager);
+  }
   if (deploy->parsed()) return deploy_contract(config, log, artifact, mint_price, extra_keepers);
   return 2;
 }

@@ -1,14 +1,18 @@
 #include "config/config.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <limits>
 #include <regex>
 #include <sstream>
+#include <system_error>
 
 #include "eth/address.hpp"
 #include "eth/signer.hpp"
@@ -316,9 +320,6 @@ const std::vector<Variable>& table() {
         "production",
         true},
        private_key()},
-      {{"KEEPER_PRIVATE_KEY_FILE", "",
-        "file holding the keeper key (e.g. a mounted secret), instead of KEEPER_PRIVATE_KEY", false},
-       text(&Config::keeper_private_key_file)},
       {{"RPC_URL", "http://127.0.0.1:8545", "Ethereum JSON-RPC endpoint (may carry an API key: never logged whole)",
         true},
        http_url(&Config::rpc_url)},
@@ -399,7 +400,53 @@ const std::vector<VariableInfo>& variables() {
   return kInfos;
 }
 
+std::string file_form(std::string_view name) { return std::string(name) + "_FILE"; }
+
 namespace {
+
+// A secret file larger than this is not a secret but the wrong file (a log, a binary): refused
+// before it is read whole.
+constexpr size_t kMaxSecretFileBytes = 64 * 1024;
+
+// The value a secret's file holds, or why it cannot be taken (its path named, its content never).
+struct SecretFile {
+  std::string value;
+  std::string problem;  // empty: `value` is good
+};
+
+SecretFile read_secret_file(const std::string& path) {
+  const auto cannot_read = [&](int error) {
+    return SecretFile{"", "cannot read " + path + " (" + std::generic_category().message(error) +
+                              "): check the path, and that the service's user may read the file"};
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return cannot_read(errno);
+  std::string content;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      return cannot_read(error);
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+    if (content.size() > kMaxSecretFileBytes) {
+      ::close(fd);
+      return {"", path + " is larger than " + std::to_string(kMaxSecretFileBytes) +
+                      " bytes: is it the file holding the secret?"};
+    }
+  }
+  ::close(fd);
+  // One newline, as `echo` and editors end a file; anything more is the secret's own.
+  if (content.ends_with('\n')) content.pop_back();
+  if (content.ends_with('\r')) content.pop_back();
+  if (content.empty()) return {"", path + " is empty: write the secret into it, or unset the variable"};
+  return {content, ""};
+}
+
 std::string join_lines(const std::vector<std::string>& problems) {
   std::string out = "invalid configuration (" + std::to_string(problems.size()) + " problem" +
                     (problems.size() == 1 ? "" : "s") + "):";
@@ -497,8 +544,20 @@ std::string shown_value(const VariableInfo& v, const std::string& value) {
 
 std::vector<EffectiveValue> effective_values(const Environment& process, const Environment& dotenv) {
   std::vector<EffectiveValue> out;
+  // A secret's file form, from the environment or else `.env`: its path (the file is not read here).
+  const auto file_of = [&](const VariableInfo& v) -> std::string {
+    if (!v.secret) return "";
+    const std::string name = file_form(v.name);
+    if (auto it = process.find(name); it != process.end()) return it->second;
+    if (auto it = dotenv.find(name); it != dotenv.end()) return it->second;
+    return "";
+  };
   for (const auto& v : variables()) {
     EffectiveValue e{std::string(v.name), "", "default", v.secret, std::string(v.meaning)};
+    if (const std::string file = file_of(v); !file.empty()) {
+      out.push_back({e.name, "****", "file " + file, v.secret, e.meaning});
+      continue;
+    }
     if (auto it = process.find(v.name); it != process.end()) {
       e.value = it->second;
       e.source = "environment";
@@ -517,9 +576,31 @@ std::vector<EffectiveValue> effective_values(const Environment& process, const E
 Config load_config(const Environment& env) {
   Config config;
   Problems problems;
+  // The variables with every secret's file form read in; `from_file` keeps which file each came from.
+  Environment resolved = env;
+  std::map<std::string, std::string, std::less<>> from_file;
+  for (const auto& var : table()) {
+    if (!var.info.secret) continue;
+    const std::string name(var.info.name);
+    const std::string file_name = file_form(name);
+    const auto file = env.find(file_name);
+    if (file == env.end() || file->second.empty()) continue;
+    if (const auto direct = env.find(name); direct != env.end() && !direct->second.empty()) {
+      problems.push_back(file_name + ": set together with " + name + "; keep one of them");
+      continue;
+    }
+    SecretFile read = read_secret_file(file->second);
+    if (!read.problem.empty()) {
+      problems.push_back(file_name + ": " + read.problem);
+      resolved.erase(name);
+      continue;
+    }
+    resolved.insert_or_assign(name, std::move(read.value));
+    from_file.emplace(name, file->second);
+  }
   auto value_of = [&](std::string_view name) -> const std::string* {
-    auto it = env.find(name);
-    return it == env.end() ? nullptr : &it->second;
+    auto it = resolved.find(name);
+    return it == resolved.end() ? nullptr : &it->second;
   };
   if (const auto* app_env = value_of("APP_ENV"); app_env != nullptr && *app_env == "production") {
     config.log_format = LogFormat::kJson;
@@ -529,6 +610,10 @@ Config load_config(const Environment& env) {
     if (value == nullptr || value->empty()) continue;
     Problems mine;
     var.apply(config, *value, mine);
+    // A value from a file is fixed in that file: the problem names it.
+    const auto file = from_file.find(var.info.name);
+    const std::string where =
+        file == from_file.end() ? std::string(var.info.name) : file_form(var.info.name) + ": " + file->second;
     for (auto& p : mine) {
       // A secret's value never reaches a message, whatever the parser above wrote.
       if (var.info.secret) {
@@ -539,7 +624,7 @@ Config load_config(const Environment& env) {
           p.replace(at, value->size(), kMask);
         }
       }
-      problems.push_back(std::string(var.info.name) + ": " + p);
+      problems.push_back(where + ": " + p);
     }
   }
   if (config.image_provider == ImageProvider::kAuto) {
@@ -549,7 +634,7 @@ Config load_config(const Environment& env) {
   if (config.image_provider == ImageProvider::kReplicate && config.replicate_api_token.empty()) {
     problems.push_back(
         "REPLICATE_API_TOKEN: missing; required when IMAGE_PROVIDER=replicate (the default in production); "
-        "set it, or IMAGE_PROVIDER=local for the embedded generator");
+        "set it (or REPLICATE_API_TOKEN_FILE), or IMAGE_PROVIDER=local for the embedded generator");
   }
   if (config.ipfs_provider == IpfsProvider::kAuto) {
     config.ipfs_provider =
@@ -558,7 +643,7 @@ Config load_config(const Environment& env) {
   if (config.ipfs_provider == IpfsProvider::kPinata && config.pinata_jwt.empty()) {
     problems.push_back(
         "PINATA_JWT: missing; required when IPFS_PROVIDER=pinata (the default in production); "
-        "set it, or IPFS_PROVIDER=local for the embedded store");
+        "set it (or PINATA_JWT_FILE), or IPFS_PROVIDER=local for the embedded store");
   }
   if (config.ipfs_local_dir.empty()) config.ipfs_local_dir = config.data_dir + "/ipfs";
   if (!config.replicate_webhook_secret.empty() && !config.replicate_webhook_secret.starts_with("whsec_")) {
@@ -571,26 +656,7 @@ Config load_config(const Environment& env) {
   if (config.retry_max < config.retry_base) {
     problems.push_back("RETRY_MAX_SECONDS: must be at least RETRY_BASE_SECONDS");
   }
-  if (!config.keeper_private_key_file.empty()) {
-    if (!config.keeper_private_key.empty()) {
-      problems.push_back("KEEPER_PRIVATE_KEY_FILE: set together with KEEPER_PRIVATE_KEY; keep one of them");
-    } else {
-      std::ifstream in(config.keeper_private_key_file);
-      std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
-      if (!in && !in.eof()) {
-        problems.push_back("KEEPER_PRIVATE_KEY_FILE: cannot read " + config.keeper_private_key_file);
-      } else {
-        try {
-          (void)eth::PrivateKey::from_hex(key);
-          config.keeper_private_key = key;
-        } catch (const eth::InvalidKey& e) {
-          problems.push_back("KEEPER_PRIVATE_KEY_FILE: " + config.keeper_private_key_file + ": " + e.what());
-        }
-      }
-    }
-  }
-  if (config.is_production() && config.keeper_private_key.empty() && config.keeper_private_key_file.empty()) {
+  if (config.is_production() && config.keeper_private_key.empty()) {
     problems.push_back("KEEPER_PRIVATE_KEY: missing; required when APP_ENV=production (or KEEPER_PRIVATE_KEY_FILE)");
   }
   if (config.is_production()) {

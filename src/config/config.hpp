@@ -3,7 +3,8 @@
 // directory as fallback (the environment wins). Every variable is declared once in a table
 // (name, default, meaning, whether it is a secret); `load_config` checks them all and throws one
 // ConfigError listing every bad or missing variable, so an operator fixes them in one go.
-// Secret values never appear in an error message.
+// Secret values never appear in an error message. Every secret may instead be given as a file
+// (file_form below), so a Docker secret or a systemd credential never passes through the environment.
 
 #include <chrono>
 #include <cstdint>
@@ -88,7 +89,6 @@ struct Config {
   int batch_reveal_max_tokens = 50;
   double reveal_block_gas_share = 0.5;  // of the block gas limit, for one reveal's gas limit
   // reveal (beyond the seed): where and how
-  std::string keeper_private_key_file;  // read into keeper_private_key by load_config
   std::string rpc_url = "http://127.0.0.1:8545";
   int rpc_requests_per_minute = 0;  // 0: no budget
   std::string contract_address;     // GLISK_NFT_CONTRACT_ADDRESS, EIP-55; empty = no chain
@@ -124,6 +124,12 @@ struct VariableInfo {
 };
 const std::vector<VariableInfo>& variables();
 
+// The name of a secret's file form: NAME_FILE names a file whose content, less one trailing
+// newline ("\n" or "\r\n"), is NAME's value. Every secret variable has one; setting both forms,
+// or naming a file that cannot be read or is empty, is a problem load_config reports (with the
+// file's path, never its content).
+std::string file_form(std::string_view name);
+
 // Thrown by load_config with every problem found, one per line in what().
 class ConfigError : public errors::BadInput {
  public:
@@ -140,13 +146,14 @@ Environment environment_from(char** envp);
 // `overrides` wins over `fallback` (the process environment over `.env`).
 Environment merge(const Environment& overrides, const Environment& fallback);
 
-// A declared variable as the service takes it: from the process environment, else from the
-// `.env` file, else its default. Secrets are "****" when set (never their text); URLs lose their
-// password, and RPC_URL its path (where hosted nodes put the API key).
+// A declared variable as the service takes it: from its file form (NAME_FILE), else the process
+// environment, else the `.env` file, else its default. Secrets are "****" when set (never their
+// text; a file is not even read); URLs lose their password, and RPC_URL its path (where hosted
+// nodes put the API key).
 struct EffectiveValue {
   std::string name;
   std::string value;   // as shown; "" = unset
-  std::string source;  // "environment" | ".env" | "default"
+  std::string source;  // "file <path>" | "environment" | ".env" | "default"
   bool secret = false;
   std::string meaning;
 };

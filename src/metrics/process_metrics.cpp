@@ -1,6 +1,7 @@
 #include "metrics/process_metrics.hpp"
 
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -21,16 +22,17 @@ std::string read_file(const char* path) {
   return text.str();
 }
 
-// Seconds since the epoch at which the machine booted (/proc/stat's btime).
+// Seconds since the epoch at which the machine booted: the wall clock less the time since boot.
+// Not /proc/stat's btime: systemd's ProcSubset=pid (packaging/glisk.service) hides every /proc
+// file but the processes', and /proc/self/stat's start time counts from the same boot clock.
 double boot_time() {
-  std::istringstream stat(read_file("/proc/stat"));
-  std::string key;
-  double value = 0;
-  while (stat >> key) {
-    if (key == "btime" && stat >> value) return value;
-    stat.ignore(4096, '\n');
+  timespec now{};
+  timespec since_boot{};
+  if (clock_gettime(CLOCK_REALTIME, &now) != 0 || clock_gettime(CLOCK_BOOTTIME, &since_boot) != 0) {
+    throw std::runtime_error("cannot read the clocks for the boot time");
   }
-  throw std::runtime_error("/proc/stat has no btime");
+  const auto seconds = [](const timespec& t) { return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9; };
+  return seconds(now) - seconds(since_boot);
 }
 
 }  // namespace
@@ -51,7 +53,10 @@ ProcessSample sample_process() {
   const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
   ProcessSample s;
   s.cpu_seconds = (field(14) + field(15)) / ticks;
-  s.start_time_seconds = boot_time() + field(22) / ticks;
+  // Taken once: sampling two clocks at every scrape would move the start time by microseconds,
+  // which `changes(process_start_time_seconds[…])` would count as restarts.
+  static const double kBootTime = boot_time();
+  s.start_time_seconds = kBootTime + field(22) / ticks;
   s.virtual_bytes = field(23);
   s.resident_bytes = field(24) * page;
   std::error_code ec;

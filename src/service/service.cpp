@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -14,6 +15,7 @@
 #include "image/replicate_provider.hpp"
 #include "ipfs/pinata_pinner.hpp"
 #include "metrics/process_metrics.hpp"
+#include "notify/watchdog.hpp"
 #include "ops/ops_json.hpp"
 #include "ops/pipeline_metrics.hpp"
 #include "reveal/keeper.hpp"
@@ -539,7 +541,37 @@ bool Service::stop() {
   return all && http_clean;
 }
 
-int serve(const config::Config& config, const log::EventLog& process_log) {
+namespace {
+
+// The address a client on this host reaches the service at: a wildcard HOST is asked on loopback.
+std::string local_base_url(std::string host, int port) {
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::" || host == "[::]") host = "::1";
+  if (host.find(':') != std::string::npos && !host.starts_with("[")) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(port);
+}
+
+// What the watchdog asks: GET /health through the service's own port, as a client would, so a
+// wedged HTTP server or a database that no longer answers stops the pets.
+std::function<bool()> health_probe(const net::HttpClient& http, std::string url, std::chrono::milliseconds timeout) {
+  return [&http, url = std::move(url), timeout] {
+    net::HttpRequest request;
+    request.url = url;
+    request.timeout = timeout;
+    request.max_response_bytes = 64 * 1024;
+    // A fresh connection each time: one kept alive would be closed by HTTP_IDLE_TIMEOUT_SECONDS.
+    request.reuse_connection = false;
+    const auto response = http.send(request);
+    if (response.status != 200) {
+      throw std::runtime_error("/health answered " + std::to_string(response.status) + ": " + response.body);
+    }
+    return true;
+  };
+}
+
+}  // namespace
+
+int serve(const config::Config& config, const log::EventLog& process_log, notify::ServiceManager& manager) {
   // Every line of this process names it, so lines of several instances in one collector separate.
   const std::string instance = make_instance_id();
   const log::EventLog log(process_log, {{"instance", instance}});
@@ -552,8 +584,9 @@ int serve(const config::Config& config, const log::EventLog& process_log) {
 
   clock::SystemClock clock;
   Service service(config, log, clock, instance);
+  int port = 0;
   try {
-    service.start();
+    port = service.start();
   } catch (const http::AddressInUse& e) {
     // Not a passing fault: restarting will not free the port. Exit 2, like bad configuration,
     // so a supervisor (systemd's RestartPreventExitStatus=2) does not loop on it.
@@ -563,9 +596,25 @@ int serve(const config::Config& config, const log::EventLog& process_log) {
     log.error("application.startup_failed", {{"error", e.what()}});
     return 1;
   }
+  manager.ready("serving on " + config.host + ":" + std::to_string(port) + ", instance " + instance);
+  // A quarter of the watchdog timeout for each check (at most 5 s), so a pet is never later than
+  // three quarters of it (notify/watchdog.hpp).
+  const auto check_timeout =
+      std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(manager.watchdog_timeout() / 4),
+                 std::chrono::milliseconds(50), std::chrono::milliseconds(5000));
+  net::HttpClient probe_http;
+  notify::Watchdog watchdog(
+      manager, health_probe(probe_http, local_base_url(config.host, port) + "/health", check_timeout), log, clock);
+  watchdog.start();
+
   int received = 0;
   sigwait(&signals, &received);
   log.info("application.stopping", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
+  manager.stopping("stopping: in-flight work may finish for " +
+                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(config.shutdown_timeout).count()) +
+                   " s, then its leases are released");
+  // The manager watches no more once told: no pets while the port drains and /health stops answering.
+  watchdog.stop();
   if (!service.stop()) {
     // Tasks that did not stop still run on detached threads: leave without running destructors.
     std::fflush(nullptr);

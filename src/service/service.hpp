@@ -20,6 +20,7 @@
 #include "metrics/registry.hpp"
 #include "net/http_client.hpp"
 #include "net/rate_budget.hpp"
+#include "notify/service_manager.hpp"
 #include "ops/pipeline_view.hpp"
 #include "queue/wake_signal.hpp"
 #include "store/author_store.hpp"
@@ -125,7 +126,10 @@ class Service {
   bool stopped_ = false;
 };
 
-// Runs the service until SIGINT or SIGTERM; returns the process exit code.
-int serve(const config::Config& config, const log::EventLog& log);
+// Runs the service until SIGINT or SIGTERM; returns the process exit code. `manager` hears
+// READY=1 once the port listens and the workers run, WATCHDOG=1 while GET /health through that
+// port answers healthy (every half of its watchdog timeout, when it asks for one), and STOPPING=1
+// when a signal arrives.
+int serve(const config::Config& config, const log::EventLog& log, notify::ServiceManager& manager);
 
 }  // namespace glisk::service
