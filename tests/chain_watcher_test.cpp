@@ -14,6 +14,8 @@
 #include "anvil.hpp"
 #include "chain/rpc_client.hpp"
 #include "eth/abi.hpp"
+#include "metrics/registry.hpp"
+#include "prometheus_text.hpp"
 #include "store/token_lifecycle.hpp"
 #include "store/token_store.hpp"
 #include "test_support.hpp"
@@ -190,6 +192,25 @@ TEST_P(ChainIntakeTest, SeveralMintsInOneBlock) {
   EXPECT_EQ(count("SELECT MAX(token_id) FROM tokens_s0"), 6);
   EXPECT_EQ(captured_.count("mint.detected"), 3);
   EXPECT_GE(captured_.count("watcher.caught_up"), 1);
+}
+
+// What the "watcher behind the head" alert reads: the head and the confirmed blocks not scanned.
+TEST_P(ChainIntakeTest, TheLagBehindTheHeadIsAGaugeThatFallsToZeroWhenCaughtUp) {
+  mine(30);
+  metrics::Registry registry;
+  auto o = options(3, 10);  // 10 blocks a step: several steps to catch up
+  o.metrics = &registry;
+  auto w = make_watcher(*rpc_, o);
+  const uint64_t head = rpc_->block_number();
+  w->step();
+  auto families = glisk::testing::parse_prometheus_text(registry.render());
+  EXPECT_EQ(families["glisk_watcher_head_block"].value({}), static_cast<double>(head));
+  const double behind = families["glisk_watcher_lag_blocks"].value({});
+  EXPECT_GT(behind, 0) << "30 blocks mined, 10 scanned a step";
+  EXPECT_LE(behind, static_cast<double>(head));
+  catch_up(*w);
+  families = glisk::testing::parse_prometheus_text(registry.render());
+  EXPECT_EQ(families["glisk_watcher_lag_blocks"].value({}), 0);
 }
 
 TEST_P(ChainIntakeTest, MintsMadeWhileStoppedAreCaughtUpWithoutDuplicates) {

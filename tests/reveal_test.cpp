@@ -18,6 +18,7 @@
 #include "faulty_rpc.hpp"
 #include "ipfs/cid.hpp"
 #include "metrics/registry.hpp"
+#include "prometheus_text.hpp"
 #include "reveal/keeper.hpp"
 #include "reveal/reveal_worker.hpp"
 #include "reveal/sender_lease.hpp"
@@ -229,6 +230,30 @@ TEST_P(RevealTest, RevealsEveryTokenInBatchesOfAtMostTheMaximum) {
   EXPECT_EQ(rig.log.count("keeper.transaction_confirmed"), 3);
   EXPECT_EQ(rig.log.count("reveal.batch_complete"), 3);
   EXPECT_EQ(nonce_of(glisk::testing::kAnvilAccount0), 1u + 3u);  // the deployment, then three reveals
+}
+
+// What the keeper-balance and may-reveal alerts read: the key's standing, from the chain.
+TEST_P(RevealTest, TheKeepersBalanceAndPermissionAreGaugesFromTheChain) {
+  start_chain(0);
+  metrics::Registry registry;
+  KeeperOptions keeper_options;
+  keeper_options.metrics = &registry;
+  RevealRig owner(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey0, "instance-a", keeper_options);
+  auto families = glisk::testing::parse_prometheus_text(registry.render());
+  EXPECT_EQ(families["glisk_keeper_may_reveal"].value({}), 0) << "unknown until read: not allowed";
+  const auto standing = owner.keeper->check_standing();
+  EXPECT_TRUE(standing.may_reveal) << "the owner may reveal";
+  families = glisk::testing::parse_prometheus_text(registry.render());
+  EXPECT_EQ(families["glisk_keeper_may_reveal"].value({}), 1);
+  EXPECT_EQ(families["glisk_keeper_balance_wei"].value({}), std::stod(standing.balance.to_dec()));
+  EXPECT_GT(families["glisk_keeper_balance_wei"].value({}), 1e21) << "anvil's accounts hold 10,000 ETH";
+
+  metrics::Registry other_registry;
+  keeper_options.metrics = &other_registry;
+  RevealRig stranger(GetParam(), *faulty_, contract_, glisk::testing::kAnvilKey2, "instance-b", keeper_options);
+  stranger.worker->step();  // the worker reads the standing at its first step, and says what to do
+  EXPECT_EQ(glisk::testing::parse_prometheus_text(other_registry.render())["glisk_keeper_may_reveal"].value({}), 0);
+  EXPECT_EQ(stranger.log.count("keeper.not_allowed"), 1) << stranger.log.text();
 }
 
 // An operator's pause (a gas spike): nothing is sent while it holds; resumed, the batch goes.

@@ -74,7 +74,33 @@ Keeper::Keeper(chain::EthRpc& rpc, store::RevealJournal& journal, const eth::Pri
     gas_per_token_ = &m.histogram(
         "glisk_reveal_gas_per_token", "gas used by each confirmed reveal transaction divided by its tokens", {},
         {20'000, 22'500, 25'000, 30'000, 40'000, 60'000, 80'000, 100'000, 125'000, 150'000, 200'000, 300'000});
+    balance_ = &m.gauge("glisk_keeper_balance_wei", "the keeper wallet's balance, in wei (read about every minute)");
+    may_reveal_ = &m.gauge("glisk_keeper_may_reveal",
+                           "1 when the contract lets the keeper key reveal (isKeeper or the owner), else 0");
+    cost_per_token_ = &m.gauge("glisk_keeper_reveal_cost_per_token_wei",
+                               "what the last reveal could cost per token at most, in wei (gas limit x max fee per "
+                               "gas / tokens): the balance divided by it is the tokens the keeper can still reveal");
+    // Unknown until the first check: 0 (may not reveal) rather than no series, so alerts see it.
+    balance_->set(0);
+    may_reveal_->set(0);
+    cost_per_token_->set(0);
   }
+}
+
+Keeper::Standing Keeper::check_standing(std::stop_token stop) {
+  Standing standing;
+  standing.balance = eth::U256::from_hex(rpc_.get_balance(sender_, "latest", stop));
+  const auto sender = eth::Address::parse(sender_);
+  const auto keeper = eth::decode_bool(eth::from_hex(
+      rpc_.eth_call(options_.contract, eth::to_hex(eth::encode_call("isKeeper(address)", {sender})), "latest", stop)));
+  const auto owner = eth::decode_address(
+      eth::from_hex(rpc_.eth_call(options_.contract, eth::to_hex(eth::encode_call("owner()", {})), "latest", stop)));
+  standing.may_reveal = keeper || owner == sender;
+  if (balance_ != nullptr) {
+    balance_->set(std::stod(standing.balance.to_dec()));
+    may_reveal_->set(standing.may_reveal ? 1 : 0);
+  }
+  return standing;
 }
 
 BroadcastAnswer Keeper::broadcast(const std::string& raw, std::string* error_text, std::stop_token stop) {
@@ -127,6 +153,10 @@ void Keeper::send(const std::vector<int64_t>& token_ids, const eth::Bytes& calld
 
   const eth::U256 balance = eth::U256::from_hex(rpc_.get_balance(sender_, "pending", stop));
   const eth::U256 worst_cost = quote.fees.max_fee_per_gas * gas_limit;
+  if (balance_ != nullptr) {
+    balance_->set(std::stod(balance.to_dec()));
+    cost_per_token_->set(std::stod(worst_cost.to_dec()) / static_cast<double>(std::max<size_t>(token_ids.size(), 1)));
+  }
   if (balance < worst_cost) {
     const std::string reason = "keeper wallet " + sender_ + " holds " + balance.to_dec() + " wei but a reveal of " +
                                std::to_string(token_ids.size()) + " tokens may cost up to " + worst_cost.to_dec() +

@@ -108,6 +108,15 @@ class Keeper {
   void send(const std::vector<int64_t>& token_ids, const eth::Bytes& calldata, uint64_t gas_estimate,
             std::stop_token stop = {});
 
+  // Whether this key may reveal on the contract (isKeeper, or the owner) and what it holds, read
+  // from the node now: glisk_keeper_may_reveal (1/0) and glisk_keeper_balance_wei. Throws
+  // errors::TransientError when the node cannot be asked (the gauges keep their last values).
+  struct Standing {
+    bool may_reveal = false;
+    eth::U256 balance;
+  };
+  Standing check_standing(std::stop_token stop = {});
+
   // The transactions settle() confirmed since the last call (for the caller's checks of what the
   // chain now says), oldest first.
   std::vector<store::JournalEntry> take_confirmed();
@@ -140,6 +149,9 @@ class Keeper {
   metrics::Counter* fees_paid_ = nullptr;
   metrics::Histogram* confirmation_ = nullptr;
   metrics::Histogram* gas_per_token_ = nullptr;
+  metrics::Gauge* balance_ = nullptr;         // glisk_keeper_balance_wei
+  metrics::Gauge* may_reveal_ = nullptr;      // glisk_keeper_may_reveal
+  metrics::Gauge* cost_per_token_ = nullptr;  // glisk_keeper_reveal_cost_per_token_wei
   std::vector<store::JournalEntry> confirmed_;
   const std::string sender_;
   std::map<uint64_t, clock::TimePoint> nonce_taken_since_;  // nonces used, no receipt of ours yet

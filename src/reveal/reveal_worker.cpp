@@ -70,6 +70,7 @@ StepResult RevealWorker::step(std::stop_token stop) {
     standby_logged_ = false;
     log_.info("reveal.sender_active", {{"keeper", keeper_.sender()}});
   }
+  check_standing(stop);
   try {
     const bool open = keeper_.settle(stop);
     for (const auto& confirmed : keeper_.take_confirmed()) check_uris(confirmed, stop);
@@ -398,6 +399,30 @@ bool RevealWorker::is_revealed_on_chain(int64_t token_id, std::stop_token stop) 
 void RevealWorker::postpone(const std::vector<Candidate>& batch, const std::string& reason,
                             std::chrono::milliseconds delay, bool count_attempt) {
   journal_.postpone(ids_of(batch), reason, clock_.now() + delay, count_attempt);
+}
+
+void RevealWorker::check_standing(std::stop_token stop) {
+  const auto now = clock_.steady_now();
+  if (standing_checked_ && now - *standing_checked_ < options_.standing_check) return;
+  standing_checked_ = now;
+  try {
+    const auto standing = keeper_.check_standing(stop);
+    if (may_reveal_ != standing.may_reveal) {
+      if (!standing.may_reveal) {
+        log_.error("keeper.not_allowed",
+                   {{"keeper", keeper_.sender()},
+                    {"contract", options_.contract},
+                    {"action", "the contract does not let this key reveal: call setKeeper(" + keeper_.sender() +
+                                   ", true) from the contract's owner, or set KEEPER_PRIVATE_KEY to a keeper's key"}});
+      } else if (may_reveal_.has_value()) {
+        log_.info("keeper.allowed", {{"keeper", keeper_.sender()}, {"contract", options_.contract}});
+      }
+      may_reveal_ = standing.may_reveal;
+    }
+  } catch (const std::exception& e) {
+    if (errors::kind_of(e) == errors::Kind::kBug) throw;
+    log_.debug("keeper.standing_unknown", {{"error", e.what()}});
+  }
 }
 
 void RevealWorker::run(std::stop_token stop) {

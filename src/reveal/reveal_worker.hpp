@@ -74,6 +74,7 @@ struct RevealOptions {
   // sends nothing new while one is open, so a second lost here is a second of every batch.
   std::chrono::milliseconds first_receipt_check{100};
   std::chrono::milliseconds gas_cap_recheck{15'000};
+  std::chrono::milliseconds standing_check{60'000};          // how often the keeper's balance and permission are read
   queue::BackoffPolicy backoff;                              // after transient errors
   std::chrono::milliseconds permanent_error_delay{300'000};  // after the keeper's permanent errors
   metrics::Registry* metrics = nullptr;                      // optional: glisk_reveal_uri_checks_total
@@ -106,6 +107,9 @@ class RevealWorker {
                std::function<double()> jitter = {});
 
   StepResult step(std::stop_token stop = {});
+  // Reads the keeper's balance and permission (Keeper::check_standing) when standing_check has
+  // passed; says so when the permission changes. Node trouble is logged at debug and tried later.
+  void check_standing(std::stop_token stop);
   void run(std::stop_token stop);
 
  private:
@@ -163,7 +167,9 @@ class RevealWorker {
   const std::function<double()> jitter_;       // thread-safe (queue::seeded_jitter, or a test's)
   std::chrono::milliseconds receipt_wait_{0};  // the wait before the next look at an open transaction
   bool standby_logged_ = false;
-  bool paused_logged_ = false;  // an operator's pause, as last said
+  bool paused_logged_ = false;                          // an operator's pause, as last said
+  std::optional<clock::SteadyPoint> standing_checked_;  // the keeper's last check_standing()
+  std::optional<bool> may_reveal_;                      // … and what it said
 };
 
 }  // namespace glisk::reveal

@@ -512,6 +512,7 @@ void Service::start_watcher() {
   options.log_range_blocks = static_cast<uint64_t>(config_.log_range_blocks);
   options.confirmations = static_cast<uint64_t>(config_.mint_confirmations);
   options.poll_interval = config_.watcher_poll;
+  options.metrics = &metrics_;
   watcher_ = std::make_unique<watcher::ChainWatcher>(*db_, *rpc_, *queue_, clock_, log_, options);
   supervisor_->start("chain_watcher", [w = watcher_.get()](std::stop_token stop) { w->run(stop); });
 }

@@ -54,7 +54,24 @@ ChainWatcher::ChainWatcher(store::Database& db, chain::EthRpc& rpc, store::Token
       state_(clock),
       log_(log),
       options_(std::move(options)),
-      cursor_key_("watcher.cursor." + lowercase(options_.contract)) {}
+      cursor_key_("watcher.cursor." + lowercase(options_.contract)) {
+  if (options_.metrics != nullptr) {
+    head_ =
+        &options_.metrics->gauge("glisk_watcher_head_block", "the node's latest block, as the watcher last read it");
+    lag_ = &options_.metrics->gauge(
+        "glisk_watcher_lag_blocks",
+        "confirmed blocks (MINT_CONFIRMATIONS deep) the watcher has not scanned yet: 0 when caught up");
+  }
+}
+
+void ChainWatcher::report_position(uint64_t latest, uint64_t next_block) {
+  if (head_ == nullptr) return;
+  const uint64_t confirmations = std::max<uint64_t>(options_.confirmations, 1);
+  const uint64_t confirmed_end =
+      latest + 1 >= confirmations ? latest + 2 - confirmations : 0;  // one past the safe head
+  head_->set(static_cast<double>(latest));
+  lag_->set(confirmed_end > next_block ? static_cast<double>(confirmed_end - next_block) : 0.0);
+}
 
 std::optional<Cursor> ChainWatcher::cursor() {
   auto text = state_.get(db_, cursor_key_);
@@ -123,6 +140,7 @@ StepResult ChainWatcher::step(std::stop_token stop) {
   }
   const uint64_t latest = rpc_.block_number(stop);
   const uint64_t confirmations = std::max<uint64_t>(options_.confirmations, 1);
+  report_position(latest, current.next_block);
 
   // Has the chain we scanned been rewritten below the confirmation depth?
   if (current.last_hash && current.next_block > 0) {
@@ -199,6 +217,7 @@ StepResult ChainWatcher::step(std::stop_token stop) {
   if (!save_cursor(*tx, stored, next)) return result;  // another instance scanned it: roll back
   tx->commit();
 
+  report_position(latest, to + 1);
   result.scanned = true;
   result.from_block = from;
   result.to_block = to;

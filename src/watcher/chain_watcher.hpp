@@ -32,6 +32,7 @@
 #include "chain/eth_rpc.hpp"
 #include "clock/clock.hpp"
 #include "log/event_log.hpp"
+#include "metrics/registry.hpp"
 #include "mints/mint_recorder.hpp"
 #include "store/database.hpp"
 #include "store/system_state.hpp"
@@ -46,6 +47,9 @@ struct WatcherOptions {
   uint64_t confirmations = 2;  // a mint's own block counts as one
   std::chrono::milliseconds poll_interval{2000};
   uint64_t reorg_rescan_blocks = 64;  // how far back a detected reorganisation rescans
+  // Optional: glisk_watcher_head_block (the node's latest block) and glisk_watcher_lag_blocks
+  // (confirmed blocks not scanned yet: 0 when caught up), set at every step.
+  metrics::Registry* metrics = nullptr;
 };
 
 struct Cursor {
@@ -100,6 +104,10 @@ class ChainWatcher {
   const log::EventLog& log_;
   const WatcherOptions options_;
   const std::string cursor_key_;
+  // The gauges above, from the node's latest block and the next block to scan.
+  void report_position(uint64_t latest, uint64_t next_block);
+  metrics::Gauge* head_ = nullptr;
+  metrics::Gauge* lag_ = nullptr;
   bool started_logged_ = false;
   bool caught_up_logged_ = false;
 };
