@@ -144,6 +144,14 @@ Histogram::Histogram(std::string name, std::string help, std::vector<std::string
   for (size_t i = 1; i < bounds_.size(); ++i) {
     if (!(bounds_[i - 1] < bounds_[i])) throw std::logic_error("histogram " + name_ + " bounds must increase");
   }
+  if (label_names_.empty()) series_[{}].buckets.assign(bounds_.size(), 0);
+}
+
+void Histogram::touch(const LabelValues& values) {
+  check(values);
+  sync::MutexLock lock(mutex_);
+  auto& s = series_[values];
+  if (s.buckets.empty()) s.buckets.assign(bounds_.size(), 0);
 }
 
 void Histogram::observe(const LabelValues& values, double value) {

@@ -86,6 +86,9 @@ class Histogram final : public Family {
   // `bounds`: increasing upper bounds; +Inf is added.
   Histogram(std::string name, std::string help, std::vector<std::string> label_names, std::vector<double> bounds);
   void observe(const LabelValues& values, double value);
+  // Makes the series of `values` exist at 0 (a known label set shown before its first event, so
+  // increase() sees the first one). A histogram without labels has its series from the start.
+  void touch(const LabelValues& values);
   uint64_t count(const LabelValues& values = {}) const;
   void render(std::string& out) const override;
 

@@ -65,6 +65,7 @@ Keeper::Keeper(chain::EthRpc& rpc, store::RevealJournal& journal, const eth::Pri
     auto& m = *options_.metrics;
     mined_ = &m.counter("glisk_reveal_transactions_mined_total",
                         "reveal transactions settled on chain, by outcome: confirmed | reverted", {"outcome"});
+    for (const char* outcome : {"confirmed", "reverted"}) mined_->inc({outcome}, 0);
     gas_used_ = &m.counter("glisk_reveal_gas_used_total", "gas used by mined reveal transactions");
     fees_paid_ = &m.counter("glisk_reveal_fees_paid_wei_total",
                             "fees paid for mined reveal transactions, in wei (gas used × effective price)");

@@ -38,6 +38,7 @@ Breaker::Breaker(const clock::Clock& clock, const log::EventLog& log, BreakerOpt
         &metrics->counter("glisk_breaker_probes_total", "probes of an open breaker, by result: failed | succeeded",
                           {"stage", "provider", "result"});
     open_gauge_->set({stage_, provider_}, 0);
+    for (const char* result : {"failed", "succeeded"}) probes_->inc({stage_, provider_, result}, 0);
   }
 }
 

@@ -37,9 +37,10 @@ ImageGenerationProcessor::ImageGenerationProcessor(store::AuthorStore& authors, 
   if (options_.metrics != nullptr) {
     predictions_ = &options_.metrics->counter(
         "glisk_predictions_created_total",
-        "paid image predictions started, by prompt: author | default (DEFAULT_PROMPT) | fallback "
-        "(FALLBACK_CENSORED_PROMPT after a refusal)",
+        "paid image predictions started, by prompt: author | default | fallback (DEFAULT_PROMPT; "
+        "FALLBACK_CENSORED_PROMPT after a refusal)",
         {"prompt"});
+    for (const char* prompt : {"author", "default", "fallback"}) predictions_->inc({prompt}, 0);
   }
 }
 

@@ -67,6 +67,16 @@ OutcomeRecorder::OutcomeRecorder(token::Stage stage, std::string worker, store::
         {"provider", "class"});
     retries_ = &options_.metrics->counter("glisk_stage_retries_total",
                                           "failed attempts that were scheduled for another try", {"stage"});
+    // Every label set this stage can write, at 0 from the start (see measure() and count_error()).
+    const std::string stage_name(token::to_string(stage_));
+    for (const char* outcome : {"succeeded", "transient_error", "permanent_error", "sent_back", "rate_limited",
+                                "outage", "postponed", "bug"}) {
+      duration_->touch({stage_name, outcome});
+    }
+    for (const char* error_class : {"transient", "permanent", "content_policy", "rate_limited", "outage"}) {
+      provider_errors_->inc({options_.provider, error_class}, 0);
+    }
+    retries_->inc({stage_name}, 0);
   }
 }
 

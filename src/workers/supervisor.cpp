@@ -35,6 +35,7 @@ Supervisor::~Supervisor() {
 }
 
 void Supervisor::start(std::string name, Body body) {
+  if (restarts_counter_ != nullptr) restarts_counter_->inc({name}, 0);  // the series exists before any crash
   auto task = std::make_shared<Task>();
   task->name = std::move(name);
   // Captures no `this` and shares the Task: a task detached by stop() may outlive the Supervisor.
