@@ -367,6 +367,41 @@ TEST_F(DashboardInChromium, ShowsThePipelineAndRetriesAFailedTokenWithTheAdminTo
 
 // An operator's pause as /api/stats will carry it ("paused": {by, at, reason}) is drawn with who,
 // why and since when, as text: a reason that is markup stays text.
+// The queues table pauses and resumes a stage through the admin API, for every instance.
+TEST_F(DashboardInChromium, AnOperatorPausesAndResumesAStageFromTheQueuesTable) {
+  open("");
+  store::StageControls controls(tdb.db(), clock);
+  browser->wait_for(
+      "const b = document.querySelector('[data-stage-control=\"pause\"][data-stage=\"ipfs\"]'); "
+      "return b && !b.hidden ? true : null;",
+      15s);
+  browser->click("[data-stage-control=\"pause\"][data-stage=\"ipfs\"]");
+  browser->session("POST", "/alert/text", {{"text", "Pinata billing"}});
+  browser->session("POST", "/alert/accept");
+  answer_admin_prompt();
+  EXPECT_EQ(browser->wait_for("return document.getElementById('stage-control-result').textContent || null", 30s),
+            "ipfs paused on every instance");
+  const auto paused = controls.paused();
+  ASSERT_EQ(paused.size(), 1u);
+  EXPECT_EQ(paused[0].stage, token::Stage::kIpfs);
+  EXPECT_EQ(paused[0].by, "admin-api:127.0.0.1");
+  EXPECT_EQ(paused[0].reason, "Pinata billing");
+  const auto banner =
+      browser->wait_for("const b = document.getElementById('paused'); return b.hidden ? null : b.textContent;", 15s);
+  EXPECT_NE(banner.get<std::string>().find("ipfs paused by admin-api:127.0.0.1: Pinata billing"), std::string::npos)
+      << banner;
+  browser->wait_for(
+      "const b = document.querySelector('[data-stage-control=\"resume\"][data-stage=\"ipfs\"]'); "
+      "return b ? true : null;",
+      15s);
+  browser->click("[data-stage-control=\"resume\"][data-stage=\"ipfs\"]");
+  EXPECT_EQ(browser->wait_for("const t = document.getElementById('stage-control-result').textContent; "
+                              "return t.includes('resumed') ? t : null;",
+                              30s),
+            "ipfs resumed on every instance");
+  EXPECT_TRUE(controls.paused().empty());
+}
+
 TEST_F(DashboardInChromium, ABannerShowsAStagePausedByAnOperator) {
   open("");
   // Paused the way `glisk pause` or POST /api/admin/pause does it: in the database the server reads.

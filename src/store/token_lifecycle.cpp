@@ -704,9 +704,18 @@ RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool d
   }
 
   bool woken[3] = {false, false, false};
-  auto wake_for = [&](Transaction& tx, Stage stage) {
-    woken[static_cast<int>(stage)] = true;
-    db_.notify_on_commit(tx, kWakeChannel, token::to_string(stage));
+  // The moved tokens' stages are woken after the commit and their retries counted in it.
+  auto wake_and_count = [&](Transaction& tx, const Result& moved) {
+    std::map<std::string, int64_t> per_stage;
+    for (const Row row : moved) {
+      const auto status = token::parse_status(row.get<std::string>("status")).value_or(token::TokenStatus::kDetected);
+      if (auto stage = stage_waiting_in(status)) {
+        woken[static_cast<int>(*stage)] = true;
+        db_.notify_on_commit(tx, kWakeChannel, token::to_string(*stage));
+        ++per_stage[std::string(token::to_string(*stage))];
+      }
+    }
+    count_operator_retries(tx, per_stage, clock_);
   };
   const std::string target = retry_target_case();
   auto reset = [](Stage stage) {
@@ -729,15 +738,7 @@ RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool d
                            "locked_by = NULL, locked_until = NULL, queued_at = $1, updated_at = $1" +
                            where + " RETURNING token_id, status",
                        {now_text});
-      std::map<std::string, int64_t> per_stage;
-      for (const Row row : r) {
-        const auto status = token::parse_status(row.get<std::string>("status")).value_or(token::TokenStatus::kDetected);
-        if (auto stage = stage_waiting_in(status)) {
-          wake_for(tx, *stage);
-          ++per_stage[std::string(token::to_string(*stage))];
-        }
-      }
-      count_operator_retries(tx, per_stage, clock_);
+      wake_and_count(tx, r);
       return r;
     });
     for (const Row row : moved) {
@@ -758,15 +759,7 @@ RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool d
       auto r = tx.exec(
           "UPDATE tokens_s0 SET next_attempt_at = NULL, updated_at = $1" + where + " RETURNING token_id, status",
           {now_text});
-      std::map<std::string, int64_t> per_stage;
-      for (const Row row : r) {
-        const auto status = token::parse_status(row.get<std::string>("status")).value_or(token::TokenStatus::kDetected);
-        if (auto stage = stage_waiting_in(status)) {
-          wake_for(tx, *stage);
-          ++per_stage[std::string(token::to_string(*stage))];
-        }
-      }
-      count_operator_retries(tx, per_stage, clock_);
+      wake_and_count(tx, r);
       return r;
     });
     for (const Row row : moved) {

@@ -184,11 +184,36 @@ function drawStatuses(stats) {
 function drawQueues(stats) {
   const body = document.querySelector("#queues tbody");
   body.replaceChildren();
+  const controls = config.admin_api && config.queue_controls === true;
   for (const [stage, q] of Object.entries(stats.queues)) {
+    // Pause or resume the stage on every instance (an operator's pause, kept in the database).
+    const condition = (stats.stages || {})[stage];
+    const paused = typeof condition === "object" && condition !== null && condition.operator_pause;
+    const button = el("button", { type: "button", "data-stage-control": paused ? "resume" : "pause", "data-stage": stage,
+                                  text: paused ? "resume " + stage : "pause " + stage });
+    button.hidden = !controls;
+    button.addEventListener("click", () => stageControl(paused ? "resume" : "pause", stage));
     body.append(el("tr", { "data-stage": stage }, el("td", { text: stage }), el("td", { class: "depth", text: String(q.depth) }),
                    el("td", { text: String(q.due) }), el("td", { text: String(q.in_flight) }),
-                   el("td", { text: age(q.oldest_due_age_seconds) })));
+                   el("td", { text: age(q.oldest_due_age_seconds) }), el("td", {}, button)));
   }
+}
+
+// POST /api/admin/pause (asking why: the reason is shown wherever the pause is) or /resume.
+async function stageControl(action, stage) {
+  const out = document.getElementById("stage-control-result");
+  let r;
+  if (action === "pause") {
+    const reason = window.prompt("Why pause the " + stage + " stage? (shown with the pause)");
+    if (!reason) return;
+    r = await admin("/api/admin/pause", { stage, reason }, "pause " + stage);
+  } else {
+    r = await admin("/api/admin/resume", { stage }, "resume " + stage);
+  }
+  if (!r) return;
+  out.textContent = r.ok ? `${stage} ${action === "pause" ? "paused" : "resumed"} on every instance`
+                         : `${action} of ${stage} refused (${r.status}): ${r.body.error}`;
+  refresh();
 }
 
 // A stage that does not run, above everything: paused by an operator ("operator_pause": {by,
