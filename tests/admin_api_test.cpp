@@ -270,7 +270,7 @@ TEST_P(AdminApiTest, PauseResumeCancelAndRetryNowBehindTheToken) {
   body = json::parse(admin_post("/api/admin/retry", R"({"waiting":true,"now":true,"stage":"ipfs"})")->body);
   ASSERT_EQ(body["made_due"].size(), 1u) << body;
   EXPECT_EQ(body["made_due"][0]["token_id"], 3);
-  EXPECT_FALSE(tokens.find_token(3)->next_attempt_at);
+  EXPECT_EQ(tokens.find_token(3)->next_attempt_at, clock.now());
   EXPECT_EQ(captured.count("admin.pause"), 1);
   EXPECT_EQ(captured.count("admin.cancel"), 2);
   server->stop();

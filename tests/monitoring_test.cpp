@@ -115,9 +115,10 @@ TEST(PrometheusEndToEnd, AStalledStageFiresItsAlertAndEveryQueriedMetricIsExpose
 
   // The rules as shipped, with the stall's time constants in seconds.
   std::string rules = read_file(kDeploy / "prometheus" / "glisk-rules.yml");
-  replace_once(rules, "(glisk:queue_oldest_due_age_seconds:max > 600)", "(glisk:queue_oldest_due_age_seconds:max > 3)");
-  replace_once(rules, "unless on (stage) (glisk:stage_paused_by_operator:max == 1)\n        for: 5m",
-               "unless on (stage) (glisk:stage_paused_by_operator:max == 1)\n        for: 2s");
+  replace_once(rules, "(max by (stage) (glisk_queue_oldest_due_age_seconds) > 600)",
+               "(max by (stage) (glisk_queue_oldest_due_age_seconds) > 3)");
+  replace_once(rules, "(max by (stage) (glisk_stage_paused_by_operator) == 1)\n        for: 5m",
+               "(max by (stage) (glisk_stage_paused_by_operator) == 1)\n        for: 2s");
   std::ofstream(dir / "glisk-rules.yml") << rules;
   std::ofstream(dir / "prometheus.yml") << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                                            "rule_files:\n  - glisk-rules.yml\n"

@@ -376,7 +376,8 @@ const std::vector<Variable>& table() {
       {{"WATCHER_POLL_SECONDS", "2", "how often the watcher asks the node for new blocks", false},
        duration(&Config::watcher_poll, 0.05, 3600)},
       {{"ADMIN_TOKEN", "",
-        "bearer token of the admin API (POST /api/admin/retry, the dashboard's retry button); admin endpoints answer "
+        "bearer token of the admin API (POST /api/admin/retry, cancel, pause, resume; the dashboard's buttons); admin "
+        "endpoints answer "
         "503 without it",
         true},
        text(&Config::admin_token)},

@@ -46,10 +46,18 @@ TokenPage search_tokens(Database& db, const TokenSearch& search) {
                     param(params, *search.author_wallet) + ", " + param(params, lower) + "))");
   }
   if (search.tx_hash) {
-    const std::string hash = param(params, *search.tx_hash);
-    where.push_back("(reveal_tx_hash = " + hash + " OR EXISTS (SELECT 1 FROM mint_events m WHERE m.tx_hash = " + hash +
-                    " AND tokens_s0.token_id >= m.start_token_id AND tokens_s0.token_id < m.start_token_id + "
-                    "m.quantity))");
+    // The mint's token ranges first (mint_events is indexed by tx_hash), then ranges of the primary
+    // key: a correlated EXISTS per token would walk the whole table for a hash nobody minted with.
+    const auto mints = in_transaction(db, TxMode::kRead, [&](Transaction& tx) {
+      return tx.exec("SELECT start_token_id, quantity FROM mint_events WHERE tx_hash = $1", {*search.tx_hash});
+    });
+    std::string either = "reveal_tx_hash = " + param(params, *search.tx_hash);
+    for (const Row row : mints) {
+      const int64_t first = row.get<int64_t>("start_token_id");
+      either += " OR token_id BETWEEN " + std::to_string(first) + " AND " +
+                std::to_string(first + row.get<int64_t>("quantity") - 1);
+    }
+    where.push_back("(" + either + ")");
   }
   if (search.cid) {
     const std::string cid = param(params, *search.cid);

@@ -8,8 +8,8 @@
 // validate the values; this only reads. Throws DatabaseError like any statement. Thread-safe (the
 // Database is).
 //
-// Cost: every search key is looked up by index (ids, author wallets, mint and reveal transactions,
-// image and metadata CIDs: migration 11).
+// Cost: every search key is looked up by index (ids, author wallets, mint and reveal transactions —
+// a mint's hash through its token ranges —, image and metadata CIDs: migration 11).
 
 #include <cstdint>
 #include <optional>

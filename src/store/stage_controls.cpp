@@ -84,18 +84,22 @@ StageControls::Totals StageControls::totals() {
 }
 
 bool PauseSwitch::paused(token::Stage stage) {
-  sync::MutexLock lock(mutex_);
   const auto now = clock_.steady_now();
-  if (!read_at_ || now - *read_at_ >= refresh_) {
-    try {
-      std::array<bool, 3> fresh{};
-      for (const auto& p : controls_.paused()) fresh[static_cast<size_t>(p.stage)] = true;
-      paused_ = fresh;
-    } catch (const std::exception&) {
-      // The last answer stands; the stage's own moves meet the same outage and say so.
-    }
-    read_at_ = now;
+  {
+    sync::MutexLock lock(mutex_);
+    if (read_at_ && now - *read_at_ < refresh_) return paused_[static_cast<size_t>(stage)];
+    read_at_ = now;  // this caller reads; the others keep the last answer meanwhile
   }
+  // The read outside the lock: the other stages' threads never wait behind a slow database.
+  std::optional<std::array<bool, 3>> fresh;
+  try {
+    fresh.emplace();
+    for (const auto& p : controls_.paused()) (*fresh)[static_cast<size_t>(p.stage)] = true;
+  } catch (const std::exception&) {
+    fresh.reset();  // the last answer stands; the stage's own moves meet the same outage and say so
+  }
+  sync::MutexLock lock(mutex_);
+  if (fresh) paused_ = *fresh;
   return paused_[static_cast<size_t>(stage)];
 }
 

@@ -620,6 +620,20 @@ std::string retry_target_case() {
   return out + " END";
 }
 
+// The tokens a pending reveal transaction lists: it may still mine and reveal them, whoever holds
+// them now.
+std::set<int64_t> pending_reveal_ids(Transaction& tx) {
+  std::set<int64_t> out;
+  for (const Row row : tx.exec("SELECT token_ids FROM reveal_transactions WHERE status = 'pending'")) {
+    const auto ids = nlohmann::json::parse(row.get<std::string>("token_ids"), nullptr, false);
+    if (!ids.is_array()) continue;
+    for (const auto& id : ids) {
+      if (id.is_number_integer()) out.insert(id.get<int64_t>());
+    }
+  }
+  return out;
+}
+
 // One transaction's operator retries, by stage, added to the counts every instance reports
 // (glisk_operator_retries_total): the CLI's retries count as much as the admin API's.
 void count_operator_retries(Transaction& tx, const std::map<std::string, int64_t>& per_stage, clock::Clock& clock) {
@@ -756,9 +770,9 @@ RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool d
       tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, status, $1, $2, " + input_stage_case() +
                   ", NULL, $3, NULL FROM tokens_s0" + where,
               {now_text, actor, std::string("retry now: its backoff cut short by an operator")});
-      auto r = tx.exec(
-          "UPDATE tokens_s0 SET next_attempt_at = NULL, updated_at = $1" + where + " RETURNING token_id, status",
-          {now_text});
+      auto r =
+          tx.exec("UPDATE tokens_s0 SET next_attempt_at = $1, updated_at = $1" + where + " RETURNING token_id, status",
+                  {now_text});
       wake_and_count(tx, r);
       return r;
     });
@@ -781,20 +795,17 @@ RetryReport TokenLifecycle::retry_failed(const RetrySelection& selection, bool d
 CancelReport TokenLifecycle::cancel(const CancelSelection& selection, const std::string& reason, bool dry_run,
                                     const std::string& actor, const RetryProgress& progress) {
   const std::string now_text = clock::format_time(clock_.now());
-  const std::string stage_of =
-      "CASE status WHEN 'detected' THEN 'image' WHEN 'generating' THEN 'image' WHEN "
-      "'uploading' THEN 'ipfs' WHEN 'ready' THEN 'reveal' ELSE COALESCE(failed_stage, 'image') END";
-  // Tokens a pending reveal transaction lists may still be revealed by it, whoever holds them now.
-  std::set<int64_t> in_open_reveal;
-  in_transaction(db_, TxMode::kRead, [&](Transaction& tx) {
-    for (const Row row : tx.exec("SELECT token_ids FROM reveal_transactions WHERE status = 'pending'")) {
-      const auto ids = nlohmann::json::parse(row.get<std::string>("token_ids"), nullptr, false);
-      if (!ids.is_array()) continue;
-      for (const auto& id : ids) {
-        if (id.is_number_integer()) in_open_reveal.insert(id.get<int64_t>());
-      }
-    }
-  });
+  // The stage a token is at: the one whose input or work its status is; for a failed token, the
+  // stage that failed it.
+  std::string stage_of = "CASE status";
+  for (Stage stage : token::kAllStages) {
+    std::set<token::TokenStatus> at{token::spec(stage).input, token::spec(stage).working};
+    for (auto status : at)
+      stage_of += " WHEN '" + status_text(status) + "' THEN '" + std::string(token::to_string(stage)) + "'";
+  }
+  stage_of += " ELSE COALESCE(failed_stage, 'image') END";
+  const std::set<int64_t> in_open_reveal =
+      in_transaction(db_, TxMode::kRead, [](Transaction& tx) { return pending_reveal_ids(tx); });
   // Cancellable now: not revealed, not cancelled, not held by the reveal stage (its transaction
   // may be on its way).
   std::string where =
@@ -868,8 +879,15 @@ CancelReport TokenLifecycle::cancel(const CancelSelection& selection, const std:
       check_move(candidates[i].status, token::TokenStatus::kFailed, "an operator's cancel fails the token for good");
       chunk.push_back(candidates[i].id);
     }
-    const std::string guarded = " WHERE " + where + " AND token_id IN " + in_list(chunk);
     auto moved = in_transaction(db_, TxMode::kWrite, [&](Transaction& tx) {
+      // Read again in the write: a reveal sent since the first look keeps its tokens.
+      const auto pending = pending_reveal_ids(tx);
+      std::vector<int64_t> free;
+      for (int64_t id : chunk) {
+        if (!pending.contains(id)) free.push_back(id);
+      }
+      const std::string guarded = " WHERE " + where + " AND token_id IN " + in_list(free.empty() ? chunk : free) +
+                                  (free.empty() ? " AND 1 = 0" : "");
       tx.exec(std::string(kInsertTokenEvents) + "SELECT token_id, status, 'failed', $1, $2, " + stage_of +
                   ", NULL, $3, NULL FROM tokens_s0" + guarded,
               {now_text, actor, error});

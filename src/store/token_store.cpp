@@ -82,7 +82,8 @@ std::vector<FailedToken> TokenStore::failures(int limit) {
     return tx.exec(
         "SELECT token_id, COALESCE(failed_stage, 'image') AS stage, CASE COALESCE(failed_stage, 'image') "
         "WHEN 'ipfs' THEN upload_attempts WHEN 'reveal' THEN reveal_attempts ELSE generation_attempts END AS attempts, "
-        "generation_error, updated_at FROM tokens_s0 WHERE status = 'failed' ORDER BY updated_at DESC, token_id DESC "
+        "generation_error, updated_at FROM tokens_s0 WHERE status = 'failed' AND cancelled_at IS NULL "
+        "ORDER BY updated_at DESC, token_id DESC "
         "LIMIT $1",
         {int64_t{limit}});
   });
