@@ -52,7 +52,7 @@ struct TokenOrigin {
 };
 TokenOrigin token_origin(Database& db, int64_t token_id);
 
-// A token reaching a status (a change of status, as transitions_since counts).
+// A token reaching a status: a change of status (a postponement, which keeps it, is not one).
 struct StatusArrival {
   int64_t token_id = 0;
   std::string to_status;

@@ -46,16 +46,4 @@ std::optional<std::vector<TokenEvent>> token_history(Database& db, int64_t token
   });
 }
 
-std::vector<Transition> transitions_since(Database& db, clock::TimePoint start) {
-  auto r = in_transaction(db, TxMode::kRead, [&](Transaction& tx) {
-    return tx.exec(
-        "SELECT to_status, at FROM token_events WHERE at >= $1 AND (from_status IS NULL OR from_status <> to_status)",
-        {clock::format_time(start)});
-  });
-  std::vector<Transition> out;
-  out.reserve(r.size());
-  for (const Row row : r) out.push_back({row.get<std::string>("to_status"), row.get<clock::TimePoint>("at")});
-  return out;
-}
-
 }  // namespace glisk::store

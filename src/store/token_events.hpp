@@ -43,11 +43,4 @@ std::vector<TokenEvent> token_events(Transaction& tx, int64_t token_id);
 // The same, read together with the token's existence: nullopt when there is no such token.
 std::optional<std::vector<TokenEvent>> token_history(Database& db, int64_t token_id);
 
-// A change of status (a postponement, which keeps it, is not one).
-struct Transition {
-  std::string to_status;
-  clock::TimePoint at;
-};
-std::vector<Transition> transitions_since(Database& db, clock::TimePoint start);
-
 }  // namespace glisk::store
